@@ -1,0 +1,9 @@
+/* cli.h - the subcommands.  Each cmd_* parses its own flags from its option
+ * table, calls the layers below and prints; it returns a bw_code and leaves
+ * the message in the error record for main() to print. */
+#ifndef BIASWEEP_CLI_H
+#define BIASWEEP_CLI_H
+
+int cmd_run_one(int argc, char **argv);
+
+#endif

@@ -1,0 +1,110 @@
+/* dynamics.h - the four dynamics of MATH.md on one instance, and their outcome.
+ *
+ * bw_run(inst, params, out) runs one dynamics from u = v = alpha*1 and fills
+ * *out (which it owns until bw_outcome_release).  It returns BW_OK for every
+ * outcome, diverged and failed included (those are statuses, not errors);
+ * it returns an error only for invalid parameters (BW_EINVAL) or memory.
+ *
+ * Simulated time t, per dynamics (so trajectories share one axis):
+ *   gd, sgd           t = k * eta               (gradient-flow time)
+ *   label_noise_sgd   t = k * eta^2 * sigma^2 / 2 (the flow's time, Li-Wang-Arora)
+ *   riemannian_flow   t = the flow's own time
+ * Budgets: max_steps and/or max_time (whichever ends first; 0 = unset).
+ */
+#ifndef BIASWEEP_DYNAMICS_H
+#define BIASWEEP_DYNAMICS_H
+
+#include "biasweep/instance.h"
+
+#include <stdint.h>
+
+enum bw_algo { BW_GD = 0, BW_LABEL_NOISE_SGD, BW_SGD, BW_RIEMANNIAN_FLOW, BW_ALGO_COUNT };
+
+enum bw_run_status { BW_RUN_CONVERGED = 0, BW_RUN_BUDGET, BW_RUN_DIVERGED, BW_RUN_FAILED };
+
+/* Which parameters each algorithm reads (so specs and keys ignore the rest). */
+enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4 };
+
+struct bw_run_params {
+	enum bw_algo algo;
+	double alpha;      /* initialization scale, u = v = alpha */
+	double eta;        /* step; <= 0 means the documented automatic value */
+	double sigma;      /* label noise (label_noise_sgd) */
+	long batch;        /* mini-batch size (sgd) */
+	long max_steps;    /* 0 = unset */
+	double max_time;   /* simulated time budget, 0 = unset */
+	double eps;        /* success: test error <= eps */
+	double tol;        /* convergence: relative loss (gd, sgd) or ||P grad R||/||grad R|| (flow) */
+	int project;       /* label_noise_sgd: finish with noise-free gd onto the manifold */
+	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed) */
+};
+
+struct bw_checkpoint {
+	long step;
+	double t, loss, test_error, R;
+};
+
+struct bw_outcome {
+	enum bw_run_status status;
+	double train_loss, test_error, R, l1;
+	int support_recovered, success;
+	long steps;
+	double t, wall_s;
+	double eta_used;   /* the step actually used (after 'auto') */
+	double loss_rate;  /* sgd: fitted slope of ln L per step; NaN otherwise */
+	double alpha_inf;  /* sgd, gd: effective init, geometric mean of sqrt(u_j v_j) at the end */
+	double alpha_inf_pred; /* sgd: Pesme et al. prediction alpha*exp(-8 eta mean(c/n) int L dt / B) */
+	double int_loss_dt; /* integral of L dt along the run (sgd, gd) */
+	size_t d, ntraj, cap;
+	struct bw_checkpoint *traj;
+	double *u, *v, *w; /* final state, d each */
+	char message[160]; /* why diverged/failed; "" otherwise */
+};
+
+struct bw_dynamics {
+	const char *name;
+	unsigned uses;     /* BW_USES_* */
+	int (*run)(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+};
+
+extern const struct bw_dynamics bw_dynamics_table[BW_ALGO_COUNT];
+
+const char *bw_algo_name(enum bw_algo a);
+int bw_algo_parse(const char *s, enum bw_algo *out);
+const char *bw_run_status_name(enum bw_run_status s);
+
+/* Fills defaults: eps 0.1, tol 1e-10 (gd/sgd) or 1e-7 (flow), sigma 1, batch 1, project 1. */
+void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo);
+int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_spec *s);
+/* The automatic step when eta <= 0 (documented in run-one --help). */
+double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec *s);
+/* The noise stream: bw_hash_str("bw-noise/1 instance=<instance seed> algo=<name>") */
+uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo);
+
+int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out);
+void bw_outcome_release(struct bw_outcome *out);
+
+/* ---- shared by the implementations (src/numerics/) ---- */
+int bw_outcome_alloc(struct bw_outcome *out, size_t d);
+int bw_outcome_checkpoint(struct bw_outcome *out, const struct bw_instance *inst, long step, double t,
+			  const double *u, const double *v, double *w, double *r);
+/* Computes loss, error, R, l1, support, success of the final (u, v) into out. */
+void bw_outcome_finish(struct bw_outcome *out, const struct bw_instance *inst, const struct bw_run_params *p,
+		       const double *u, const double *v, double *r);
+/* Next log-spaced checkpoint step after `step` (about 10 per decade). */
+long bw_next_checkpoint(long step);
+/* Loss above which a run is declared diverged: 1e8 * max(L0, 1). */
+double bw_blowup_bound(double loss0);
+
+int bw_gd_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+int bw_sgd_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+int bw_label_noise_sgd_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+int bw_flow_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+
+/* Gradient descent from (u, v) in place until the relative loss <= tol or max_steps
+ * (used by the flow's start Phi(x0) and label_noise_sgd's final projection).
+ * Returns the number of steps taken, or -1 when it diverged. */
+long bw_gd_descend(const struct bw_instance *inst, double *u, double *v, double eta, double tol, long max_steps,
+		   double *w, double *r, double *g);
+
+#endif

@@ -1,0 +1,62 @@
+/* main.c - the command table; the only place that prints errors and exits. */
+#include "biasweep/cli.h"
+#include "biasweep/error.h"
+#include "biasweep/opts.h"
+#include "revision.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void openblas_set_num_threads(int);
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"run-one", cmd_run_one, "run one dynamics on one instance and print the outcome"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: biasweep COMMAND [OPTIONS]   (biasweep COMMAND --help for a command's options)\n\n"
+		   "Implicit-bias sweeps on the sparse quadratic model w = u.u - v.v: gd, label-noise SGD,\n"
+		   "plain SGD and the Riemannian gradient flow of tr Hessian.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nrevision %s\n", BW_REVISION);
+}
+
+int main(int argc, char **argv)
+{
+	/* One BLAS thread per process: ranks are the parallelism, and a fixed
+	 * thread count keeps BLAS reductions (and so results) bit-reproducible. */
+	openblas_set_num_threads(1);
+	bw_error_install_gsl_handler();
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("biasweep %s\n", BW_REVISION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		int rc = commands[i].fn(argc - 2, argv + 2);
+		if (rc == BW_OPTS_HELP)
+			return 0;
+		if (rc != BW_OK)
+			fprintf(stderr, "biasweep %s: %s\n", commands[i].name, bw_error_message());
+		return bw_error_exit_code(rc);
+	}
+	fprintf(stderr, "biasweep: unknown command '%s' (see biasweep --help)\n", argv[1]);
+	return 2;
+}

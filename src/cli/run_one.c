@@ -1,0 +1,230 @@
+/* run_one.c - `biasweep run-one`: one dynamics on one instance. */
+#include "biasweep/cli.h"
+#include "biasweep/dynamics.h"
+#include "biasweep/error.h"
+#include "biasweep/h5run.h"
+#include "biasweep/instance.h"
+#include "biasweep/opts.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char summary[] =
+	"Generate the instance (design, d, n, kappa, seed), run one dynamics from u = v = alpha,\n"
+	"and print the outcome: a table, or one JSON object with --json.";
+
+static const char epilog[] =
+	"defaults and conventions:\n"
+	"  --eta      auto: gd and the flow's start 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);\n"
+	"             label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound)\n"
+	"  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 5, riemannian_flow --time 50;\n"
+	"             --steps and --time may be combined (whichever ends first)\n"
+	"  t          gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time\n"
+	"  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n"
+	"  converged  relative loss L/(|y|^2/n) <= tol (default 1e-10) for gd and sgd;\n"
+	"             ||P grad R||/||grad R|| <= tol (default 1e-7) for riemannian_flow\n"
+	"  label_noise_sgd's final iterate is projected onto the zero-loss manifold by noise-free gd\n"
+	"  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n"
+	"  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
+	"exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n";
+
+static void jnum(const char *k, double x, int last)
+{
+	if (isfinite(x))
+		printf("\"%s\":%.17g%s", k, x, last ? "" : ",");
+	else
+		printf("\"%s\":null%s", k, last ? "" : ",");
+}
+
+static void print_json(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o)
+{
+	printf("{\"algorithm\":\"%s\",\"design\":\"%s\",\"wstar\":\"%s\",\"d\":%zu,\"n\":%zu,\"kappa\":%zu,"
+	       "\"seed\":%u,\"sweep_seed\":%llu,",
+	       bw_algo_name(p->algo), bw_design_name(inst->spec.design), bw_wstar_name(inst->spec.wstar), inst->d,
+	       inst->n, inst->spec.kappa, inst->spec.seed_index, (unsigned long long)inst->spec.sweep_seed);
+	jnum("alpha", p->alpha, 0);
+	jnum("eta", o->eta_used, 0);
+	jnum("sigma", p->sigma, 0);
+	printf("\"batch\":%ld,", p->batch);
+	jnum("eps", p->eps, 0);
+	printf("\"status\":\"%s\",", bw_run_status_name(o->status));
+	jnum("train_loss", o->train_loss, 0);
+	jnum("test_error", o->test_error, 0);
+	jnum("R", o->R, 0);
+	jnum("l1", o->l1, 0);
+	printf("\"support_recovered\":%s,\"success\":%s,\"steps\":%ld,", o->support_recovered ? "true" : "false",
+	       o->success ? "true" : "false", o->steps);
+	jnum("t", o->t, 0);
+	jnum("wall_s", o->wall_s, 0);
+	jnum("steps_per_s", o->wall_s > 0 ? (double)o->steps / o->wall_s : NAN, 0);
+	jnum("loss_rate", o->loss_rate, 0);
+	jnum("alpha_inf", o->alpha_inf, 0);
+	jnum("alpha_inf_pred", o->alpha_inf_pred, 0);
+	jnum("int_loss_dt", o->int_loss_dt, 0);
+	printf("\"message\":\"%s\",\"trajectory\":{", o->message);
+	const char *cols[] = {"step", "t", "loss", "test_error", "R"};
+	for (int c = 0; c < 5; c++) {
+		printf("%s\"%s\":[", c ? "," : "", cols[c]);
+		for (size_t i = 0; i < o->ntraj; i++) {
+			const struct bw_checkpoint *k = &o->traj[i];
+			double x = c == 1 ? k->t : c == 2 ? k->loss : c == 3 ? k->test_error : k->R;
+			if (c == 0)
+				printf("%s%ld", i ? "," : "", k->step);
+			else if (isfinite(x))
+				printf("%s%.17g", i ? "," : "", x);
+			else
+				printf("%snull", i ? "," : "");
+		}
+		printf("]");
+	}
+	printf("}}\n");
+}
+
+static void print_table(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o)
+{
+	printf("%-18s %s\n", "algorithm", bw_algo_name(p->algo));
+	printf("%-18s %s d=%zu n=%zu kappa=%zu seed=%u\n", "instance", bw_design_name(inst->spec.design), inst->d,
+	       inst->n, inst->spec.kappa, inst->spec.seed_index);
+	printf("%-18s alpha=%g eta=%g sigma=%g batch=%ld eps=%g\n", "parameters", p->alpha, o->eta_used, p->sigma,
+	       p->batch, p->eps);
+	printf("%-18s %s%s%s\n", "status", bw_run_status_name(o->status), o->message[0] ? ": " : "", o->message);
+	printf("%-18s %.6g\n", "train loss", o->train_loss);
+	printf("%-18s %.6g %s\n", "test error", o->test_error, o->success ? "(success)" : "(failure)");
+	printf("%-18s %.6g\n", "R = tr Hessian", o->R);
+	printf("%-18s %.6g\n", "||w||_1", o->l1);
+	printf("%-18s %s\n", "support recovered", o->support_recovered ? "yes" : "no");
+	printf("%-18s %ld\n", "steps", o->steps);
+	printf("%-18s %.6g\n", "simulated time t", o->t);
+	printf("%-18s %.3f s (%.4g steps/s)\n", "wall time", o->wall_s, o->wall_s > 0 ? o->steps / o->wall_s : 0.0);
+	if (p->algo == BW_SGD) {
+		printf("%-18s %.6g per step\n", "ln L rate", o->loss_rate);
+		printf("%-18s %.6g (Pesme et al. predict %.6g)\n", "alpha_inf", o->alpha_inf, o->alpha_inf_pred);
+	}
+	printf("\ntrajectory (%zu checkpoints)\n%12s %14s %14s %14s %14s\n", o->ntraj, "step", "t", "loss",
+	       "test_error", "R");
+	size_t stride = o->ntraj > 24 ? (o->ntraj + 23) / 24 : 1;
+	for (size_t i = 0; i < o->ntraj; i++)
+		if (i % stride == 0 || i + 1 == o->ntraj)
+			printf("%12ld %14.6g %14.6g %14.6g %14.6g\n", o->traj[i].step, o->traj[i].t, o->traj[i].loss,
+			       o->traj[i].test_error, o->traj[i].R);
+}
+
+int cmd_run_one(int argc, char **argv)
+{
+	const char *algo = NULL, *design = "rademacher", *wstar = "signs", *save = NULL;
+	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0;
+	double alpha = 0, eta = 0, sigma = 1, time = 0, eps = 0.1, tol = 0;
+	int json = 0, no_project = 0;
+	struct bw_option opts[] = {
+		{"algo", BW_OPT_STRING, &algo, "NAME", "gd | label_noise_sgd | sgd | riemannian_flow (required)", 0},
+		{"design", BW_OPT_STRING, &design, "NAME", "rademacher | gaussian (default rademacher)", 0},
+		{"wstar", BW_OPT_STRING, &wstar, "NAME", "nonzero entries of w*: signs | gaussian (default signs)", 0},
+		{"d", BW_OPT_LONG, &d, "D", "dimension (required)", 0},
+		{"n", BW_OPT_LONG, &n, "N", "samples (required)", 0},
+		{"kappa", BW_OPT_LONG, &kappa, "K", "sparsity of w*, 1 <= K <= D (required)", 0},
+		{"alpha", BW_OPT_DOUBLE, &alpha, "A", "initialization scale u = v = A, > 0 (required)", 0},
+		{"eta", BW_OPT_DOUBLE, &eta, "E", "step size > 0 (default: auto, below)", 0},
+		{"sigma", BW_OPT_DOUBLE, &sigma, "S", "label noise of label_noise_sgd (default 1)", 0},
+		{"batch", BW_OPT_LONG, &batch, "B", "batch of sgd, 1 <= B <= N (default 1)", 0},
+		{"seed", BW_OPT_LONG, &seed, "I", "seed index of the instance (default 0)", 0},
+		{"sweep-seed", BW_OPT_LONG, &sweep_seed, "S", "sweep seed mixed into every instance (default 0)", 0},
+		{"steps", BW_OPT_LONG, &steps, "K", "step budget", 0},
+		{"time", BW_OPT_DOUBLE, &time, "T", "simulated-time budget", 0},
+		{"eps", BW_OPT_DOUBLE, &eps, "E", "success threshold on the test error (default 0.1)", 0},
+		{"tol", BW_OPT_DOUBLE, &tol, "X", "convergence tolerance (default per dynamics, below)", 0},
+		{"no-project", BW_OPT_FLAG, &no_project, NULL, "label_noise_sgd: report the raw final iterate", 0},
+		{"save", BW_OPT_STRING, &save, "FILE.h5", "write instance, final state and trajectory as HDF5", 0},
+		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
+		{0},
+	};
+	char *pos[1];
+	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
+	if (rc == BW_OPTS_HELP) {
+		bw_opts_usage(stdout, "biasweep run-one --algo NAME --d D --n N --kappa K --alpha A [options]", summary,
+			      opts, epilog);
+		return rc;
+	}
+	CHECK(rc);
+	if (!algo)
+		return RAISE(BW_EINVAL, "--algo is required (gd, label_noise_sgd, sgd or riemannian_flow)");
+	for (int i = 3; i <= 6; i++)
+		if (!opts[i].seen)
+			return RAISE(BW_EINVAL, "--%s is required", opts[i].name);
+	struct bw_instance_spec spec = {0};
+	struct bw_run_params p;
+	enum bw_algo a;
+	CHECK(bw_algo_parse(algo, &a));
+	CHECK(bw_design_parse(design, &spec.design));
+	CHECK(bw_wstar_parse(wstar, &spec.wstar));
+	if (d < 1)
+		return RAISE(BW_EINVAL, "--d must be >= 1");
+	if (n < 1)
+		return RAISE(BW_EINVAL, "--n must be >= 1");
+	if (kappa < 1)
+		return RAISE(BW_EINVAL, "--kappa must be >= 1");
+	if (kappa > d)
+		return RAISE(BW_EINVAL, "--kappa (%ld) must be <= --d (%ld)", kappa, d);
+	if (!(alpha > 0))
+		return RAISE(BW_EINVAL, "--alpha must be > 0");
+	if (opts[7].seen && !(eta > 0))
+		return RAISE(BW_EINVAL, "--eta must be > 0");
+	if (!(sigma > 0))
+		return RAISE(BW_EINVAL, "--sigma must be > 0");
+	if (batch < 1 || batch > n)
+		return RAISE(BW_EINVAL, "--batch must be between 1 and --n (%ld)", n);
+	if (seed < 0 || seed > 0xffffffffL)
+		return RAISE(BW_EINVAL, "--seed must be between 0 and 4294967295");
+	if (sweep_seed < 0)
+		return RAISE(BW_EINVAL, "--sweep-seed must be >= 0");
+	if (opts[12].seen && steps < 1)
+		return RAISE(BW_EINVAL, "--steps must be >= 1");
+	if (opts[13].seen && !(time > 0))
+		return RAISE(BW_EINVAL, "--time must be > 0");
+	if (!(eps > 0))
+		return RAISE(BW_EINVAL, "--eps must be > 0");
+	if (opts[15].seen && !(tol > 0))
+		return RAISE(BW_EINVAL, "--tol must be > 0");
+	spec.d = (size_t)d;
+	spec.n = (size_t)n;
+	spec.kappa = (size_t)kappa;
+	spec.seed_index = (uint32_t)seed;
+	spec.sweep_seed = (uint64_t)sweep_seed;
+	CHECK(bw_instance_spec_check(&spec));
+	bw_run_params_default(&p, a);
+	p.alpha = alpha;
+	p.eta = eta;
+	p.sigma = sigma;
+	p.batch = batch;
+	p.max_steps = steps;
+	p.max_time = time;
+	if (!steps && !time && a == BW_LABEL_NOISE_SGD)
+		p.max_time = 5;
+	if (!steps && !time && a == BW_RIEMANNIAN_FLOW)
+		p.max_time = 50;
+	p.eps = eps;
+	if (opts[15].seen)
+		p.tol = tol;
+	p.project = !no_project;
+	if (save)
+		CHECK(bw_h5run_check_writable(save));
+
+	struct bw_instance inst;
+	CHECK(bw_instance_init(&inst, &spec));
+	p.noise_seed = bw_noise_seed(inst.seed, a);
+	struct bw_outcome out;
+	rc = bw_run(&inst, &p, &out);
+	if (rc == BW_OK) {
+		if (save)
+			rc = bw_h5run_write(save, &inst, &p, &out);
+		if (rc == BW_OK) {
+			if (json)
+				print_json(&inst, &p, &out);
+			else
+				print_table(&inst, &p, &out);
+		}
+		bw_outcome_release(&out);
+	}
+	bw_instance_release(&inst);
+	return rc;
+}
