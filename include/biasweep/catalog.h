@@ -2,24 +2,45 @@
  *
  * Schema (schema_version in table meta, checked before any write; a newer
  * version is refused with BW_EINVAL):
- *   meta(key TEXT PRIMARY KEY, value TEXT)            -- schema_version
+ *   meta(key TEXT PRIMARY KEY, value TEXT)  -- schema_version, application
  *   sweeps(id INTEGER PRIMARY KEY, name, spec_path, spec_text, spec_hash,
- *          revision, host, ranks, libraries, started_at, ended_at, state,
- *          shard)
- *   tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa,
- *         alpha, eta, sigma, batch, max_steps, max_time, eps, tol, project,
- *         sweep_seed, seed, cost)                     -- parameters as columns
+ *          revision, host, ranks, libraries, started_at, ended_at,
+ *          state ('running', 'done', 'interrupted', 'failed'), shard)
+ *   tasks(key TEXT PRIMARY KEY, algorithm TEXT, design TEXT, wstar TEXT,
+ *         d, n, kappa INTEGER, alpha, eta, sigma REAL, batch INTEGER,
+ *         max_steps INTEGER, max_time, eps, tol REAL, project INTEGER,
+ *         sweep_seed INTEGER, seed INTEGER (the instance's seed_index),
+ *         cost REAL)                                  -- parameters as columns
  *   sweep_tasks(sweep_id, key, PRIMARY KEY(sweep_id, key))
- *   outcomes(key TEXT PRIMARY KEY REFERENCES tasks, status, train_loss,
- *            test_error, R, l1, support_recovered, success, steps, t,
- *            eta_used, loss_rate, alpha_inf, alpha_inf_pred, int_loss_dt,
- *            message, wall_s, rank, sweep_id, traj_file, traj_row,
- *            finished_at)
- *   views: results (tasks JOIN outcomes), success_rates (per cell and n)
- * NULL stands for "not applicable" (eta of the flow) and for NaN.
+ *   outcomes(key TEXT PRIMARY KEY REFERENCES tasks, status TEXT ('converged',
+ *            'budget', 'diverged', 'failed'), train_loss, test_error, R, l1,
+ *            support_recovered, success, steps, t, eta_used, loss_rate,
+ *            alpha_inf, alpha_inf_pred, int_loss_dt, message, wall_s, rank,
+ *            sweep_id, traj_file, traj_row, finished_at)
+ *   indexes: tasks(algorithm, design, wstar, d, kappa, n),
+ *            outcomes(sweep_id), outcomes(status)
+ *   views: results (tasks JOIN outcomes: one row per finished task, every
+ *            parameter and outcome column),
+ *          success_rates (GROUP BY algorithm, design, wstar, d, kappa, alpha,
+ *            eta, sigma, batch, eps, n: tasks, successes, rate,
+ *            mean_test_error over the finished tasks)
+ * Keys are the 16 lowercase hex digits of bw_task.key.  Times are ISO-8601
+ * UTC ("2024-05-01T12:34:56.789Z").  spec_hash is bw_spec.text_hash in hex;
+ * sweep_seed is the uint64 as its two's-complement int64.
+ * NULL stands for "not applicable" (eta of the flow, sigma except for
+ * label_noise_sgd, batch except for sgd; message, traj_file/traj_row when
+ * none) and for NaN.  eta <= 0 in tasks is the automatic step (see
+ * outcomes.eta_used).
+ *
+ * Journal: WAL with synchronous=NORMAL by default (a local catalog);
+ * BW_CATALOG_ROLLBACK_JOURNAL gives journal_mode=DELETE with
+ * synchronous=FULL (shards on network file systems).  busy_timeout 30 s.
+ * READONLY opens with SQLITE_OPEN_READONLY and PRAGMA query_only; the
+ * write functions then fail with BW_EINVAL.
  *
  * One writer (the coordinator).  Outcomes are written inside explicit
- * transactions the caller batches (bw_catalog_begin/commit).
+ * transactions the caller batches (bw_catalog_begin/commit).  A handle
+ * belongs to one thread (opened SQLITE_OPEN_NOMUTEX).
  */
 #ifndef BIASWEEP_CATALOG_H
 #define BIASWEEP_CATALOG_H
@@ -41,7 +62,8 @@ enum { BW_CATALOG_READONLY = 1, BW_CATALOG_ROLLBACK_JOURNAL = 2 /* not WAL (shar
 int bw_catalog_open(const char *path, int flags, struct bw_catalog **out);
 void bw_catalog_close(struct bw_catalog *cat);
 
-/* Records a sweep run and its planned tasks (tasks, sweep_tasks: INSERT OR IGNORE). */
+/* Records a sweep run and its planned tasks (tasks, sweep_tasks: INSERT OR IGNORE)
+ * in one transaction of its own (not inside a begin/commit batch); all or nothing. */
 int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, const char *revision,
 			   const char *host, int ranks, const char *libraries, const char *shard, int64_t *sweep_id);
 int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *state);
@@ -50,8 +72,12 @@ int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *s
 int bw_catalog_done_keys(struct bw_catalog *cat, uint64_t **keys, size_t *nkeys);
 
 int bw_catalog_begin(struct bw_catalog *cat);
+/* On failure the batch is rolled back (its tasks stay undone: rerun redoes them). */
 int bw_catalog_commit(struct bw_catalog *cat);
-/* INSERT OR IGNORE of the outcome (the task row must exist). */
+/* Abandons the open batch (BW_OK when none is open). */
+int bw_catalog_rollback(struct bw_catalog *cat);
+/* INSERT OR IGNORE of the outcome (the task row must exist, else BW_ESTORE);
+ * a second put of the same key is ignored.  sweep_id <= 0 stores NULL. */
 int bw_catalog_put(struct bw_catalog *cat, int64_t sweep_id, const struct bw_result *r);
 
 #endif

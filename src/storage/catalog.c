@@ -1,0 +1,673 @@
+/* catalog.c - the SQLite catalog of sweeps, tasks and outcomes.  All SQL of
+ * the project lives here (schema in include/biasweep/catalog.h).
+ *
+ * Values are always bound to prepared statements, never pasted into SQL.
+ * Statements used per task or per outcome are prepared once and cached on
+ * the handle.  Nothing is written to a file before its schema_version has
+ * been read and accepted (journal-mode changes write the header, so they
+ * come after the check too).
+ */
+#include "biasweep/catalog.h"
+
+#include "biasweep/error.h"
+
+#include <sqlite3.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BUSY_TIMEOUT_MS 30000
+#define APPLICATION_ID 0x62777370 /* "bwsp" in the header, for file(1) and friends */
+
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_PUT,
+	ST_TASK,
+	ST_SWEEP_TASK,
+	ST_SWEEP,
+	ST_SWEEP_END,
+	ST_DONE_KEYS,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_PUT] = "INSERT OR IGNORE INTO outcomes(key, status, train_loss, test_error, R, l1, support_recovered,"
+		   " success, steps, t, eta_used, loss_rate, alpha_inf, alpha_inf_pred, int_loss_dt, message,"
+		   " wall_s, rank, sweep_id, traj_file, traj_row, finished_at)"
+		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+		   " ?20, ?21, ?22)",
+	[ST_TASK] = "INSERT OR IGNORE INTO tasks(key, algorithm, design, wstar, d, n, kappa, alpha, eta, sigma,"
+		    " batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost)"
+		    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	[ST_SWEEP_TASK] = "INSERT OR IGNORE INTO sweep_tasks(sweep_id, key) VALUES(?1, ?2)",
+	[ST_SWEEP] = "INSERT INTO sweeps(name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries,"
+		     " started_at, state, shard) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)",
+	[ST_SWEEP_END] = "UPDATE sweeps SET ended_at = ?1, state = ?2 WHERE id = ?3",
+	[ST_DONE_KEYS] = "SELECT key FROM outcomes ORDER BY key",
+};
+
+/* Version 1.  Created in one transaction by bw_catalog_open. */
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+	"CREATE TABLE sweeps(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"
+	"  spec_path TEXT,\n"
+	"  spec_text TEXT,\n"
+	"  spec_hash TEXT,\n"
+	"  revision TEXT,\n"
+	"  host TEXT,\n"
+	"  ranks INTEGER,\n"
+	"  libraries TEXT,\n"
+	"  started_at TEXT NOT NULL,\n"
+	"  ended_at TEXT,\n"
+	"  state TEXT NOT NULL CHECK(state IN ('running', 'done', 'interrupted', 'failed')),\n"
+	"  shard TEXT);\n"
+	"CREATE TABLE tasks(\n"
+	"  key TEXT PRIMARY KEY CHECK(length(key) = 16),\n"
+	"  algorithm TEXT NOT NULL,\n"
+	"  design TEXT NOT NULL,\n"
+	"  wstar TEXT NOT NULL,\n"
+	"  d INTEGER NOT NULL,\n"
+	"  n INTEGER NOT NULL,\n"
+	"  kappa INTEGER NOT NULL,\n"
+	"  alpha REAL,\n"
+	"  eta REAL,\n"
+	"  sigma REAL,\n"
+	"  batch INTEGER,\n"
+	"  max_steps INTEGER,\n"
+	"  max_time REAL,\n"
+	"  eps REAL,\n"
+	"  tol REAL,\n"
+	"  project INTEGER,\n"
+	"  sweep_seed INTEGER,\n"
+	"  seed INTEGER,\n"
+	"  cost REAL);\n"
+	"CREATE TABLE sweep_tasks(\n"
+	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
+	"  key TEXT NOT NULL REFERENCES tasks(key),\n"
+	"  PRIMARY KEY(sweep_id, key)) WITHOUT ROWID;\n"
+	"CREATE TABLE outcomes(\n"
+	"  key TEXT PRIMARY KEY REFERENCES tasks(key),\n"
+	"  status TEXT NOT NULL,\n"
+	"  train_loss REAL,\n"
+	"  test_error REAL,\n"
+	"  R REAL,\n"
+	"  l1 REAL,\n"
+	"  support_recovered INTEGER,\n"
+	"  success INTEGER NOT NULL,\n"
+	"  steps INTEGER,\n"
+	"  t REAL,\n"
+	"  eta_used REAL,\n"
+	"  loss_rate REAL,\n"
+	"  alpha_inf REAL,\n"
+	"  alpha_inf_pred REAL,\n"
+	"  int_loss_dt REAL,\n"
+	"  message TEXT,\n"
+	"  wall_s REAL,\n"
+	"  rank INTEGER,\n"
+	"  sweep_id INTEGER REFERENCES sweeps(id),\n"
+	"  traj_file TEXT,\n"
+	"  traj_row INTEGER,\n"
+	"  finished_at TEXT NOT NULL);\n"
+	"CREATE INDEX tasks_cell ON tasks(algorithm, design, wstar, d, kappa, n);\n"
+	"CREATE INDEX outcomes_sweep ON outcomes(sweep_id);\n"
+	"CREATE INDEX outcomes_status ON outcomes(status);\n"
+	"CREATE VIEW results AS SELECT\n"
+	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,\n"
+	"  t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n"
+	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n"
+	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n"
+	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"
+	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
+	"CREATE VIEW success_rates AS SELECT\n"
+	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"
+	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"
+	"  avg(test_error) AS mean_test_error\n"
+	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n";
+
+struct bw_catalog {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+	sqlite3_stmt *st[ST_COUNT];
+};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int store_error(const struct bw_catalog *cat, const char *what)
+{
+	return RAISE(BW_ESTORE, "catalog '%s': %s: %s", cat->path, what, sqlite3_errmsg(cat->db));
+}
+
+static int stmt(struct bw_catalog *cat, int which, sqlite3_stmt **out)
+{
+	*out = NULL;
+	if (!cat->st[which]) {
+		if (sqlite3_prepare_v3(cat->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &cat->st[which], NULL) !=
+		    SQLITE_OK)
+			return store_error(cat, "preparing a statement");
+	} else {
+		sqlite3_reset(cat->st[which]);
+		sqlite3_clear_bindings(cat->st[which]);
+	}
+	*out = cat->st[which];
+	return BW_OK;
+}
+
+/* Runs a cached statement that returns no rows. */
+static int step_done(struct bw_catalog *cat, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		int e = store_error(cat, what);
+		sqlite3_reset(s);
+		return e;
+	}
+	sqlite3_reset(s);
+	return BW_OK;
+}
+
+static int exec(struct bw_catalog *cat, const char *sql, const char *what)
+{
+	if (sqlite3_exec(cat->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(cat, what);
+	return BW_OK;
+}
+
+static int bind_double(sqlite3_stmt *s, int i, double x)
+{
+	return isnan(x) ? sqlite3_bind_null(s, i) : sqlite3_bind_double(s, i, x);
+}
+
+static int bind_text_or_null(sqlite3_stmt *s, int i, const char *x)
+{
+	return x && *x ? sqlite3_bind_text(s, i, x, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+}
+
+/* "2024-05-01T12:34:56.789Z" */
+static void utc_now(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+static void key_text(uint64_t key, char buf[17]) { snprintf(buf, 17, "%016" PRIx64, key); }
+
+/* Rolls back whatever transaction is open; keeps the first error. */
+static void rollback_quietly(struct bw_catalog *cat)
+{
+	if (!sqlite3_get_autocommit(cat->db))
+		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int check_writable(const struct bw_catalog *cat)
+{
+	if (cat->readonly)
+		return RAISE(BW_EINVAL, "catalog '%s' is open read-only", cat->path);
+	return BW_OK;
+}
+
+/* ---- open ---------------------------------------------------------------- */
+
+/* What is in the file: *has_meta, *other_tables; sets *version when has_meta.
+ * Errors: not SQLite, meta without a usable schema_version, newer version. */
+static int inspect(struct bw_catalog *cat, int *has_meta, int *other_tables, long *version)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	*has_meta = *other_tables = 0;
+	*version = 0;
+	rc = sqlite3_prepare_v2(cat->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(s, 0);
+			if (name && !strcmp(name, "meta"))
+				*has_meta = 1;
+			else if (name && strncmp(name, "sqlite_", 7))
+				(*other_tables)++;
+		}
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		int ext = sqlite3_extended_errcode(cat->db);
+		sqlite3_finalize(s);
+		if ((ext & 0xff) == SQLITE_NOTADB)
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", cat->path);
+		if ((ext & 0xff) == SQLITE_CANTOPEN)
+			return RAISE(BW_EIO, "cannot open catalog '%s': %s", cat->path, sqlite3_errmsg(cat->db));
+		return store_error(cat, "reading the schema");
+	}
+	sqlite3_finalize(s);
+	if (!*has_meta)
+		return BW_OK;
+
+	if (sqlite3_prepare_v2(cat->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (unreadable meta table: %s)", cat->path,
+			     sqlite3_errmsg(cat->db));
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		char *end = NULL;
+		long x = v ? strtol(v, &end, 10) : 0;
+		if (!v || end == v || *end || x < 1) {
+			sqlite3_finalize(s);
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (bad schema_version in meta)",
+				     cat->path);
+		}
+		*version = x;
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (meta has no schema_version)", cat->path);
+	} else {
+		int e = store_error(cat, "reading schema_version");
+		sqlite3_finalize(s);
+		return e;
+	}
+	sqlite3_finalize(s);
+	if (*version > BW_SCHEMA_VERSION)
+		return RAISE(BW_EINVAL, "catalog '%s' has schema_version %ld, newer than this biasweep (%d): upgrade biasweep",
+			     cat->path, *version, BW_SCHEMA_VERSION);
+	if (*version < BW_SCHEMA_VERSION)
+		return RAISE(BW_EINVAL, "catalog '%s' has schema_version %ld, older than this biasweep (%d), and no "
+			     "migration exists", cat->path, *version, BW_SCHEMA_VERSION);
+	return BW_OK;
+}
+
+static int pragma_value(struct bw_catalog *cat, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	buf[0] = 0;
+	if (sqlite3_prepare_v2(cat->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_error(cat, sql);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		snprintf(buf, len, "%s", v ? v : "");
+	} else if (rc != SQLITE_DONE) {
+		int e = store_error(cat, sql);
+		sqlite3_finalize(s);
+		return e;
+	}
+	sqlite3_finalize(s);
+	return BW_OK;
+}
+
+static int set_journal(struct bw_catalog *cat, int rollback)
+{
+	char mode[32];
+	CHECK(pragma_value(cat, rollback ? "PRAGMA journal_mode=DELETE" : "PRAGMA journal_mode=WAL", mode,
+			   sizeof mode));
+	if (strcmp(mode, rollback ? "delete" : "wal"))
+		return RAISE(BW_ESTORE, "catalog '%s': could not set journal_mode=%s (got '%s')%s", cat->path,
+			     rollback ? "delete" : "wal", mode,
+			     rollback ? "" : "; on a network file system use a rollback journal (shards)");
+	return exec(cat, rollback ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "setting synchronous");
+}
+
+static int create_schema(struct bw_catalog *cat)
+{
+	int has_meta, other, rc;
+	long version;
+	char sql[160];
+	CHECK(exec(cat, "BEGIN IMMEDIATE", "starting the schema transaction"));
+	/* Again under the write lock: another process may have created it meanwhile. */
+	rc = inspect(cat, &has_meta, &other, &version);
+	if (rc == BW_OK && !has_meta) {
+		if (other)
+			rc = RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (an SQLite database with other tables)",
+				   cat->path);
+		else
+			rc = exec(cat, schema_sql, "creating the schema");
+		if (rc == BW_OK) {
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO meta(key, value) VALUES('schema_version', '%d'), ('application', 'biasweep');"
+				 " PRAGMA application_id=%d",
+				 BW_SCHEMA_VERSION, APPLICATION_ID);
+			rc = exec(cat, sql, "writing meta");
+		}
+	}
+	if (rc == BW_OK)
+		rc = exec(cat, "COMMIT", "committing the schema");
+	if (rc != BW_OK)
+		rollback_quietly(cat);
+	return rc;
+}
+
+int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
+{
+	struct bw_catalog *cat;
+	int rc, has_meta, other;
+	long version;
+	*out = NULL;
+	if (!path || !*path)
+		return RAISE(BW_EINVAL, "no catalog path given");
+	cat = calloc(1, sizeof *cat);
+	if (!cat || !(cat->path = strdup(path))) {
+		free(cat);
+		return RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+	}
+	cat->readonly = (flags & BW_CATALOG_READONLY) != 0;
+	/* NOMUTEX: a handle belongs to one thread (the coordinator's). */
+	int oflags = SQLITE_OPEN_NOMUTEX | (cat->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	rc = sqlite3_open_v2(path, &cat->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		if (cat->db)
+			rc = RAISE(rc == SQLITE_CANTOPEN ? BW_EIO : BW_ESTORE, "cannot open catalog '%s': %s", path,
+				   sqlite3_errmsg(cat->db));
+		else
+			rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(cat->db, 1);
+	sqlite3_busy_timeout(cat->db, BUSY_TIMEOUT_MS);
+
+	/* Read-only checks first: nothing is written before the version is known. */
+	rc = inspect(cat, &has_meta, &other, &version);
+	if (rc != BW_OK)
+		goto fail;
+	if (!has_meta && other) {
+		rc = RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (an SQLite database with other tables)", path);
+		goto fail;
+	}
+	if (cat->readonly) {
+		if (!has_meta) {
+			rc = RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (empty database)", path);
+			goto fail;
+		}
+		rc = exec(cat, "PRAGMA query_only=1", "setting query_only");
+		if (rc != BW_OK)
+			goto fail;
+	} else {
+		if ((rc = set_journal(cat, (flags & BW_CATALOG_ROLLBACK_JOURNAL) != 0)) != BW_OK ||
+		    (rc = exec(cat, "PRAGMA cache_size=-65536", "setting cache_size")) != BW_OK ||
+		    (rc = exec(cat, "PRAGMA foreign_keys=ON", "enabling foreign keys")) != BW_OK)
+			goto fail;
+		if (!has_meta && (rc = create_schema(cat)) != BW_OK)
+			goto fail;
+	}
+	*out = cat;
+	return BW_OK;
+fail:
+	bw_catalog_close(cat);
+	return rc;
+}
+
+void bw_catalog_close(struct bw_catalog *cat)
+{
+	if (!cat)
+		return;
+	if (cat->db) {
+		rollback_quietly(cat);
+		for (int i = 0; i < ST_COUNT; i++)
+			sqlite3_finalize(cat->st[i]);
+		sqlite3_close_v2(cat->db);
+	}
+	free(cat->path);
+	free(cat);
+}
+
+/* ---- transactions --------------------------------------------------------- */
+
+int bw_catalog_begin(struct bw_catalog *cat)
+{
+	sqlite3_stmt *s;
+	CHECK(check_writable(cat));
+	CHECK(stmt(cat, ST_BEGIN, &s));
+	return step_done(cat, s, "beginning a transaction");
+}
+
+int bw_catalog_commit(struct bw_catalog *cat)
+{
+	sqlite3_stmt *s;
+	CHECK(check_writable(cat));
+	CHECK(stmt(cat, ST_COMMIT, &s));
+	int rc = step_done(cat, s, "committing");
+	if (rc != BW_OK)
+		rollback_quietly(cat);
+	return rc;
+}
+
+int bw_catalog_rollback(struct bw_catalog *cat)
+{
+	sqlite3_stmt *s;
+	CHECK(check_writable(cat));
+	if (sqlite3_get_autocommit(cat->db))
+		return BW_OK;
+	CHECK(stmt(cat, ST_ROLLBACK, &s));
+	return step_done(cat, s, "rolling back");
+}
+
+/* ---- sweeps and tasks -------------------------------------------------------- */
+
+static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *ss, int64_t sweep_id,
+		       const struct bw_task *t)
+{
+	char key[17];
+	const struct bw_run_params *p = &t->run;
+	if (p->algo < 0 || p->algo >= BW_ALGO_COUNT)
+		return RAISE(BW_EINVAL, "task with unknown algorithm %d", (int)p->algo);
+	unsigned uses = bw_dynamics_table[p->algo].uses;
+	key_text(t->key, key);
+	if (t->key_hex[0] && strcmp(t->key_hex, key))
+		return RAISE(BW_EINTERNAL, "task key_hex '%.16s' does not match its key %s", t->key_hex, key);
+
+	sqlite3_reset(ts);
+	sqlite3_clear_bindings(ts);
+	sqlite3_bind_text(ts, 1, key, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ts, 2, bw_algo_name(p->algo), -1, SQLITE_STATIC);
+	sqlite3_bind_text(ts, 3, bw_design_name(t->inst.design), -1, SQLITE_STATIC);
+	sqlite3_bind_text(ts, 4, bw_wstar_name(t->inst.wstar), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ts, 5, (sqlite3_int64)t->inst.d);
+	sqlite3_bind_int64(ts, 6, (sqlite3_int64)t->inst.n);
+	sqlite3_bind_int64(ts, 7, (sqlite3_int64)t->inst.kappa);
+	bind_double(ts, 8, p->alpha);
+	if (uses & BW_USES_ETA)
+		bind_double(ts, 9, p->eta);
+	if (uses & BW_USES_SIGMA)
+		bind_double(ts, 10, p->sigma);
+	if (uses & BW_USES_BATCH)
+		sqlite3_bind_int64(ts, 11, p->batch);
+	sqlite3_bind_int64(ts, 12, p->max_steps);
+	bind_double(ts, 13, p->max_time);
+	bind_double(ts, 14, p->eps);
+	bind_double(ts, 15, p->tol);
+	sqlite3_bind_int(ts, 16, p->project);
+	sqlite3_bind_int64(ts, 17, (sqlite3_int64)t->inst.sweep_seed); /* two's complement above 2^63 */
+	sqlite3_bind_int64(ts, 18, t->inst.seed_index);
+	bind_double(ts, 19, t->cost);
+	CHECK(step_done(cat, ts, "inserting a task"));
+
+	sqlite3_reset(ss);
+	sqlite3_clear_bindings(ss);
+	sqlite3_bind_int64(ss, 1, sweep_id);
+	sqlite3_bind_text(ss, 2, key, 16, SQLITE_TRANSIENT);
+	return step_done(cat, ss, "inserting a sweep task");
+}
+
+int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, const char *revision,
+			   const char *host, int ranks, const char *libraries, const char *shard, int64_t *sweep_id)
+{
+	sqlite3_stmt *sb, *sc, *s, *ts, *ss;
+	char now[32], hash[17];
+	int rc;
+	*sweep_id = 0;
+	CHECK(check_writable(cat));
+	if (!sqlite3_get_autocommit(cat->db))
+		return RAISE(BW_EINTERNAL, "catalog '%s': sweep_begin inside an open transaction", cat->path);
+	/* Prepare everything before the transaction opens. */
+	CHECK(stmt(cat, ST_BEGIN, &sb));
+	CHECK(stmt(cat, ST_COMMIT, &sc));
+	CHECK(stmt(cat, ST_SWEEP, &s));
+	CHECK(stmt(cat, ST_TASK, &ts));
+	CHECK(stmt(cat, ST_SWEEP_TASK, &ss));
+	CHECK(step_done(cat, sb, "beginning the sweep transaction"));
+
+	utc_now(now);
+	key_text(spec->text_hash, hash);
+	sqlite3_bind_text(s, 1, spec->name ? spec->name : "", -1, SQLITE_TRANSIENT);
+	bind_text_or_null(s, 2, spec->path);
+	bind_text_or_null(s, 3, spec->text);
+	sqlite3_bind_text(s, 4, hash, 16, SQLITE_TRANSIENT);
+	bind_text_or_null(s, 5, revision);
+	bind_text_or_null(s, 6, host);
+	sqlite3_bind_int(s, 7, ranks);
+	bind_text_or_null(s, 8, libraries);
+	sqlite3_bind_text(s, 9, now, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(s, 10, shard);
+	rc = step_done(cat, s, "inserting the sweep");
+	int64_t id = sqlite3_last_insert_rowid(cat->db);
+	for (size_t i = 0; rc == BW_OK && i < spec->ntasks; i++)
+		rc = insert_task(cat, ts, ss, id, &spec->tasks[i]);
+	if (rc == BW_OK)
+		rc = step_done(cat, sc, "committing the sweep");
+	if (rc != BW_OK) {
+		rollback_quietly(cat);
+		return rc;
+	}
+	*sweep_id = id;
+	return BW_OK;
+}
+
+int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *state)
+{
+	sqlite3_stmt *s;
+	char now[32];
+	CHECK(check_writable(cat));
+	if (!state || (strcmp(state, "done") && strcmp(state, "interrupted") && strcmp(state, "failed")))
+		return RAISE(BW_EINVAL, "sweep state must be 'done', 'interrupted' or 'failed', not '%s'",
+			     state ? state : "(null)");
+	CHECK(stmt(cat, ST_SWEEP_END, &s));
+	utc_now(now);
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, sweep_id);
+	CHECK(step_done(cat, s, "ending the sweep"));
+	if (sqlite3_changes(cat->db) != 1)
+		return RAISE(BW_EINVAL, "catalog '%s' has no sweep with id %" PRId64, cat->path, sweep_id);
+	return BW_OK;
+}
+
+/* ---- outcomes -------------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int bw_catalog_done_keys(struct bw_catalog *cat, uint64_t **keys, size_t *nkeys)
+{
+	sqlite3_stmt *s;
+	size_t n = 0, cap = 1024;
+	uint64_t *k;
+	int rc;
+	int sorted = 1;
+	*keys = NULL;
+	*nkeys = 0;
+	CHECK(stmt(cat, ST_DONE_KEYS, &s));
+	k = malloc(cap * sizeof *k);
+	if (!k)
+		return RAISE(BW_ENOMEM, "out of memory reading done keys");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(s, 0);
+		char *end = NULL;
+		uint64_t x;
+		if (!hex || strlen(hex) != 16 || (x = strtoull(hex, &end, 16), *end)) {
+			sqlite3_reset(s);
+			free(k);
+			return RAISE(BW_EINVAL, "catalog '%s' has a malformed outcome key '%s'", cat->path,
+				     hex ? hex : "(null)");
+		}
+		if (n == cap) {
+			uint64_t *nk = realloc(k, 2 * cap * sizeof *k);
+			if (!nk) {
+				sqlite3_reset(s);
+				free(k);
+				return RAISE(BW_ENOMEM, "out of memory reading done keys");
+			}
+			k = nk;
+			cap *= 2;
+		}
+		if (n && x <= k[n - 1])
+			sorted = 0;
+		k[n++] = x;
+	}
+	if (rc != SQLITE_DONE) {
+		int e = store_error(cat, "reading done keys");
+		sqlite3_reset(s);
+		free(k);
+		return e;
+	}
+	sqlite3_reset(s);
+	if (!sorted) /* only when someone stored upper-case hex */
+		qsort(k, n, sizeof *k, cmp_u64);
+	*keys = k;
+	*nkeys = n;
+	return BW_OK;
+}
+
+int bw_catalog_put(struct bw_catalog *cat, int64_t sweep_id, const struct bw_result *r)
+{
+	sqlite3_stmt *s;
+	char key[17], now[32];
+	CHECK(check_writable(cat));
+	if (r->status < 0 || r->status > BW_RUN_FAILED)
+		return RAISE(BW_EINVAL, "result with unknown status %d", (int)r->status);
+	CHECK(stmt(cat, ST_PUT, &s));
+	key_text(r->key, key);
+	utc_now(now);
+	sqlite3_bind_text(s, 1, key, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, bw_run_status_name((enum bw_run_status)r->status), -1, SQLITE_STATIC);
+	bind_double(s, 3, r->train_loss);
+	bind_double(s, 4, r->test_error);
+	bind_double(s, 5, r->R);
+	bind_double(s, 6, r->l1);
+	sqlite3_bind_int(s, 7, r->support_recovered);
+	sqlite3_bind_int(s, 8, r->success);
+	sqlite3_bind_int64(s, 9, r->steps);
+	bind_double(s, 10, r->t);
+	bind_double(s, 11, r->eta_used);
+	bind_double(s, 12, r->loss_rate);
+	bind_double(s, 13, r->alpha_inf);
+	bind_double(s, 14, r->alpha_inf_pred);
+	bind_double(s, 15, r->int_loss_dt);
+	if (r->message[0])
+		sqlite3_bind_text(s, 16, r->message, (int)strnlen(r->message, sizeof r->message), SQLITE_TRANSIENT);
+	bind_double(s, 17, r->wall_s);
+	sqlite3_bind_int(s, 18, r->rank);
+	if (sweep_id > 0)
+		sqlite3_bind_int64(s, 19, sweep_id);
+	if (r->traj_file[0] && r->traj_row >= 0) {
+		sqlite3_bind_text(s, 20, r->traj_file, (int)strnlen(r->traj_file, sizeof r->traj_file),
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 21, r->traj_row);
+	}
+	sqlite3_bind_text(s, 22, now, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		int e = (sqlite3_extended_errcode(cat->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+				? RAISE(BW_ESTORE, "catalog '%s': outcome for task %s (sweep %" PRId64
+					"): no such task or sweep in the catalog", cat->path, key, sweep_id)
+				: store_error(cat, "inserting an outcome");
+		sqlite3_reset(s);
+		return e;
+	}
+	sqlite3_reset(s);
+	return BW_OK;
+}
