@@ -5,5 +5,7 @@
 #define BIASWEEP_CLI_H
 
 int cmd_run_one(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

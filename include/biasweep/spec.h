@@ -1,4 +1,4 @@
-/* spec.h - job specs (jobs/*.cfg, libconfig) and the grid they expand to.
+/* spec.h - job specs (jobs/NAME.cfg, libconfig) and the grid they expand to.
  *
  * bw_spec_load parses, validates and expands a spec into tasks.  Errors are
  * BW_EINVAL with messages "PATH:LINE: 'eta' must be > 0" (line of the
@@ -15,6 +15,34 @@
  *
  * Tasks come out in a deterministic order: descending estimated cost, ties
  * by key.  Ownership: bw_spec_release frees everything bw_spec_load made.
+ *
+ * The canonical string (version 1), fields separated by one space, in this
+ * order, [..] only for the algorithms that read the field:
+ *   bw-task/1 algo=<name> design=<name> wstar=<signs|gaussian> d=<d> n=<n>
+ *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
+ *   [eta=<%.17g|auto>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
+ *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>]
+ * eta: gd, sgd, label_noise_sgd ("auto" when the spec leaves it out, stored
+ * as 0); sigma and project: label_noise_sgd; batch: sgd.  steps and time are
+ * the resolved budgets (0 = unset).  Example:
+ *   bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2
+ *   sweep_seed=0 seed=1 alpha=3 eta=auto steps=1000 time=0
+ *   eps=0.10000000000000001 tol=1e-10
+ *
+ * Budgets a spec leaves out: gd 1e6 steps, sgd 1e7 steps, label_noise_sgd
+ * time 5, riemannian_flow time 50 (written into the task, hence the key).
+ *
+ * bw_task_cost, in coordinate-updates (a rough guess for scheduling and plan):
+ *   gd               2 n d * min(budget steps, S)      S = ln(1/tol) / (eta lo),
+ *   sgd              B d   * min(budget steps, S)      lo = (16/n) max(alpha^2,1)
+ *                                                           * max((sqrt d - sqrt n)^2, 1)
+ *   label_noise_sgd  d * budget steps (time / (eta^2 sigma^2 / 2))
+ *                    + the projection, 2 n d * S at gd's automatic step
+ *   riemannian_flow  (time / 0.05 + 100) (n^2 d + n^3) + the start Phi(x0)
+ *                    like the projection (0.05: a guess of the adaptive step)
+ * with eta the automatic step where the spec leaves it out.
+ * bw_task_bytes: bw_instance_bytes + the outcome (3d doubles, 256 checkpoints)
+ * + the dynamics' buffers (flow: 2 n^2 + n d + 12 (n + d) doubles).
  */
 #ifndef BIASWEEP_SPEC_H
 #define BIASWEEP_SPEC_H
@@ -24,6 +52,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define BW_SPEC_MAX_TASKS 10000000   /* larger grids are refused (BW_EINVAL) */
+#define BW_SPEC_MAX_POINTS 100000000  /* per algorithm, before constraints */
+#define BW_TASK_CANONICAL_MAX 512     /* always enough for bw_task_canonical */
 
 struct bw_task {
 	uint64_t key;
@@ -42,18 +74,20 @@ struct bw_spec {
 	uint64_t sweep_seed; /* 'seed' setting (default 0) */
 	size_t ntasks;
 	struct bw_task *tasks;
-	size_t dropped;              /* grid points dropped by constraints (kappa <= n, kappa <= d, batch <= n) */
+	size_t dropped;              /* grid points dropped by constraints (kappa <= n, kappa <= d, batch <= n,
+				      * and n <= max_n_over_d * d where a spec sets that filter) */
 	size_t per_algo[BW_ALGO_COUNT];
 	double total_cost;
 	size_t max_instance_bytes;   /* the largest bw_instance_bytes over tasks */
 };
 
 int bw_spec_load(const char *path, struct bw_spec *out);
-/* Same from a string; `path` is only used in messages. */
+/* Same from a string; `path` names it in messages, in spec->path and (without .cfg) in the default name. */
 int bw_spec_load_string(const char *path, const char *text, struct bw_spec *out);
 void bw_spec_release(struct bw_spec *spec);
 
-/* Canonical string and key of a task (fills t->key and t->key_hex). */
+/* Canonical string and key of a task (fills t->key and t->key_hex).
+ * bw_task_canonical returns BW_OK, or BW_EINVAL when len is too small. */
 int bw_task_canonical(const struct bw_task *t, char *buf, size_t len);
 void bw_task_set_key(struct bw_task *t);
 double bw_task_cost(const struct bw_task *t);

@@ -16,7 +16,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"run", cmd_run, "run a sweep (jobs/*.cfg) on all MPI ranks into the catalog"},
 	{"run-one", cmd_run_one, "run one dynamics on one instance and print the outcome"},
+	{"plan", cmd_plan, "validate a spec and print its tasks, cost and memory per rank"},
 };
 
 static void usage(FILE *f)
@@ -53,7 +55,7 @@ int main(int argc, char **argv)
 		int rc = commands[i].fn(argc - 2, argv + 2);
 		if (rc == BW_OPTS_HELP)
 			return 0;
-		if (rc != BW_OK)
+		if (rc != BW_OK && bw_error_message()[0])
 			fprintf(stderr, "biasweep %s: %s\n", commands[i].name, bw_error_message());
 		return bw_error_exit_code(rc);
 	}

@@ -1,0 +1,250 @@
+/* plan.c - `biasweep plan SPEC`: validate a spec, expand its grid and print
+ * the task counts, the estimated cost and the memory one rank needs; refuse
+ * grids that would not fit. */
+#include "biasweep/cli.h"
+#include "biasweep/dynamics.h"
+#include "biasweep/error.h"
+#include "biasweep/opts.h"
+#include "biasweep/spec.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define NS_PER_UPDATE 0.5 /* rough wall time of one coordinate-update on one core */
+
+static const char summary[] =
+	"Parse and validate SPEC (a libconfig file, e.g. jobs/smoke.cfg), expand its grid into tasks and print\n"
+	"the tasks per algorithm, the points dropped by constraints, the estimated cost and the memory one rank\n"
+	"needs.  Refuses (exit 2) grids whose largest task does not fit in the memory limit and grids of more\n"
+	"than 10 million tasks.";
+
+static const char epilog[] =
+	"spec format (libconfig; the full commented reference is the top of jobs/smoke.cfg):\n"
+	"  name = \"x\";  seed = 0;             spec name (default: file name without .cfg); sweep seed (integer >= 0)\n"
+	"  algorithm = [\"gd\", \"sgd\"];         which dynamics run (default: those with a group in 'algorithms')\n"
+	"  algorithms = { gd = { alpha = 3.0; }; riemannian_flow = {}; };\n"
+	"                                     per-algorithm overrides of any axis below; top-level axes are defaults\n"
+	"  axes: design ('rademacher' | 'gaussian'), wstar ('signs' | 'gaussian'), d, n, kappa, seeds,\n"
+	"        alpha, eta, sigma, batch, eps, tol, project (true | false), steps, time\n"
+	"  each axis takes a value, a list [a, b, c] or ( ... ), or a range ([ ] holds one type: [1.0, 2.5]):\n"
+	"        { lin = [lo, hi]; count = k; }   or   { log = [lo, hi]; count = k; }\n"
+	"        (integer axes round and dedupe; count = 1 gives lo)\n"
+	"  seeds = 8;  means seed indices 0..7;  seeds = [0, 3, 5];  lists the indices\n"
+	"  steps = 100000;  time = 5.0;  or a formula  steps = { scale = 2.0; eta_power = -2.0; d_power = 0.0; };\n"
+	"        = ceil(scale * eta^eta_power * d^d_power) (time: without ceil; eta: the automatic step if unset).\n"
+	"        steps and time form one budget (whichever ends first); a group that sets either replaces both.\n"
+	"        Defaults: gd steps 1e6, sgd steps 1e7, label_noise_sgd time 5, riemannian_flow time 50.\n"
+	"  eta is read by gd, sgd, label_noise_sgd (unset = automatic, see run-one --help); sigma and project by\n"
+	"  label_noise_sgd; batch by sgd.  Setting them in another algorithm's group is an error; top-level\n"
+	"  values are ignored by algorithms that do not read them.  Defaults: alpha 1, sigma 1, batch 1,\n"
+	"  eps 0.1, tol 1e-10 (gd, sgd) or 1e-7 (flow), project true, design rademacher, wstar signs, seeds 1.\n"
+	"  Points with kappa > n, kappa > d or batch > n (sgd) are dropped and counted, and so are points with\n"
+	"  n > max_n_over_d * d where 'max_n_over_d = 1.0;' (a filter, top level or per group) is set.\n"
+	"cost: estimated coordinate-updates per task (see include/biasweep/spec.h); wall time at ~0.5 ns each.\n"
+	"memory: the largest task's instance plus buffers; the default limit per rank is the physical memory\n"
+	"divided by the number of cores.  --memory-limit takes bytes or a suffix: 512MiB, 8GiB, 2G, 1.5e9.\n"
+	"exit status: 0 ok, 2 bad spec or a grid too large.\n";
+
+/* "8GiB", "8G", "512MiB", "512M", "1e9", "1.5 GiB" (K, M, G, T binary; KB, MB, GB, TB decimal). */
+static int parse_bytes(const char *s, double *out)
+{
+	char num[64];
+	size_t i = 0;
+	while (s[i] && (isdigit((unsigned char)s[i]) || strchr(".eE+-", s[i])) && i + 1 < sizeof num) {
+		/* an 'e' is part of the number only when a digit or sign follows */
+		if ((s[i] == 'e' || s[i] == 'E') && !(isdigit((unsigned char)s[i + 1]) || s[i + 1] == '+' || s[i + 1] == '-'))
+			break;
+		num[i] = s[i];
+		i++;
+	}
+	num[i] = 0;
+	double x;
+	if (!i || bw_parse_double(num, &x) != BW_OK)
+		return BW_EINVAL;
+	const char *u = s + i;
+	while (*u == ' ')
+		u++;
+	static const struct {
+		const char *suffix;
+		double mult;
+	} units[] = {
+		{"", 1},	   {"b", 1},	      {"k", 1024.0},	{"kib", 1024.0},    {"m", 1048576.0},
+		{"mib", 1048576.0}, {"g", 1073741824.0}, {"gib", 1073741824.0}, {"t", 1099511627776.0},
+		{"tib", 1099511627776.0}, {"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12},
+	};
+	for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+		if (!strcasecmp(u, units[k].suffix)) {
+			*out = x * units[k].mult;
+			return *out > 0 && isfinite(*out) ? BW_OK : BW_EINVAL;
+		}
+	return BW_EINVAL;
+}
+
+static void human_bytes(double b, char *buf, size_t len)
+{
+	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	int i = 0;
+	while (b >= 1024 && i < 5) {
+		b /= 1024;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", b, u[i]);
+}
+
+static void human_seconds(double s, char *buf, size_t len)
+{
+	if (s < 120)
+		snprintf(buf, len, "%.1f s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.1f min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, len, "%.1f h", s / 3600);
+	else
+		snprintf(buf, len, "%.1f days", s / 86400);
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct bw_spec *spec, double limit, long cores, size_t bytes, const struct bw_task *big,
+		       int list)
+{
+	double one = spec->total_cost * NS_PER_UPDATE * 1e-9;
+	printf("{\"spec\":");
+	json_string(spec->path);
+	printf(",\"name\":");
+	json_string(spec->name);
+	printf(",\"text_hash\":\"%016llx\",\"sweep_seed\":%llu,\"tasks\":%zu,\"per_algorithm\":{",
+	       (unsigned long long)spec->text_hash, (unsigned long long)spec->sweep_seed, spec->ntasks);
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		printf("%s\"%s\":%zu", a ? "," : "", bw_algo_name((enum bw_algo)a), spec->per_algo[a]);
+	printf("},\"dropped\":%zu,\"total_cost\":%.17g,\"ns_per_update\":%g,\"wall_s_one_core\":%.6g,"
+	       "\"cores\":%ld,\"wall_s_all_cores\":%.6g,\"memory_per_rank\":%zu,\"max_instance_bytes\":%zu,"
+	       "\"memory_limit\":%.0f,\"largest_task\":",
+	       spec->dropped, spec->total_cost, NS_PER_UPDATE, one, cores, one / (double)cores, bytes,
+	       spec->max_instance_bytes, limit);
+	if (big)
+		printf("\"%s\"", big->key_hex);
+	else
+		printf("null");
+	if (list) {
+		char canon[BW_TASK_CANONICAL_MAX];
+		printf(",\"task_list\":[");
+		for (size_t i = 0; i < spec->ntasks; i++) {
+			bw_task_canonical(&spec->tasks[i], canon, sizeof canon);
+			printf("%s{\"key\":\"%s\",\"cost\":%.17g,\"canonical\":\"%s\"}", i ? "," : "",
+			       spec->tasks[i].key_hex, spec->tasks[i].cost, canon);
+		}
+		printf("]");
+	}
+	printf("}\n");
+}
+
+static void print_text(const struct bw_spec *spec, double limit, int limit_given, long cores, size_t bytes,
+		       const struct bw_task *big)
+{
+	char b1[32], b2[32], t1[32], t2[32];
+	printf("%-10s %s (name %s, text hash %016llx, sweep seed %llu)\n", "spec", spec->path, spec->name,
+	       (unsigned long long)spec->text_hash, (unsigned long long)spec->sweep_seed);
+	printf("%-10s %zu\n", "tasks", spec->ntasks);
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		printf("  %-18s %zu\n", bw_algo_name((enum bw_algo)a), spec->per_algo[a]);
+	printf("%-10s %zu grid points (kappa > n or d, batch > n, n > max_n_over_d * d)\n", "dropped", spec->dropped);
+	double one = spec->total_cost * NS_PER_UPDATE * 1e-9;
+	human_seconds(one, t1, sizeof t1);
+	human_seconds(one / (double)cores, t2, sizeof t2);
+	printf("%-10s %.3g coordinate-updates: ~%s on one core, ~%s on %ld cores (at %.1f ns each)\n", "cost",
+	       spec->total_cost, t1, t2, cores, NS_PER_UPDATE);
+	human_bytes((double)bytes, b1, sizeof b1);
+	human_bytes(limit, b2, sizeof b2);
+	printf("%-10s %s per rank", "memory", b1);
+	if (big)
+		printf(" (%s d=%zu n=%zu)", bw_algo_name(big->run.algo), big->inst.d, big->inst.n);
+	printf(", limit %s%s\n", b2, limit_given ? " (--memory-limit)" : " (physical memory / cores)");
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	const char *memory = NULL;
+	int json = 0, list = 0;
+	struct bw_option opts[] = {
+		{"memory-limit", BW_OPT_STRING, &memory, "BYTES",
+		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)", 0},
+		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
+		{"list", BW_OPT_FLAG, &list, NULL, "also print every task, in run order: key, cost, canonical string", 0},
+		{0},
+	};
+	char *pos[1];
+	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 1);
+	if (rc == BW_OPTS_HELP) {
+		bw_opts_usage(stdout, "biasweep plan SPEC [--memory-limit BYTES] [--json] [--list]", summary, opts,
+			      epilog);
+		return rc;
+	}
+	CHECK(rc);
+	if (npos != 1)
+		return RAISE(BW_EINVAL, "expected one SPEC file (see --help)");
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	double limit;
+	if (memory) {
+		if (parse_bytes(memory, &limit) != BW_OK)
+			return RAISE(BW_EINVAL, "--memory-limit: '%s' is not a size (bytes, or 512MiB, 8GiB, ...)", memory);
+	} else {
+		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+		limit = pages > 0 && page > 0 ? (double)pages * (double)page / (double)cores : HUGE_VAL;
+	}
+
+	struct bw_spec spec;
+	CHECK(bw_spec_load(pos[0], &spec));
+	size_t bytes = 0;
+	const struct bw_task *big = NULL;
+	for (size_t i = 0; i < spec.ntasks; i++) {
+		size_t b = bw_task_bytes(&spec.tasks[i]);
+		if (b > bytes) {
+			bytes = b;
+			big = &spec.tasks[i];
+		}
+	}
+	if ((double)bytes > limit) {
+		char b1[32], b2[32];
+		human_bytes((double)bytes, b1, sizeof b1);
+		human_bytes(limit, b2, sizeof b2);
+		rc = RAISE(BW_EINVAL,
+			   "%s: the largest task (%s d=%zu n=%zu) needs %s, more than the memory limit per rank %s%s",
+			   spec.path, bw_algo_name(big->run.algo), big->inst.d, big->inst.n, b1, b2,
+			   memory ? "" : " (physical memory / cores; --memory-limit overrides)");
+		bw_spec_release(&spec);
+		return rc;
+	}
+	if (json)
+		print_json(&spec, limit, cores, bytes, big, list);
+	else
+		print_text(&spec, limit, memory != NULL, cores, bytes, big);
+	if (list && !json) {
+		char canon[BW_TASK_CANONICAL_MAX];
+		for (size_t i = 0; i < spec.ntasks; i++) {
+			bw_task_canonical(&spec.tasks[i], canon, sizeof canon);
+			printf("%s %.3e %s\n", spec.tasks[i].key_hex, spec.tasks[i].cost, canon);
+		}
+	}
+	bw_spec_release(&spec);
+	return BW_OK;
+}

@@ -1,0 +1,504 @@
+/* test_spec.c - job specs: grid sizes computed by hand, validation messages
+ * with their line numbers, golden task keys, key independence from order and
+ * from parameters an algorithm does not read, and the shipped jobs/NAME.cfg. */
+#include "biasweep/error.h"
+#include "biasweep/hash.h"
+#include "biasweep/spec.h"
+#include "testutil.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int load(const char *text, struct bw_spec *s)
+{
+	bw_error_clear();
+	return bw_spec_load_string("t.cfg", text, s);
+}
+
+/* Loads a good spec; checks the task count, the per-algorithm counts (gd, lnsgd, sgd, flow) and dropped. */
+static void expect_counts(const char *what, const char *text, size_t gd, size_t ln, size_t sgd, size_t flow,
+			  size_t dropped)
+{
+	struct bw_spec s;
+	int rc = load(text, &s);
+	TU_CHECK(rc == BW_OK, "%s: load failed: %s", what, bw_error_message());
+	if (rc != BW_OK)
+		return;
+	size_t want[BW_ALGO_COUNT] = {gd, ln, sgd, flow};
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		TU_CHECK(s.per_algo[a] == want[a], "%s: %s has %zu tasks, want %zu", what, bw_algo_name((enum bw_algo)a),
+			 s.per_algo[a], want[a]);
+	TU_CHECK(s.ntasks == gd + ln + sgd + flow, "%s: %zu tasks, want %zu", what, s.ntasks, gd + ln + sgd + flow);
+	TU_CHECK(s.dropped == dropped, "%s: %zu dropped, want %zu", what, s.dropped, dropped);
+	bw_spec_release(&s);
+}
+
+/* Loads a bad spec; wants BW_EINVAL, "t.cfg:LINE: " in front and the phrase in the message. */
+static void expect_error(const char *what, const char *text, int line, const char *phrase)
+{
+	struct bw_spec s;
+	int rc = load(text, &s);
+	const char *msg = bw_error_message();
+	char head[32];
+	if (line > 0)
+		snprintf(head, sizeof head, "t.cfg:%d: ", line);
+	else
+		snprintf(head, sizeof head, "t.cfg: ");
+	TU_CHECK(rc == BW_EINVAL, "%s: rc %d, want BW_EINVAL (%s)", what, rc, msg);
+	TU_CHECK(!strncmp(msg, head, strlen(head)), "%s: message '%s' does not start with '%s'", what, msg, head);
+	TU_CHECK(strstr(msg, phrase) != NULL, "%s: message '%s' lacks '%s'", what, msg, phrase);
+	TU_CHECK(s.ntasks == 0 && s.tasks == NULL && s.name == NULL, "%s: a failed load left something allocated", what);
+	if (rc == BW_OK)
+		bw_spec_release(&s);
+}
+
+static void test_counts(void)
+{
+	/* kappa 25 > d = 20 drops 3 n x 2 seeds = 6; with d = 40 it drops n = 10, 20 (4) and keeps n = 30 */
+	expect_counts("dropped points",
+		      "d = [20, 40];\n n = { lin = [10, 30]; count = 3; };\n kappa = [2, 25];\n seeds = 2;\n"
+		      "algorithm = [\"gd\"];\n",
+		      14, 0, 0, 0, 10);
+	/* per-algorithm overrides; top-level eta, sigma, batch ignored where not read */
+	expect_counts("overrides",
+		      "d = 32; n = [8, 16]; kappa = 2; seeds = [0, 3, 5];\n"
+		      "eta = [1e-3, 2e-3]; sigma = [0.5, 1.0]; batch = [1, 4, 16];\n"
+		      "algorithms = {\n"
+		      "  gd = { alpha = [3.0, 10.0]; };\n"              /* 2 n x 3 seeds x 2 eta x 2 alpha = 24 */
+		      "  label_noise_sgd = { eta = [1e-3]; time = 5.0; };\n" /* 2 x 3 x 1 eta x 2 sigma = 12 */
+		      "  sgd = {};\n" /* 2 x 3 x 2 eta x 3 batch = 36, batch 16 > n 8 drops 3 x 2 = 6 */
+		      "  riemannian_flow = { time = 50.0; };\n" /* 2 x 3 = 6 */
+		      "};\n",
+		      24, 12, 30, 6, 6);
+	/* 'algorithm' picks a subset of the groups */
+	expect_counts("selection",
+		      "d = 20; n = 10; kappa = 2; algorithm = \"sgd\";\n"
+		      "algorithms = { gd = { alpha = 2.0; }; sgd = { batch = [1, 2]; }; };\n",
+		      0, 0, 2, 0, 0);
+	/* seeds: a count, a list, a range */
+	expect_counts("seed count", "d = 20; n = 10; kappa = 2; seeds = 8; algorithm = \"gd\";", 8, 0, 0, 0, 0);
+	expect_counts("seed list", "d = 20; n = 10; kappa = 2; seeds = [0, 3, 5]; algorithm = \"gd\";", 3, 0, 0, 0, 0);
+	expect_counts("seed range", "d = 20; n = 10; kappa = 2; seeds = { lin = [10, 19]; count = 10; };"
+				    "algorithm = \"gd\";",
+		      10, 0, 0, 0, 0);
+	/* log range on an integer axis: round(10^(i/9)) = 1 1 2 2 3 4 5 6 8 10 -> 8 distinct */
+	expect_counts("integer log range",
+		      "d = { log = [1, 10]; count = 10; }; n = 100; kappa = 1; algorithm = \"riemannian_flow\";", 0, 0, 0,
+		      8, 0);
+	/* lin range of reals x list: 3 x 2 */
+	expect_counts("real lin range",
+		      "d = 20; n = 10; kappa = 2; eps = { lin = [0.1, 0.3]; count = 3; }; alpha = [0.5, 2.0];"
+		      "algorithm = \"gd\";",
+		      6, 0, 0, 0, 0);
+	/* duplicates in a list appear once */
+	expect_counts("duplicates", "d = [20, 20, 40]; n = 10; kappa = 2; algorithm = [\"gd\", \"gd\"];", 2, 0, 0, 0, 0);
+	/* designs x wstar x budgets as axes: 2 x 2 x (2 steps x 1 time) */
+	expect_counts("string axes and budget lists",
+		      "d = 20; n = 10; kappa = 2; design = [\"rademacher\", \"gaussian\"];\n"
+		      "wstar = (\"signs\", \"gaussian\"); steps = [100, 1000]; time = 2.0; algorithm = \"gd\";",
+		      8, 0, 0, 0, 0);
+	/* the same point in two lists is one task; the flow ignores eta so the 2 etas collapse */
+	expect_counts("flow ignores eta", "d = 20; n = 10; kappa = 2; eta = [1e-3, 1e-2]; algorithm = \"riemannian_flow\";",
+		      0, 0, 0, 1, 0);
+	/* the max_n_over_d filter, top level and overridden: gd keeps n <= d (2 + 4), the flow n <= d/2 (1 + 2) */
+	expect_counts("max_n_over_d",
+		      "d = [10, 20]; n = [5, 10, 15, 20]; kappa = 1; max_n_over_d = 1.0;\n"
+		      "algorithms = { gd = {}; riemannian_flow = { max_n_over_d = 0.5; }; };",
+		      6, 0, 0, 3, 2 + 5);
+	/* kappa <= d and kappa <= n, batch <= n: 5 x 5 grid of (d, n) with kappa 10 */
+	expect_counts("constraint grid",
+		      "d = [5, 10, 15, 20, 25]; n = [5, 10, 15, 20, 25]; kappa = 10; batch = [1, 12];"
+		      "algorithm = [\"gd\", \"sgd\"];",
+		      16, 0, 16 + 12, 0, 9 + 22);
+}
+
+static const struct bw_task *find_task(const struct bw_spec *s, enum bw_algo a, size_t d, size_t n)
+{
+	for (size_t i = 0; i < s->ntasks; i++)
+		if (s->tasks[i].run.algo == a && s->tasks[i].inst.d == d && s->tasks[i].inst.n == n)
+			return &s->tasks[i];
+	return NULL;
+}
+
+static void test_values(void)
+{
+	struct bw_spec s;
+	/* budgets: formulas, defaults, a group replaces both steps and time */
+	int rc = load("d = 10; n = 5; kappa = 1; steps = 1000;\n"
+		      "algorithms = {\n"
+		      "  gd = {};\n"
+		      "  label_noise_sgd = { eta = 1e-2; steps = { scale = 2.0; eta_power = -2.0; d_power = 1.0; }; };\n"
+		      "  sgd = { time = { scale = 0.5; d_power = 1.0; }; };\n"
+		      "  riemannian_flow = { time = 50.0; };\n"
+		      "};\n",
+		      &s);
+	TU_CHECK(rc == BW_OK, "budgets: %s", bw_error_message());
+	if (rc == BW_OK) {
+		const struct bw_task *gd = find_task(&s, BW_GD, 10, 5), *ln = find_task(&s, BW_LABEL_NOISE_SGD, 10, 5);
+		const struct bw_task *sgd = find_task(&s, BW_SGD, 10, 5), *fl = find_task(&s, BW_RIEMANNIAN_FLOW, 10, 5);
+		TU_CHECK(gd && gd->run.max_steps == 1000 && gd->run.max_time == 0, "gd inherits steps = 1000");
+		TU_CHECK(ln && ln->run.max_steps == 200000 && ln->run.max_time == 0,
+			 "label_noise_sgd steps = ceil(2 * 0.01^-2 * 10) = 200000, got %ld", ln ? ln->run.max_steps : -1);
+		TU_CHECK(sgd && sgd->run.max_steps == 0 && sgd->run.max_time == 5.0, "sgd time = 0.5 * 10, steps replaced");
+		TU_CHECK(fl && fl->run.max_steps == 0 && fl->run.max_time == 50.0, "flow time 50 replaces steps");
+		TU_CHECK(fl && fl->run.eta == 0 && fl->run.batch == 1 && fl->run.tol == 1e-7, "flow defaults");
+		TU_CHECK(ln && ln->run.eta == 1e-2 && ln->run.sigma == 1.0 && ln->run.project == 1, "lnsgd values");
+		bw_spec_release(&s);
+	}
+	/* default budgets, and a steps formula at the automatic step */
+	rc = load("d = 10; n = 5; kappa = 1; algorithms = { gd = {}; sgd = {}; label_noise_sgd = {};"
+		  " riemannian_flow = {}; };",
+		  &s);
+	TU_CHECK(rc == BW_OK, "default budgets: %s", bw_error_message());
+	if (rc == BW_OK) {
+		TU_CHECK(find_task(&s, BW_GD, 10, 5)->run.max_steps == 1000000, "gd default 1e6 steps");
+		TU_CHECK(find_task(&s, BW_SGD, 10, 5)->run.max_steps == 10000000, "sgd default 1e7 steps");
+		TU_CHECK(find_task(&s, BW_LABEL_NOISE_SGD, 10, 5)->run.max_time == 5.0, "lnsgd default time 5");
+		TU_CHECK(find_task(&s, BW_RIEMANNIAN_FLOW, 10, 5)->run.max_time == 50.0, "flow default time 50");
+		bw_spec_release(&s);
+	}
+	rc = load("d = 10; n = 5; kappa = 1; alpha = 2.0; algorithm = \"gd\";"
+		  "steps = { scale = 3.0; eta_power = -1.0; };",
+		  &s);
+	TU_CHECK(rc == BW_OK, "auto-eta formula: %s", bw_error_message());
+	if (rc == BW_OK) {
+		const struct bw_task *t = &s.tasks[0];
+		double eta = bw_eta_auto(&t->run, &t->inst);
+		long want = (long)ceil(3.0 / eta * (1 - 1e-12));
+		TU_CHECK(t->run.eta == 0 && t->run.max_steps == want, "steps = ceil(3/eta_auto) = %ld, got %ld", want,
+			 t->run.max_steps);
+		bw_spec_release(&s);
+	}
+	/* a real log range: 0.01 .. 100 in 5 */
+	rc = load("d = 10; n = 5; kappa = 1; algorithm = \"gd\"; alpha = { log = [0.01, 100.0]; count = 5; };", &s);
+	TU_CHECK(rc == BW_OK && s.ntasks == 5, "log alpha: %s", bw_error_message());
+	if (rc == BW_OK) {
+		double want[] = {0.01, 0.1, 1, 10, 100};
+		int seen = 0;
+		for (size_t i = 0; i < s.ntasks; i++)
+			for (int k = 0; k < 5; k++)
+				if (fabs(s.tasks[i].run.alpha - want[k]) <= 1e-12 * want[k])
+					seen |= 1 << k;
+		TU_CHECK(seen == 31, "log alpha values 0.01, 0.1, 1, 10, 100 (seen mask %d)", seen);
+		int ends = 0;
+		for (size_t i = 0; i < s.ntasks; i++)
+			ends += s.tasks[i].run.alpha == 0.01 || s.tasks[i].run.alpha == 100.0;
+		TU_CHECK(ends == 2, "log range ends are exact");
+		bw_spec_release(&s);
+	}
+	/* instance fields, seeds, noise seed, order, totals, name */
+	rc = load("seed = 7; d = [20, 40]; n = [10, 20]; kappa = 3; seeds = [4, 9]; wstar = \"gaussian\";"
+		  "design = \"gaussian\"; algorithms = { sgd = { batch = 2; eta = 1e-3; }; };",
+		  &s);
+	TU_CHECK(rc == BW_OK && s.ntasks == 8, "fields: %s", bw_error_message());
+	if (rc == BW_OK) {
+		double total = 0;
+		size_t maxb = 0;
+		int ok = 1, order = 1;
+		for (size_t i = 0; i < s.ntasks; i++) {
+			const struct bw_task *t = &s.tasks[i];
+			ok &= t->inst.sweep_seed == 7 && (t->inst.seed_index == 4 || t->inst.seed_index == 9) &&
+			      t->inst.kappa == 3 && t->inst.design == BW_DESIGN_GAUSSIAN && t->inst.wstar == BW_WSTAR_GAUSSIAN &&
+			      t->run.batch == 2 && t->run.eta == 1e-3 && t->run.algo == BW_SGD &&
+			      t->run.noise_seed == bw_noise_seed(bw_instance_seed(&t->inst), BW_SGD) &&
+			      t->cost == bw_task_cost(t) && t->cost > 0;
+			total += t->cost;
+			size_t b = bw_instance_bytes(t->inst.design, t->inst.n, t->inst.d);
+			maxb = b > maxb ? b : maxb;
+			if (i && (s.tasks[i - 1].cost < t->cost ||
+				  (s.tasks[i - 1].cost == t->cost && s.tasks[i - 1].key >= t->key)))
+				order = 0;
+		}
+		TU_CHECK(ok, "task fields (sweep seed, seed index, design, wstar, batch, eta, noise seed, cost)");
+		TU_CHECK(order, "tasks by descending cost, ties by ascending key");
+		TU_REL(s.total_cost, total, 1e-12, "total_cost");
+		TU_CHECK(s.max_instance_bytes == maxb && maxb == bw_instance_bytes(BW_DESIGN_GAUSSIAN, 20, 40),
+			 "max_instance_bytes %zu", s.max_instance_bytes);
+		TU_CHECK(s.sweep_seed == 7, "sweep seed");
+		TU_CHECK(!strcmp(s.name, "t") && !strcmp(s.path, "t.cfg"), "name from the file name: '%s'", s.name);
+		TU_CHECK(s.text_hash == bw_hash_str(s.text) && strstr(s.text, "seed = 7"), "text and its hash");
+		bw_spec_release(&s);
+	}
+	rc = load("name = \"fancy\"; d = 8; n = 8; kappa = 1; algorithm = \"gd\";", &s);
+	TU_CHECK(rc == BW_OK && !strcmp(s.name, "fancy"), "the 'name' setting");
+	if (rc == BW_OK)
+		bw_spec_release(&s);
+	/* costs grow with the budget and with d */
+	struct bw_task a = {0}, b;
+	a.inst = (struct bw_instance_spec){BW_DESIGN_RADEMACHER, BW_WSTAR_SIGNS, 100, 50, 3, 0, 0};
+	bw_run_params_default(&a.run, BW_LABEL_NOISE_SGD);
+	a.run.eta = 1e-3;
+	a.run.max_time = 1.0;
+	b = a;
+	b.run.max_time = 2.0;
+	TU_CHECK(bw_task_cost(&b) > bw_task_cost(&a), "lnsgd cost grows with time");
+	TU_REL(bw_task_cost(&b) - bw_task_cost(&a), 2e6 * 100, 1e-5, "lnsgd cost: d per step, 2/eta^2 steps per unit time");
+	TU_CHECK(bw_task_bytes(&a) > bw_instance_bytes(BW_DESIGN_RADEMACHER, 50, 100), "task bytes include the instance");
+}
+
+static void check_golden(const char *spec, enum bw_algo algo, const char *canon, const char *hex)
+{
+	struct bw_spec s;
+	int rc = load(spec, &s);
+	TU_CHECK(rc == BW_OK && s.ntasks == 1, "golden %s: %s", bw_algo_name(algo), bw_error_message());
+	if (rc != BW_OK)
+		return;
+	const struct bw_task *t = &s.tasks[0];
+	char buf[BW_TASK_CANONICAL_MAX];
+	TU_CHECK(bw_task_canonical(t, buf, sizeof buf) == BW_OK, "canonical fits");
+	TU_CHECK(!strcmp(buf, canon), "canonical string\n  got  '%s'\n  want '%s'", buf, canon);
+	TU_CHECK(t->key == bw_hash_str(canon), "key = bw_hash_str(canonical)");
+	char want_hex[17];
+	snprintf(want_hex, sizeof want_hex, "%016" PRIx64, bw_hash_str(canon));
+	TU_CHECK(!strcmp(t->key_hex, want_hex), "key_hex %s, want %s", t->key_hex, want_hex);
+	TU_CHECK(!strcmp(t->key_hex, hex), "golden key %s, want %s (the hash or the canonical string changed)",
+		 t->key_hex, hex);
+	char small[40];
+	TU_CHECK(bw_task_canonical(t, small, sizeof small) == BW_EINVAL, "a short buffer is refused");
+	bw_spec_release(&s);
+}
+
+static void test_keys(void)
+{
+	check_golden("d = 20; n = 10; kappa = 2; seeds = [1]; alpha = 3; algorithm = \"gd\"; steps = 1000;"
+		     "sigma = 2.0; batch = 4; project = false;",
+		     BW_GD,
+		     "bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2 sweep_seed=0 seed=1 alpha=3 "
+		     "eta=auto steps=1000 time=0 eps=0.10000000000000001 tol=1e-10",
+		     "a3c7cac4987bbeb5");
+	check_golden("seed = 5; d = 64; n = 32; kappa = 4; seeds = [2]; design = \"gaussian\"; wstar = \"gaussian\";"
+		     "algorithms = { label_noise_sgd = { alpha = 0.5; eta = 0.001; sigma = 0.5; time = 2.5;"
+		     " project = false; eps = 0.05; }; };",
+		     BW_LABEL_NOISE_SGD,
+		     "bw-task/1 algo=label_noise_sgd design=gaussian wstar=gaussian d=64 n=32 kappa=4 sweep_seed=5 seed=2 "
+		     "alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 eps=0.050000000000000003 tol=1e-10 project=0",
+		     "082e756e0fe887b6");
+	check_golden("d = 16; n = 16; kappa = 1; algorithms = { sgd = { batch = 4; eta = 0.01; steps = 5000; "
+		     "tol = 1e-8; }; };",
+		     BW_SGD,
+		     "bw-task/1 algo=sgd design=rademacher wstar=signs d=16 n=16 kappa=1 sweep_seed=0 seed=0 alpha=1 "
+		     "eta=0.01 batch=4 steps=5000 time=0 eps=0.10000000000000001 tol=1e-08",
+		     "859ab224d520ca19");
+	check_golden("d = 16; n = 8; kappa = 1; eta = 0.01; algorithms = { riemannian_flow = {}; };", BW_RIEMANNIAN_FLOW,
+		     "bw-task/1 algo=riemannian_flow design=rademacher wstar=signs d=16 n=8 kappa=1 sweep_seed=0 seed=0 "
+		     "alpha=1 steps=0 time=50 eps=0.10000000000000001 tol=9.9999999999999995e-08",
+		     "09051dc350dee08e");
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* Keys of spec a and spec b (restricted to algorithm `only` unless it is -1) are the same set. */
+static int same_keys(const char *a, const char *b, int only, int *na)
+{
+	struct bw_spec s, t;
+	*na = 0;
+	if (load(a, &s) != BW_OK) {
+		printf("  %s\n", bw_error_message());
+		return 0;
+	}
+	if (load(b, &t) != BW_OK) {
+		printf("  %s\n", bw_error_message());
+		bw_spec_release(&s);
+		return 0;
+	}
+	uint64_t *ka = calloc(s.ntasks + 1, 8), *kb = calloc(t.ntasks + 1, 8);
+	size_t la = 0, lb = 0;
+	for (size_t i = 0; i < s.ntasks; i++)
+		if (only < 0 || s.tasks[i].run.algo == (enum bw_algo)only)
+			ka[la++] = s.tasks[i].key;
+	for (size_t i = 0; i < t.ntasks; i++)
+		if (only < 0 || t.tasks[i].run.algo == (enum bw_algo)only)
+			kb[lb++] = t.tasks[i].key;
+	qsort(ka, la, 8, cmp_u64);
+	qsort(kb, lb, 8, cmp_u64);
+	int same = la == lb && !memcmp(ka, kb, la * 8);
+	/* the whole order (cost, then key) is the same too */
+	if (same && only < 0)
+		for (size_t i = 0; i < s.ntasks; i++)
+			same &= s.tasks[i].key == t.tasks[i].key;
+	*na = (int)la;
+	free(ka);
+	free(kb);
+	bw_spec_release(&s);
+	bw_spec_release(&t);
+	return same;
+}
+
+static void test_key_independence(void)
+{
+	int n;
+	const char *a = "name = \"first\";\n"
+			"d = [20, 40]; n = [10, 20]; kappa = 2; seeds = 2;\n"
+			"algorithms = {\n"
+			"  gd = { alpha = 3.0; steps = 2000; };\n"
+			"  label_noise_sgd = { eta = [1e-3, 2e-3]; time = 1.0; };\n"
+			"  sgd = { batch = [1, 4]; };\n"
+			"  riemannian_flow = { time = 5.0; };\n"
+			"};\n";
+	const char *b = "algorithms = {\n"
+			"  riemannian_flow = { time = 5.0; };\n"
+			"  sgd = { batch = [4, 1]; };\n"
+			"  label_noise_sgd = { time = 1.0; eta = [2e-3, 1e-3]; };\n"
+			"  gd = { steps = 2000; alpha = 3.0; };\n"
+			"};\n"
+			"seeds = [1, 0]; kappa = 2; n = [20, 10]; d = [40, 20];\n"
+			"name = \"second\";\n";
+	TU_CHECK(same_keys(a, b, -1, &n) && n == 8 + 16 + 16 + 8, "permuted settings and another name: same keys (%d)", n);
+	/* a different sweep seed changes every key */
+	const char *c = "seed = 1; d = [20, 40]; n = [10, 20]; kappa = 2; seeds = 2; algorithms = { gd = { alpha = 3.0;"
+			" steps = 2000; }; };";
+	const char *c0 = "seed = 0; d = [20, 40]; n = [10, 20]; kappa = 2; seeds = 2; algorithms = { gd = { alpha = 3.0;"
+			 " steps = 2000; }; };";
+	TU_CHECK(!same_keys(c, c0, -1, &n), "the sweep seed enters the key");
+	/* parameters an algorithm does not read leave its keys alone */
+	const char *plain = "d = 20; n = 10; kappa = 2; algorithm = [\"gd\", \"sgd\", \"riemannian_flow\", "
+			    "\"label_noise_sgd\"];";
+	const char *noisy = "d = 20; n = 10; kappa = 2; algorithm = [\"gd\", \"sgd\", \"riemannian_flow\", "
+			    "\"label_noise_sgd\"]; sigma = [0.5, 2.0]; batch = [2, 3]; eta = [1e-3, 1e-2]; project = false;";
+	TU_CHECK(same_keys(plain, noisy, BW_RIEMANNIAN_FLOW, &n) && n == 1, "flow ignores eta, sigma, batch, project");
+	TU_CHECK(!same_keys(plain, noisy, BW_GD, &n), "gd reads eta");
+	const char *eta_only = "d = 20; n = 10; kappa = 2; eta = 1e-3; algorithm = [\"gd\"]; ";
+	const char *eta_more = "d = 20; n = 10; kappa = 2; eta = 1e-3; algorithm = [\"gd\"]; sigma = 3.0; batch = 5;"
+			       "project = false;";
+	TU_CHECK(same_keys(eta_only, eta_more, BW_GD, &n) && n == 1, "gd ignores sigma, batch, project");
+	const char *sgd1 = "d = 20; n = 10; kappa = 2; algorithm = \"sgd\"; batch = 2;";
+	const char *sgd2 = "d = 20; n = 10; kappa = 2; algorithm = \"sgd\"; batch = 2; sigma = 0.1; project = false;";
+	TU_CHECK(same_keys(sgd1, sgd2, BW_SGD, &n) && n == 1, "sgd ignores sigma, project");
+}
+
+static void test_errors(void)
+{
+	const char *base = "d = 20;\nn = 10;\nkappa = 2;\n"; /* lines 1-3 */
+	char buf[1024];
+#define ERR(what, tail, line, phrase)                        \
+	do {                                                 \
+		snprintf(buf, sizeof buf, "%s%s", base, tail); \
+		expect_error(what, buf, line, phrase);       \
+	} while (0)
+	ERR("eta in the flow", "algorithms = {\n  riemannian_flow = {\n    eta = 1e-3;\n  };\n};\n", 6,
+	    "riemannian_flow does not read 'eta'");
+	ERR("sigma in gd", "algorithms = {\n gd = { sigma = 1.0; };\n};\n", 5, "gd does not read 'sigma'");
+	ERR("batch in lnsgd", "algorithms = {\n label_noise_sgd = {\n batch = 2; }; };\n", 6,
+	    "label_noise_sgd does not read 'batch'");
+	ERR("project in sgd", "algorithms = {\n sgd = {\n project = true; }; };\n", 6, "sgd does not read 'project'");
+	expect_error("typo with suggestion", "d = 20;\nn = 10;\nkapa = 2;\nalgorithm = \"gd\";\n", 3,
+		     "unknown setting 'kapa' (did you mean 'kappa'?)");
+	ERR("typo in a group", "algorithms = {\n gd = {\n  alhpa = 1.0; }; };\n", 6, "did you mean 'alpha'?");
+	ERR("unknown key, no near name", "algorithm = \"gd\";\nfoo_bar_baz = 1;\n", 5, "unknown setting 'foo_bar_baz'");
+	ERR("eta 0", "algorithm = \"gd\";\neta = 0.0;\n", 5, "'eta' must be > 0");
+	ERR("eta < 0", "algorithm = \"gd\";\n\neta = -1e-3;\n", 6, "'eta' must be > 0");
+	ERR("alpha 0", "algorithm = \"gd\";\nalpha = 0.0;\n", 5, "'alpha' must be > 0");
+	expect_error("d 0", "algorithm = \"gd\";\nd = 0;\nn = 1; kappa = 1;\n", 2, "'d' must be >= 1");
+	expect_error("n element 0", "algorithm = \"gd\";\nd = 5; kappa = 1;\nn = [10,\n 0];\n", 4, "'n' must be >= 1");
+	expect_error("kappa 0", "algorithm = \"gd\";\nd = 5; n = 5;\nkappa = [1, 0];\n", 3, "'kappa' must be >= 1");
+	ERR("count 0", "algorithm = \"gd\";\nalpha = { lin = [1.0, 2.0];\n  count = 0; };\n", 6, "'count' must be >= 1");
+	ERR("log lo 0", "algorithm = \"gd\";\nalpha = { log = [0.0, 2.0]; count = 3; };\n", 5, "log ranges need lo > 0");
+	ERR("lo > hi", "algorithm = \"gd\";\nalpha = { lin = [3.0, 2.0]; count = 3; };\n", 5, "lo <= hi");
+	ERR("eps 0", "algorithm = \"gd\";\neps = 0.0;\n", 5, "'eps' must be > 0");
+	ERR("sigma 0", "algorithm = \"label_noise_sgd\";\nsigma = 0.0;\n", 5, "'sigma' must be > 0");
+	ERR("batch 0", "algorithm = \"sgd\";\nbatch = 0;\n", 5, "'batch' must be >= 1");
+	ERR("steps 0", "algorithm = \"sgd\";\nsteps = 0;\n", 5, "'steps' must be >= 1");
+	ERR("time 0", "algorithm = \"sgd\";\ntime = 0.0;\n", 5, "'time' must be > 0");
+	ERR("tol 0", "algorithm = \"sgd\";\ntol = 0.0;\n", 5, "'tol' must be > 0");
+	ERR("seeds 0", "algorithm = \"sgd\";\nseeds = 0;\n", 5, "'seeds' (a count) must be >= 1");
+	ERR("seed index < 0", "algorithm = \"sgd\";\nseeds = [0, -1];\n", 5, "'seeds' must be >= 0");
+	ERR("sweep seed < 0", "algorithm = \"sgd\";\nseed = -1;\n", 5, "'seed' (the sweep seed) must be >= 0");
+	ERR("unknown algorithm", "\nalgorithm = \"gdd\";\n", 5, "unknown algorithm 'gdd' (did you mean 'gd'?)");
+	ERR("unknown algorithm group", "algorithms = {\n  sgdd = { };\n};\n", 5,
+	    "unknown algorithm 'sgdd' (did you mean 'sgd'?)");
+	ERR("far algorithm name", "algorithm = [\"gd\",\n \"newton\"];\n", 5, "expected one of: gd, label_noise_sgd");
+	ERR("unknown design", "algorithm = \"gd\";\ndesign = \"rademaker\";\n", 5,
+	    "unknown design 'rademaker' (did you mean 'rademacher'?)");
+	ERR("unknown wstar", "algorithm = \"gd\";\nwstar = \"sign\";\n", 5, "did you mean 'signs'?");
+	ERR("empty list", "algorithm = \"gd\";\nalpha = [];\n", 5, "'alpha' is an empty list");
+	ERR("empty algorithm list", "algorithm = [];\n", 4, "'algorithm' is an empty list");
+	expect_error("string for an integer", "algorithm = \"gd\";\nn = 5; kappa = 1;\nd = \"20\";\n", 3,
+		     "'d' must be an integer");
+	expect_error("fraction for an integer", "algorithm = \"gd\";\nn = 5; kappa = 1;\nd = 2.5;\n", 3,
+		     "'d' must be an integer (got 2.5)");
+	ERR("number for a design", "algorithm = \"gd\";\ndesign = 1;\n", 5, "'design' must be a design name");
+	ERR("range of designs", "algorithm = \"gd\";\ndesign = { lin = [1, 2]; count = 2; };\n", 5,
+	    "'design' takes no range");
+	ERR("group for algorithms entry", "algorithms = {\n gd = 3;\n};\n", 5, "'algorithms.gd' must be a group");
+	ERR("project not bool", "algorithm = \"label_noise_sgd\";\nproject = 1;\n", 5, "'project' must be true or false");
+	ERR("lin and log", "algorithm = \"gd\";\nalpha = { lin = [1.0, 2.0]; log = [1.0, 2.0]; count = 2; };\n", 5,
+	    "not both");
+	ERR("range without count", "algorithm = \"gd\";\nalpha = { lin = [1.0, 2.0]; };\n", 5, "needs 'count'");
+	ERR("range typo", "algorithm = \"gd\";\nalpha = { lin = [1.0, 2.0];\n cont = 2; };\n", 6,
+	    "did you mean 'count'?");
+	ERR("range pair", "algorithm = \"gd\";\nalpha = { lin = [1.0, 2.0, 3.0]; count = 2; };\n", 5, "must be [lo, hi]");
+	ERR("formula typo", "algorithm = \"gd\";\nsteps = { scael = 2.0; };\n", 5, "did you mean 'scale'?");
+	ERR("formula scale", "algorithm = \"gd\";\nsteps = { scale = -2.0; };\n", 5, "'scale' in the budget formula");
+	ERR("flow without a step", "steps = { scale = 1.0;\n eta_power = -1.0; };\nalgorithms = { riemannian_flow = {}; };\n",
+	    4, "riemannian_flow has no step size");
+	ERR("max_n_over_d 0", "algorithm = \"gd\";\nmax_n_over_d = 0.0;\n", 5, "'max_n_over_d' must be > 0");
+	ERR("max_n_over_d typo", "algorithms = { gd = {\n max_n_over = 1.0; }; };\n", 5, "did you mean 'max_n_over_d'?");
+	ERR("seed in a group", "algorithms = { gd = {\n seed = 3; }; };\n", 5, "'seed' is only allowed at the top level");
+	ERR("list of lists", "algorithm = \"gd\";\nalpha = ([1.0], [2.0]);\n", 5, "single values");
+	ERR("mixed array (libconfig)", "algorithm = \"gd\";\nalpha = [1,\n 2.5];\n", 6, "mismatched element type");
+	ERR("syntax error (libconfig)", "algorithm = \"gd\";\nalpha = ;\n", 5, "syntax error");
+	ERR("include", "algorithm = \"gd\";\n  @include \"other.cfg\"\n", 5, "@include is not supported");
+	ERR("name not a string", "algorithm = \"gd\";\nname = 3;\n", 5, "'name' must be a string");
+	expect_error("d missing", "n = 10;\nkappa = 2;\nalgorithm = \"gd\";\n", 0, "'d' is not set for gd");
+	expect_error("d missing in a group", "n = 10;\nkappa = 2;\nalgorithms = {\n gd = {}; };\n", 4,
+		     "'d' is not set for gd");
+	ERR("no algorithm", "alpha = 1.0;\n", 0, "no algorithm to run");
+	expect_error("too many tasks",
+		     "algorithm = \"gd\"; kappa = 1;\nd = { lin = [100, 10099]; count = 10000; };\n"
+		     "n = { lin = [100, 1100]; count = 1001; };\n",
+		     0, "more than 10000000 tasks");
+	expect_error("too many points",
+		     "algorithm = \"gd\"; kappa = 1;\nd = { lin = [100, 100099]; count = 100000; };\n"
+		     "n = { lin = [100, 10099]; count = 10000; };\n",
+		     0, "points, more than");
+#undef ERR
+	struct bw_spec s;
+	bw_error_clear();
+	int rc = bw_spec_load("/nonexistent/dir/x.cfg", &s);
+	TU_CHECK(rc == BW_EINVAL && strstr(bw_error_message(), "cannot open spec '/nonexistent/dir/x.cfg'"),
+		 "missing file: rc %d '%s'", rc, bw_error_message());
+}
+
+static void test_shipped(void)
+{
+	const char *root = getenv("SOURCE_ROOT");
+	TU_CHECK(root != NULL, "SOURCE_ROOT is set (meson test sets it)");
+	if (!root)
+		return;
+	const char *names[] = {"smoke", "default", "paper"};
+	for (int i = 0; i < 3; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/jobs/%s.cfg", root, names[i]);
+		struct bw_spec s;
+		bw_error_clear();
+		int rc = bw_spec_load(path, &s);
+		TU_CHECK(rc == BW_OK, "%s: %s", path, bw_error_message());
+		if (rc != BW_OK)
+			continue;
+		int all = 1;
+		for (int a = 0; a < BW_ALGO_COUNT; a++)
+			all &= s.per_algo[a] > 0;
+		TU_CHECK(all, "%s runs all four dynamics", names[i]);
+		TU_CHECK(!strcmp(s.name, names[i]), "%s: name '%s'", names[i], s.name);
+		if (i == 0)
+			TU_CHECK(s.ntasks >= 20 && s.ntasks <= 80 && s.total_cost < 5e9,
+				 "smoke is a few dozen cheap tasks (%zu, cost %g)", s.ntasks, s.total_cost);
+		bw_spec_release(&s);
+	}
+}
+
+int main(void)
+{
+	test_counts();
+	test_values();
+	test_keys();
+	test_key_independence();
+	test_errors();
+	test_shipped();
+	return tu_summary("test_spec");
+}
