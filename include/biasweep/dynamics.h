@@ -37,6 +37,8 @@ struct bw_run_params {
 	double tol;        /* convergence: relative loss (gd, sgd) or ||P grad R||/||grad R|| (flow) */
 	int project;       /* label_noise_sgd: finish with noise-free gd onto the manifold */
 	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed) */
+	const volatile int *cancel; /* optional: when *cancel becomes nonzero, bw_run
+				     * stops soon and returns BW_EINTR (no outcome) */
 };
 
 struct bw_checkpoint {

@@ -24,7 +24,8 @@ static void gd_update(size_t d, double *u, double *v, double *w, const double *g
 /* The loop shared by bw_gd_run and bw_gd_descend.  Returns the steps taken;
  * *status gets converged, budget or diverged.  out may be NULL. */
 static long gd_loop(const struct bw_instance *inst, double *u, double *v, double eta, double tol, long max_steps,
-		    double max_time, double *w, double *r, double *g, struct bw_outcome *out, int *status, int *rc)
+		    double max_time, double *w, double *r, double *g, struct bw_outcome *out, int *status, int *rc,
+		    const volatile int *cancel)
 {
 	size_t n = inst->n, d = inst->d;
 	double ref = 0;
@@ -55,6 +56,10 @@ static long gd_loop(const struct bw_instance *inst, double *u, double *v, double
 			*status = BW_RUN_CONVERGED;
 			break;
 		}
+		if (cancel && (k & 255) == 0 && *cancel) {
+			*rc = RAISE(BW_EINTR, "cancelled");
+			return k;
+		}
 		if ((max_steps > 0 && k >= max_steps) || (max_time > 0 && (double)k * eta >= max_time)) {
 			*status = BW_RUN_BUDGET;
 			break;
@@ -75,7 +80,7 @@ long bw_gd_descend(const struct bw_instance *inst, double *u, double *v, double 
 		   double *w, double *r, double *g)
 {
 	int status, rc;
-	long k = gd_loop(inst, u, v, eta, tol, max_steps, 0, w, r, g, NULL, &status, &rc);
+	long k = gd_loop(inst, u, v, eta, tol, max_steps, 0, w, r, g, NULL, &status, &rc, NULL);
 	return status == BW_RUN_DIVERGED ? -1 : k;
 }
 
@@ -98,7 +103,7 @@ int bw_gd_run(const struct bw_instance *inst, const struct bw_run_params *p, str
 		out->u[j] = out->v[j] = p->alpha;
 	int status, rc;
 	out->steps = gd_loop(inst, out->u, out->v, eta, p->tol, max_steps, p->max_time, out->w, r, g, out, &status,
-			     &rc);
+			     &rc, p->cancel);
 	out->status = (enum bw_run_status)status;
 	out->t = (double)out->steps * eta;
 	out->eta_used = eta;

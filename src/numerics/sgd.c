@@ -187,6 +187,10 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		}
 		if (k >= max_steps)
 			break;
+		if (p->cancel && (k & 65535) == 0 && *p->cancel) {
+			rc = RAISE(BW_EINTR, "cancelled");
+			goto done;
+		}
 		int bad = 0;
 		for (size_t b = 0; b < B; b++) {
 			double res = cf[b] - inst->y[cur[b]];

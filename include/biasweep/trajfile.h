@@ -1,0 +1,47 @@
+/* trajfile.h - the trajectories of one sweep run in one parallel HDF5 file,
+ * written through MPI-IO (all HDF5 of the sweep lives in trajfile.c).
+ *
+ * Layout, for R rows (one per task of the run, in the run's order) and
+ * C = BW_TRAJ_MAXCK checkpoint slots:
+ *   /task_key      R strings (16 hex digits, the catalog's key)
+ *   /params/{algorithm,design} R strings; /params/{d,n,kappa,seed,batch} R int64;
+ *   /params/{alpha,eta,sigma}  R doubles (eta 0 = auto)
+ *   /trajectory/{step (int64), t, loss, test_error, R}   R x C, NaN/-1 padded
+ *   /trajectory/count            R int32: checkpoints stored, -1 = row not written
+ *   /final/w       sum of d over rows, doubles; /final/w_offset R int64
+ * Root attributes: sweep, spec_hash, revision, units.  Every dataset is
+ * contiguous and allocated at creation, so after bw_trajfile_create (and its
+ * flush) no metadata changes: rows are written independently by whichever
+ * rank ran the task, straight through MPI-IO (no HDF5 raw-data cache), and a
+ * row whose write returned is in the file even if the job is killed later.
+ *
+ * create and close are collective over the communicator; write_row is
+ * independent.  The communicator comes from the distribution layer as an
+ * opaque MPI_Comm; trajfile.c makes no MPI calls of its own.
+ */
+#ifndef BIASWEEP_TRAJFILE_H
+#define BIASWEEP_TRAJFILE_H
+
+#include "biasweep/dynamics.h"
+#include "biasweep/spec.h"
+
+#include <mpi.h>
+#include <stddef.h>
+
+#define BW_TRAJ_MAXCK 200
+
+struct bw_trajfile;
+
+/* rows[i] = the task stored in row i. */
+int bw_trajfile_create(const char *path, MPI_Comm comm, const struct bw_task *const *rows, size_t nrows,
+		       const char *sweep, const char *spec_hash_hex, const char *revision,
+		       struct bw_trajfile **out);
+int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_outcome *o);
+int bw_trajfile_close(struct bw_trajfile *tf);
+
+/* Serial read-back of one row (for tests and plots): the count of
+ * checkpoints and the final w (caller buffers of BW_TRAJ_MAXCK and d). */
+int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck, int *count, double *w,
+			 size_t d);
+
+#endif

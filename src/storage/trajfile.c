@@ -1,0 +1,357 @@
+/* trajfile.c - one parallel HDF5 file of trajectories per sweep run (see trajfile.h). */
+#include "biasweep/trajfile.h"
+
+#include "biasweep/error.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_T, COL_LOSS, COL_ERR, COL_R, NCOL };
+static const char *const col_names[NCOL] = {"t", "loss", "test_error", "R"};
+
+struct bw_trajfile {
+	hid_t file;
+	hid_t step, cols[NCOL], count, w;
+	int64_t *w_offset;
+	size_t nrows;
+};
+
+static hid_t str_type(size_t len)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+	H5Tset_size(t, len);
+	H5Tset_strpad(t, H5T_STR_NULLTERM);
+	return t;
+}
+
+static hid_t mkds(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims, const void *fill)
+{
+	hid_t sp = H5Screate_simple(rank, dims, NULL);
+	hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+	H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+	H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+	if (fill) {
+		H5Pset_fill_value(dcpl, type, fill);
+		H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
+	} else {
+		H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+	}
+	hid_t ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+	H5Pclose(dcpl);
+	H5Sclose(sp);
+	return ds;
+}
+
+static int attr_str(hid_t loc, const char *name, const char *s)
+{
+	hid_t ty = str_type(strlen(s) + 1), sp = H5Screate(H5S_SCALAR);
+	hid_t a = H5Acreate2(loc, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
+	herr_t st = a < 0 ? -1 : H5Awrite(a, ty, s);
+	if (a >= 0)
+		H5Aclose(a);
+	H5Sclose(sp);
+	H5Tclose(ty);
+	return st < 0 ? RAISE(BW_ESTORE, "hdf5: cannot write attribute '%s'", name) : BW_OK;
+}
+
+/* Write a whole 1-D dataset from rank 0 only (independent I/O). */
+static int put_all(hid_t ds, hid_t memtype, const void *buf, int rank0)
+{
+	if (!rank0)
+		return BW_OK;
+	return H5Dwrite(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0
+		       ? RAISE(BW_ESTORE, "hdf5: cannot write a parameter table")
+		       : BW_OK;
+}
+
+static int write_params(hid_t f, const struct bw_task *const *rows, size_t nr, int rank0)
+{
+	hsize_t dims[1] = {nr ? nr : 1};
+	hid_t g = H5Gcreate2(f, "params", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	hid_t s17 = str_type(17), s24 = str_type(24);
+	hid_t kds = mkds(f, "task_key", s17, 1, dims, NULL);
+	hid_t ads = mkds(g, "algorithm", s24, 1, dims, NULL), dds = mkds(g, "design", s24, 1, dims, NULL);
+	const char *iname[5] = {"d", "n", "kappa", "seed", "batch"}, *dname[3] = {"alpha", "eta", "sigma"};
+	hid_t ids[5], fds[3];
+	for (int i = 0; i < 5; i++)
+		ids[i] = mkds(g, iname[i], H5T_STD_I64LE, 1, dims, NULL);
+	for (int i = 0; i < 3; i++)
+		fds[i] = mkds(g, dname[i], H5T_IEEE_F64LE, 1, dims, NULL);
+	char *keys = calloc(dims[0], 17), *alg = calloc(dims[0], 24), *des = calloc(dims[0], 24);
+	int64_t *iv = calloc(dims[0], sizeof(int64_t));
+	double *dv = calloc(dims[0], sizeof(double));
+	int rc = BW_OK;
+	if (g < 0 || kds < 0 || ads < 0 || dds < 0)
+		rc = RAISE(BW_ESTORE, "hdf5: cannot create the parameter tables");
+	if (!keys || !alg || !des || !iv || !dv)
+		rc = RAISE(BW_ENOMEM, "out of memory");
+	for (size_t r = 0; !rc && r < nr; r++) {
+		memcpy(keys + 17 * r, rows[r]->key_hex, 17);
+		snprintf(alg + 24 * r, 24, "%s", bw_algo_name(rows[r]->run.algo));
+		snprintf(des + 24 * r, 24, "%s", bw_design_name(rows[r]->inst.design));
+	}
+	if (!rc)
+		rc = put_all(kds, s17, keys, rank0);
+	if (!rc)
+		rc = put_all(ads, s24, alg, rank0);
+	if (!rc)
+		rc = put_all(dds, s24, des, rank0);
+	for (int i = 0; i < 5 && !rc; i++) {
+		for (size_t r = 0; r < nr; r++) {
+			const struct bw_task *t = rows[r];
+			iv[r] = i == 0 ? (int64_t)t->inst.d : i == 1 ? (int64_t)t->inst.n : i == 2 ? (int64_t)t->inst.kappa
+				: i == 3 ? (int64_t)t->inst.seed_index : t->run.batch;
+		}
+		rc = ids[i] < 0 ? RAISE(BW_ESTORE, "hdf5: cannot create params/%s", iname[i])
+				: put_all(ids[i], H5T_NATIVE_INT64, iv, rank0);
+	}
+	for (int i = 0; i < 3 && !rc; i++) {
+		for (size_t r = 0; r < nr; r++)
+			dv[r] = i == 0 ? rows[r]->run.alpha : i == 1 ? rows[r]->run.eta : rows[r]->run.sigma;
+		rc = fds[i] < 0 ? RAISE(BW_ESTORE, "hdf5: cannot create params/%s", dname[i])
+				: put_all(fds[i], H5T_NATIVE_DOUBLE, dv, rank0);
+	}
+	free(keys);
+	free(alg);
+	free(des);
+	free(iv);
+	free(dv);
+	for (int i = 0; i < 5; i++)
+		if (ids[i] >= 0)
+			H5Dclose(ids[i]);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			H5Dclose(fds[i]);
+	if (kds >= 0) H5Dclose(kds);
+	if (ads >= 0) H5Dclose(ads);
+	if (dds >= 0) H5Dclose(dds);
+	if (g >= 0) H5Gclose(g);
+	H5Tclose(s17);
+	H5Tclose(s24);
+	return rc;
+}
+
+int bw_trajfile_create(const char *path, MPI_Comm comm, const struct bw_task *const *rows, size_t nrows,
+		       const char *sweep, const char *spec_hash_hex, const char *revision,
+		       struct bw_trajfile **out)
+{
+	*out = NULL;
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	int rank = 0;
+	MPI_Comm_rank(comm, &rank);
+	struct bw_trajfile *tf = calloc(1, sizeof *tf);
+	if (!tf)
+		return RAISE(BW_ENOMEM, "out of memory");
+	tf->nrows = nrows;
+	tf->w_offset = malloc((nrows ? nrows : 1) * sizeof(int64_t));
+	if (!tf->w_offset) {
+		free(tf);
+		return RAISE(BW_ENOMEM, "out of memory");
+	}
+	int64_t total = 0;
+	for (size_t r = 0; r < nrows; r++) {
+		tf->w_offset[r] = total;
+		total += (int64_t)rows[r]->inst.d;
+	}
+	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+	H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+	tf->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+	H5Pclose(fapl);
+	if (tf->file < 0) {
+		free(tf->w_offset);
+		free(tf);
+		return RAISE(BW_EIO, "cannot create the trajectory file '%s'", path);
+	}
+	int rc = BW_OK;
+	hsize_t d2[2] = {nrows ? nrows : 1, BW_TRAJ_MAXCK}, d1[1] = {nrows ? nrows : 1},
+		dw[1] = {total ? (hsize_t)total : 1};
+	double nan = NAN;
+	int64_t m1 = -1;
+	int32_t c1 = -1;
+	hid_t gt = H5Gcreate2(tf->file, "trajectory", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	hid_t gf = H5Gcreate2(tf->file, "final", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	tf->step = mkds(gt, "step", H5T_STD_I64LE, 2, d2, &m1);
+	for (int c = 0; c < NCOL; c++)
+		tf->cols[c] = mkds(gt, col_names[c], H5T_IEEE_F64LE, 2, d2, &nan);
+	tf->count = mkds(gt, "count", H5T_STD_I32LE, 1, d1, &c1);
+	tf->w = mkds(gf, "w", H5T_IEEE_F64LE, 1, dw, &nan);
+	hid_t wo = mkds(gf, "w_offset", H5T_STD_I64LE, 1, d1, NULL);
+	if (gt < 0 || gf < 0 || tf->step < 0 || tf->count < 0 || tf->w < 0 || wo < 0)
+		rc = RAISE(BW_ESTORE, "hdf5: cannot create datasets in '%s'", path);
+	for (int c = 0; c < NCOL && !rc; c++)
+		if (tf->cols[c] < 0)
+			rc = RAISE(BW_ESTORE, "hdf5: cannot create datasets in '%s'", path);
+	if (!rc)
+		rc = put_all(wo, H5T_NATIVE_INT64, tf->w_offset, rank == 0);
+	if (!rc)
+		rc = write_params(tf->file, rows, nrows, rank == 0);
+	if (!rc)
+		rc = attr_str(tf->file, "sweep", sweep);
+	if (!rc)
+		rc = attr_str(tf->file, "spec_hash", spec_hash_hex);
+	if (!rc)
+		rc = attr_str(tf->file, "revision", revision);
+	if (!rc)
+		rc = attr_str(tf->file, "units",
+			      "row r holds the task /task_key[r] (the catalog's key; outcomes.traj_row = r); "
+			      "trajectory/*[r, 0:count[r]] are its checkpoints: step in iterations, t in simulated "
+			      "time (gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time), "
+			      "loss = (1/n)||Zw-y||^2, test_error = ||w-w*||/||w*||, R = tr Hessian of L; "
+			      "final/w[w_offset[r] : w_offset[r]+d[r]] is its final predictor w");
+	if (wo >= 0)
+		H5Dclose(wo);
+	if (gt >= 0)
+		H5Gclose(gt);
+	if (gf >= 0)
+		H5Gclose(gf);
+	/* Collective: every rank's metadata reaches the file before any row is written. */
+	if (H5Fflush(tf->file, H5F_SCOPE_GLOBAL) < 0 && !rc)
+		rc = RAISE(BW_ESTORE, "hdf5: cannot flush '%s'", path);
+	if (rc) {
+		bw_trajfile_close(tf);
+		return rc;
+	}
+	*out = tf;
+	return BW_OK;
+}
+
+static int write_slab(hid_t ds, hid_t memtype, size_t row, size_t len, const void *buf)
+{
+	hsize_t start[2] = {row, 0}, count[2] = {1, len}, mdim[1] = {len};
+	hid_t fs = H5Dget_space(ds);
+	H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+	hid_t ms = H5Screate_simple(1, mdim, NULL);
+	herr_t st = H5Dwrite(ds, memtype, ms, fs, H5P_DEFAULT, buf);
+	H5Sclose(ms);
+	H5Sclose(fs);
+	return st < 0 ? BW_ESTORE : BW_OK;
+}
+
+int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_outcome *o)
+{
+	if (row >= tf->nrows)
+		return RAISE(BW_EINTERNAL, "trajectory row %zu out of range", row);
+	size_t m = o->ntraj < BW_TRAJ_MAXCK ? o->ntraj : BW_TRAJ_MAXCK;
+	int64_t steps[BW_TRAJ_MAXCK];
+	double col[NCOL][BW_TRAJ_MAXCK];
+	for (size_t c = 0; c < m; c++) {
+		/* more checkpoints than slots: keep an even subsample, first and last included */
+		size_t src = o->ntraj <= BW_TRAJ_MAXCK ? c : (size_t)llround((double)c * (double)(o->ntraj - 1) /
+									     (double)(BW_TRAJ_MAXCK - 1));
+		const struct bw_checkpoint *k = &o->traj[src];
+		steps[c] = k->step;
+		col[COL_T][c] = k->t;
+		col[COL_LOSS][c] = k->loss;
+		col[COL_ERR][c] = k->test_error;
+		col[COL_R][c] = k->R;
+	}
+	int rc = m ? write_slab(tf->step, H5T_NATIVE_INT64, row, m, steps) : BW_OK;
+	for (int c = 0; c < NCOL && !rc && m; c++)
+		rc = write_slab(tf->cols[c], H5T_NATIVE_DOUBLE, row, m, col[c]);
+	if (!rc && o->w) {
+		hsize_t start[1] = {(hsize_t)tf->w_offset[row]}, cnt[1] = {o->d};
+		hid_t fs = H5Dget_space(tf->w);
+		H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL);
+		hid_t ms = H5Screate_simple(1, cnt, NULL);
+		if (H5Dwrite(tf->w, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, o->w) < 0)
+			rc = BW_ESTORE;
+		H5Sclose(ms);
+		H5Sclose(fs);
+	}
+	/* the count goes last: a row with count >= 0 is complete */
+	if (!rc) {
+		int32_t cnt = (int32_t)m;
+		hsize_t start[1] = {row}, one[1] = {1};
+		hid_t fs = H5Dget_space(tf->count);
+		H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL);
+		hid_t ms = H5Screate_simple(1, one, NULL);
+		if (H5Dwrite(tf->count, H5T_NATIVE_INT32, ms, fs, H5P_DEFAULT, &cnt) < 0)
+			rc = BW_ESTORE;
+		H5Sclose(ms);
+		H5Sclose(fs);
+	}
+	return rc ? RAISE(BW_ESTORE, "hdf5: cannot write trajectory row %zu (disk full?)", row) : BW_OK;
+}
+
+int bw_trajfile_close(struct bw_trajfile *tf)
+{
+	if (!tf)
+		return BW_OK;
+	int rc = BW_OK;
+	hid_t ids[] = {tf->step, tf->cols[0], tf->cols[1], tf->cols[2], tf->cols[3], tf->count, tf->w};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (ids[i] > 0)
+			H5Dclose(ids[i]);
+	if (tf->file >= 0 && H5Fclose(tf->file) < 0)
+		rc = RAISE(BW_ESTORE, "hdf5: cannot close the trajectory file");
+	free(tf->w_offset);
+	free(tf);
+	return rc;
+}
+
+int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck, int *count, double *w, size_t d)
+{
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (f < 0)
+		return RAISE(BW_EIO, "cannot open the trajectory file '%s'", path);
+	int rc = BW_OK;
+	int32_t cnt = -1;
+	int64_t off = 0;
+	hsize_t start[2] = {row, 0}, one[1] = {1}, cslab[2] = {1, BW_TRAJ_MAXCK}, mdim[1] = {BW_TRAJ_MAXCK};
+	hid_t cds = H5Dopen2(f, "trajectory/count", H5P_DEFAULT), ods = H5Dopen2(f, "final/w_offset", H5P_DEFAULT);
+	if (cds < 0 || ods < 0)
+		rc = RAISE(BW_ESTORE, "'%s' is not a biasweep trajectory file", path);
+	for (int which = 0; which < 2 && !rc; which++) {
+		hid_t ds = which ? ods : cds, fs = H5Dget_space(ds), ms = H5Screate_simple(1, one, NULL);
+		if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL) < 0 ||
+		    H5Dread(ds, which ? H5T_NATIVE_INT64 : H5T_NATIVE_INT32, ms, fs, H5P_DEFAULT,
+			    which ? (void *)&off : (void *)&cnt) < 0)
+			rc = RAISE(BW_ESTORE, "cannot read row %zu of '%s'", row, path);
+		H5Sclose(ms);
+		H5Sclose(fs);
+	}
+	*count = cnt;
+	if (!rc && cnt >= 0) {
+		double buf[BW_TRAJ_MAXCK];
+		int64_t sbuf[BW_TRAJ_MAXCK];
+		const char *names[5] = {"trajectory/step", "trajectory/t", "trajectory/loss", "trajectory/test_error",
+					"trajectory/R"};
+		for (int c = 0; c < 5 && !rc; c++) {
+			hid_t ds = H5Dopen2(f, names[c], H5P_DEFAULT), fs = H5Dget_space(ds),
+			      ms = H5Screate_simple(1, mdim, NULL);
+			H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cslab, NULL);
+			if (H5Dread(ds, c ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64, ms, fs, H5P_DEFAULT,
+				    c ? (void *)buf : (void *)sbuf) < 0)
+				rc = RAISE(BW_ESTORE, "cannot read %s of row %zu in '%s'", names[c], row, path);
+			for (int i = 0; i < cnt && !rc; i++) {
+				if (c == 0) ck[i].step = (long)sbuf[i];
+				else if (c == 1) ck[i].t = buf[i];
+				else if (c == 2) ck[i].loss = buf[i];
+				else if (c == 3) ck[i].test_error = buf[i];
+				else ck[i].R = buf[i];
+			}
+			H5Sclose(ms);
+			H5Sclose(fs);
+			H5Dclose(ds);
+		}
+		if (!rc && w) {
+			hid_t ds = H5Dopen2(f, "final/w", H5P_DEFAULT), fs = H5Dget_space(ds);
+			hsize_t ws[1] = {(hsize_t)off}, wc[1] = {d};
+			hid_t ms = H5Screate_simple(1, wc, NULL);
+			H5Sselect_hyperslab(fs, H5S_SELECT_SET, ws, NULL, wc, NULL);
+			if (H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, w) < 0)
+				rc = RAISE(BW_ESTORE, "cannot read final/w of row %zu in '%s'", row, path);
+			H5Sclose(ms);
+			H5Sclose(fs);
+			H5Dclose(ds);
+		}
+	}
+	if (cds >= 0) H5Dclose(cds);
+	if (ods >= 0) H5Dclose(ods);
+	H5Fclose(f);
+	return rc;
+}
