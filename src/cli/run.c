@@ -21,7 +21,28 @@ static void on_signal(int sig)
 struct progress_ctx {
 	int quiet, tty;
 	double last_line;
+	const char *spec, *catalog;
 };
+
+/* The closing lines go out from the final progress call, before MPI is
+ * finalized: mpirun stops forwarding output once it is tearing the job down. */
+static void print_summary(const struct progress_ctx *ctx, const struct bw_progress *p)
+{
+	printf("sweep run %lld: %zu tasks done (%zu diverged, %zu failed), %zu already in the catalog, "
+	       "%.1f s on %d rank%s; catalog %s\n",
+	       (long long)p->sweep_id, p->done, p->diverged, p->failed, p->skipped, p->elapsed_s, p->ranks,
+	       p->ranks == 1 ? "" : "s", ctx->catalog);
+	fflush(stdout);
+	if (stop_flag) {
+		int dflt = !strcmp(ctx->catalog, "results/catalog.sqlite");
+		fprintf(stderr,
+			"biasweep run: interrupted: %zu of %zu tasks committed, %zu not run; resume by running the "
+			"same command again (e.g. mpirun -np %d biasweep run %s%s%s)\n",
+			p->done, p->total, p->total - p->done, p->ranks, ctx->spec, dflt ? "" : " --catalog ",
+			dflt ? "" : ctx->catalog);
+		fflush(stderr);
+	}
+}
 
 static void fmt_eta(char *buf, size_t len, double s)
 {
@@ -36,6 +57,8 @@ static void fmt_eta(char *buf, size_t len, double s)
 static void on_progress(void *vctx, const struct bw_progress *p)
 {
 	struct progress_ctx *ctx = vctx;
+	if (p->final)
+		print_summary(ctx, p);
 	if (ctx->quiet)
 		return;
 	size_t fin = p->done + p->dropped;
@@ -104,7 +127,7 @@ int cmd_run(int argc, char **argv)
 		o.shard_index = i;
 		o.shard_count = n;
 	}
-	struct progress_ctx ctx = {quiet, isatty(2), -1};
+	struct progress_ctx ctx = {quiet, isatty(2), -1, pos[0], catalog};
 	o.cancel = &stop_flag;
 	o.progress = on_progress;
 	o.progress_ctx = &ctx;
@@ -117,19 +140,7 @@ int cmd_run(int argc, char **argv)
 	struct bw_progress rep;
 	int root = 0;
 	rc = bw_sweep_run(&o, &rep, &root);
-	if (!root)
-		return rc == BW_OK ? BW_OK : rc;
-	if (rc == BW_OK || rc == BW_EINTR)
-		printf("sweep run %lld: %zu tasks done (%zu diverged, %zu failed), %zu already in the catalog, "
-		       "%.1f s on %d rank%s; catalog %s\n",
-		       (long long)rep.sweep_id, rep.done, rep.diverged, rep.failed, rep.skipped, rep.elapsed_s, rep.ranks,
-		       rep.ranks == 1 ? "" : "s", catalog);
 	if (rc == BW_EINTR)
-		return RAISE(BW_EINTR,
-			     "interrupted: %zu of %zu tasks committed, %zu dropped; resume by running the same command "
-			     "again (e.g. mpirun -np %d biasweep run %s%s%s)",
-			     rep.done, rep.total, rep.total - rep.done, rep.ranks, pos[0],
-			     strcmp(catalog, "results/catalog.sqlite") ? " --catalog " : "",
-			     strcmp(catalog, "results/catalog.sqlite") ? catalog : "");
+		bw_error_clear(); /* the final progress call said it, with how to resume */
 	return rc;
 }

@@ -169,6 +169,7 @@ def case_sigterm(tmp):
     time.sleep(max(0.3, 0.5 * total))
     os.killpg(p.pid, signal.SIGTERM)
     out, err = p.communicate(timeout=120)
+    print("stdout:", out.strip()[-400:])
     print("stderr:", err.strip()[-400:])
     if p.returncode == 0:
         print("note: the run finished before SIGTERM arrived")
