@@ -74,7 +74,7 @@ int bw_model_support_recovered(const struct bw_instance *inst, const double *w)
 			return 0;
 		if (a < k && inst->support[a] == j) {
 			a++;
-			if (x < min_on) {
+			if (x <= min_on) { /* the last support index at the minimum */
 				min_on = x;
 				min_on_j = j;
 			}

@@ -266,9 +266,14 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			rc = RAISE(BW_ENOMEM, "out of memory");
 			goto done;
 		}
-		if (bw_gd_descend(inst, u, v, eta_gd, p->tol, 2000000, w, r, g) < 0) {
+		const long cap = 20000000;
+		long k_gd = bw_gd_descend(inst, u, v, eta_gd, p->tol, cap, w, r, g);
+		if (k_gd < 0) {
 			out->status = BW_RUN_DIVERGED;
 			snprintf(out->message, sizeof out->message, "the final projection by gd diverged");
+		} else if (k_gd >= cap) {
+			snprintf(out->message, sizeof out->message,
+				 "the final projection stopped after %ld gd steps above tol", cap);
 		}
 		free(g);
 	}

@@ -10,17 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libgen.h>
+#include <sys/stat.h>
 
 int bw_h5run_check_writable(const char *path)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+	/* Checks without creating anything: the directory must be writable and
+	 * the path must not be a directory. A stale PATH.tmp is overwritten. */
+	struct stat st;
+	if (strlen(path) + 5 > 4096)
 		return RAISE(BW_EINVAL, "path too long: '%s'", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-	if (fd < 0)
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return RAISE(BW_EINVAL, "cannot write '%s': it is a directory", path);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	const char *d = dirname(dir);
+	if (access(d, W_OK) != 0)
 		return RAISE(BW_EINVAL, "cannot write '%s': %s", path, strerror(errno));
-	close(fd);
-	unlink(tmp);
 	return BW_OK;
 }
 

@@ -1,0 +1,243 @@
+"""test_run_one.py - `biasweep run-one`: output formats, documented
+conventions, help, and the handling of bad input.
+
+Oracles: the documented conventions (run-one --help and MATH.md) computed here:
+the automatic step for each dynamics, t = k*eta (gd, sgd) and
+k*eta^2*sigma^2/2 (label_noise_sgd), the start of every trajectory at
+w = 0 (test error 1, R = 16 d alpha^2 on Rademacher rows since c_j = n), and
+the contract of main.c: bad input gives exit status 2, one line on stderr,
+nothing on stdout and no file."""
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import check, finish, require_binary, run, run_one, flow_available  # noqa: E402
+
+require_binary()
+ALGOS = ["gd", "label_noise_sgd", "sgd", "riemannian_flow"]  # gd before the flow (see below)
+HAVE_FLOW = flow_available()
+RUNNABLE = [a for a in ALGOS if a != "riemannian_flow" or HAVE_FLOW]
+BASE = ["--d", "40", "--n", "16", "--kappa", "3", "--alpha", "0.4"]
+BUDGET = {"gd": ["--steps", "20000"], "sgd": ["--steps", "40000"],
+          "label_noise_sgd": ["--steps", "20000"], "riemannian_flow": ["--time", "5"]}
+
+
+def rel(a, b):
+    return abs(a - b) / max(abs(b), 1e-300)
+
+
+def eta_auto(algo, d, n, kappa, alpha):
+    """The automatic step, as documented in run-one --help."""
+    if algo in ("label_noise_sgd", "sgd"):
+        return 0.25 / (8 * max(d * alpha * alpha, kappa))
+    return 0.25 / ((16 / n) * max(alpha * alpha, 1) * (math.sqrt(n) + math.sqrt(d)) ** 2)
+
+
+# ---- --help --------------------------------------------------------------
+OPTIONS = ["algo", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "sigma", "batch", "seed",
+           "sweep-seed", "steps", "time", "eps", "tol", "no-project", "save", "json", "help"]
+for flag in ("--help", "-h"):
+    rc, out, err = run_one(flag)
+    check(rc == 0, "run-one %s exits 0 (got %d)" % (flag, rc))
+    check(err == "", "run-one %s writes nothing on stderr: %r" % (flag, err))
+    for o in OPTIONS:
+        check(re.search(r"--%s\b" % re.escape(o), out) is not None, "run-one %s mentions --%s" % (flag, o))
+    for a in ALGOS:
+        check(a in out, "run-one %s mentions the algorithm %s" % (flag, a))
+# every option the help lists is known to the parser (no 'unknown option')
+rc, out, _ = run_one("--help")
+listed = sorted(set(re.findall(r"^\s+(--[a-z][a-z-]*)", out, re.M)))
+check(len(listed) >= len(OPTIONS) - 1, "help lists the options: %s" % listed)
+for o in listed:
+    if o == "--help":
+        continue
+    rc2, _, err2 = run_one(o, "1")
+    check("unknown option" not in err2, "%s from the help is known to the parser: %r" % (o, err2))
+rc, out, err = run(["--help"])
+check(rc == 0 and "run-one" in out, "biasweep --help lists run-one")
+
+# ---- every dynamics: table and JSON ---------------------------------------
+RESULTS = {}
+for algo in RUNNABLE:
+    args = ["--algo", algo] + BASE + BUDGET[algo]
+    rc, out, err = run_one(*args)
+    check(rc == 0, "%s table: exit 0 (got %d, %r)" % (algo, rc, err))
+    check(err == "", "%s table: empty stderr (%r)" % (algo, err))
+    m = re.search(r"^algorithm\s+(\S+)$", out, re.M)
+    check(m is not None and m.group(1) == algo, "%s table: algorithm line" % algo)
+    for label in ("status", "train loss", "test error", "R = tr Hessian", "||w||_1", "steps"):
+        check(re.search(r"^%s\s+\S" % re.escape(label), out, re.M) is not None, "%s table: '%s' row" % (algo, label))
+    m = re.search(r"^trajectory \((\d+) checkpoints\)\n\s*step\s+t\s+loss\s+test_error\s+R\n((?:.+\n?)+)", out, re.M)
+    check(m is not None, "%s table: trajectory header" % algo)
+    table_err = None
+    if m:
+        rows = [r.split() for r in m.group(2).strip().splitlines()]
+        check(all(len(r) == 5 for r in rows), "%s table: 5 columns per trajectory row" % algo)
+        try:
+            vals = [[float(x) for x in r] for r in rows]
+            check(vals[0][0] == 0, "%s table: first row is step 0" % algo)
+            if algo != "riemannian_flow":
+                check(abs(vals[0][3] - 1) < 1e-12, "%s table: first row has test error 1 (w = 0)" % algo)
+        except ValueError:
+            check(False, "%s table: trajectory rows are numbers" % algo)
+    te = re.search(r"^test error\s+(\S+)", out, re.M)
+    table_err = float(te.group(1)) if te else None
+
+    rc, out, err = run_one(*(args + ["--json"]))
+    check(rc == 0 and err == "", "%s json: exit 0, empty stderr (%d, %r)" % (algo, rc, err))
+    check(out.count("\n") == 1 and out.endswith("\n"), "%s json: one line" % algo)
+    try:
+        j = json.loads(out)
+    except ValueError as e:
+        check(False, "%s json: parses (%s)" % (algo, e))
+        continue
+    check(j["algorithm"] == algo and j["design"] == "rademacher" and j["wstar"] == "signs",
+          "%s json: names" % algo)
+    check((j["d"], j["n"], j["kappa"], j["seed"]) == (40, 16, 3, 0), "%s json: sizes" % algo)
+    check(j["alpha"] == 0.4, "%s json: alpha" % algo)
+    check(j["status"] in ("converged", "budget", "diverged", "failed"), "%s json: status %r" % (algo, j["status"]))
+    check(j["status"] in ("converged", "budget"), "%s json: this easy run neither diverged nor failed" % algo)
+    if table_err is not None:
+        check(rel(j["test_error"], table_err) < 1e-5, "%s: table and JSON report the same test error" % algo)
+    tr = j["trajectory"]
+    L = len(tr["step"])
+    check(L >= 2 and all(len(tr[k]) == L for k in ("t", "loss", "test_error", "R")), "%s json: trajectory columns" % algo)
+    check(all(b > a for a, b in zip(tr["step"], tr["step"][1:])), "%s json: steps increase" % algo)
+    check(all(b >= a for a, b in zip(tr["t"], tr["t"][1:])), "%s json: t does not decrease" % algo)
+    check(tr["step"][0] == 0, "%s json: trajectory starts at step 0" % algo)
+    if algo != "riemannian_flow":
+        check(tr["test_error"][0] == 1.0, "%s json: starts at w = 0 (error 1)" % algo)
+        check(rel(tr["R"][0], 16 * 40 * 0.4 ** 2) < 1e-12,
+              "%s json: R(0) = 16 d alpha^2 = %g (got %r)" % (algo, 16 * 40 * 0.4 ** 2, tr["R"][0]))
+    else:
+        # MATH.md: the flow starts at Phi(x0), where gd (small step) converges
+        g = RESULTS["gd"]
+        check(rel(tr["test_error"][0], g["test_error"]) < 1e-4 and rel(tr["R"][0], g["R"]) < 1e-4,
+              "riemannian_flow json: starts where gd ends (error %r vs %r, R %r vs %r)" %
+              (tr["test_error"][0], g["test_error"], tr["R"][0], g["R"]))
+        check(tr["loss"][0] < 1e-8, "riemannian_flow json: starts on the manifold (loss %r)" % tr["loss"][0])
+        check(j["R"] <= tr["R"][0], "riemannian_flow json: R decreases along the flow")
+    check(tr["step"][-1] == j["steps"] and tr["t"][-1] == j["t"], "%s json: last checkpoint is the end" % algo)
+    check(abs(tr["test_error"][-1] - j["test_error"]) <= 1e-9 * max(1, j["test_error"]) or algo == "label_noise_sgd",
+          "%s json: last checkpoint's error is the outcome's" % algo)
+    if algo != "riemannian_flow":
+        want = eta_auto(algo, 40, 16, 3, 0.4)
+        check(rel(j["eta"], want) < 1e-12, "%s json: automatic eta %r, documented %r" % (algo, j["eta"], want))
+        scale = j["eta"] ** 2 * j["sigma"] ** 2 / 2 if algo == "label_noise_sgd" else j["eta"]
+        worst = max(rel(t, k * scale) if k else abs(t) for k, t in zip(tr["step"], tr["t"]))
+        check(worst < 1e-12, "%s json: t = k * %s (worst rel %g)" %
+              (algo, "eta^2 sigma^2/2" if algo == "label_noise_sgd" else "eta", worst))
+    if algo in ("gd", "sgd"):
+        check(j["alpha_inf"] is not None and 0 < j["alpha_inf"] <= 0.4, "%s json: 0 < alpha_inf <= alpha" % algo)
+    if algo == "sgd":
+        check(j["loss_rate"] is not None and j["loss_rate"] < 0, "sgd json: negative ln L rate")
+        check(j["alpha_inf_pred"] is not None and j["alpha_inf_pred"] < 0.4, "sgd json: alpha_inf_pred < alpha")
+    RESULTS[algo] = j
+    # the same command twice gives the same JSON but for the wall time
+    rc2, out2, _ = run_one(*(args + ["--json"]))
+    j2 = json.loads(out2)
+    for k in ("wall_s", "steps_per_s"):
+        j.pop(k, None)
+        j2.pop(k, None)
+    check(j == j2, "%s json: deterministic" % algo)
+
+# an explicit eta and other flags are echoed
+rc, out, err = run_one("--algo", "sgd", "--design", "gaussian", "--wstar", "gaussian", "--d", 30, "--n", 12,
+                       "--kappa", 2, "--alpha", 0.3, "--eta", 0.003, "--batch", 3, "--seed", 7, "--sweep-seed", 5,
+                       "--steps", 5000, "--eps", 0.2, "--json")
+check(rc == 0, "sgd with every flag: exit 0 (%r)" % err)
+if rc == 0:
+    j = json.loads(out)
+    check((j["design"], j["wstar"], j["eta"], j["batch"], j["seed"], j["sweep_seed"], j["eps"]) ==
+          ("gaussian", "gaussian", 0.003, 3, 7, 5, 0.2), "flags are echoed in the JSON: %r" %
+          ({k: j[k] for k in ("design", "wstar", "eta", "batch", "seed", "sweep_seed", "eps")},))
+    check(j["steps"] <= 5000, "--steps bounds the run")
+    check(j["success"] == (j["test_error"] <= 0.2), "success = (test error <= eps)")
+rc, out, err = run_one("--algo", "gd", *BASE, "--time", "0.5", "--json")
+if check(rc == 0, "gd --time: exit 0"):
+    j = json.loads(out)
+    check(j["t"] >= 0.5 and j["t"] < 0.5 + 2 * j["eta"] and j["status"] == "budget",
+          "gd --time 0.5 stops at t = %r (eta %r)" % (j["t"], j["eta"]))
+rc, out, err = run_one("--algo", "gd", *BASE, "--d", "1e2", "--json")
+check(rc == 0 and json.loads(out)["d"] == 100, "integers written like 1e2 are accepted (documented)")
+
+# ---- bad input: exit 2, one line on stderr, nothing on stdout, no file ----
+GOOD = ["--algo", "gd", "--d", "12", "--n", "5", "--kappa", "2", "--alpha", "0.5"]
+
+
+def with_(**kw):
+    a = list(GOOD)
+    for k, v in kw.items():
+        flag = "--" + k.replace("_", "-")
+        if flag in a:
+            a[a.index(flag) + 1] = v
+        else:
+            a += [flag, v]
+    return a
+
+
+BAD = [
+    ("kappa > d", with_(kappa="13")),
+    ("n < 1", with_(n="0")),
+    ("n negative", with_(n="-3")),
+    ("d < 1", with_(d="0", kappa="1")),
+    ("kappa < 1", with_(kappa="0")),
+    ("eta = 0", with_(eta="0")),
+    ("eta < 0", with_(eta="-0.01")),
+    ("alpha = 0", with_(alpha="0")),
+    ("alpha < 0", with_(alpha="-1")),
+    ("alpha nan", with_(alpha="nan")),
+    ("alpha inf", with_(alpha="inf")),
+    ("sigma = 0", with_(sigma="0")),
+    ("batch > n", with_(algo="sgd", batch="6")),
+    ("batch 0", with_(algo="sgd", batch="0")),
+    ("steps 0", with_(steps="0")),
+    ("time < 0", with_(time="-1")),
+    ("eps 0", with_(eps="0")),
+    ("tol 0", with_(tol="0")),
+    ("seed < 0", with_(seed="-1")),
+    ("seed too large", with_(seed="4294967296")),
+    ("unknown algorithm", with_(algo="adam")),
+    ("unknown design", with_(design="bernoulli")),
+    ("unknown wstar", with_(wstar="uniform")),
+    ("malformed d", with_(d="12x")),
+    ("fractional d", with_(d="12.5")),
+    ("malformed alpha", with_(alpha="0.5.1")),
+    ("empty eta", with_(eta="")),
+    ("overflowing n", with_(n="99999999999999999999")),
+    ("missing value", GOOD + ["--eta"]),
+    ("unknown option", GOOD + ["--bogus", "1"]),
+    ("short option", GOOD + ["-d", "3"]),
+    ("stray argument", GOOD + ["extra"]),
+    ("flag with a value", GOOD + ["--json=yes"]),
+    ("missing --algo", GOOD[2:]),
+    ("missing --d", GOOD[:2] + GOOD[4:]),
+    ("missing --alpha", GOOD[:-2]),
+    ("too large instance", with_(d="3000000", n="3000000")),
+    ("unwritable --save", GOOD + ["--save", "/nonexistent/x.h5"]),
+]
+with tempfile.TemporaryDirectory() as tmp:
+    for what, args in BAD:
+        for save in (False, True):
+            a = list(args)
+            target = os.path.join(tmp, "bad.h5")
+            if save and "--save" not in a:
+                a += ["--save", target]
+            rc, out, err = run_one(*a)
+            tag = "%s%s" % (what, " (with --save)" if save else "")
+            check(rc == 2, "%s: exit status 2 (got %d; stderr %r)" % (tag, rc, err))
+            check(out == "", "%s: nothing on stdout (%r)" % (tag, out[:80]))
+            lines = err.splitlines()
+            check(len(lines) == 1 and err.endswith("\n") and lines[0].startswith("biasweep run-one: "),
+                  "%s: exactly one line on stderr (%r)" % (tag, err))
+            check(os.listdir(tmp) == [], "%s: nothing written (%s)" % (tag, os.listdir(tmp)))
+rc, out, err = run(["no-such-command"])
+check(rc == 2 and out == "" and len(err.splitlines()) == 1, "unknown command: exit 2, one line")
+rc, out, err = run([])
+check(rc == 2 and out == "", "no command: exit 2")
+
+finish("test_run_one")
