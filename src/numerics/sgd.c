@@ -8,6 +8,7 @@
  * (and, for plain SGD, every 16 epochs for the convergence test). */
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
+#include "biasweep/flow.h"
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
 
@@ -255,7 +256,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		}
 	}
 	/* label_noise_sgd: the final iterate is projected onto the manifold of
-	 * interpolators, Phi(x), by noise-free gd (the theory's Phi). */
+	 * interpolators: Phi(x), the limit of noise-free gradient flow (the
+	 * theory's Phi), computed exactly by Gauss-Newton (flow.h), or by gd. */
 	if (label_noise && p->project && status != BW_RUN_DIVERGED) {
 		double mx = 0;
 		for (size_t j = 0; j < d; j++)
@@ -268,7 +270,11 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			goto done;
 		}
 		const long cap = 20000000;
-		long k_gd = bw_gd_descend(inst, u, v, eta_gd, p->tol, cap, w, r, g);
+		long k_gd = 0;
+		if (bw_flow_project(inst, u, v, w, r) != BW_OK) {
+			bw_error_clear(); /* fall back to gd, which ends at the same point */
+			k_gd = bw_gd_descend(inst, u, v, eta_gd, p->tol, cap, w, r, g);
+		}
 		if (k_gd < 0) {
 			out->status = BW_RUN_DIVERGED;
 			snprintf(out->message, sizeof out->message, "the final projection by gd diverged");
