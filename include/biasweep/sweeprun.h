@@ -21,6 +21,7 @@ struct bw_progress {
 	size_t total;      /* tasks in this run (after skipping finished ones) */
 	size_t skipped;    /* tasks already in the catalog */
 	size_t done, diverged, failed, dropped;
+	double cost_total, cost_done; /* estimated work (bw_task_cost) of the run and of what finished */
 	double elapsed_s;
 	int ranks;
 	int final;         /* 1 on the last call */

@@ -64,7 +64,9 @@ static void on_progress(void *vctx, const struct bw_progress *p)
 	size_t fin = p->done + p->dropped;
 	double rate = p->elapsed_s > 0 ? (double)p->done / p->elapsed_s : 0;
 	char eta[32];
-	fmt_eta(eta, sizeof eta, rate > 0 ? (double)(p->total - fin) / rate : -1);
+	/* tasks go out largest first, so the ETA extrapolates estimated cost, not counts */
+	double left = p->cost_done > 0 ? p->elapsed_s * (p->cost_total - p->cost_done) / p->cost_done : -1;
+	fmt_eta(eta, sizeof eta, fin >= p->total ? 0 : left);
 	if (ctx->tty) {
 		int width = 30, filled = p->total ? (int)((double)fin / (double)p->total * width) : width;
 		char bar[64];

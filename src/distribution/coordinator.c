@@ -111,9 +111,10 @@ static int coord_commit(struct coord *c)
 	return BW_OK;
 }
 
-static int coord_add(struct coord *c, const struct bw_result *r)
+static int coord_add(struct coord *c, const struct bw_result *r, int32_t row)
 {
 	c->batch[c->nbatch++] = *r;
+	c->prog.cost_done += c->rows[row]->cost;
 	c->prog.done++;
 	if (r->status == BW_RUN_DIVERGED)
 		c->prog.diverged++;
@@ -180,10 +181,11 @@ static void coordinate(struct coord *c)
 			MPI_Recv(&m, sizeof m, MPI_BYTE, st.MPI_SOURCE, BW_TAG_MSG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 			progressed = 1;
 			if (m.kind == BW_MSG_RESULT) {
-				if (coord_add(c, &m.result))
+				if (coord_add(c, &m.result, m.row))
 					coord_fail(c, bw_error_code(), bw_error_message());
 			} else if (m.kind == BW_MSG_CANCELLED) {
 				c->prog.dropped++;
+				c->prog.cost_done += c->rows[m.row]->cost;
 			} else if (m.kind == BW_MSG_ERROR) {
 				coord_fail(c, m.code, m.error);
 			}
@@ -201,6 +203,7 @@ static void coordinate(struct coord *c)
 				l.ready = 0;
 				if (l.rc == BW_EINTR) {
 					c->prog.dropped++;
+					c->prog.cost_done += c->rows[local_row]->cost;
 					bw_error_clear();
 				} else {
 					struct bw_result res;
@@ -208,7 +211,7 @@ static void coordinate(struct coord *c)
 								&l.out, 0, &res);
 					bw_outcome_release(&l.out);
 					if (rc == BW_OK)
-						rc = coord_add(c, &res);
+						rc = coord_add(c, &res, local_row);
 					if (rc)
 						coord_fail(c, rc, bw_error_message());
 				}
@@ -386,8 +389,10 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	c.prog.trajfile = ntodo ? trajpath : "";
 	c.prog.sweep_id = sweep_id;
 	const struct bw_task **rows = malloc((ntodo ? ntodo : 1) * sizeof *rows);
-	for (size_t i = 0; rows && i < ntodo; i++)
+	for (size_t i = 0; rows && i < ntodo; i++) {
 		rows[i] = &spec.tasks[todo[i]];
+		c.prog.cost_total += rows[i]->cost;
+	}
 
 	struct bw_trajfile *tf = NULL;
 	rc = rows ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
