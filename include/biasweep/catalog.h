@@ -23,7 +23,11 @@
  *            parameter and outcome column),
  *          success_rates (GROUP BY algorithm, design, wstar, d, kappa, alpha,
  *            eta, sigma, batch, eps, n: tasks, successes, rate,
- *            mean_test_error over the finished tasks)
+ *            mean_test_error over the finished tasks),
+ *          sample_complexity (the same groups: tasks, seeds (distinct
+ *            sweep_seed:seed), successes, rate, reached = rate >= 1/2;
+ *            n* itself is interpolated in C, src/sweep/nstar.c; read-write
+ *            opens create it in files made before it existed)
  * Keys are the 16 lowercase hex digits of bw_task.key.  Times are ISO-8601
  * UTC ("2024-05-01T12:34:56.789Z").  spec_hash is bw_spec.text_hash in hex;
  * sweep_seed is the uint64 as its two's-complement int64.

@@ -7,5 +7,9 @@
 int cmd_run_one(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_curve(int argc, char **argv);
+int cmd_dt(int argc, char **argv);
 
 #endif

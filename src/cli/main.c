@@ -19,6 +19,10 @@ static const struct command commands[] = {
 	{"run", cmd_run, "run a sweep (jobs/*.cfg) on all MPI ranks into the catalog"},
 	{"run-one", cmd_run_one, "run one dynamics on one instance and print the outcome"},
 	{"plan", cmd_plan, "validate a spec and print its tasks, cost and memory per rank"},
+	{"status", cmd_status, "per sweep and algorithm: tasks done, pending, diverged, failed, wall time"},
+	{"query", cmd_query, "filter the catalog's results; list rows or aggregate per group"},
+	{"curve", cmd_curve, "success rate against n, n* with interval per cell, fits (--fit)"},
+	{"dt", cmd_dt, "the Donoho-Tanner l1 transition n50 = d psi(kappa/d)"},
 };
 
 static void usage(FILE *f)

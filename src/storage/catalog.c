@@ -55,6 +55,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DONE_KEYS] = "SELECT key FROM outcomes ORDER BY key",
 };
 
+/* The success rate of each n*-cell against n (n* itself is interpolated in
+ * C: src/sweep/nstar.c).  Part of version 1; read-write opens add it to
+ * files made before it existed. */
+#define SAMPLE_COMPLEXITY_VIEW                                                                      \
+	"CREATE VIEW IF NOT EXISTS sample_complexity AS SELECT\n"                                   \
+	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"                 \
+	"  count(*) AS tasks, count(DISTINCT sweep_seed || ':' || seed) AS seeds,\n"                \
+	"  sum(success) AS successes, avg(success) AS rate, avg(success) >= 0.5 AS reached\n"       \
+	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
+
 /* Version 1.  Created in one transaction by bw_catalog_open. */
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -133,7 +143,8 @@ static const char schema_sql[] =
 	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"
 	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"
 	"  avg(test_error) AS mean_test_error\n"
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n";
+	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
+	SAMPLE_COMPLEXITY_VIEW;
 
 struct bw_catalog {
 	sqlite3 *db;
@@ -399,6 +410,8 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 		    (rc = exec(cat, "PRAGMA foreign_keys=ON", "enabling foreign keys")) != BW_OK)
 			goto fail;
 		if (!has_meta && (rc = create_schema(cat)) != BW_OK)
+			goto fail;
+		if ((rc = exec(cat, SAMPLE_COMPLEXITY_VIEW, "creating view sample_complexity")) != BW_OK)
 			goto fail;
 	}
 	*out = cat;

@@ -5,6 +5,7 @@
 #include "biasweep/error.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #define SQRT_2_OVER_PI 0.79788456080286535588 /* sqrt(2/pi) */
 
@@ -12,6 +13,12 @@ double bw_dt_objective(double tau, double t)
 {
 	double t2 = t * t;
 	return tau * (1 + t2) + (1 - tau) * ((1 + t2) * erfc(t / M_SQRT2) - t * SQRT_2_OVER_PI * exp(-0.5 * t2));
+}
+
+/* f_tau'(t) / 2 */
+static double half_slope(double tau, double t)
+{
+	return tau * t + (1 - tau) * (t * erfc(t / M_SQRT2) - SQRT_2_OVER_PI * exp(-0.5 * t * t));
 }
 
 double bw_dt_psi(double tau, double *tmin)
@@ -52,6 +59,15 @@ double bw_dt_psi(double tau, double *tmin)
 		}
 	}
 	double t = 0.5 * (a + b);
+	/* Function values resolve t only to ~sqrt(eps); two Newton steps on the
+	 * first-order condition f'(t) = 0 (f'' > 0) make t exact to rounding,
+	 * each kept only when it brings f' closer to 0. */
+	for (int it = 0; it < 2; it++) {
+		double g = half_slope(tau, t), h = tau + (1 - tau) * erfc(t / M_SQRT2);
+		double tn = t - g / h;
+		if (tn >= 0 && fabs(half_slope(tau, tn)) < fabs(g))
+			t = tn;
+	}
 	double f = bw_dt_objective(tau, t);
 	/* the endpoint t = 0 is allowed; it is never the minimizer for tau < 1, but be safe */
 	double f0 = bw_dt_objective(tau, 0);

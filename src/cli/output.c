@@ -1,0 +1,212 @@
+/* output.c - bw_table as table, CSV or JSON (see output.h). */
+#include "biasweep/output.h"
+
+#include "biasweep/error.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int bw_format_parse(const char *s, enum bw_format *out)
+{
+	char buf[64];
+	if (s && !strcmp(s, "table"))
+		*out = BW_FMT_TABLE;
+	else if (s && !strcmp(s, "csv"))
+		*out = BW_FMT_CSV;
+	else if (s && !strcmp(s, "json"))
+		*out = BW_FMT_JSON;
+	else {
+		size_t i = 0;
+		for (; s && s[i] && i < 40; i++)
+			buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+		buf[i] = 0;
+		return RAISE(BW_EINVAL, "--format: '%s%s' is not table, csv or json", buf, s && s[i] ? "..." : "");
+	}
+	return BW_OK;
+}
+
+void bw_format_real(char *buf, size_t len, double x)
+{
+	if (x == floor(x) && fabs(x) < 1e15) { /* integral: no exponent (10, not 1e+01) */
+		snprintf(buf, len, "%.0f", x);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			return;
+	}
+}
+
+/* Text of a value for table/CSV (NULL -> null_text). */
+static const char *value_text(const struct bw_value *v, char *buf, size_t len, int table, const char *null_text)
+{
+	switch (v->type) {
+	case BW_VAL_INT:
+		snprintf(buf, len, "%" PRId64, v->i);
+		return buf;
+	case BW_VAL_REAL:
+		if (table)
+			snprintf(buf, len, "%.6g", v->r);
+		else
+			bw_format_real(buf, len, v->r);
+		return buf;
+	case BW_VAL_TEXT:
+		if (!v->s)
+			return "";
+		if (table) { /* one line per row: control characters as '?' (long ones cut to fit buf) */
+			const unsigned char *c = (const unsigned char *)v->s;
+			while (*c && !iscntrl(*c))
+				c++;
+			if (!*c)
+				return v->s;
+			size_t i = 0;
+			for (c = (const unsigned char *)v->s; *c && i + 1 < len; c++)
+				buf[i++] = iscntrl(*c) ? '?' : (char)*c;
+			buf[i] = 0;
+			return buf;
+		}
+		return v->s;
+	default:
+		return null_text;
+	}
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void print_table(FILE *f, const struct bw_table *t)
+{
+	char buf[512];
+	size_t *w = calloc(t->ncols ? t->ncols : 1, sizeof *w);
+	int *num = calloc(t->ncols ? t->ncols : 1, sizeof *num);
+	if (!w || !num) {
+		free(w);
+		free(num);
+		return;
+	}
+	for (size_t c = 0; c < t->ncols; c++) {
+		w[c] = strlen(t->cols[c]);
+		num[c] = 1;
+		for (size_t r = 0; r < t->nrows; r++) {
+			const struct bw_value *v = &t->v[r * t->ncols + c];
+			size_t n = strlen(value_text(v, buf, sizeof buf, 1, "-"));
+			if (n > w[c])
+				w[c] = n;
+			if (v->type == BW_VAL_TEXT)
+				num[c] = 0;
+		}
+	}
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (c + 1 == t->ncols && !num[c])
+			fprintf(f, "%s%s\n", c ? "  " : "", t->cols[c]); /* no trailing blanks */
+		else
+			fprintf(f, "%s%*s%s", c ? "  " : "", num[c] ? (int)w[c] : -(int)w[c], t->cols[c],
+				c + 1 == t->ncols ? "\n" : "");
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = value_text(&t->v[r * t->ncols + c], buf, sizeof buf, 1, "-");
+			if (c + 1 == t->ncols && !num[c])
+				fprintf(f, "%s%s\n", c ? "  " : "", s); /* no trailing blanks */
+			else
+				fprintf(f, "%s%*s%s", c ? "  " : "", num[c] ? (int)w[c] : -(int)w[c], s,
+					c + 1 == t->ncols ? "\n" : "");
+		}
+	free(w);
+	free(num);
+}
+
+static void print_csv(FILE *f, const struct bw_table *t)
+{
+	char buf[64];
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (c)
+			fputc(',', f);
+		csv_field(f, t->cols[c]);
+	}
+	fputc('\n', f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			if (c)
+				fputc(',', f);
+			csv_field(f, value_text(&t->v[r * t->ncols + c], buf, sizeof buf, 0, ""));
+		}
+		fputc('\n', f);
+	}
+}
+
+static void print_json(FILE *f, const struct bw_table *t)
+{
+	char buf[64];
+	fputc('[', f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs(r ? ",\n{" : "\n{", f);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct bw_value *v = &t->v[r * t->ncols + c];
+			if (c)
+				fputc(',', f);
+			json_string(f, t->cols[c]);
+			fputc(':', f);
+			if (v->type == BW_VAL_TEXT)
+				json_string(f, v->s ? v->s : "");
+			else
+				fputs(value_text(v, buf, sizeof buf, 0, "null"), f);
+		}
+		fputc('}', f);
+	}
+	fputs(t->nrows ? "\n]\n" : "]\n", f);
+}
+
+int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt)
+{
+	switch (fmt) {
+	case BW_FMT_CSV:
+		print_csv(f, t);
+		break;
+	case BW_FMT_JSON:
+		print_json(f, t);
+		break;
+	default:
+		print_table(f, t);
+		break;
+	}
+	if (fflush(f) != 0 || ferror(f))
+		return RAISE(BW_EIO, "writing the output failed");
+	return BW_OK;
+}

@@ -1,0 +1,102 @@
+/* query.c - `biasweep query`: filtered rows of the catalog, or groups with
+ * success rates and test-error quantiles. */
+#include "biasweep/cli.h"
+#include "biasweep/error.h"
+#include "biasweep/opts.h"
+#include "biasweep/output.h"
+#include "biasweep/query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_COLUMNS 64
+
+static const char summary[] =
+	"Filter the finished tasks of the catalog (the view 'results': every parameter and outcome column)\n"
+	"and print them, or with --group-by one row per group with\n"
+	"  count, successes, success_rate, diverged, mean_test_error, median_test_error, q10_test_error,\n"
+	"  q90_test_error\n"
+	"(test-error statistics over the tasks with a test error; quantiles interpolate linearly between order\n"
+	"statistics, h = (N-1) p, as numpy's default).  Without --group-by the rows are listed, ordered by\n"
+	"algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n, sweep_seed, seed.";
+
+static const char epilog[] =
+	"--where COLUMN OP VALUE, OP one of = != < <= > >= (all --where are ANDed), e.g.\n"
+	"  --where algorithm=gd --where d>=64 --where 'eta=null' --where status!=converged\n"
+	"  numeric columns take numbers; algorithm, design, wstar and status take their known names (= and !=);\n"
+	"  NULL with = or != tests for NULL (eta of the flow, sigma except label_noise_sgd, batch except sgd);\n"
+	"  eta = 0 is the automatic step (the step used is in eta_used).\n"
+	"Columns are checked against the catalog (--list-columns) and values are bound, never pasted into SQL;\n"
+	"the catalog is opened read-only.\n"
+	"default columns: " BW_QUERY_DEFAULT_COLUMNS "\n"
+	"formats: table (aligned, NULL as -), csv (header, RFC 4180 quoting, NULL empty), json (one array of\n"
+	"objects, NULL as null).\n"
+	"examples:\n"
+	"  biasweep query --group-by algorithm,d,n --where kappa=5\n"
+	"  biasweep query --where algorithm=sgd --columns d,n,seed,test_error,loss_rate --format csv\n"
+	"exit status: 0 ok (also when nothing matches), 2 bad flags, columns or values, 1 other errors.\n";
+
+int cmd_query(int argc, char **argv)
+{
+	const char *catalog = "results/catalog.sqlite", *format = "table", *group_by = NULL, *columns = NULL;
+	long limit = 0;
+	int list_columns = 0;
+	struct bw_opt_list where = {0};
+	struct bw_option opts[] = {
+		{"catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)", 0},
+		{"where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (below)", 0},
+		{"group-by", BW_OPT_STRING, &group_by, "COLS", "comma-separated columns: aggregate per group", 0},
+		{"columns", BW_OPT_STRING, &columns, "COLS", "comma-separated columns to list (without --group-by)", 0},
+		{"limit", BW_OPT_LONG, &limit, "N", "list at most N rows (without --group-by)", 0},
+		{"format", BW_OPT_STRING, &format, "F", "table | csv | json (default table)", 0},
+		{"list-columns", BW_OPT_FLAG, &list_columns, NULL, "print the column names and exit", 0},
+		{0},
+	};
+	char *pos[1];
+	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
+	if (rc == BW_OPTS_HELP) {
+		bw_opts_usage(stdout,
+			      "biasweep query [--catalog FILE] [--where COND ...] [--group-by COLS | --columns COLS] "
+			      "[--format table|csv|json]",
+			      summary, opts, epilog);
+		return rc;
+	}
+	CHECK(rc);
+	enum bw_format fmt;
+	CHECK(bw_format_parse(format, &fmt));
+	if (group_by && columns)
+		return RAISE(BW_EINVAL, "--columns lists rows; with --group-by the columns are the groups and statistics");
+	if (group_by && opts[4].seen)
+		return RAISE(BW_EINVAL, "--limit applies to listed rows, not to --group-by");
+	if (opts[4].seen && limit < 1)
+		return RAISE(BW_EINVAL, "--limit must be >= 1");
+
+	struct bw_query *q;
+	CHECK(bw_query_open(catalog, &q));
+	struct bw_qfilter f[sizeof where.items / sizeof where.items[0]];
+	size_t cols[MAX_COLUMNS], ncols = 0;
+	struct bw_table t = {0};
+	if (list_columns) {
+		for (size_t i = 0; i < bw_query_ncolumns(q); i++)
+			printf("%s\n", bw_query_column_name(q, i));
+		bw_query_close(q);
+		return fflush(stdout) ? RAISE(BW_EIO, "writing the output failed") : BW_OK;
+	}
+	for (int i = 0; i < where.len && rc == BW_OK; i++)
+		if ((rc = bw_query_parse_filter(q, where.items[i], &f[i])) != BW_OK)
+			bw_error_context(rc, "--where");
+	if (rc == BW_OK && group_by && (rc = bw_query_resolve_columns(q, group_by, cols, MAX_COLUMNS, &ncols)) != BW_OK)
+		bw_error_context(rc, "--group-by");
+	if (rc == BW_OK && !group_by &&
+	    (rc = bw_query_resolve_columns(q, columns ? columns : BW_QUERY_DEFAULT_COLUMNS, cols, MAX_COLUMNS,
+					   &ncols)) != BW_OK)
+		bw_error_context(rc, "--columns");
+	if (rc == BW_OK)
+		rc = group_by ? bw_query_groups(q, f, (size_t)where.len, cols, ncols, &t)
+			      : bw_query_rows(q, f, (size_t)where.len, cols, ncols, limit, &t);
+	bw_query_close(q);
+	if (rc == BW_OK)
+		rc = bw_table_print(stdout, &t, fmt);
+	bw_table_release(&t);
+	return rc;
+}

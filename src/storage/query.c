@@ -1,0 +1,1031 @@
+/* query.c - the read side of the catalog: status, rows, groups and the
+ * outcome tables behind n* (contract in include/biasweep/query.h).
+ *
+ * The only text pasted into SQL is this file's own: fixed fragments, the
+ * operators of a fixed table, placeholders, and column names taken from
+ * the schema (PRAGMA table_info of `results`) by index.  User values are
+ * bound.  The connection is read-only three times over (open flag,
+ * query_only, authorizer), so even a bug here cannot write.
+ */
+#include "biasweep/query.h"
+
+#include "biasweep/catalog.h"
+#include "biasweep/dynamics.h"
+#include "biasweep/error.h"
+#include "biasweep/instance.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <sqlite3.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define BUSY_TIMEOUT_MS 30000
+#define MAX_NAME 64
+
+enum col_kind { KIND_TEXT = 0, KIND_INTEGER, KIND_REAL };
+
+struct bw_query {
+	sqlite3 *db;
+	char *path;
+	size_t ncols;
+	char **col;
+	enum col_kind *kind;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* Echo of user input for a message: at most 80 bytes, control characters as '?'. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t i = 0, n = strlen(s);
+	for (; s[i] && i + 4 < len && i < 80; i++)
+		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	if (i < n) {
+		memcpy(buf + (i < len - 4 ? i : len - 4), "...", 4);
+		return buf;
+	}
+	buf[i] = 0;
+	return buf;
+}
+
+static int store_error(const struct bw_query *q, const char *what)
+{
+	return RAISE(BW_ESTORE, "catalog '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
+}
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+}
+
+/* A column name from the schema, double-quoted (quotes doubled, although
+ * the schema's names have none). */
+static void sb_ident(struct sbuf *b, const char *name)
+{
+	sb_add(b, "\"");
+	for (const char *c = name; *c; c++)
+		sb_add(b, *c == '"' ? "\"\"" : (char[2]){*c, 0});
+	sb_add(b, "\"");
+}
+
+/* ---- tables -------------------------------------------------------------------- */
+
+int bw_table_init(struct bw_table *t, size_t ncols, const char *const *names)
+{
+	memset(t, 0, sizeof *t);
+	t->cols = calloc(ncols ? ncols : 1, sizeof *t->cols);
+	if (!t->cols)
+		return RAISE(BW_ENOMEM, "out of memory");
+	t->ncols = ncols;
+	for (size_t i = 0; i < ncols; i++)
+		if (!(t->cols[i] = strdup(names[i]))) {
+			bw_table_release(t);
+			return RAISE(BW_ENOMEM, "out of memory");
+		}
+	return BW_OK;
+}
+
+int bw_table_add_row(struct bw_table *t, size_t *row)
+{
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct bw_value *v = realloc(t->v, cap * (t->ncols ? t->ncols : 1) * sizeof *v);
+		if (!v)
+			return RAISE(BW_ENOMEM, "out of memory (%zu result rows)", t->nrows);
+		t->v = v;
+		t->cap = cap;
+	}
+	memset(t->v + t->nrows * t->ncols, 0, t->ncols * sizeof *t->v);
+	*row = t->nrows++;
+	return BW_OK;
+}
+
+struct bw_value *bw_table_at(struct bw_table *t, size_t row, size_t col) { return &t->v[row * t->ncols + col]; }
+
+static void value_clear(struct bw_value *v)
+{
+	free(v->s);
+	memset(v, 0, sizeof *v);
+}
+
+void bw_table_set_int(struct bw_table *t, size_t row, size_t col, int64_t x)
+{
+	struct bw_value *v = bw_table_at(t, row, col);
+	value_clear(v);
+	v->type = BW_VAL_INT;
+	v->i = x;
+}
+
+void bw_table_set_real(struct bw_table *t, size_t row, size_t col, double x)
+{
+	struct bw_value *v = bw_table_at(t, row, col);
+	value_clear(v);
+	if (isfinite(x)) {
+		v->type = BW_VAL_REAL;
+		v->r = x;
+	}
+}
+
+int bw_table_set_text(struct bw_table *t, size_t row, size_t col, const char *s)
+{
+	struct bw_value *v = bw_table_at(t, row, col);
+	value_clear(v);
+	if (!s)
+		return BW_OK;
+	if (!(v->s = strdup(s)))
+		return RAISE(BW_ENOMEM, "out of memory");
+	v->type = BW_VAL_TEXT;
+	return BW_OK;
+}
+
+void bw_table_release(struct bw_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; t->v && i < t->nrows * t->ncols; i++)
+		free(t->v[i].s);
+	for (size_t i = 0; t->cols && i < t->ncols; i++)
+		free(t->cols[i]);
+	free(t->v);
+	free(t->cols);
+	memset(t, 0, sizeof *t);
+}
+
+/* Column c of the current row of s into (row, col) of t. */
+static int table_put_column(struct bw_table *t, size_t row, size_t col, sqlite3_stmt *s, int c)
+{
+	switch (sqlite3_column_type(s, c)) {
+	case SQLITE_INTEGER:
+		bw_table_set_int(t, row, col, sqlite3_column_int64(s, c));
+		return BW_OK;
+	case SQLITE_FLOAT:
+		bw_table_set_real(t, row, col, sqlite3_column_double(s, c));
+		return BW_OK;
+	case SQLITE_NULL:
+		return BW_OK;
+	default:
+		return bw_table_set_text(t, row, col, (const char *)sqlite3_column_text(s, c));
+	}
+}
+
+/* ---- open ------------------------------------------------------------------------ */
+
+/* Everything but reading is denied; table_info is the one pragma used
+ * (query_only is set before the authorizer is installed). */
+static int authorize(void *ctx, int action, const char *a1, const char *a2, const char *db, const char *trigger)
+{
+	(void)ctx;
+	(void)a2;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_READ:
+	case SQLITE_SELECT:
+	case SQLITE_FUNCTION:
+		return SQLITE_OK;
+	case SQLITE_PRAGMA:
+		return a1 && !sqlite3_stricmp(a1, "table_info") ? SQLITE_OK : SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
+static int check_catalog(struct bw_query *q)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		int ext = sqlite3_extended_errcode(q->db) & 0xff;
+		sqlite3_finalize(s);
+		if (ext == SQLITE_NOTADB)
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", q->path);
+		if (ext == SQLITE_CANTOPEN)
+			return RAISE(BW_EIO, "cannot open catalog '%s': %s", q->path, sqlite3_errmsg(q->db));
+		if (ext == SQLITE_ERROR)
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no meta table)", q->path);
+		return store_error(q, "reading schema_version");
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		int e = rc == SQLITE_DONE ? RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no schema_version)", q->path)
+					  : store_error(q, "reading schema_version");
+		sqlite3_finalize(s);
+		return e;
+	}
+	const char *v = (const char *)sqlite3_column_text(s, 0);
+	char *end = NULL;
+	long version = v ? strtol(v, &end, 10) : 0;
+	int bad = !v || end == v || *end || version < 1;
+	sqlite3_finalize(s);
+	if (bad)
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (bad schema_version)", q->path);
+	if (version != BW_SCHEMA_VERSION)
+		return RAISE(BW_EINVAL, "catalog '%s' has schema_version %ld, this biasweep reads %d%s", q->path, version,
+			     BW_SCHEMA_VERSION, version > BW_SCHEMA_VERSION ? ": upgrade biasweep" : "");
+	return BW_OK;
+}
+
+static int load_columns(struct bw_query *q)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 64;
+	int rc;
+	q->col = calloc(cap, sizeof *q->col);
+	q->kind = calloc(cap, sizeof *q->kind);
+	if (!q->col || !q->kind)
+		return RAISE(BW_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(q->db, "PRAGMA table_info(results)", -1, &s, NULL) != SQLITE_OK)
+		return store_error(q, "reading the columns of results");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		const char *type = (const char *)sqlite3_column_text(s, 2);
+		if (!name || q->ncols == cap)
+			continue;
+		if (!(q->col[q->ncols] = strdup(name))) {
+			sqlite3_finalize(s);
+			return RAISE(BW_ENOMEM, "out of memory");
+		}
+		q->kind[q->ncols] = !type                      ? KIND_TEXT
+				    : strcasestr(type, "INT")  ? KIND_INTEGER
+				    : strcasestr(type, "REAL") ? KIND_REAL
+							       : KIND_TEXT;
+		q->ncols++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_error(q, "reading the columns of results");
+	if (!q->ncols)
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no view 'results')", q->path);
+	return BW_OK;
+}
+
+int bw_query_open(const char *path, struct bw_query **out)
+{
+	struct bw_query *q;
+	struct stat st;
+	int rc;
+	*out = NULL;
+	if (!path || !*path)
+		return RAISE(BW_EINVAL, "no catalog path given");
+	if (stat(path, &st) != 0)
+		return RAISE(BW_EIO, "cannot open catalog '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return RAISE(BW_EINVAL, "catalog '%s' is not a regular file", path);
+	q = calloc(1, sizeof *q);
+	if (!q || !(q->path = strdup(path))) {
+		free(q);
+		return RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+	}
+	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = q->db ? RAISE(BW_EIO, "cannot open catalog '%s': %s", path, sqlite3_errmsg(q->db))
+			   : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(q->db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = store_error(q, "setting query_only");
+		goto fail;
+	}
+	if (sqlite3_set_authorizer(q->db, authorize, NULL) != SQLITE_OK) {
+		rc = store_error(q, "installing the authorizer");
+		goto fail;
+	}
+	if ((rc = check_catalog(q)) != BW_OK || (rc = load_columns(q)) != BW_OK)
+		goto fail;
+	*out = q;
+	return BW_OK;
+fail:
+	bw_query_close(q);
+	return rc;
+}
+
+void bw_query_close(struct bw_query *q)
+{
+	if (!q)
+		return;
+	if (q->db)
+		sqlite3_close_v2(q->db);
+	for (size_t i = 0; q->col && i < q->ncols; i++)
+		free(q->col[i]);
+	free(q->col);
+	free(q->kind);
+	free(q->path);
+	free(q);
+}
+
+size_t bw_query_ncolumns(const struct bw_query *q) { return q->ncols; }
+
+const char *bw_query_column_name(const struct bw_query *q, size_t i) { return i < q->ncols ? q->col[i] : NULL; }
+
+/* ---- columns ------------------------------------------------------------------- */
+
+static int find_column(const struct bw_query *q, const char *name, size_t len, size_t *idx)
+{
+	for (size_t i = 0; i < q->ncols; i++)
+		if (strlen(q->col[i]) == len && !strncasecmp(q->col[i], name, len)) {
+			*idx = i;
+			return 1;
+		}
+	return 0;
+}
+
+static int unknown_column(const struct bw_query *q, const char *name, size_t len)
+{
+	char buf[96], given[MAX_NAME + 32];
+	struct sbuf list = {0};
+	for (size_t i = 0; i < q->ncols; i++) {
+		if (i)
+			sb_add(&list, ", ");
+		sb_add(&list, q->col[i]);
+	}
+	snprintf(given, sizeof given, "%.*s", (int)(len < MAX_NAME + 16 ? len : MAX_NAME + 16), name);
+	int rc = RAISE(BW_EINVAL, "unknown column '%s' (columns: %s)", shown(given, buf, sizeof buf),
+		       list.p ? list.p : "");
+	free(list.p);
+	return rc;
+}
+
+int bw_query_resolve_columns(const struct bw_query *q, const char *list, size_t *idx, size_t max, size_t *n)
+{
+	char buf[96];
+	*n = 0;
+	if (!list)
+		return RAISE(BW_EINVAL, "no column list");
+	const char *p = list;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		const char *end = comma ? comma : p + strlen(p);
+		const char *a = p, *b = end;
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (a == b)
+			return RAISE(BW_EINVAL, "empty column name in '%s'", shown(list, buf, sizeof buf));
+		size_t k;
+		if (!find_column(q, a, (size_t)(b - a), &k))
+			return unknown_column(q, a, (size_t)(b - a));
+		for (size_t j = 0; j < *n; j++)
+			if (idx[j] == k)
+				return RAISE(BW_EINVAL, "column '%s' given twice", q->col[k]);
+		if (*n == max)
+			return RAISE(BW_EINVAL, "more than %zu columns in '%s'", max, shown(list, buf, sizeof buf));
+		idx[(*n)++] = k;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return BW_OK;
+}
+
+/* ---- filters ------------------------------------------------------------------- */
+
+static const struct {
+	const char *text;
+	enum bw_qop op;
+} op_table[] = {
+	{"<=", BW_QOP_LE}, {">=", BW_QOP_GE}, {"!=", BW_QOP_NE}, {"<>", BW_QOP_NE},
+	{"==", BW_QOP_EQ}, {"=", BW_QOP_EQ},  {"<", BW_QOP_LT},  {">", BW_QOP_GT},
+};
+static const char *const op_sql[] = {"=", "!=", "<", "<=", ">", ">="};
+
+/* The closed sets of names of the categorical columns. */
+static int categorical(const char *col, const char **names, size_t *n)
+{
+	*n = 0;
+	if (!strcmp(col, "algorithm"))
+		for (int i = 0; i < BW_ALGO_COUNT; i++)
+			names[(*n)++] = bw_algo_name((enum bw_algo)i);
+	else if (!strcmp(col, "design"))
+		for (int i = 0; i <= BW_DESIGN_GAUSSIAN; i++)
+			names[(*n)++] = bw_design_name((enum bw_design)i);
+	else if (!strcmp(col, "wstar"))
+		for (int i = 0; i <= BW_WSTAR_GAUSSIAN; i++)
+			names[(*n)++] = bw_wstar_name((enum bw_wstar)i);
+	else if (!strcmp(col, "status"))
+		for (int i = 0; i <= BW_RUN_FAILED; i++)
+			names[(*n)++] = bw_run_status_name((enum bw_run_status)i);
+	return *n > 0;
+}
+
+static int parse_number(const char *s, int sweep_seed, struct bw_value *v)
+{
+	char *end;
+	const char *a = s;
+	while (isspace((unsigned char)*a))
+		a++;
+	if (!*a || strpbrk(a, "xX")) /* no hexadecimal (strtod would take 0x10) */
+		return 0;
+	errno = 0;
+	long long i = strtoll(a, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (end != a && !*end && errno != ERANGE) {
+		v->type = BW_VAL_INT;
+		v->i = (int64_t)i;
+		return 1;
+	}
+	if (sweep_seed && *a != '-') { /* stored as the uint64's two's complement */
+		errno = 0;
+		unsigned long long u = strtoull(a, &end, 10);
+		while (isspace((unsigned char)*end))
+			end++;
+		if (end != a && !*end && errno != ERANGE) {
+			v->type = BW_VAL_INT;
+			v->i = (int64_t)u;
+			return 1;
+		}
+	}
+	errno = 0;
+	double x = strtod(a, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (end == a || *end || errno == ERANGE || !isfinite(x))
+		return 0;
+	v->type = BW_VAL_REAL;
+	v->r = x;
+	return 1;
+}
+
+int bw_query_parse_filter(const struct bw_query *q, const char *expr, struct bw_qfilter *out)
+{
+	char buf[96], vbuf[96];
+	const char *p = expr, *name, *val;
+	size_t len, k;
+	memset(out, 0, sizeof *out);
+	if (!expr)
+		return RAISE(BW_EINVAL, "no filter");
+	while (isspace((unsigned char)*p))
+		p++;
+	name = p;
+	if (isalpha((unsigned char)*p) || *p == '_')
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+	len = (size_t)(p - name);
+	while (isspace((unsigned char)*p))
+		p++;
+	size_t o = 0, nops = sizeof op_table / sizeof op_table[0];
+	while (o < nops && strncmp(p, op_table[o].text, strlen(op_table[o].text)))
+		o++;
+	if (!len || o == nops)
+		return RAISE(BW_EINVAL, "'%s' is not COLUMN=VALUE (operators: = != < <= > >=)",
+			     shown(expr, buf, sizeof buf));
+	val = p + strlen(op_table[o].text);
+	if (!find_column(q, name, len, &k))
+		return unknown_column(q, name, len);
+	out->column = k;
+	out->op = op_table[o].op;
+	const char *col = q->col[k];
+
+	/* NULL tests */
+	const char *a = val;
+	while (isspace((unsigned char)*a))
+		a++;
+	if (!strncasecmp(a, "null", 4)) {
+		const char *z = a + 4;
+		while (isspace((unsigned char)*z))
+			z++;
+		if (!*z) {
+			if (out->op != BW_QOP_EQ && out->op != BW_QOP_NE)
+				return RAISE(BW_EINVAL, "'%s': NULL takes = or != only", shown(expr, buf, sizeof buf));
+			out->value.type = BW_VAL_NULL;
+			return BW_OK;
+		}
+	}
+
+	const char *names[8];
+	size_t nnames;
+	if (q->kind[k] != KIND_TEXT) {
+		if (!parse_number(val, !strcmp(col, "sweep_seed"), &out->value))
+			return RAISE(BW_EINVAL, "'%s': '%s' is not a number (column %s is %s)",
+				     shown(expr, buf, sizeof buf), shown(val, vbuf, sizeof vbuf), col,
+				     q->kind[k] == KIND_INTEGER ? "INTEGER" : "REAL");
+		return BW_OK;
+	}
+	if (categorical(col, names, &nnames)) {
+		if (out->op != BW_QOP_EQ && out->op != BW_QOP_NE)
+			return RAISE(BW_EINVAL, "'%s': column %s takes = or != only", shown(expr, buf, sizeof buf), col);
+		size_t i = 0, vlen;
+		const char *v0 = val;
+		while (isspace((unsigned char)*v0))
+			v0++;
+		vlen = strlen(v0);
+		while (vlen && isspace((unsigned char)v0[vlen - 1]))
+			vlen--;
+		while (i < nnames && (strlen(names[i]) != vlen || strncmp(v0, names[i], vlen)))
+			i++;
+		if (i == nnames) {
+			struct sbuf l = {0};
+			for (size_t j = 0; j < nnames; j++) {
+				sb_add(&l, j ? ", " : "");
+				sb_add(&l, names[j]);
+			}
+			int rc = RAISE(BW_EINVAL, "'%s': unknown %s '%s' (%s)", shown(expr, buf, sizeof buf), col,
+				       shown(val, vbuf, sizeof vbuf), l.p ? l.p : "");
+			free(l.p);
+			return rc;
+		}
+		out->value.type = BW_VAL_TEXT;
+		out->value.s = (char *)names[i]; /* the canonical (static) name */
+		return BW_OK;
+	}
+	out->value.type = BW_VAL_TEXT;
+	out->value.s = (char *)val;
+	return BW_OK;
+}
+
+/* " WHERE 1 AND "col" op ? ..." */
+static void sb_where(struct sbuf *b, const struct bw_query *q, const struct bw_qfilter *f, size_t nf)
+{
+	sb_add(b, " WHERE 1");
+	for (size_t i = 0; i < nf; i++) {
+		sb_add(b, " AND ");
+		sb_ident(b, q->col[f[i].column]);
+		if (f[i].value.type == BW_VAL_NULL)
+			sb_add(b, f[i].op == BW_QOP_EQ ? " IS NULL" : " IS NOT NULL");
+		else {
+			sb_add(b, " ");
+			sb_add(b, op_sql[f[i].op]);
+			sb_add(b, " ?");
+		}
+	}
+}
+
+static int bind_filters(const struct bw_query *q, sqlite3_stmt *s, const struct bw_qfilter *f, size_t nf,
+			int *next)
+{
+	for (size_t i = 0; i < nf; i++) {
+		int rc = SQLITE_OK;
+		if (f[i].column >= q->ncols)
+			return RAISE(BW_EINTERNAL, "filter on column %zu of %zu", f[i].column, q->ncols);
+		switch (f[i].value.type) {
+		case BW_VAL_NULL:
+			continue;
+		case BW_VAL_INT:
+			rc = sqlite3_bind_int64(s, (*next)++, f[i].value.i);
+			break;
+		case BW_VAL_REAL:
+			rc = sqlite3_bind_double(s, (*next)++, f[i].value.r);
+			break;
+		case BW_VAL_TEXT:
+			rc = sqlite3_bind_text(s, (*next)++, f[i].value.s ? f[i].value.s : "", -1, SQLITE_TRANSIENT);
+			break;
+		}
+		if (rc != SQLITE_OK)
+			return store_error(q, "binding a filter value");
+	}
+	return BW_OK;
+}
+
+static int prepare(struct bw_query *q, struct sbuf *b, sqlite3_stmt **s)
+{
+	*s = NULL;
+	if (b->oom) {
+		free(b->p);
+		return RAISE(BW_ENOMEM, "out of memory building a query");
+	}
+	int rc = sqlite3_prepare_v2(q->db, b->p, -1, s, NULL);
+	free(b->p);
+	b->p = NULL;
+	if (rc != SQLITE_OK)
+		return store_error(q, "preparing a query");
+	return BW_OK;
+}
+
+/* ---- rows ------------------------------------------------------------------------- */
+
+static const char order_all[] =
+	" ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n, sweep_seed, seed, key";
+
+int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, const size_t *cols, size_t ncols,
+		  long limit, struct bw_table *out)
+{
+	struct sbuf b = {0};
+	sqlite3_stmt *s;
+	const char **names;
+	int rc, next = 1;
+	memset(out, 0, sizeof *out);
+	if (!ncols)
+		return RAISE(BW_EINVAL, "no columns to show");
+	names = calloc(ncols, sizeof *names);
+	if (!names)
+		return RAISE(BW_ENOMEM, "out of memory");
+	sb_add(&b, "SELECT ");
+	for (size_t i = 0; i < ncols; i++) {
+		if (cols[i] >= q->ncols) {
+			free(names);
+			free(b.p);
+			return RAISE(BW_EINTERNAL, "column %zu of %zu", cols[i], q->ncols);
+		}
+		sb_add(&b, i ? ", " : "");
+		sb_ident(&b, q->col[cols[i]]);
+		names[i] = q->col[cols[i]];
+	}
+	sb_add(&b, " FROM results");
+	sb_where(&b, q, f, nf);
+	sb_add(&b, order_all);
+	if (limit > 0)
+		sb_add(&b, " LIMIT ?");
+	rc = bw_table_init(out, ncols, names);
+	free(names);
+	if (rc != BW_OK) {
+		free(b.p);
+		return rc;
+	}
+	if ((rc = prepare(q, &b, &s)) != BW_OK)
+		goto fail;
+	if ((rc = bind_filters(q, s, f, nf, &next)) != BW_OK)
+		goto fail_stmt;
+	if (limit > 0)
+		sqlite3_bind_int64(s, next, limit);
+	int st;
+	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t row;
+		if ((rc = bw_table_add_row(out, &row)) != BW_OK)
+			goto fail_stmt;
+		for (size_t i = 0; i < ncols; i++)
+			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
+				goto fail_stmt;
+	}
+	if (st != SQLITE_DONE) {
+		rc = store_error(q, "reading results");
+		goto fail_stmt;
+	}
+	sqlite3_finalize(s);
+	return BW_OK;
+fail_stmt:
+	sqlite3_finalize(s);
+fail:
+	bw_table_release(out);
+	return rc;
+}
+
+/* ---- groups ---------------------------------------------------------------------- */
+
+static void read_value(sqlite3_stmt *s, int c, struct bw_value *v)
+{
+	memset(v, 0, sizeof *v);
+	switch (sqlite3_column_type(s, c)) {
+	case SQLITE_INTEGER:
+		v->type = BW_VAL_INT;
+		v->i = sqlite3_column_int64(s, c);
+		break;
+	case SQLITE_FLOAT:
+		v->type = BW_VAL_REAL;
+		v->r = sqlite3_column_double(s, c);
+		break;
+	case SQLITE_NULL:
+		break;
+	default:
+		v->type = BW_VAL_TEXT;
+		v->s = (char *)sqlite3_column_text(s, c); /* borrowed until the next step */
+		break;
+	}
+}
+
+static int value_same(const struct bw_value *a, const struct bw_value *b)
+{
+	if (a->type == BW_VAL_NULL || b->type == BW_VAL_NULL)
+		return a->type == b->type;
+	if (a->type == BW_VAL_TEXT || b->type == BW_VAL_TEXT)
+		return a->type == b->type && !strcmp(a->s, b->s);
+	double x = a->type == BW_VAL_INT ? (double)a->i : a->r, y = b->type == BW_VAL_INT ? (double)b->i : b->r;
+	if (a->type == BW_VAL_INT && b->type == BW_VAL_INT)
+		return a->i == b->i;
+	return x == y;
+}
+
+struct group_acc {
+	size_t count, successes, diverged, nerr, caperr;
+	double *err;
+};
+
+static int acc_add(struct group_acc *g, int success, int diverged, int has_err, double err)
+{
+	g->count++;
+	g->successes += success != 0;
+	g->diverged += diverged != 0;
+	if (has_err && isfinite(err)) {
+		if (g->nerr == g->caperr) {
+			size_t cap = g->caperr ? 2 * g->caperr : 64;
+			double *e = realloc(g->err, cap * sizeof *e);
+			if (!e)
+				return RAISE(BW_ENOMEM, "out of memory");
+			g->err = e;
+			g->caperr = cap;
+		}
+		g->err[g->nerr++] = err;
+	}
+	return BW_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Writes the statistics of g into columns [c0, c0 + 8) of row. */
+static void acc_emit(struct group_acc *g, struct bw_table *t, size_t row, size_t c0)
+{
+	bw_table_set_int(t, row, c0, (int64_t)g->count);
+	bw_table_set_int(t, row, c0 + 1, (int64_t)g->successes);
+	bw_table_set_real(t, row, c0 + 2, g->count ? (double)g->successes / (double)g->count : NAN);
+	bw_table_set_int(t, row, c0 + 3, (int64_t)g->diverged);
+	if (g->nerr) {
+		double mean = 0;
+		for (size_t i = 0; i < g->nerr; i++)
+			mean += g->err[i];
+		mean /= (double)g->nerr;
+		qsort(g->err, g->nerr, sizeof *g->err, cmp_double);
+		bw_table_set_real(t, row, c0 + 4, mean);
+		bw_table_set_real(t, row, c0 + 5, gsl_stats_quantile_from_sorted_data(g->err, 1, g->nerr, 0.5));
+		bw_table_set_real(t, row, c0 + 6, gsl_stats_quantile_from_sorted_data(g->err, 1, g->nerr, 0.1));
+		bw_table_set_real(t, row, c0 + 7, gsl_stats_quantile_from_sorted_data(g->err, 1, g->nerr, 0.9));
+	}
+	g->count = g->successes = g->diverged = g->nerr = 0;
+}
+
+int bw_query_groups(struct bw_query *q, const struct bw_qfilter *f, size_t nf, const size_t *group, size_t ngroup,
+		    struct bw_table *out)
+{
+	static const char *const stats[] = {"count",		 "successes",	      "success_rate",
+					    "diverged",		 "mean_test_error",   "median_test_error",
+					    "q10_test_error", "q90_test_error"};
+	const size_t nstats = sizeof stats / sizeof stats[0];
+	struct sbuf b = {0};
+	sqlite3_stmt *s = NULL;
+	struct group_acc acc = {0};
+	const char **names = calloc(ngroup + nstats, sizeof *names);
+	int rc, next = 1, st;
+	size_t row = 0;
+	int have_row = 0;
+	memset(out, 0, sizeof *out);
+	if (!names)
+		return RAISE(BW_ENOMEM, "out of memory");
+	sb_add(&b, "SELECT ");
+	for (size_t i = 0; i < ngroup; i++) {
+		if (group[i] >= q->ncols) {
+			free(names);
+			free(b.p);
+			return RAISE(BW_EINTERNAL, "column %zu of %zu", group[i], q->ncols);
+		}
+		sb_ident(&b, q->col[group[i]]);
+		sb_add(&b, ", ");
+		names[i] = q->col[group[i]];
+	}
+	for (size_t i = 0; i < nstats; i++)
+		names[ngroup + i] = stats[i];
+	sb_add(&b, "success, status = 'diverged', test_error FROM results");
+	sb_where(&b, q, f, nf);
+	for (size_t i = 0; i < ngroup; i++) {
+		sb_add(&b, i ? ", " : " ORDER BY ");
+		sb_ident(&b, q->col[group[i]]);
+	}
+	rc = bw_table_init(out, ngroup + nstats, names);
+	free(names);
+	if (rc != BW_OK) {
+		free(b.p);
+		return rc;
+	}
+	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bind_filters(q, s, f, nf, &next)) != BW_OK)
+		goto done;
+	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+		int same = have_row;
+		for (size_t i = 0; i < ngroup && same; i++) {
+			struct bw_value v;
+			read_value(s, (int)i, &v);
+			same = value_same(&v, bw_table_at(out, row, i));
+		}
+		if (!same) {
+			if (have_row)
+				acc_emit(&acc, out, row, ngroup);
+			if ((rc = bw_table_add_row(out, &row)) != BW_OK)
+				goto done;
+			have_row = 1;
+			for (size_t i = 0; i < ngroup; i++)
+				if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
+					goto done;
+		}
+		int c = (int)ngroup;
+		rc = acc_add(&acc, sqlite3_column_int(s, c), sqlite3_column_int(s, c + 1),
+			     sqlite3_column_type(s, c + 2) != SQLITE_NULL, sqlite3_column_double(s, c + 2));
+		if (rc != BW_OK)
+			goto done;
+	}
+	if (st != SQLITE_DONE) {
+		rc = store_error(q, "reading results");
+		goto done;
+	}
+	if (have_row)
+		acc_emit(&acc, out, row, ngroup);
+	else if (!ngroup) { /* no group columns: one row, even for no match */
+		if ((rc = bw_table_add_row(out, &row)) != BW_OK)
+			goto done;
+		acc_emit(&acc, out, row, ngroup);
+	}
+done:
+	sqlite3_finalize(s);
+	free(acc.err);
+	if (rc != BW_OK)
+		bw_table_release(out);
+	return rc;
+}
+
+/* ---- status ------------------------------------------------------------------------ */
+
+static const char status_sql[] =
+	"SELECT s.id, s.name, s.state, s.started_at, s.ended_at, s.ranks, s.shard, t.algorithm,"
+	" count(st.key), count(o.key), count(st.key) - count(o.key),"
+	" count(CASE WHEN o.status = 'diverged' THEN 1 END),"
+	" count(CASE WHEN o.status = 'failed' THEN 1 END),"
+	" count(CASE WHEN o.sweep_id = s.id THEN 1 END),"
+	" total(o.wall_s)"
+	" FROM sweeps AS s"
+	" LEFT JOIN sweep_tasks AS st ON st.sweep_id = s.id"
+	" LEFT JOIN tasks AS t ON t.key = st.key"
+	" LEFT JOIN outcomes AS o ON o.key = st.key"
+	" GROUP BY s.id, t.algorithm ORDER BY s.id, t.algorithm";
+
+int bw_query_status(struct bw_query *q, struct bw_table *out)
+{
+	static const char *const names[] = {"sweep",   "name",	  "state",    "started_at", "ended_at",
+					    "ranks",   "shard",	  "algorithm", "planned",	   "done",
+					    "pending", "diverged", "failed",   "ran",	   "wall_s"};
+	const size_t nc = sizeof names / sizeof names[0];
+	sqlite3_stmt *s = NULL;
+	int rc, st;
+	CHECK(bw_table_init(out, nc, names));
+	if (sqlite3_prepare_v2(q->db, status_sql, -1, &s, NULL) != SQLITE_OK) {
+		rc = store_error(q, "preparing the status query");
+		goto done;
+	}
+	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t row;
+		if ((rc = bw_table_add_row(out, &row)) != BW_OK)
+			goto done;
+		for (size_t i = 0; i < nc; i++)
+			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
+				goto done;
+	}
+	rc = st == SQLITE_DONE ? BW_OK : store_error(q, "reading the status");
+done:
+	sqlite3_finalize(s);
+	if (rc != BW_OK)
+		bw_table_release(out);
+	return rc;
+}
+
+/* ---- cells --------------------------------------------------------------------------- */
+
+void bw_qcells_release(struct bw_qcells *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; c->cell && i < c->n; i++) {
+		free(c->cell[i].obs);
+		free(c->cell[i].sweep_seed);
+		free(c->cell[i].seed);
+	}
+	free(c->cell);
+	memset(c, 0, sizeof *c);
+}
+
+static double col_real(sqlite3_stmt *s, int c)
+{
+	return sqlite3_column_type(s, c) == SQLITE_NULL ? NAN : sqlite3_column_double(s, c);
+}
+
+static int same_real(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
+
+static void copy_text(char *dst, size_t len, sqlite3_stmt *s, int c)
+{
+	const char *t = (const char *)sqlite3_column_text(s, c);
+	snprintf(dst, len, "%s", t ? t : "");
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return BW_OK;
+	size_t cap2 = *cap ? *cap : 16;
+	while (cap2 < need)
+		cap2 *= 2;
+	void *q = realloc(*p, cap2 * size);
+	if (!q)
+		return RAISE(BW_ENOMEM, "out of memory reading outcomes");
+	*p = q;
+	*cap = cap2;
+	return BW_OK;
+}
+
+int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, struct bw_qcells *out)
+{
+	struct sbuf b = {0};
+	sqlite3_stmt *s = NULL;
+	size_t capcells = 0, capobs = 0, capseeds = 0;
+	int rc, next = 1, st;
+	struct bw_qcell *c = NULL;
+	memset(out, 0, sizeof *out);
+	sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n,"
+		   " success FROM results");
+	sb_where(&b, q, f, nf);
+	sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n");
+	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bind_filters(q, s, f, nf, &next)) != BW_OK)
+		goto done;
+	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+		struct bw_qcell k;
+		memset(&k, 0, sizeof k);
+		copy_text(k.algorithm, sizeof k.algorithm, s, 0);
+		copy_text(k.design, sizeof k.design, s, 1);
+		copy_text(k.wstar, sizeof k.wstar, s, 2);
+		k.d = sqlite3_column_int64(s, 3);
+		k.kappa = sqlite3_column_int64(s, 4);
+		k.alpha = col_real(s, 5);
+		k.eta = col_real(s, 6);
+		k.sigma = col_real(s, 7);
+		k.batch = sqlite3_column_int64(s, 8);
+		k.eps = col_real(s, 9);
+		if (!c || strcmp(c->algorithm, k.algorithm) || strcmp(c->design, k.design) || strcmp(c->wstar, k.wstar) ||
+		    c->d != k.d || c->kappa != k.kappa || !same_real(c->alpha, k.alpha) || !same_real(c->eta, k.eta) ||
+		    !same_real(c->sigma, k.sigma) || c->batch != k.batch || !same_real(c->eps, k.eps)) {
+			if ((rc = grow((void **)&out->cell, &capcells, out->n + 1, sizeof *out->cell)) != BW_OK)
+				goto done;
+			c = &out->cell[out->n++];
+			*c = k;
+			capobs = capseeds = 0;
+		}
+		int64_t ss = sqlite3_column_int64(s, 10), si = sqlite3_column_int64(s, 11);
+		if (!c->nseeds || c->sweep_seed[c->nseeds - 1] != ss || c->seed[c->nseeds - 1] != si) {
+			size_t cap = capseeds;
+			if ((rc = grow((void **)&c->sweep_seed, &cap, c->nseeds + 1, sizeof *c->sweep_seed)) != BW_OK)
+				goto done;
+			cap = capseeds;
+			if ((rc = grow((void **)&c->seed, &cap, c->nseeds + 1, sizeof *c->seed)) != BW_OK)
+				goto done;
+			capseeds = cap;
+			c->sweep_seed[c->nseeds] = ss;
+			c->seed[c->nseeds] = si;
+			c->nseeds++;
+		}
+		if ((rc = grow((void **)&c->obs, &capobs, c->nobs + 1, sizeof *c->obs)) != BW_OK)
+			goto done;
+		c->obs[c->nobs].n = (double)sqlite3_column_int64(s, 12);
+		c->obs[c->nobs].seed = (int64_t)(c->nseeds - 1);
+		c->obs[c->nobs].success = sqlite3_column_int(s, 13) != 0;
+		c->nobs++;
+	}
+	rc = st == SQLITE_DONE ? BW_OK : store_error(q, "reading results");
+done:
+	sqlite3_finalize(s);
+	if (rc != BW_OK)
+		bw_qcells_release(out);
+	return rc;
+}
+
+/* ---- test hook ------------------------------------------------------------------------- */
+
+int bw_query_probe_for_test(struct bw_query *q, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(q->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_error(q, "preparing");
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	rc = rc == SQLITE_DONE ? BW_OK : store_error(q, "running");
+	sqlite3_finalize(s);
+	return rc;
+}
