@@ -35,14 +35,40 @@ def check(cond, msg):
         print("ok:", msg)
 
 
-def mpirun(np_, catalog, extra=(), **kw):
-    cmd = ["mpirun", "-np", str(np_), BIN, "run", SPEC, "--catalog", catalog, "--quiet", *extra]
+def longer_spec(tmp):
+    """smoke.cfg with 3x the seeds: long enough (several seconds) to be interrupted mid-run."""
+    text = open(SPEC).read()
+    assert "seeds = 2;" in text
+    path = os.path.join(tmp, "longer.cfg")
+    with open(path, "w") as f:
+        f.write(text.replace("seeds = 2;", "seeds = 6;"))
+    return path
+
+
+def wait_for_outcomes(catalog, p, limit=60.0):
+    """Wait until the catalog holds at least one committed outcome (or the run ends)."""
+    t0 = time.time()
+    while time.time() - t0 < limit and p.poll() is None:
+        try:
+            con = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True, timeout=5)
+            n = con.execute("SELECT count(*) FROM outcomes").fetchone()[0]
+            con.close()
+            if n > 0:
+                return n
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    return 0
+
+
+def mpirun(np_, catalog, extra=(), spec=None, **kw):
+    cmd = ["mpirun", "-np", str(np_), BIN, "run", spec or SPEC, "--catalog", catalog, "--quiet", *extra]
     return subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, **kw)
 
 
-def run(np_, catalog):
-    p = mpirun(np_, catalog)
+def run(np_, catalog, spec=None):
+    p = mpirun(np_, catalog, spec=spec)
     out, err = p.communicate(timeout=600)
     return p.returncode, out, err
 
@@ -87,10 +113,10 @@ def trajectories_read_back(catalog):
     return len(rows), bad
 
 
-def reference(tmp):
+def reference(tmp, spec=None):
     cat = os.path.join(tmp, "ref", "catalog.sqlite")
     os.makedirs(os.path.dirname(cat))
-    rc, out, err = run(1, cat)
+    rc, out, err = run(1, cat, spec)
     check(rc == 0, f"reference run with 1 rank exits 0 (got {rc}: {err.strip()[-300:]})")
     return cat
 
@@ -129,25 +155,26 @@ def case_rerun(tmp):
 
 
 def case_kill9(tmp):
-    ref = reference(tmp)
+    spec = longer_spec(tmp)
+    ref = reference(tmp, spec)
     _, base = outcomes(ref)
     # time the whole run to pick random kill moments inside it
     cat = os.path.join(tmp, "k", "catalog.sqlite")
     os.makedirs(os.path.dirname(cat))
     t0 = time.time()
-    rc, _, _ = run(2, os.path.join(tmp, "timing.sqlite"))
+    rc, _, _ = run(2, os.path.join(tmp, "timing.sqlite"), spec)
     total = time.time() - t0
     rng = random.Random(int(os.environ.get("KILL_SEED", "12345")))
     kills = int(os.environ.get("KILLS", "3"))
     for i in range(kills):
-        p = mpirun(2, cat)
+        p = mpirun(2, cat, spec=spec)
         delay = rng.uniform(0.2, max(0.3, 0.9 * total))
         time.sleep(delay)
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
         check(integrity(cat) == "ok" if os.path.exists(cat) else True,
               f"kill -9 #{i + 1} after {delay:.2f} s: catalog integrity ok")
-    rc, out, err = run(2, cat)
+    rc, out, err = run(2, cat, spec)
     check(rc == 0, f"rerun after kills exits 0 ({err.strip()[-300:]})")
     _, rows = outcomes(cat)
     check(rows == base, f"after {kills} kill -9 and a rerun the outcomes equal an uninterrupted run "
@@ -158,25 +185,24 @@ def case_kill9(tmp):
 
 
 def case_sigterm(tmp):
-    ref = reference(tmp)
+    spec = longer_spec(tmp)
+    ref = reference(tmp, spec)
     _, base = outcomes(ref)
     cat = os.path.join(tmp, "s", "catalog.sqlite")
     os.makedirs(os.path.dirname(cat))
-    t0 = time.time()
-    run(2, os.path.join(tmp, "timing.sqlite"))
-    total = time.time() - t0
-    p = mpirun(2, cat)
-    time.sleep(max(0.3, 0.5 * total))
+    p = mpirun(2, cat, spec=spec)
+    got = wait_for_outcomes(cat, p)
+    check(got > 0 and p.poll() is None, f"the run is interrupted mid-way ({got} outcomes committed so far)")
     os.killpg(p.pid, signal.SIGTERM)
     out, err = p.communicate(timeout=120)
     print("stdout:", out.strip()[-400:])
     print("stderr:", err.strip()[-400:])
-    if p.returncode == 0:
-        print("note: the run finished before SIGTERM arrived")
-    else:
-        check(p.returncode != 0 and "resume" in err, f"SIGTERM: non-zero exit ({p.returncode}) and a resume line")
+    check(p.returncode != 0 and "resume" in err, f"SIGTERM: non-zero exit ({p.returncode}) and a resume line")
     check(integrity(cat) == "ok", "catalog intact after SIGTERM")
-    rc, out, err = run(2, cat)
+    _, partial = outcomes(cat)
+    check(0 < len(partial) < len(base), f"SIGTERM left a partial catalog ({len(partial)} of {len(base)})")
+    check(set(partial) <= set(base), "every committed outcome equals the uninterrupted run's")
+    rc, out, err = run(2, cat, spec)
     check(rc == 0, "resume exits 0")
     _, rows = outcomes(cat)
     check(rows == base, "after SIGTERM and resume the outcomes equal an uninterrupted run")
