@@ -75,6 +75,12 @@ int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *s
 /* Keys (binary) of the tasks that already have an outcome, sorted ascending. Caller frees *keys. */
 int bw_catalog_done_keys(struct bw_catalog *cat, uint64_t **keys, size_t *nkeys);
 
+/* The same with each key's success (0/1) beside it (adaptive n-search replay). */
+int bw_catalog_done_successes(struct bw_catalog *cat, uint64_t **keys, int8_t **success, size_t *nkeys);
+/* Records one more task of a running sweep (a search probe: INSERT OR IGNORE
+ * into tasks and sweep_tasks), inside the caller's transaction. */
+int bw_catalog_task_add(struct bw_catalog *cat, int64_t sweep_id, const struct bw_task *t);
+
 int bw_catalog_begin(struct bw_catalog *cat);
 /* On failure the batch is rolled back (its tasks stay undone: rerun redoes them). */
 int bw_catalog_commit(struct bw_catalog *cat);

@@ -11,5 +11,6 @@ int cmd_status(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 int cmd_dt(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

@@ -66,6 +66,16 @@ struct bw_task {
 	double cost;                  /* estimated work in coordinate-updates (bw_task_cost) */
 };
 
+/* An adaptive n-search (`n = { search = [lo, hi]; resolution = r; };`): one
+ * per (cell, seed).  Its probes are ordinary tasks (bw_search_probe) at the n
+ * the bisection asks for (search.h); base holds every other parameter. */
+struct bw_search {
+	struct bw_task base;  /* the probe at n = hi (key and cost of that probe) */
+	long lo, hi, resolution; /* after constraints: lo >= kappa (and batch), hi <= max_n_over_d * d */
+	int max_probes;       /* bw_bisect_max_probes(lo, hi, resolution) */
+	double cost;          /* estimated cost of all its probes */
+};
+
 struct bw_spec {
 	char *path;          /* as given */
 	char *name;          /* 'name' setting, or the file's basename without .cfg */
@@ -79,6 +89,9 @@ struct bw_spec {
 	size_t per_algo[BW_ALGO_COUNT];
 	double total_cost;
 	size_t max_instance_bytes;   /* the largest bw_instance_bytes over tasks */
+	size_t nsearch;              /* adaptive n-searches, largest cost first (ties by base key) */
+	struct bw_search *searches;
+	size_t per_algo_search[BW_ALGO_COUNT];
 };
 
 int bw_spec_load(const char *path, struct bw_spec *out);
@@ -93,5 +106,7 @@ void bw_task_set_key(struct bw_task *t);
 double bw_task_cost(const struct bw_task *t);
 /* Peak memory of running the task (instance plus dynamics' buffers). */
 size_t bw_task_bytes(const struct bw_task *t);
+/* The probe of a search at n: the base task with n replaced, key and cost set. */
+void bw_search_probe(const struct bw_search *s, long n, struct bw_task *out);
 
 #endif

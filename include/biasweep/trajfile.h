@@ -5,7 +5,7 @@
  * C = BW_TRAJ_MAXCK checkpoint slots:
  *   /task_key      R strings (16 hex digits, the catalog's key)
  *   /params/{algorithm,design} R strings; /params/{d,n,kappa,seed,batch} R int64;
- *   /params/{alpha,eta,sigma}  R doubles (eta 0 = auto)
+ *   /params/{alpha,eta,sigma}  R doubles (eta 0 = auto), written with the row
  *   /trajectory/{step (int64), t, loss, test_error, R}   R x C, NaN/-1 padded
  *   /trajectory/count            R int32: checkpoints stored, -1 = row not written
  *   /final/w       sum of d over rows, doubles; /final/w_offset R int64
@@ -32,11 +32,13 @@
 
 struct bw_trajfile;
 
-/* rows[i] = the task stored in row i. */
-int bw_trajfile_create(const char *path, MPI_Comm comm, const struct bw_task *const *rows, size_t nrows,
-		       const char *sweep, const char *spec_hash_hex, const char *revision,
-		       struct bw_trajfile **out);
-int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_outcome *o);
+/* row_d[i] = the dimension d of the task that row i will hold (rows are
+ * assigned up front; a row that is never written keeps count -1 and an
+ * empty key). */
+int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, size_t nrows, const char *sweep,
+		       const char *spec_hash_hex, const char *revision, struct bw_trajfile **out);
+/* Writes the task's parameters, checkpoints and final w into its row. */
+int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_task *t, const struct bw_outcome *o);
 int bw_trajfile_close(struct bw_trajfile *tf);
 
 /* Serial read-back of one row (for tests and plots): the count of

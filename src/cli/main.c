@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{"query", cmd_query, "filter the catalog's results; list rows or aggregate per group"},
 	{"curve", cmd_curve, "success rate against n, n* with interval per cell, fits (--fit)"},
 	{"dt", cmd_dt, "the Donoho-Tanner l1 transition n50 = d psi(kappa/d)"},
+	{"merge", cmd_merge, "merge shard catalogs (Slurm array elements) into one catalog"},
 };
 
 static void usage(FILE *f)

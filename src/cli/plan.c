@@ -165,6 +165,19 @@ static void print_text(const struct bw_spec *spec, double limit, int limit_given
 	printf("%-10s %zu\n", "tasks", spec->ntasks);
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		printf("  %-18s %zu\n", bw_algo_name((enum bw_algo)a), spec->per_algo[a]);
+	if (spec->nsearch) {
+		size_t probes = 0, grid = 0;
+		for (size_t i = 0; i < spec->nsearch; i++) {
+			probes += (size_t)spec->searches[i].max_probes;
+			grid += (size_t)((spec->searches[i].hi - spec->searches[i].lo) / spec->searches[i].resolution + 1);
+		}
+		printf("%-10s %zu n-searches (one per cell and seed), at most %zu probe tasks; a full grid at the "
+		       "same resolution would be %zu tasks\n",
+		       "searches", spec->nsearch, probes, grid);
+		for (int a = 0; a < BW_ALGO_COUNT; a++)
+			if (spec->per_algo_search[a])
+				printf("  %-18s %zu\n", bw_algo_name((enum bw_algo)a), spec->per_algo_search[a]);
+	}
 	printf("%-10s %zu grid points (kappa > n or d, batch > n, n > max_n_over_d * d)\n", "dropped", spec->dropped);
 	double one = spec->total_cost * NS_PER_UPDATE * 1e-9;
 	human_seconds(one, t1, sizeof t1);
@@ -221,6 +234,13 @@ int cmd_plan(int argc, char **argv)
 		if (b > bytes) {
 			bytes = b;
 			big = &spec.tasks[i];
+		}
+	}
+	for (size_t i = 0; i < spec.nsearch; i++) { /* a search's largest probe is its base (n = hi) */
+		size_t b = bw_task_bytes(&spec.searches[i].base);
+		if (b > bytes) {
+			bytes = b;
+			big = &spec.searches[i].base;
 		}
 	}
 	if ((double)bytes > limit) {

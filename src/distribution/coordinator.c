@@ -3,6 +3,7 @@
 #include "biasweep/sweeprun.h"
 
 #include "biasweep/catalog.h"
+#include "biasweep/search.h"
 #include "biasweep/shard.h"
 #include "biasweep/error.h"
 #include "protocol.h"
@@ -39,10 +40,9 @@ struct local {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	const struct bw_task *const *rows;
 	const volatile int *cancel;
-	int32_t row;       /* task to run, -1 none */
-	int busy, ready, quit, rc;
+	struct bw_task task; /* copied in by local_give */
+	int has_task, ready, quit, rc;
 	struct bw_outcome out;
 };
 
@@ -51,104 +51,275 @@ static void *local_main(void *arg)
 	struct local *l = arg;
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
-		while (l->row < 0 && !l->quit)
+		while (!l->has_task && !l->quit)
 			pthread_cond_wait(&l->cv, &l->mu);
 		if (l->quit)
 			break;
-		int32_t row = l->row;
+		struct bw_task t = l->task;
 		pthread_mutex_unlock(&l->mu);
 		struct bw_outcome out;
-		int rc = bw_task_execute(l->rows[row], l->cancel, &out);
+		int rc = bw_task_execute(&t, l->cancel, &out);
 		pthread_mutex_lock(&l->mu);
 		l->out = out;
 		l->rc = rc;
 		l->ready = 1;
-		l->row = -1;
+		l->has_task = 0;
 	}
 	pthread_mutex_unlock(&l->mu);
 	return NULL;
 }
 
-static void local_give(struct local *l, int32_t row)
+static void local_give(struct local *l, const struct bw_task *t)
 {
 	pthread_mutex_lock(&l->mu);
-	l->row = row;
-	l->busy = 1;
+	l->task = *t;
+	l->has_task = 1;
 	pthread_cond_signal(&l->cv);
 	pthread_mutex_unlock(&l->mu);
 }
 
+/* ---- what there is to do: static tasks and adaptive n-searches ---- */
+
+/* One (cell, seed) search: its bisection, and the trajectory rows reserved for it. */
+struct sstate {
+	const struct bw_search *s;
+	struct bw_bisect b;
+	int busy;              /* a probe is in flight */
+	int32_t row_next, row_end;
+};
+
+struct work {
+	const struct bw_task **stat; /* static tasks still to run, rows 0 .. nstat-1 */
+	size_t nstat;
+	struct sstate *ss;           /* searches not finished yet (replayed from the catalog) */
+	size_t nss;
+	uint64_t *done;              /* keys with an outcome, sorted, and their success */
+	int8_t *ok;
+	size_t ndone;
+	size_t nrows;                /* rows of the trajectory file */
+	uint64_t *row_d;             /* d of each row */
+	size_t skipped;              /* tasks and probes found in the catalog */
+};
+
+static void work_release(struct work *w)
+{
+	free(w->stat);
+	free(w->ss);
+	free(w->done);
+	free(w->ok);
+	free(w->row_d);
+	memset(w, 0, sizeof *w);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* -1 when the key has no outcome yet, else its success (0/1). */
+static int known(const struct work *w, uint64_t key)
+{
+	if (!w->ndone)
+		return -1;
+	const uint64_t *hit = bsearch(&key, w->done, w->ndone, sizeof key, cmp_u64);
+	return hit ? w->ok[hit - w->done] : -1;
+}
+
+/* Advance a search past every probe the catalog already holds (resume is
+ * rerun: the bisection replays them to the same point). */
+static void replay(struct work *w, struct sstate *st)
+{
+	for (;;) {
+		long n = bw_bisect_next(&st->b);
+		if (n < 0)
+			return;
+		struct bw_task probe;
+		bw_search_probe(st->s, n, &probe);
+		int k = known(w, probe.key);
+		if (k < 0)
+			return;
+		bw_bisect_update(&st->b, n, k);
+		w->skipped++;
+	}
+}
+
 /* ---- the coordinator's state ---- */
+struct pending {
+	struct bw_result r;
+	int32_t row;
+};
+
 struct coord {
 	const struct bw_sweep_opts *o;
 	struct bw_catalog *cat;
 	struct bw_trajfile *tf;
 	const char *trajname;
-	const struct bw_task *const *rows;
-	size_t nrows, next;
+	struct work *w;
+	size_t next_stat, cursor, inflight;
+	struct bw_task *row_task; /* what each dispatched row runs */
+	int32_t *row_search;      /* its search, -1 for a static task */
 	int64_t sweep_id;
 	int size, active, stopping, err;
 	char errmsg[600];
-	struct bw_result *batch;
+	struct pending *batch;
 	size_t nbatch;
 	double last_commit;
+	int *idle; /* worker ranks waiting for work a search may still produce */
+	int nidle;
 	struct bw_progress prog;
 };
+
+static void coord_fail(struct coord *c, int code, const char *msg)
+{
+	if (!c->err) {
+		c->err = code ? code : BW_EINTERNAL;
+		snprintf(c->errmsg, sizeof c->errmsg, "%s", msg);
+	}
+	c->stopping = 1;
+}
 
 static int coord_commit(struct coord *c)
 {
 	if (!c->nbatch)
 		return BW_OK;
 	CHECK(bw_catalog_begin(c->cat));
-	for (size_t i = 0; i < c->nbatch; i++) {
-		int rc = bw_catalog_put(c->cat, c->sweep_id, &c->batch[i]);
-		if (rc)
-			return rc;
+	int rc = BW_OK;
+	for (size_t i = 0; i < c->nbatch && !rc; i++) {
+		int32_t row = c->batch[i].row;
+		if (c->row_search[row] >= 0) /* a probe: its task row goes in with its outcome */
+			rc = bw_catalog_task_add(c->cat, c->sweep_id, &c->row_task[row]);
+		if (!rc)
+			rc = bw_catalog_put(c->cat, c->sweep_id, &c->batch[i].r);
 	}
-	CHECK(bw_catalog_commit(c->cat));
+	if (!rc)
+		rc = bw_catalog_commit(c->cat);
+	if (rc) {
+		bw_catalog_rollback(c->cat);
+		return rc;
+	}
 	c->nbatch = 0;
 	c->last_commit = now_s();
 	return BW_OK;
 }
 
-static int coord_add(struct coord *c, const struct bw_result *r, int32_t row)
+static void coord_finished(struct coord *c, int32_t row, const struct bw_result *r)
 {
-	c->batch[c->nbatch++] = *r;
-	c->prog.cost_done += c->rows[row]->cost;
+	c->inflight--;
+	c->prog.cost_done += c->row_task[row].cost;
+	int32_t si = c->row_search[row];
+	if (si >= 0) {
+		struct sstate *st = &c->w->ss[si];
+		st->busy = 0;
+		if (r)
+			bw_bisect_update(&st->b, (long)c->row_task[row].inst.n, r->success);
+	}
+	if (!r) {
+		c->prog.dropped++;
+		return;
+	}
+	c->batch[c->nbatch].r = *r;
+	c->batch[c->nbatch].row = row;
+	c->nbatch++;
 	c->prog.done++;
 	if (r->status == BW_RUN_DIVERGED)
 		c->prog.diverged++;
 	if (r->status == BW_RUN_FAILED)
 		c->prog.failed++;
-	if (c->nbatch >= COMMIT_BATCH)
-		return coord_commit(c);
-	return BW_OK;
+	if (c->nbatch >= COMMIT_BATCH && coord_commit(c))
+		coord_fail(c, bw_error_code(), bw_error_message());
 }
 
+/* The next row to hand out, or -1 when there is nothing right now.  Search
+ * probes go first (each search is a chain of probes), then static tasks,
+ * largest estimated cost first. */
 static int32_t coord_next(struct coord *c)
 {
 	if (c->o->cancel && *c->o->cancel)
 		c->stopping = 1;
-	if (c->stopping || c->err || c->next >= c->nrows)
+	if (c->stopping || c->err)
 		return -1;
-	return (int32_t)c->next++;
+	struct work *w = c->w;
+	for (size_t k = 0; k < w->nss; k++) {
+		size_t i = (c->cursor + k) % w->nss;
+		struct sstate *st = &w->ss[i];
+		if (st->busy || st->b.done)
+			continue;
+		replay(w, st); /* another spec may have run this probe meanwhile */
+		long n = bw_bisect_next(&st->b);
+		if (n < 0)
+			continue;
+		if (st->row_next >= st->row_end) {
+			coord_fail(c, BW_EINTERNAL, "a search ran out of its reserved trajectory rows");
+			return -1;
+		}
+		int32_t row = st->row_next++;
+		bw_search_probe(st->s, n, &c->row_task[row]);
+		c->row_search[row] = (int32_t)i;
+		st->busy = 1;
+		c->cursor = i + 1;
+		c->inflight++;
+		return row;
+	}
+	if (c->next_stat < w->nstat) {
+		int32_t row = (int32_t)c->next_stat;
+		c->row_task[row] = *w->stat[c->next_stat++];
+		c->row_search[row] = -1;
+		c->inflight++;
+		return row;
+	}
+	return -1;
 }
 
-static void coord_fail(struct coord *c, int code, const char *msg)
+/* Whether work may still appear (a search with a probe in flight). */
+static int coord_more_later(const struct coord *c)
 {
-	if (!c->err) {
-		c->err = code;
-		snprintf(c->errmsg, sizeof c->errmsg, "%s", msg);
-	}
-	c->stopping = 1;
+	if (c->stopping || c->err)
+		return 0;
+	for (size_t i = 0; i < c->w->nss; i++)
+		if (!c->w->ss[i].b.done)
+			return 1;
+	return c->next_stat < c->w->nstat;
 }
 
 static void coord_progress(struct coord *c, double start, int final)
 {
+	/* total: what finished, what runs, and the most the rest can still take */
+	size_t left = c->w ? c->w->nstat - c->next_stat : 0;
+	for (size_t i = 0; c->w && i < c->w->nss; i++) {
+		const struct sstate *st = &c->w->ss[i];
+		if (!st->b.done && st->row_end > st->row_next)
+			left += (size_t)(st->row_end - st->row_next);
+	}
+	c->prog.total = c->prog.done + c->prog.dropped + c->inflight + (c->stopping ? 0 : left);
 	c->prog.elapsed_s = now_s() - start;
 	c->prog.final = final;
 	if (c->o->progress)
 		c->o->progress(c->o->progress_ctx, &c->prog);
+}
+
+static void send_task(struct coord *c, int dest, int32_t row)
+{
+	struct bw_task_msg tm;
+	memset(&tm, 0, sizeof tm);
+	tm.row = row;
+	if (row >= 0)
+		tm.task = c->row_task[row];
+	MPI_Send(&tm, sizeof tm, MPI_BYTE, dest, BW_TAG_TASK, MPI_COMM_WORLD);
+	if (row < 0)
+		c->active--;
+}
+
+/* Give a waiting worker its next task, park it, or stop it. */
+static void serve(struct coord *c, int dest)
+{
+	int32_t r = coord_next(c);
+	if (r >= 0)
+		send_task(c, dest, r);
+	else if (coord_more_later(c))
+		c->idle[c->nidle++] = dest;
+	else
+		send_task(c, dest, -1);
 }
 
 /* Runs until every task is handed out and returned (or dropped), with the
@@ -157,19 +328,21 @@ static void coordinate(struct coord *c)
 {
 	struct local l;
 	memset(&l, 0, sizeof l);
-	l.rows = c->rows;
 	l.cancel = c->o->cancel;
-	l.row = -1;
 	int32_t local_row = -1; /* what the local thread computes; main thread only */
+	int local_done = 0;
 	pthread_mutex_init(&l.mu, NULL);
 	pthread_cond_init(&l.cv, NULL);
 	int have_local = pthread_create(&l.thread, NULL, local_main, &l) == 0;
-	if (have_local && (local_row = coord_next(c)) >= 0)
-		local_give(&l, local_row);
+	if (!have_local) {
+		local_done = 1;
+		if (c->size == 1)
+			coord_fail(c, BW_EINTERNAL, "cannot start the compute thread");
+	}
 	double start = now_s(), last_prog = 0;
 	c->last_commit = start;
 	coord_progress(c, start, 0);
-	while (c->active > 0 || local_row >= 0 || (!have_local && !c->stopping && c->next < c->nrows)) {
+	for (;;) {
 		int progressed = 0;
 		for (;;) { /* messages from workers */
 			int flag = 0;
@@ -180,21 +353,17 @@ static void coordinate(struct coord *c)
 			struct bw_msg m;
 			MPI_Recv(&m, sizeof m, MPI_BYTE, st.MPI_SOURCE, BW_TAG_MSG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 			progressed = 1;
-			if (m.kind == BW_MSG_RESULT) {
-				if (coord_add(c, &m.result, m.row))
-					coord_fail(c, bw_error_code(), bw_error_message());
-			} else if (m.kind == BW_MSG_CANCELLED) {
-				c->prog.dropped++;
-				c->prog.cost_done += c->rows[m.row]->cost;
-			} else if (m.kind == BW_MSG_ERROR) {
+			if (m.kind == BW_MSG_RESULT)
+				coord_finished(c, m.row, &m.result);
+			else if (m.kind == BW_MSG_CANCELLED)
+				coord_finished(c, m.row, NULL);
+			else if (m.kind == BW_MSG_ERROR) {
+				c->inflight--;
 				coord_fail(c, m.code, m.error);
 			}
-			int32_t r = coord_next(c);
-			MPI_Send(&r, 1, MPI_INT32_T, st.MPI_SOURCE, BW_TAG_TASK, MPI_COMM_WORLD);
-			if (r < 0)
-				c->active--;
+			serve(c, st.MPI_SOURCE);
 		}
-		if (local_row >= 0) { /* the local compute thread */
+		if (local_row >= 0) { /* the local compute thread finished? */
 			pthread_mutex_lock(&l.mu);
 			int ready = l.ready;
 			pthread_mutex_unlock(&l.mu);
@@ -202,28 +371,50 @@ static void coordinate(struct coord *c)
 				progressed = 1;
 				l.ready = 0;
 				if (l.rc == BW_EINTR) {
-					c->prog.dropped++;
-					c->prog.cost_done += c->rows[local_row]->cost;
 					bw_error_clear();
+					coord_finished(c, local_row, NULL);
 				} else {
 					struct bw_result res;
-					int rc = bw_task_record(c->tf, c->trajname, (size_t)local_row, c->rows[local_row],
+					int rc = bw_task_record(c->tf, c->trajname, (size_t)local_row, &c->row_task[local_row],
 								&l.out, 0, &res);
 					bw_outcome_release(&l.out);
-					if (rc == BW_OK)
-						rc = coord_add(c, &res, local_row);
-					if (rc)
+					if (rc == BW_OK) {
+						coord_finished(c, local_row, &res);
+					} else {
+						c->inflight--;
 						coord_fail(c, rc, bw_error_message());
+					}
 				}
-				if ((local_row = coord_next(c)) >= 0)
-					local_give(&l, local_row);
+				local_row = -1;
 			}
 		}
-		double t = now_s();
-		if (c->nbatch && t - c->last_commit >= COMMIT_SECONDS) {
-			if (coord_commit(c))
-				coord_fail(c, bw_error_code(), bw_error_message());
+		if (local_row < 0 && !local_done) {
+			int32_t r = coord_next(c);
+			if (r >= 0) {
+				local_row = r;
+				local_give(&l, &c->row_task[r]);
+				progressed = 1;
+			} else if (!coord_more_later(c)) {
+				local_done = 1;
+			}
 		}
+		while (c->nidle > 0) { /* parked workers: work may have appeared */
+			int32_t r = coord_next(c);
+			if (r >= 0) {
+				send_task(c, c->idle[--c->nidle], r);
+				progressed = 1;
+			} else if (!coord_more_later(c)) {
+				send_task(c, c->idle[--c->nidle], -1);
+				progressed = 1;
+			} else {
+				break;
+			}
+		}
+		if (c->active == 0 && local_row < 0 && local_done)
+			break;
+		double t = now_s();
+		if (c->nbatch && t - c->last_commit >= COMMIT_SECONDS && coord_commit(c))
+			coord_fail(c, bw_error_code(), bw_error_message());
 		if (t - last_prog >= 0.25) {
 			coord_progress(c, start, 0);
 			last_prog = t;
@@ -256,12 +447,6 @@ static int agree(int rc)
 	return worst;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
 static void libraries(char *buf, size_t len)
 {
 	char mpiv[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -276,10 +461,11 @@ static void libraries(char *buf, size_t len)
 		 maj, min, rel, sqlite3_libversion(), mpiv);
 }
 
-/* Rank 0: open the catalog, record the sweep, and list what is left to do. */
-static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, const int32_t *mine, size_t nmine,
-		   int ranks, struct bw_catalog **cat, int64_t *sweep_id, int32_t **todo, size_t *ntodo,
-		   size_t *skipped, char *trajpath, size_t trajlen)
+/* Rank 0: open the catalog, record the sweep, and work out what is left:
+ * static tasks without an outcome and searches not finished (replayed), and
+ * the trajectory rows they need. */
+static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, int ranks, struct bw_catalog **cat,
+		   int64_t *sweep_id, struct work *w, char *trajpath, size_t trajlen)
 {
 	char dirbuf[4096];
 	snprintf(dirbuf, sizeof dirbuf, "%s", o->catalog);
@@ -287,33 +473,81 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, co
 	if (access(dir, W_OK) != 0)
 		return RAISE(BW_EINVAL, "cannot write to the results directory '%s': %s", dir, strerror(errno));
 	CHECK(bw_catalog_open(o->catalog, o->shard_count > 1 ? BW_CATALOG_ROLLBACK_JOURNAL : 0, cat));
-	uint64_t *done = NULL;
-	size_t ndone = 0;
-	int rc = bw_catalog_done_keys(*cat, &done, &ndone);
-	if (rc)
-		return rc;
-	*todo = malloc((nmine ? nmine : 1) * sizeof(int32_t));
-	if (!*todo) {
-		free(done);
+	CHECK(bw_catalog_done_successes(*cat, &w->done, &w->ok, &w->ndone));
+
+	/* this process's share of the grid (a Slurm array element runs one shard) */
+	int32_t *mine = malloc((spec->ntasks ? spec->ntasks : 1) * sizeof(int32_t));
+	int32_t *mine_s = malloc((spec->nsearch ? spec->nsearch : 1) * sizeof(int32_t));
+	w->stat = malloc((spec->ntasks ? spec->ntasks : 1) * sizeof *w->stat);
+	w->ss = malloc((spec->nsearch ? spec->nsearch : 1) * sizeof *w->ss);
+	if (!mine || !mine_s || !w->stat || !w->ss) {
+		free(mine);
+		free(mine_s);
 		return RAISE(BW_ENOMEM, "out of memory");
 	}
-	*ntodo = 0;
-	*skipped = 0;
+	size_t nmine = bw_spec_shard(spec, o->shard_index, o->shard_count, mine);
+	size_t nmine_s = bw_spec_shard_searches(spec, o->shard_index, o->shard_count, mine_s);
 	for (size_t i = 0; i < nmine; i++) {
-		uint64_t k = spec->tasks[mine[i]].key;
-		if (ndone && bsearch(&k, done, ndone, sizeof k, cmp_u64))
-			(*skipped)++;
+		const struct bw_task *t = &spec->tasks[mine[i]];
+		if (known(w, t->key) >= 0)
+			w->skipped++;
 		else
-			(*todo)[(*ntodo)++] = mine[i];
+			w->stat[w->nstat++] = t;
 	}
-	free(done);
+	size_t rows = w->nstat;
+	for (size_t i = 0; i < nmine_s; i++) {
+		struct sstate *st = &w->ss[w->nss];
+		memset(st, 0, sizeof *st);
+		st->s = &spec->searches[mine_s[i]];
+		bw_bisect_init(&st->b, st->s->lo, st->s->hi, st->s->resolution);
+		replay(w, st);
+		if (st->b.done)
+			continue;
+		st->row_next = (int32_t)rows;
+		rows += (size_t)(st->s->max_probes - st->b.probes);
+		st->row_end = (int32_t)rows;
+		w->nss++;
+	}
+	w->nrows = rows;
+	w->row_d = malloc((rows ? rows : 1) * sizeof *w->row_d);
+	if (!w->row_d) {
+		free(mine);
+		free(mine_s);
+		return RAISE(BW_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < w->nstat; i++)
+		w->row_d[i] = w->stat[i]->inst.d;
+	for (size_t i = 0; i < w->nss; i++)
+		for (int32_t r = w->ss[i].row_next; r < w->ss[i].row_end; r++)
+			w->row_d[r] = w->ss[i].s->base.inst.d;
+
 	char host[256] = "unknown", libs[1024], shard[64] = "";
 	gethostname(host, sizeof host);
 	host[sizeof host - 1] = 0;
 	libraries(libs, sizeof libs);
 	if (o->shard_count > 1)
 		snprintf(shard, sizeof shard, "%d/%d", o->shard_index, o->shard_count);
-	CHECK(bw_catalog_sweep_begin(*cat, spec, BW_REVISION, host, ranks, libs, shard, sweep_id));
+	/* A shard's catalog plans only the shard's own tasks (sweep_tasks): its
+	 * pending count, and the merge's completeness check, are then exact.
+	 * Search probes are recorded as they finish. */
+	struct bw_spec part = *spec;
+	struct bw_task *own = NULL;
+	int rc = BW_OK;
+	if (o->shard_count > 1) {
+		own = malloc((nmine ? nmine : 1) * sizeof *own);
+		if (!own)
+			rc = RAISE(BW_ENOMEM, "out of memory");
+		for (size_t i = 0; own && i < nmine; i++)
+			own[i] = spec->tasks[mine[i]];
+		part.tasks = own;
+		part.ntasks = nmine;
+	}
+	if (!rc)
+		rc = bw_catalog_sweep_begin(*cat, &part, BW_REVISION, host, ranks, libs, shard, sweep_id);
+	free(own);
+	free(mine);
+	free(mine_s);
+	CHECK(rc);
 	snprintf(dirbuf, sizeof dirbuf, "%s", o->catalog);
 	dir = dirname(dirbuf);
 	if (o->shard_count > 1)
@@ -342,99 +576,102 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 		MPI_Finalize();
 		return rc ? rc : BW_EINVAL;
 	}
-	/* this process's share of the grid (a Slurm array element runs one shard) */
-	int32_t *mine = malloc((spec.ntasks ? spec.ntasks : 1) * sizeof(int32_t));
-	size_t nmine = 0;
-	if (mine)
-		nmine = bw_spec_shard(&spec, o->shard_index, o->shard_count, mine);
-
 	struct bw_catalog *cat = NULL;
 	int64_t sweep_id = 0;
-	int32_t *todo = NULL;
-	size_t ntodo = 0, skipped = 0;
+	struct work w;
+	memset(&w, 0, sizeof w);
 	char trajpath[4096] = "";
-	rc = mine ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
-	if (rank == 0 && rc == BW_OK)
-		rc = prepare(o, &spec, mine, nmine, size, &cat, &sweep_id, &todo, &ntodo, &skipped, trajpath,
-			     sizeof trajpath);
+	if (rank == 0)
+		rc = prepare(o, &spec, size, &cat, &sweep_id, &w, trajpath, sizeof trajpath);
 	if (agree(rc)) {
 		if (rank)
 			bw_error_clear();
 		if (cat)
 			bw_catalog_close(cat);
-		free(todo);
-		free(mine);
+		work_release(&w);
 		bw_spec_release(&spec);
 		MPI_Finalize();
 		return rc ? rc : BW_EINVAL;
 	}
-	/* everyone learns the run's rows and the trajectory file */
-	uint64_t n64 = ntodo;
+	/* everyone learns the rows' dimensions and the trajectory file */
+	uint64_t n64 = w.nrows;
 	MPI_Bcast(&n64, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
-	ntodo = (size_t)n64;
+	size_t nrows = (size_t)n64;
 	if (rank) {
-		free(todo);
-		todo = malloc((ntodo ? ntodo : 1) * sizeof(int32_t));
+		w.nrows = nrows;
+		w.row_d = malloc((nrows ? nrows : 1) * sizeof *w.row_d);
 	}
-	MPI_Bcast(todo, (int)ntodo, MPI_INT32_T, 0, MPI_COMM_WORLD);
+	rc = w.row_d ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
+	if (agree(rc)) {
+		work_release(&w);
+		bw_spec_release(&spec);
+		MPI_Finalize();
+		return BW_ENOMEM;
+	}
+	MPI_Bcast(w.row_d, (int)nrows, MPI_UINT64_T, 0, MPI_COMM_WORLD);
 	MPI_Bcast(trajpath, sizeof trajpath, MPI_CHAR, 0, MPI_COMM_WORLD);
+	size_t *row_d = malloc((nrows ? nrows : 1) * sizeof *row_d);
+	for (size_t i = 0; row_d && i < nrows; i++)
+		row_d[i] = (size_t)w.row_d[i];
 
 	struct coord c;
 	memset(&c, 0, sizeof c);
 	c.o = o;
-	c.prog.total = ntodo;
-	c.prog.skipped = skipped;
+	c.w = &w;
+	c.prog.skipped = w.skipped;
 	c.prog.ranks = size;
 	c.prog.catalog = o->catalog;
-	c.prog.trajfile = ntodo ? trajpath : "";
+	c.prog.trajfile = nrows ? trajpath : "";
 	c.prog.sweep_id = sweep_id;
-	const struct bw_task **rows = malloc((ntodo ? ntodo : 1) * sizeof *rows);
-	for (size_t i = 0; rows && i < ntodo; i++) {
-		rows[i] = &spec.tasks[todo[i]];
-		c.prog.cost_total += rows[i]->cost;
-	}
+	for (size_t i = 0; i < w.nstat; i++)
+		c.prog.cost_total += w.stat[i]->cost;
+	for (size_t i = 0; i < w.nss; i++)
+		c.prog.cost_total += w.ss[i].s->cost;
 
 	struct bw_trajfile *tf = NULL;
-	rc = rows ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
-	if (ntodo && !rc)
-		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, rows, ntodo, spec.name, "", BW_REVISION, &tf);
+	rc = row_d ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
+	if (nrows && !rc)
+		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, row_d, nrows, spec.name, "", BW_REVISION, &tf);
 	if (agree(rc)) {
 		if (tf)
 			bw_trajfile_close(tf);
 		tf = NULL;
 		if (!rc)
 			rc = BW_ESTORE;
-	} else if (ntodo) {
+	} else if (nrows) {
 		const char *slash = strrchr(trajpath, '/');
 		const char *trajname = slash ? slash + 1 : trajpath;
 		if (rank == 0) {
-			c.o = o;
 			c.cat = cat;
 			c.tf = tf;
 			c.trajname = trajname;
-			c.rows = rows;
-			c.nrows = ntodo;
 			c.sweep_id = sweep_id;
 			c.size = size;
 			c.active = size - 1;
 			c.batch = malloc(COMMIT_BATCH * sizeof *c.batch);
-			if (!c.batch)
+			c.row_task = malloc(nrows * sizeof *c.row_task);
+			c.row_search = malloc(nrows * sizeof *c.row_search);
+			c.idle = malloc((size_t)size * sizeof *c.idle);
+			if (!c.batch || !c.row_task || !c.row_search || !c.idle)
 				coord_fail(&c, BW_ENOMEM, "out of memory");
 			coordinate(&c);
 			free(c.batch);
+			free(c.row_task);
+			free(c.row_search);
+			free(c.idle);
 			if (c.err)
 				rc = RAISE(c.err, "%s", c.errmsg);
 			else if (c.stopping)
 				rc = BW_EINTR;
 		} else {
-			bw_worker_loop(tf, trajname, rows, rank, o->cancel);
+			bw_worker_loop(tf, trajname, rank, o->cancel);
 		}
 		int crc = bw_trajfile_close(tf); /* collective */
 		if (!rc)
 			rc = crc;
 	}
 	if (rank == 0) {
-		if (!ntodo)
+		if (!nrows)
 			coord_progress(&c, now_s(), 1);
 		const char *state = rc == BW_OK ? "done" : rc == BW_EINTR ? "interrupted" : "failed";
 		int erc = bw_catalog_sweep_end(cat, sweep_id, state);
@@ -446,9 +683,8 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	} else {
 		bw_error_clear();
 	}
-	free(rows);
-	free(todo);
-	free(mine);
+	free(row_d);
+	work_release(&w);
 	bw_spec_release(&spec);
 	MPI_Finalize();
 	return rc;

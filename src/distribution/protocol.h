@@ -4,11 +4,12 @@
 #define BIASWEEP_PROTOCOL_H
 
 #include "biasweep/result.h"
+#include "biasweep/spec.h"
 
 #include <stdint.h>
 
 enum bw_tag {
-	BW_TAG_TASK = 11, /* coordinator -> worker: int32 row in the run, -1 = stop */
+	BW_TAG_TASK = 11, /* coordinator -> worker: struct bw_task_msg, row -1 = stop */
 	BW_TAG_MSG = 12,  /* worker -> coordinator: struct bw_msg */
 };
 
@@ -17,6 +18,12 @@ enum bw_msg_kind {
 	BW_MSG_RESULT = 2,    /* task finished, row written, result attached */
 	BW_MSG_CANCELLED = 3, /* task dropped after a signal */
 	BW_MSG_ERROR = 4,     /* fatal error (trajectory write failed, ...): text attached */
+};
+
+struct bw_task_msg {
+	int32_t row;          /* the task's row in the run's trajectory file; -1 = stop */
+	int32_t pad;
+	struct bw_task task;  /* sent by value: search probes exist only at run time */
 };
 
 struct bw_msg {

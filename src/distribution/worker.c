@@ -39,34 +39,33 @@ int bw_task_record(struct bw_trajfile *tf, const char *trajname, size_t row, con
 	bw_result_from_outcome(res, t->key, out);
 	res->rank = rank;
 	if (out->status != BW_RUN_FAILED || out->ntraj > 0) {
-		CHECK(bw_trajfile_write_row(tf, row, out));
+		CHECK(bw_trajfile_write_row(tf, row, t, out));
 		res->traj_row = (int64_t)row;
 		snprintf(res->traj_file, sizeof res->traj_file, "%s", trajname);
 	}
 	return BW_OK;
 }
 
-void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, const struct bw_task *const *rows, int rank,
-		    const volatile int *cancel)
+void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, const volatile int *cancel)
 {
 	struct bw_msg msg;
+	struct bw_task_msg tm;
 	memset(&msg, 0, sizeof msg);
 	msg.kind = BW_MSG_READY;
 	MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, BW_TAG_MSG, MPI_COMM_WORLD);
 	for (;;) {
-		int32_t row;
-		MPI_Recv(&row, 1, MPI_INT32_T, 0, BW_TAG_TASK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-		if (row < 0)
+		MPI_Recv(&tm, sizeof tm, MPI_BYTE, 0, BW_TAG_TASK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		if (tm.row < 0)
 			break;
 		struct bw_outcome out;
 		memset(&msg, 0, sizeof msg);
-		msg.row = row;
-		int rc = bw_task_execute(rows[row], cancel, &out);
+		msg.row = tm.row;
+		int rc = bw_task_execute(&tm.task, cancel, &out);
 		if (rc == BW_EINTR) {
 			msg.kind = BW_MSG_CANCELLED;
 			bw_error_clear();
 		} else {
-			rc = bw_task_record(tf, trajname, (size_t)row, rows[row], &out, rank, &msg.result);
+			rc = bw_task_record(tf, trajname, (size_t)tm.row, &tm.task, &out, rank, &msg.result);
 			bw_outcome_release(&out);
 			if (rc == BW_OK) {
 				msg.kind = BW_MSG_RESULT;

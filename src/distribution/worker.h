@@ -16,7 +16,6 @@ int bw_task_execute(const struct bw_task *t, const volatile int *cancel, struct 
 /* Trajectory row + result record (HDF5: call from the MPI thread only). */
 int bw_task_record(struct bw_trajfile *tf, const char *trajname, size_t row, const struct bw_task *t,
 		   const struct bw_outcome *out, int rank, struct bw_result *res);
-void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, const struct bw_task *const *rows, int rank,
-		    const volatile int *cancel);
+void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, const volatile int *cancel);
 
 #endif

@@ -33,6 +33,7 @@ enum {
 	ST_SWEEP,
 	ST_SWEEP_END,
 	ST_DONE_KEYS,
+	ST_DONE_SUCCESS,
 	ST_COUNT
 };
 
@@ -53,6 +54,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		     " started_at, state, shard) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)",
 	[ST_SWEEP_END] = "UPDATE sweeps SET ended_at = ?1, state = ?2 WHERE id = ?3",
 	[ST_DONE_KEYS] = "SELECT key FROM outcomes ORDER BY key",
+	[ST_DONE_SUCCESS] = "SELECT key, success FROM outcomes ORDER BY key",
 };
 
 /* The success rate of each n*-cell against n (n* itself is interpolated in
@@ -578,25 +580,27 @@ int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *s
 
 /* ---- outcomes -------------------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-int bw_catalog_done_keys(struct bw_catalog *cat, uint64_t **keys, size_t *nkeys)
+static int done_read(struct bw_catalog *cat, uint64_t **keys, int8_t **success, size_t *nkeys)
 {
 	sqlite3_stmt *s;
 	size_t n = 0, cap = 1024;
 	uint64_t *k;
+	int8_t *ok = NULL;
 	int rc;
 	int sorted = 1;
 	*keys = NULL;
 	*nkeys = 0;
-	CHECK(stmt(cat, ST_DONE_KEYS, &s));
+	if (success)
+		*success = NULL;
+	CHECK(stmt(cat, success ? ST_DONE_SUCCESS : ST_DONE_KEYS, &s));
 	k = malloc(cap * sizeof *k);
-	if (!k)
+	if (success)
+		ok = malloc(cap);
+	if (!k || (success && !ok)) {
+		free(k);
+		free(ok);
 		return RAISE(BW_ENOMEM, "out of memory reading done keys");
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *hex = (const char *)sqlite3_column_text(s, 0);
 		char *end = NULL;
@@ -604,35 +608,68 @@ int bw_catalog_done_keys(struct bw_catalog *cat, uint64_t **keys, size_t *nkeys)
 		if (!hex || strlen(hex) != 16 || (x = strtoull(hex, &end, 16), *end)) {
 			sqlite3_reset(s);
 			free(k);
+			free(ok);
 			return RAISE(BW_EINVAL, "catalog '%s' has a malformed outcome key '%s'", cat->path,
 				     hex ? hex : "(null)");
 		}
 		if (n == cap) {
 			uint64_t *nk = realloc(k, 2 * cap * sizeof *k);
-			if (!nk) {
+			int8_t *nok = success ? realloc(ok, 2 * cap) : NULL;
+			if (nk)
+				k = nk;
+			if (nok)
+				ok = nok;
+			if (!nk || (success && !nok)) {
 				sqlite3_reset(s);
 				free(k);
+				free(ok);
 				return RAISE(BW_ENOMEM, "out of memory reading done keys");
 			}
-			k = nk;
 			cap *= 2;
 		}
 		if (n && x <= k[n - 1])
 			sorted = 0;
+		if (success)
+			ok[n] = (int8_t)(sqlite3_column_int(s, 1) != 0);
 		k[n++] = x;
 	}
 	if (rc != SQLITE_DONE) {
 		int e = store_error(cat, "reading done keys");
 		sqlite3_reset(s);
 		free(k);
+		free(ok);
 		return e;
 	}
 	sqlite3_reset(s);
-	if (!sorted) /* only when someone stored upper-case hex */
-		qsort(k, n, sizeof *k, cmp_u64);
+	if (!sorted) { /* only when someone stored upper-case hex */
+		free(k);
+		free(ok);
+		return RAISE(BW_EINVAL, "catalog '%s' has outcome keys out of order (upper-case hex?)", cat->path);
+	}
 	*keys = k;
 	*nkeys = n;
+	if (success)
+		*success = ok;
 	return BW_OK;
+}
+
+int bw_catalog_done_keys(struct bw_catalog *cat, uint64_t **keys, size_t *nkeys)
+{
+	return done_read(cat, keys, NULL, nkeys);
+}
+
+int bw_catalog_done_successes(struct bw_catalog *cat, uint64_t **keys, int8_t **success, size_t *nkeys)
+{
+	return done_read(cat, keys, success, nkeys);
+}
+
+int bw_catalog_task_add(struct bw_catalog *cat, int64_t sweep_id, const struct bw_task *t)
+{
+	sqlite3_stmt *ts, *ss;
+	CHECK(check_writable(cat));
+	CHECK(stmt(cat, ST_TASK, &ts));
+	CHECK(stmt(cat, ST_SWEEP_TASK, &ss));
+	return insert_task(cat, ts, ss, sweep_id, t);
 }
 
 int bw_catalog_put(struct bw_catalog *cat, int64_t sweep_id, const struct bw_result *r)

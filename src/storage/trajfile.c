@@ -12,12 +12,20 @@
 enum { COL_T, COL_LOSS, COL_ERR, COL_R, NCOL };
 static const char *const col_names[NCOL] = {"t", "loss", "test_error", "R"};
 
+enum { P_D, P_N, P_KAPPA, P_SEED, P_BATCH, NIPAR };
+enum { P_ALPHA, P_ETA, P_SIGMA, NDPAR };
+static const char *const ipar_names[NIPAR] = {"d", "n", "kappa", "seed", "batch"};
+static const char *const dpar_names[NDPAR] = {"alpha", "eta", "sigma"};
+
 struct bw_trajfile {
 	hid_t file;
 	hid_t step, cols[NCOL], count, w;
+	hid_t key, algo, design, ipar[NIPAR], dpar[NDPAR], s17, s24;
 	int64_t *w_offset;
 	size_t nrows;
 };
+
+static const char zeros[32]; /* the fill value of the string tables */
 
 static hid_t str_type(size_t len)
 {
@@ -63,80 +71,34 @@ static int put_all(hid_t ds, hid_t memtype, const void *buf, int rank0)
 	if (!rank0)
 		return BW_OK;
 	return H5Dwrite(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0
-		       ? RAISE(BW_ESTORE, "hdf5: cannot write a parameter table")
+		       ? RAISE(BW_ESTORE, "hdf5: cannot write a table")
 		       : BW_OK;
 }
 
-static int write_params(hid_t f, const struct bw_task *const *rows, size_t nr, int rank0)
+/* The per-row parameter tables, filled row by row as tasks finish. */
+static int create_params(struct bw_trajfile *tf, hsize_t nr)
 {
-	hsize_t dims[1] = {nr ? nr : 1};
-	hid_t g = H5Gcreate2(f, "params", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-	hid_t s17 = str_type(17), s24 = str_type(24);
-	hid_t kds = mkds(f, "task_key", s17, 1, dims, NULL);
-	hid_t ads = mkds(g, "algorithm", s24, 1, dims, NULL), dds = mkds(g, "design", s24, 1, dims, NULL);
-	const char *iname[5] = {"d", "n", "kappa", "seed", "batch"}, *dname[3] = {"alpha", "eta", "sigma"};
-	hid_t ids[5], fds[3];
-	for (int i = 0; i < 5; i++)
-		ids[i] = mkds(g, iname[i], H5T_STD_I64LE, 1, dims, NULL);
-	for (int i = 0; i < 3; i++)
-		fds[i] = mkds(g, dname[i], H5T_IEEE_F64LE, 1, dims, NULL);
-	char *keys = calloc(dims[0], 17), *alg = calloc(dims[0], 24), *des = calloc(dims[0], 24);
-	int64_t *iv = calloc(dims[0], sizeof(int64_t));
-	double *dv = calloc(dims[0], sizeof(double));
-	int rc = BW_OK;
-	if (g < 0 || kds < 0 || ads < 0 || dds < 0)
-		rc = RAISE(BW_ESTORE, "hdf5: cannot create the parameter tables");
-	if (!keys || !alg || !des || !iv || !dv)
-		rc = RAISE(BW_ENOMEM, "out of memory");
-	for (size_t r = 0; !rc && r < nr; r++) {
-		memcpy(keys + 17 * r, rows[r]->key_hex, 17);
-		snprintf(alg + 24 * r, 24, "%s", bw_algo_name(rows[r]->run.algo));
-		snprintf(des + 24 * r, 24, "%s", bw_design_name(rows[r]->inst.design));
-	}
-	if (!rc)
-		rc = put_all(kds, s17, keys, rank0);
-	if (!rc)
-		rc = put_all(ads, s24, alg, rank0);
-	if (!rc)
-		rc = put_all(dds, s24, des, rank0);
-	for (int i = 0; i < 5 && !rc; i++) {
-		for (size_t r = 0; r < nr; r++) {
-			const struct bw_task *t = rows[r];
-			iv[r] = i == 0 ? (int64_t)t->inst.d : i == 1 ? (int64_t)t->inst.n : i == 2 ? (int64_t)t->inst.kappa
-				: i == 3 ? (int64_t)t->inst.seed_index : t->run.batch;
-		}
-		rc = ids[i] < 0 ? RAISE(BW_ESTORE, "hdf5: cannot create params/%s", iname[i])
-				: put_all(ids[i], H5T_NATIVE_INT64, iv, rank0);
-	}
-	for (int i = 0; i < 3 && !rc; i++) {
-		for (size_t r = 0; r < nr; r++)
-			dv[r] = i == 0 ? rows[r]->run.alpha : i == 1 ? rows[r]->run.eta : rows[r]->run.sigma;
-		rc = fds[i] < 0 ? RAISE(BW_ESTORE, "hdf5: cannot create params/%s", dname[i])
-				: put_all(fds[i], H5T_NATIVE_DOUBLE, dv, rank0);
-	}
-	free(keys);
-	free(alg);
-	free(des);
-	free(iv);
-	free(dv);
-	for (int i = 0; i < 5; i++)
-		if (ids[i] >= 0)
-			H5Dclose(ids[i]);
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			H5Dclose(fds[i]);
-	if (kds >= 0) H5Dclose(kds);
-	if (ads >= 0) H5Dclose(ads);
-	if (dds >= 0) H5Dclose(dds);
-	if (g >= 0) H5Gclose(g);
-	H5Tclose(s17);
-	H5Tclose(s24);
-	return rc;
+	hsize_t dims[1] = {nr};
+	int64_t zero = 0;
+	double nan = NAN;
+	hid_t g = H5Gcreate2(tf->file, "params", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	tf->s17 = str_type(17);
+	tf->s24 = str_type(24);
+	tf->key = mkds(tf->file, "task_key", tf->s17, 1, dims, zeros);
+	tf->algo = mkds(g, "algorithm", tf->s24, 1, dims, zeros);
+	tf->design = mkds(g, "design", tf->s24, 1, dims, zeros);
+	int bad = g < 0 || tf->key < 0 || tf->algo < 0 || tf->design < 0;
+	for (int i = 0; i < NIPAR; i++)
+		bad |= (tf->ipar[i] = mkds(g, ipar_names[i], H5T_STD_I64LE, 1, dims, &zero)) < 0;
+	for (int i = 0; i < NDPAR; i++)
+		bad |= (tf->dpar[i] = mkds(g, dpar_names[i], H5T_IEEE_F64LE, 1, dims, &nan)) < 0;
+	if (g >= 0)
+		H5Gclose(g);
+	return bad ? RAISE(BW_ESTORE, "hdf5: cannot create the parameter tables") : BW_OK;
 }
 
-int bw_trajfile_create(const char *path, MPI_Comm comm, const struct bw_task *const *rows, size_t nrows,
-		       const char *sweep, const char *spec_hash_hex, const char *revision,
-		       struct bw_trajfile **out)
+int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, size_t nrows, const char *sweep,
+		       const char *spec_hash_hex, const char *revision, struct bw_trajfile **out)
 {
 	*out = NULL;
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -146,6 +108,11 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, const struct bw_task *co
 	if (!tf)
 		return RAISE(BW_ENOMEM, "out of memory");
 	tf->nrows = nrows;
+	tf->key = tf->algo = tf->design = tf->s17 = tf->s24 = -1;
+	for (int i = 0; i < NIPAR; i++)
+		tf->ipar[i] = -1;
+	for (int i = 0; i < NDPAR; i++)
+		tf->dpar[i] = -1;
 	tf->w_offset = malloc((nrows ? nrows : 1) * sizeof(int64_t));
 	if (!tf->w_offset) {
 		free(tf);
@@ -154,7 +121,7 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, const struct bw_task *co
 	int64_t total = 0;
 	for (size_t r = 0; r < nrows; r++) {
 		tf->w_offset[r] = total;
-		total += (int64_t)rows[r]->inst.d;
+		total += (int64_t)row_d[r];
 	}
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
 	H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
@@ -187,7 +154,7 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, const struct bw_task *co
 	if (!rc)
 		rc = put_all(wo, H5T_NATIVE_INT64, tf->w_offset, rank == 0);
 	if (!rc)
-		rc = write_params(tf->file, rows, nrows, rank == 0);
+		rc = create_params(tf, d1[0]);
 	if (!rc)
 		rc = attr_str(tf->file, "sweep", sweep);
 	if (!rc)
@@ -230,7 +197,39 @@ static int write_slab(hid_t ds, hid_t memtype, size_t row, size_t len, const voi
 	return st < 0 ? BW_ESTORE : BW_OK;
 }
 
-int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_outcome *o)
+static int write_one(hid_t ds, hid_t memtype, size_t row, const void *buf)
+{
+	hsize_t start[1] = {row}, one[1] = {1};
+	hid_t fs = H5Dget_space(ds);
+	H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL);
+	hid_t ms = H5Screate_simple(1, one, NULL);
+	herr_t st = H5Dwrite(ds, memtype, ms, fs, H5P_DEFAULT, buf);
+	H5Sclose(ms);
+	H5Sclose(fs);
+	return st < 0 ? BW_ESTORE : BW_OK;
+}
+
+static int write_task(struct bw_trajfile *tf, size_t row, const struct bw_task *t)
+{
+	char algo[24], design[24];
+	snprintf(algo, sizeof algo, "%s", bw_algo_name(t->run.algo));
+	snprintf(design, sizeof design, "%s", bw_design_name(t->inst.design));
+	int64_t iv[NIPAR] = {(int64_t)t->inst.d, (int64_t)t->inst.n, (int64_t)t->inst.kappa,
+			     (int64_t)t->inst.seed_index, t->run.batch};
+	double dv[NDPAR] = {t->run.alpha, t->run.eta, t->run.sigma};
+	int rc = write_one(tf->key, tf->s17, row, t->key_hex);
+	if (!rc)
+		rc = write_one(tf->algo, tf->s24, row, algo);
+	if (!rc)
+		rc = write_one(tf->design, tf->s24, row, design);
+	for (int i = 0; i < NIPAR && !rc; i++)
+		rc = write_one(tf->ipar[i], H5T_NATIVE_INT64, row, &iv[i]);
+	for (int i = 0; i < NDPAR && !rc; i++)
+		rc = write_one(tf->dpar[i], H5T_NATIVE_DOUBLE, row, &dv[i]);
+	return rc;
+}
+
+int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_task *t, const struct bw_outcome *o)
 {
 	if (row >= tf->nrows)
 		return RAISE(BW_EINTERNAL, "trajectory row %zu out of range", row);
@@ -248,10 +247,12 @@ int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_ou
 		col[COL_ERR][c] = k->test_error;
 		col[COL_R][c] = k->R;
 	}
-	int rc = m ? write_slab(tf->step, H5T_NATIVE_INT64, row, m, steps) : BW_OK;
+	int rc = write_task(tf, row, t);
+	if (!rc && m)
+		rc = write_slab(tf->step, H5T_NATIVE_INT64, row, m, steps);
 	for (int c = 0; c < NCOL && !rc && m; c++)
 		rc = write_slab(tf->cols[c], H5T_NATIVE_DOUBLE, row, m, col[c]);
-	if (!rc && o->w) {
+	if (!rc && o->w && o->d == t->inst.d) {
 		hsize_t start[1] = {(hsize_t)tf->w_offset[row]}, cnt[1] = {o->d};
 		hid_t fs = H5Dget_space(tf->w);
 		H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL);
@@ -264,14 +265,7 @@ int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_ou
 	/* the count goes last: a row with count >= 0 is complete */
 	if (!rc) {
 		int32_t cnt = (int32_t)m;
-		hsize_t start[1] = {row}, one[1] = {1};
-		hid_t fs = H5Dget_space(tf->count);
-		H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL);
-		hid_t ms = H5Screate_simple(1, one, NULL);
-		if (H5Dwrite(tf->count, H5T_NATIVE_INT32, ms, fs, H5P_DEFAULT, &cnt) < 0)
-			rc = BW_ESTORE;
-		H5Sclose(ms);
-		H5Sclose(fs);
+		rc = write_one(tf->count, H5T_NATIVE_INT32, row, &cnt);
 	}
 	return rc ? RAISE(BW_ESTORE, "hdf5: cannot write trajectory row %zu (disk full?)", row) : BW_OK;
 }
@@ -281,10 +275,21 @@ int bw_trajfile_close(struct bw_trajfile *tf)
 	if (!tf)
 		return BW_OK;
 	int rc = BW_OK;
-	hid_t ids[] = {tf->step, tf->cols[0], tf->cols[1], tf->cols[2], tf->cols[3], tf->count, tf->w};
+	hid_t ids[] = {tf->step, tf->cols[0], tf->cols[1], tf->cols[2], tf->cols[3], tf->count, tf->w,
+		       tf->key, tf->algo, tf->design};
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
 		if (ids[i] > 0)
 			H5Dclose(ids[i]);
+	for (int i = 0; i < NIPAR; i++)
+		if (tf->ipar[i] > 0)
+			H5Dclose(tf->ipar[i]);
+	for (int i = 0; i < NDPAR; i++)
+		if (tf->dpar[i] > 0)
+			H5Dclose(tf->dpar[i]);
+	if (tf->s17 > 0)
+		H5Tclose(tf->s17);
+	if (tf->s24 > 0)
+		H5Tclose(tf->s24);
 	if (tf->file >= 0 && H5Fclose(tf->file) < 0)
 		rc = RAISE(BW_ESTORE, "hdf5: cannot close the trajectory file");
 	free(tf->w_offset);

@@ -4,6 +4,7 @@
  * documented at the top of jobs/smoke.cfg and in `biasweep plan --help`;
  * the contract (keys, costs, ownership) in spec.h. */
 #include "biasweep/spec.h"
+#include "biasweep/search.h"
 
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
@@ -86,6 +87,8 @@ struct axis {
 	size_t len;
 	unsigned line;
 	int set;
+	int search;              /* n only: adaptive search over [lo, hi] (v holds hi) */
+	long lo, hi, resolution;
 };
 
 struct level {
@@ -405,6 +408,47 @@ static int is_range_group(const config_setting_t *s)
 	       config_setting_get_member(s, "count");
 }
 
+/* n = { search = [lo, hi]; resolution = r; }: an adaptive n-search (search.h) */
+static int parse_search(const struct parse *p, const config_setting_t *s, struct axis *ax)
+{
+	static const char *const keys[] = {"search", "resolution"};
+	const config_setting_t *rng = NULL, *res = NULL;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *k = config_setting_name(e);
+		if (!strcmp(k, "search"))
+			rng = e;
+		else if (!strcmp(k, "resolution"))
+			res = e;
+		else {
+			char sug[256];
+			suggest(sug, sizeof sug, k, keys, 2);
+			return fail(p, line_of(e), "unknown setting '%s' in the search of 'n'%s", k, sug);
+		}
+	}
+	double lo = 0, hi = 0, r = 1;
+	CHECK(parse_pair(p, rng, "n", &lo, &hi));
+	if (lo != floor(lo) || hi != floor(hi) || lo < 1)
+		return fail(p, line_of(rng), "the search of 'n' needs integers lo >= 1 (got [%g, %g])", lo, hi);
+	if (hi > 1e9)
+		return fail(p, line_of(rng), "the search of 'n' must stay <= 1e9");
+	if (res) {
+		if (!is_number(res) || number(res) != floor(number(res)) || number(res) < 1)
+			return fail(p, line_of(res), "'resolution' of the search of 'n' must be an integer >= 1");
+		r = number(res);
+	}
+	if (!(ax->v = calloc(1, sizeof *ax->v)))
+		return RAISE(BW_ENOMEM, "out of memory");
+	ax->len = 1;
+	ax->v[0].x = hi;
+	ax->v[0].line = ax->line;
+	ax->search = 1;
+	ax->lo = (long)lo;
+	ax->hi = (long)hi;
+	ax->resolution = (long)r;
+	return BW_OK;
+}
+
 /* ---- one axis: scalar, list or range ------------------------------------------ */
 
 static int parse_axis(const struct parse *p, enum axis_id id, const config_setting_t *s, struct axis *ax)
@@ -415,6 +459,12 @@ static int parse_axis(const struct parse *p, enum axis_id id, const config_setti
 	memset(ax, 0, sizeof *ax);
 	ax->line = line_of(s);
 	ax->set = 1;
+	if (config_setting_is_group(s) && config_setting_get_member(s, "search")) {
+		if (id != AX_N)
+			return fail(p, ax->line, "only 'n' can be searched ('%s' takes a value, a list or a range)",
+				    def->name);
+		return parse_search(p, s, ax);
+	}
 	if (config_setting_is_group(s)) {
 		if (budget && !is_range_group(s)) {
 			if (!(ax->v = calloc(1, sizeof *ax->v)))
@@ -665,8 +715,67 @@ static int resolve_budget(const struct parse *p, enum axis_id id, const struct v
 	return BW_OK;
 }
 
-static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *tv, size_t *dropped,
-		       double *planned)
+struct search_vec {
+	struct bw_search *v;
+	size_t len, cap;
+};
+
+static int push_search(struct search_vec *sv, const struct bw_search *x)
+{
+	if (sv->len == sv->cap) {
+		size_t cap = sv->cap ? 2 * sv->cap : 64;
+		struct bw_search *v = realloc(sv->v, cap * sizeof *v);
+		if (!v)
+			return RAISE(BW_ENOMEM, "out of memory for %zu searches", cap);
+		sv->v = v;
+		sv->cap = cap;
+	}
+	sv->v[sv->len++] = *x;
+	return BW_OK;
+}
+
+void bw_search_probe(const struct bw_search *s, long n, struct bw_task *out)
+{
+	*out = s->base;
+	out->inst.n = (size_t)n;
+	bw_task_set_key(out);
+	out->cost = bw_task_cost(out);
+}
+
+/* A search's base task sits at n = hi; clip [lo, hi] to the constraints. */
+static int make_search(const struct axis *an, const struct bw_task *t, double max_n_over_d, unsigned reads,
+		       struct bw_search *out)
+{
+	long lo = an->lo, hi = an->hi;
+	if (lo < (long)t->inst.kappa)
+		lo = (long)t->inst.kappa;
+	if ((reads & BW_USES_BATCH) && lo < t->run.batch)
+		lo = t->run.batch;
+	if (max_n_over_d > 0 && (double)hi > max_n_over_d * (double)t->inst.d)
+		hi = (long)floor(max_n_over_d * (double)t->inst.d);
+	if (t->inst.kappa > t->inst.d || lo > hi)
+		return 0;
+	memset(out, 0, sizeof *out);
+	out->lo = lo;
+	out->hi = hi;
+	out->resolution = an->resolution;
+	out->max_probes = bw_bisect_max_probes(lo, hi, an->resolution);
+	out->base = *t;
+	out->base.inst.n = (size_t)hi;
+	bw_task_set_key(&out->base);
+	out->base.cost = bw_task_cost(&out->base);
+	struct bw_task probe;
+	bw_search_probe(out, lo, &probe);
+	out->cost = out->base.cost + (out->max_probes > 1 ? probe.cost : 0);
+	if (out->max_probes > 2) {
+		bw_search_probe(out, lo + (hi - lo) / 2, &probe);
+		out->cost += (double)(out->max_probes - 2) * probe.cost;
+	}
+	return 1;
+}
+
+static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *tv, struct search_vec *sv,
+		       size_t *dropped, double *planned)
 {
 	const struct level *lv = &p->algo[a];
 	unsigned reads = algo_reads(a);
@@ -687,7 +796,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 	dv[AX_TIME].x = default_budget[a].time;
 	struct axis ax[AX_COUNT];
 	for (int i = 0; i < AX_COUNT; i++)
-		ax[i] = (struct axis){&dv[i], 1, 0, 0};
+		ax[i] = (struct axis){.v = &dv[i], .len = 1};
 
 	for (int i = 0; i < AX_STEPS; i++) {
 		unsigned uses = axis_defs[i].uses;
@@ -765,7 +874,19 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 		t.run.eps = V(AX_EPS);
 		t.run.tol = V(AX_TOL);
 		t.run.project = (int)V(AX_PROJECT);
-		if (t.inst.kappa > t.inst.d || t.inst.kappa > t.inst.n ||
+		if (ax[AX_N].search) {
+			double steps, time;
+			CHECK(resolve_budget(p, AX_STEPS, &ax[AX_STEPS].v[idx[AX_STEPS]], &t, &steps));
+			CHECK(resolve_budget(p, AX_TIME, &ax[AX_TIME].v[idx[AX_TIME]], &t, &time));
+			t.run.max_steps = (long)steps;
+			t.run.max_time = time;
+			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
+			struct bw_search srch;
+			if (make_search(&ax[AX_N], &t, max_n_over_d, reads, &srch))
+				CHECK(push_search(sv, &srch));
+			else
+				(*dropped)++;
+		} else if (t.inst.kappa > t.inst.d || t.inst.kappa > t.inst.n ||
 		    (max_n_over_d > 0 && (double)t.inst.n > max_n_over_d * (double)t.inst.d) ||
 		    ((reads & BW_USES_BATCH) && (size_t)t.run.batch > t.inst.n)) {
 			(*dropped)++;
@@ -794,6 +915,20 @@ static int cmp_key(const void *x, const void *y)
 {
 	const struct bw_task *a = x, *b = y;
 	return (a->key > b->key) - (a->key < b->key);
+}
+
+static int cmp_search_key(const void *x, const void *y)
+{
+	const struct bw_search *a = x, *b = y;
+	return (a->base.key > b->base.key) - (a->base.key < b->base.key);
+}
+
+static int cmp_search_cost(const void *x, const void *y)
+{
+	const struct bw_search *a = x, *b = y;
+	if (a->cost != b->cost)
+		return a->cost < b->cost ? 1 : -1;
+	return (a->base.key > b->base.key) - (a->base.key < b->base.key);
 }
 
 static int cmp_cost(const void *x, const void *y)
@@ -851,16 +986,37 @@ static int load(struct parse *p, const char *text, struct bw_spec *out)
 		return fail(p, 0, "no algorithm to run: set 'algorithm = [...]' or an 'algorithms' group");
 
 	struct task_vec tv = {0};
+	struct search_vec sv = {0};
 	size_t dropped = 0;
 	double planned = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++) {
 		if (!p->selected[a])
 			continue;
-		rc = expand_algo(p, (enum bw_algo)a, &tv, &dropped, &planned);
+		rc = expand_algo(p, (enum bw_algo)a, &tv, &sv, &dropped, &planned);
 		if (rc) {
 			free(tv.v);
+			free(sv.v);
 			return rc;
 		}
+	}
+	if (sv.len) {
+		qsort(sv.v, sv.len, sizeof *sv.v, cmp_search_key);
+		size_t k = 1;
+		for (size_t i = 1; i < sv.len; i++)
+			if (sv.v[i].base.key != sv.v[k - 1].base.key)
+				sv.v[k++] = sv.v[i];
+		sv.len = k;
+		qsort(sv.v, sv.len, sizeof *sv.v, cmp_search_cost);
+	}
+	out->searches = sv.v;
+	out->nsearch = sv.len;
+	for (size_t i = 0; i < sv.len; i++) {
+		const struct bw_search *x = &sv.v[i];
+		out->per_algo_search[x->base.run.algo]++;
+		out->total_cost += x->cost;
+		size_t b = bw_instance_bytes(x->base.inst.design, x->base.inst.n, x->base.inst.d);
+		if (b > out->max_instance_bytes)
+			out->max_instance_bytes = b;
 	}
 	if (tv.len) {
 		qsort(tv.v, tv.len, sizeof *tv.v, cmp_key);
@@ -953,6 +1109,7 @@ void bw_spec_release(struct bw_spec *spec)
 	free(spec->name);
 	free(spec->text);
 	free(spec->tasks);
+	free(spec->searches);
 	memset(spec, 0, sizeof *spec);
 }
 

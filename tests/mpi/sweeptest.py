@@ -208,10 +208,52 @@ def case_sigterm(tmp):
     check(rows == base, "after SIGTERM and resume the outcomes equal an uninterrupted run")
 
 
+def case_search(tmp):
+    """Adaptive n-search: rank-count independence, bisection, resume after kill -9."""
+    spec = os.path.join(ROOT, "tests", "mpi", "search.cfg")
+    ref = reference(tmp, spec)
+    _, base = outcomes(ref)
+    check(len(base) > 12, f"the searches ran probes ({len(base)})")
+    for k in (2, 4):
+        cat = os.path.join(tmp, f"r{k}", "catalog.sqlite")
+        os.makedirs(os.path.dirname(cat))
+        rc, out, err = run(k, cat, spec)
+        check(rc == 0, f"search with {k} ranks exits 0 ({err.strip()[-300:]})")
+        _, rows = outcomes(cat)
+        check(rows == base, f"search with {k} ranks probes the same n and gets the same outcomes ({len(rows)} rows)")
+    # every seed's probes form a bisection: the threshold is bracketed to 1
+    con = sqlite3.connect(f"file:{ref}?mode=ro", uri=True)
+    groups = con.execute("SELECT algorithm, d, seed, group_concat(n || ':' || success) FROM results "
+                         "GROUP BY algorithm, d, seed").fetchall()
+    con.close()
+    bad = 0
+    for algo, d, seed, probes in groups:
+        pts = sorted((int(a), int(b)) for a, b in (x.split(":") for x in probes.split(",")))
+        succ = [n for n, ok in pts if ok]
+        fail = [n for n, ok in pts if not ok]
+        if succ and fail and min(succ) - max(fail) != 1 and min(succ) > 2:
+            bad += 1
+            print("  not bracketed:", algo, d, seed, pts)
+    check(bad == 0, f"every seed's threshold is bracketed to resolution 1 ({len(groups)} seeds)")
+    cat = os.path.join(tmp, "k", "catalog.sqlite")
+    os.makedirs(os.path.dirname(cat))
+    p = mpirun(2, cat, spec=spec)
+    wait_for_outcomes(cat, p)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    rc, out, err = run(2, cat, spec)
+    check(rc == 0, "search resumes after kill -9")
+    _, rows = outcomes(cat)
+    check(rows == base, f"after kill -9 and a rerun the searches end with the same outcomes ({len(rows)} rows)")
+    n, bad = trajectories_read_back(cat)
+    check(n == len(rows) and bad == 0, f"every probe's trajectory reads back ({n} rows, {bad} bad)")
+
+
 def main():
     case = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
-        {"ranks": case_ranks, "rerun": case_rerun, "kill9": case_kill9, "sigterm": case_sigterm}[case](tmp)
+        {"ranks": case_ranks, "rerun": case_rerun, "kill9": case_kill9, "sigterm": case_sigterm,
+         "search": case_search}[case](tmp)
     print(f"{case}: {'FAILED' if failures else 'passed'} ({failures} failures)")
     sys.exit(1 if failures else 0)
 

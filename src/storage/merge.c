@@ -1,0 +1,813 @@
+/* merge.c - join shard catalogs into one (contract in include/biasweep/merge.h).
+ *
+ * One private connection whose main database is a temporary file (the
+ * stage).  Shards and OUT are ATTACHed with their file names bound as
+ * parameters (URIs, so that a shard can be opened read-only and a missing
+ * file is never created); no user string is ever pasted into SQL.  The
+ * column lists below are this file's own constants for schema version 1.
+ */
+#include "biasweep/merge.h"
+
+#include "biasweep/catalog.h"
+#include "biasweep/error.h"
+
+#include <sqlite3.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define BUSY_TIMEOUT_MS 30000
+
+/* The outcome columns that must agree between two copies of a key. */
+static const char *const cmp_cols[] = {"status", "train_loss", "test_error", "R", "l1", "support_recovered",
+				       "success", "steps", "t", "eta_used", "loss_rate", "alpha_inf",
+				       "alpha_inf_pred", "int_loss_dt", "message"};
+#define NCMP (sizeof cmp_cols / sizeof cmp_cols[0])
+
+#define CMP_LIST                                                                                              \
+	"status, train_loss, test_error, R, l1, support_recovered, success, steps, t, eta_used, loss_rate,"   \
+	" alpha_inf, alpha_inf_pred, int_loss_dt, message"
+#define CMP_LIST_O                                                                                            \
+	"o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,"      \
+	" o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message"
+#define SWEEP_LIST                                                                                            \
+	"name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries, started_at, ended_at, state," \
+	" shard"
+#define TASK_LIST                                                                                             \
+	"key, algorithm, design, wstar, d, n, kappa, alpha, eta, sigma, batch, max_steps, max_time, eps, tol," \
+	" project, sweep_seed, seed, cost"
+
+static const char stage_sql[] =
+	"PRAGMA main.journal_mode=OFF;\n"
+	"PRAGMA main.synchronous=OFF;\n"
+	"CREATE TABLE stage_sweeps(sid INTEGER PRIMARY KEY, src INTEGER NOT NULL, source_id INTEGER NOT NULL,\n"
+	"  source_file TEXT NOT NULL, out_id INTEGER,\n"
+	"  name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries, started_at, ended_at,\n"
+	"  state, shard);\n"
+	"CREATE INDEX stage_sweeps_src ON stage_sweeps(src, source_id);\n"
+	"CREATE TABLE stage_tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa, alpha, eta,\n"
+	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost);\n"
+	"CREATE TABLE stage_sweep_tasks(sid INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY(sid, key))\n"
+	"  WITHOUT ROWID;\n"
+	"CREATE TABLE stage_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ",\n"
+	"  wall_s, rank, sid INTEGER, traj_file, traj_row, finished_at, src INTEGER NOT NULL);\n"
+	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ");\n";
+
+struct label {
+	char name[64], hash[17];
+	int count;
+	unsigned char *seen; /* count bytes */
+};
+
+struct mg {
+	sqlite3 *db;
+	const char *out;
+	char out_dir[PATH_MAX];
+	struct label *labels;
+	size_t nlabels;
+	long version;      /* schema_version of the first input read (0 none yet) */
+	const char *version_from;
+	char diff_sm[2048]; /* CASE naming the first differing column of s and m, NULL when equal */
+};
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static int db_error(struct mg *m, const char *what)
+{
+	return RAISE(BW_ESTORE, "merge into '%s': %s: %s", m->out, what, sqlite3_errmsg(m->db));
+}
+
+static int exec(struct mg *m, const char *sql, const char *what)
+{
+	if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(m, what);
+	return BW_OK;
+}
+
+static int prep(struct mg *m, const char *sql, sqlite3_stmt **s)
+{
+	if (sqlite3_prepare_v2(m->db, sql, -1, s, NULL) != SQLITE_OK) {
+		*s = NULL;
+		return db_error(m, "preparing a statement");
+	}
+	return BW_OK;
+}
+
+/* Runs a statement to completion (rows are discarded) and finalizes it. */
+static int run(struct mg *m, sqlite3_stmt *s, const char *what)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		int e = db_error(m, what);
+		sqlite3_finalize(s);
+		return e;
+	}
+	sqlite3_finalize(s);
+	return BW_OK;
+}
+
+static void rollback_quietly(struct mg *m)
+{
+	if (!sqlite3_get_autocommit(m->db))
+		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void utc_now(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* "file:" URI of a path with every byte outside [A-Za-z0-9/._~-] escaped,
+ * so that '?', '#' and '%' in a name are just characters; mode "ro"/"rw". */
+static char *file_uri(const char *path, const char *mode)
+{
+	size_t n = strlen(path);
+	char *u = malloc(3 * n + 32);
+	if (!u)
+		return NULL;
+	char *p = u;
+	p += sprintf(p, "file:%s", path[0] == '/' ? "//" : ""); /* empty authority before an absolute path */
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		    strchr("/._~-", *c))
+			*p++ = (char)*c;
+		else
+			p += sprintf(p, "%%%02X", *c);
+	}
+	sprintf(p, "?mode=%s", mode);
+	return u;
+}
+
+/* realpath of the directory that holds `path` (which need not exist). */
+static int dir_of(const char *path, char out[PATH_MAX])
+{
+	char copy[PATH_MAX];
+	if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy)
+		return RAISE(BW_EINVAL, "path too long: '%.64s...'", path);
+	const char *dir = dirname(copy);
+	if (!realpath(dir, out))
+		return RAISE(BW_EINVAL, "directory '%s' of '%s': %s", dir, path, strerror(errno));
+	return BW_OK;
+}
+
+/* The path from directory `from` to directory `to` (both absolute, canonical),
+ * with a trailing '/', or "" when they are the same. */
+static int relative_dir(const char *from, const char *to, char *buf, size_t len)
+{
+	size_t i = 0, common = 0;
+	while (from[i] && from[i] == to[i]) {
+		if (from[i] == '/')
+			common = i;
+		i++;
+	}
+	if (!from[i] && !to[i]) {
+		buf[0] = 0;
+		return BW_OK;
+	}
+	if (!from[i] && to[i] == '/')
+		common = i;
+	else if (!to[i] && from[i] == '/')
+		common = i;
+	/* from[common] and to[common] are the '/' (or end) after the shared part */
+	size_t used = 0;
+	buf[0] = 0;
+	for (const char *c = from + common; *c; c++)
+		if (*c == '/' && c[1]) {
+			if (used + 4 > len)
+				return RAISE(BW_EINVAL, "relative path from '%s' to '%s' too long", from, to);
+			memcpy(buf + used, "../", 4);
+			used += 3;
+		}
+	const char *rest = to + common;
+	while (*rest == '/')
+		rest++;
+	if (*rest) {
+		int k = snprintf(buf + used, len - used, "%s/", rest);
+		if (k < 0 || (size_t)k >= len - used)
+			return RAISE(BW_EINVAL, "relative path from '%s' to '%s' too long", from, to);
+	}
+	return BW_OK;
+}
+
+static void copy_text(char *dst, size_t len, const unsigned char *src)
+{
+	snprintf(dst, len, "%s", src ? (const char *)src : "");
+}
+
+/* ---- reading one input ------------------------------------------------------ */
+
+static int attach(struct mg *m, const char *path, const char *mode, const char *alias)
+{
+	sqlite3_stmt *s;
+	char sql[64];
+	char *uri = file_uri(path, mode);
+	if (!uri)
+		return RAISE(BW_ENOMEM, "out of memory");
+	snprintf(sql, sizeof sql, "ATTACH DATABASE ?1 AS %s", alias); /* alias: a constant of this file */
+	int rc = prep(m, sql, &s);
+	if (rc == BW_OK) {
+		sqlite3_bind_text(s, 1, uri, -1, SQLITE_TRANSIENT);
+		int st = sqlite3_step(s);
+		if (st != SQLITE_DONE) {
+			int ext = sqlite3_extended_errcode(m->db);
+			if ((ext & 0xff) == SQLITE_NOTADB)
+				rc = RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", path);
+			else
+				rc = RAISE((ext & 0xff) == SQLITE_CANTOPEN ? BW_EIO : BW_ESTORE, "cannot open '%s': %s",
+					   path, sqlite3_errmsg(m->db));
+		}
+		sqlite3_finalize(s);
+	}
+	free(uri);
+	return rc;
+}
+
+static void detach(struct mg *m, const char *alias)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "DETACH DATABASE %s", alias);
+	sqlite3_exec(m->db, sql, NULL, NULL, NULL);
+}
+
+/* That `alias` holds a biasweep catalog of one schema_version for all inputs. */
+static int check_catalog(struct mg *m, const char *alias, const char *path)
+{
+	static const char *const need[] = {"meta", "sweeps", "tasks", "sweep_tasks", "outcomes"};
+	int have[5] = {0}, ntables = 0, rc;
+	char sql[160];
+	sqlite3_stmt *s;
+	snprintf(sql, sizeof sql, "SELECT name FROM %s.sqlite_master WHERE type = 'table'", alias);
+	if (sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		if ((sqlite3_extended_errcode(m->db) & 0xff) == SQLITE_NOTADB)
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", path);
+		return RAISE(BW_ESTORE, "reading '%s': %s", path, sqlite3_errmsg(m->db));
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		ntables++;
+		for (int i = 0; i < 5; i++)
+			if (name && !strcmp(name, need[i]))
+				have[i] = 1;
+	}
+	int ext = sqlite3_extended_errcode(m->db);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		if ((ext & 0xff) == SQLITE_NOTADB)
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", path);
+		return RAISE(BW_ESTORE, "reading '%s': %s", path, sqlite3_errmsg(m->db));
+	}
+	if (!ntables)
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (empty database)", path);
+	for (int i = 0; i < 5; i++)
+		if (!have[i])
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no table '%s')", path, need[i]);
+
+	snprintf(sql, sizeof sql, "SELECT value FROM %s.meta WHERE key = 'schema_version'", alias);
+	CHECK(prep(m, sql, &s));
+	long v = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		char *end = NULL;
+		v = t ? strtol(t, &end, 10) : 0;
+		if (!t || end == t || *end || v < 1)
+			v = 0;
+	}
+	sqlite3_finalize(s);
+	if (!v)
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no usable schema_version in meta)", path);
+	if (!m->version) {
+		m->version = v;
+		m->version_from = path;
+	} else if (v != m->version) {
+		return RAISE(BW_EINVAL,
+			     "schema versions differ: '%s' has schema_version %ld, '%s' has %ld (merge only catalogs "
+			     "written by the same biasweep)", m->version_from, m->version, path, v);
+	}
+	if (v != BW_SCHEMA_VERSION)
+		return RAISE(BW_EINVAL, "'%s' has schema_version %ld; this biasweep reads and writes version %d", path, v,
+			     BW_SCHEMA_VERSION);
+	return BW_OK;
+}
+
+/* Fills m->diff_sm: the first differing non-timing column of rows s and m. */
+static void build_diff(struct mg *m)
+{
+	size_t used = (size_t)snprintf(m->diff_sm, sizeof m->diff_sm, "CASE");
+	for (size_t i = 0; i < NCMP; i++)
+		used += (size_t)snprintf(m->diff_sm + used, sizeof m->diff_sm - used, " WHEN s.%s IS NOT m.%s THEN '%s'",
+					 cmp_cols[i], cmp_cols[i], cmp_cols[i]);
+	snprintf(m->diff_sm + used, sizeof m->diff_sm - used, " END");
+}
+
+/* Describes a conflict on `key` and column `col` between s (in `sa`) and m (in `ma`). */
+static int conflict(struct mg *m, const char *sa, const char *ma, const char *key, const char *col,
+		    const char *who_s, const char *who_m)
+{
+	char sql[512], vs[96] = "?", vm[96] = "?";
+	sqlite3_stmt *s;
+	int ok = 0;
+	for (size_t i = 0; i < NCMP; i++)
+		if (!strcmp(col, cmp_cols[i]))
+			ok = 1;
+	if (ok) { /* col is one of this file's constants */
+		snprintf(sql, sizeof sql,
+			 "SELECT quote(s.%s), quote(m.%s) FROM %s AS s JOIN %s AS m ON m.key = s.key WHERE s.key = ?1", col,
+			 col, sa, ma);
+		if (sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				copy_text(vs, sizeof vs, sqlite3_column_text(s, 0));
+				copy_text(vm, sizeof vm, sqlite3_column_text(s, 1));
+			}
+			sqlite3_finalize(s);
+		}
+	}
+	return RAISE(BW_EINVAL,
+		     "'%s' and '%s' hold different outcomes for task %s (%s: %s vs %s): the runs were not deterministic "
+		     "(different code or libraries?); refusing to merge",
+		     who_s, who_m, key, col, vs, vm);
+}
+
+/* A conflict between src.outcomes and `table` (main.out_outcomes, main.stage_outcomes or out.outcomes). */
+static int find_conflict(struct mg *m, const char *sa, const char *table, char key[17], char col[32], int64_t *other)
+{
+	char sql[2 * sizeof m->diff_sm + 256];
+	sqlite3_stmt *s;
+	int has_src = !strcmp(table, "main.stage_outcomes");
+	int n = snprintf(sql, sizeof sql,
+			 "SELECT s.key, %s, %s FROM %s AS s JOIN %s AS m ON m.key = s.key WHERE %s IS NOT NULL LIMIT 1",
+			 m->diff_sm, has_src ? "m.src" : "-1", sa, table, m->diff_sm);
+	if (n < 0 || (size_t)n >= sizeof sql)
+		return RAISE(BW_EINTERNAL, "comparison statement too long");
+	CHECK(prep(m, sql, &s));
+	key[0] = col[0] = 0;
+	*other = -1;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		copy_text(key, 17, sqlite3_column_text(s, 0));
+		copy_text(col, 32, sqlite3_column_text(s, 1));
+		*other = sqlite3_column_int64(s, 2);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(m, "comparing outcomes");
+	return BW_OK;
+}
+
+static int note_label(struct mg *m, const char *name, const char *hash, const char *shard)
+{
+	int i, n, used = 0;
+	if (!shard || sscanf(shard, "%d/%d%n", &i, &n, &used) != 2 || shard[used] || n < 2 || i < 0 || i >= n ||
+	    n > 10000000)
+		return BW_OK; /* not a shard label: nothing to account for */
+	struct label *l = NULL;
+	for (size_t k = 0; k < m->nlabels; k++)
+		if (m->labels[k].count == n && !strcmp(m->labels[k].name, name ? name : "") &&
+		    !strcmp(m->labels[k].hash, hash ? hash : ""))
+			l = &m->labels[k];
+	if (!l) {
+		struct label *nl = realloc(m->labels, (m->nlabels + 1) * sizeof *nl);
+		if (!nl)
+			return RAISE(BW_ENOMEM, "out of memory");
+		m->labels = nl;
+		l = &m->labels[m->nlabels];
+		memset(l, 0, sizeof *l);
+		snprintf(l->name, sizeof l->name, "%s", name ? name : "");
+		snprintf(l->hash, sizeof l->hash, "%s", hash ? hash : "");
+		l->count = n;
+		if (!(l->seen = calloc((size_t)n, 1)))
+			return RAISE(BW_ENOMEM, "out of memory");
+		m->nlabels++;
+	}
+	l->seen[i] = 1;
+	return BW_OK;
+}
+
+/* Counts, completeness and shard labels of the attached shard `src`. */
+static int summarize(struct mg *m, struct bw_merge_shard *sh)
+{
+	sqlite3_stmt *s;
+	int rc;
+	CHECK(prep(m,
+		   "SELECT (SELECT count(*) FROM src.sweeps), (SELECT count(*) FROM src.tasks),"
+		   " (SELECT count(*) FROM src.outcomes), (SELECT count(DISTINCT key) FROM src.sweep_tasks),"
+		   " (SELECT count(*) FROM (SELECT DISTINCT key FROM src.sweep_tasks) AS p"
+		   "   WHERE NOT EXISTS (SELECT 1 FROM src.outcomes AS o WHERE o.key = p.key)),"
+		   " (SELECT count(*) FROM src.sweeps WHERE state = 'done')",
+		   &s));
+	int64_t done_runs = 0;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sh->sweeps = sqlite3_column_int64(s, 0);
+		sh->tasks = sqlite3_column_int64(s, 1);
+		sh->outcomes = sqlite3_column_int64(s, 2);
+		sh->planned = sqlite3_column_int64(s, 3);
+		sh->pending = sqlite3_column_int64(s, 4);
+		done_runs = sqlite3_column_int64(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_error(m, "counting a shard's rows");
+
+	CHECK(prep(m, "SELECT id, state, shard, name FROM src.sweeps ORDER BY id DESC LIMIT 1", &s));
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sh->latest_id = sqlite3_column_int64(s, 0);
+		copy_text(sh->latest_state, sizeof sh->latest_state, sqlite3_column_text(s, 1));
+		copy_text(sh->label, sizeof sh->label, sqlite3_column_text(s, 2));
+		copy_text(sh->name, sizeof sh->name, sqlite3_column_text(s, 3));
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(m, "reading a shard's sweeps");
+	/* complete: nothing planned is pending, and some run got to its end
+	 * (adaptive searches plan their probes as they go: only a finished run
+	 * says they are done) */
+	sh->state = (sh->pending > 0 || done_runs == 0) ? BW_SHARD_PARTIAL : BW_SHARD_COMPLETE;
+
+	CHECK(prep(m, "SELECT DISTINCT name, spec_hash, shard FROM src.sweeps WHERE shard IS NOT NULL", &s));
+	rc = BW_OK;
+	int st;
+	while (rc == BW_OK && (st = sqlite3_step(s)) == SQLITE_ROW)
+		rc = note_label(m, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+				(const char *)sqlite3_column_text(s, 2));
+	if (rc == BW_OK && st != SQLITE_DONE)
+		rc = db_error(m, "reading a shard's labels");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Copies the attached shard `src` (input number idx) into the stage. */
+static int stage_shard(struct mg *m, int64_t idx, const char *source_file, const char *traj_prefix)
+{
+	sqlite3_stmt *s;
+	CHECK(prep(m,
+		   "INSERT INTO main.stage_sweeps(src, source_id, source_file, " SWEEP_LIST ")"
+		   " SELECT ?1, id, ?2, " SWEEP_LIST " FROM src.sweeps ORDER BY id",
+		   &s));
+	sqlite3_bind_int64(s, 1, idx);
+	sqlite3_bind_text(s, 2, source_file, -1, SQLITE_TRANSIENT);
+	CHECK(run(m, s, "staging sweeps"));
+
+	CHECK(prep(m, "INSERT OR IGNORE INTO main.stage_tasks(" TASK_LIST ") SELECT " TASK_LIST " FROM src.tasks", &s));
+	CHECK(run(m, s, "staging tasks"));
+
+	CHECK(prep(m,
+		   "INSERT OR IGNORE INTO main.stage_sweep_tasks(sid, key) SELECT ss.sid, st.key FROM src.sweep_tasks AS st"
+		   " JOIN main.stage_sweeps AS ss ON ss.src = ?1 AND ss.source_id = st.sweep_id",
+		   &s));
+	sqlite3_bind_int64(s, 1, idx);
+	CHECK(run(m, s, "staging sweep_tasks"));
+
+	CHECK(prep(m,
+		   "INSERT OR IGNORE INTO main.stage_outcomes(key, " CMP_LIST
+		   ", wall_s, rank, sid, traj_file, traj_row, finished_at, src)"
+		   " SELECT o.key, " CMP_LIST_O ", o.wall_s, o.rank, ss.sid,"
+		   " CASE WHEN o.traj_file IS NULL OR substr(o.traj_file, 1, 1) = '/' THEN o.traj_file"
+		   " ELSE ?2 || o.traj_file END, o.traj_row, o.finished_at, ?1"
+		   " FROM src.outcomes AS o LEFT JOIN main.stage_sweeps AS ss ON ss.src = ?1 AND ss.source_id = o.sweep_id",
+		   &s));
+	sqlite3_bind_int64(s, 1, idx);
+	sqlite3_bind_text(s, 2, traj_prefix, -1, SQLITE_TRANSIENT);
+	return run(m, s, "staging outcomes");
+}
+
+static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct bw_merge_shard *sh)
+{
+	const char *path = paths[idx];
+	char dir[PATH_MAX], prefix[PATH_MAX], source[PATH_MAX + 256], key[17], col[32];
+	int64_t other;
+	CHECK(dir_of(path, dir));
+	CHECK(relative_dir(m->out_dir, dir, prefix, sizeof prefix));
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof copy, "%s", path);
+	snprintf(source, sizeof source, "%s%s", prefix, basename(copy));
+
+	CHECK(attach(m, path, "ro", "src"));
+	int rc = check_catalog(m, "src", path);
+	/* one read transaction: the shard may still be written by its element */
+	if (rc == BW_OK)
+		rc = exec(m, "BEGIN", "beginning to read a shard");
+	if (rc == BW_OK)
+		rc = summarize(m, sh);
+	if (rc == BW_OK)
+		rc = find_conflict(m, "src.outcomes", "main.out_outcomes", key, col, &other);
+	if (rc == BW_OK && key[0])
+		rc = conflict(m, "src.outcomes", "main.out_outcomes", key, col, path, m->out);
+	if (rc == BW_OK)
+		rc = find_conflict(m, "src.outcomes", "main.stage_outcomes", key, col, &other);
+	if (rc == BW_OK && key[0])
+		rc = conflict(m, "src.outcomes", "main.stage_outcomes", key, col, path,
+			      other >= 0 && (size_t)other < idx ? paths[other] : "another shard");
+	if (rc == BW_OK)
+		rc = stage_shard(m, (int64_t)idx, source, prefix);
+	if (rc == BW_OK)
+		rc = exec(m, "COMMIT", "staging a shard");
+	rollback_quietly(m);
+	detach(m, "src");
+	return rc;
+}
+
+/* The outcomes OUT holds already, for the conflict checks. */
+static int read_out(struct mg *m)
+{
+	sqlite3_stmt *s;
+	struct bw_catalog *cat;
+	CHECK(bw_catalog_open(m->out, BW_CATALOG_READONLY, &cat)); /* its own checks and messages */
+	bw_catalog_close(cat);
+	CHECK(attach(m, m->out, "ro", "cur"));
+	int rc = check_catalog(m, "cur", m->out);
+	if (rc == BW_OK && (rc = prep(m, "INSERT INTO main.out_outcomes(key, " CMP_LIST ") SELECT key, " CMP_LIST
+				  " FROM cur.outcomes", &s)) == BW_OK)
+		rc = run(m, s, "reading the outcomes of OUT");
+	detach(m, "cur");
+	return rc;
+}
+
+/* ---- writing OUT -------------------------------------------------------------- */
+
+static int write_sweeps(struct mg *m, struct bw_merge_report *rep, const char *now)
+{
+	sqlite3_stmt *list, *find, *upd, *ins, *src, *map;
+	int rc, st;
+	CHECK(prep(m, "SELECT sid FROM main.stage_sweeps ORDER BY sid", &list));
+	find = upd = ins = src = map = NULL;
+	rc = prep(m,
+		  "SELECT s.id, s.state IS NOT t.state OR s.ended_at IS NOT t.ended_at FROM main.stage_sweeps AS t"
+		  " JOIN out.sweep_sources AS ss ON ss.source_id = t.source_id"
+		  " JOIN out.sweeps AS s ON s.id = ss.sweep_id AND s.name IS t.name AND s.started_at IS t.started_at"
+		  "  AND s.spec_hash IS t.spec_hash AND s.shard IS t.shard AND s.host IS t.host"
+		  " WHERE t.sid = ?1 ORDER BY s.id LIMIT 1",
+		  &find);
+	if (rc == BW_OK)
+		rc = prep(m,
+			  "UPDATE out.sweeps SET (state, ended_at) = (SELECT state, ended_at FROM main.stage_sweeps"
+			  " WHERE sid = ?1) WHERE id = ?2",
+			  &upd);
+	if (rc == BW_OK)
+		rc = prep(m, "INSERT INTO out.sweeps(" SWEEP_LIST ") SELECT " SWEEP_LIST " FROM main.stage_sweeps WHERE sid = ?1",
+			  &ins);
+	if (rc == BW_OK)
+		rc = prep(m,
+			  "INSERT INTO out.sweep_sources(sweep_id, source_file, source_id, merged_at)"
+			  " SELECT ?2, source_file, source_id, ?3 FROM main.stage_sweeps WHERE sid = ?1",
+			  &src);
+	if (rc == BW_OK)
+		rc = prep(m, "UPDATE main.stage_sweeps SET out_id = ?2 WHERE sid = ?1", &map);
+	while (rc == BW_OK && (st = sqlite3_step(list)) == SQLITE_ROW) {
+		int64_t sid = sqlite3_column_int64(list, 0), id = 0;
+		int changed = 0;
+		sqlite3_reset(find);
+		sqlite3_bind_int64(find, 1, sid);
+		if ((st = sqlite3_step(find)) == SQLITE_ROW) {
+			id = sqlite3_column_int64(find, 0);
+			changed = sqlite3_column_int(find, 1);
+		} else if (st != SQLITE_DONE) {
+			rc = db_error(m, "looking up a merged sweep");
+			break;
+		}
+		sqlite3_reset(find);
+		if (id && changed) {
+			sqlite3_reset(upd);
+			sqlite3_bind_int64(upd, 1, sid);
+			sqlite3_bind_int64(upd, 2, id);
+			if (sqlite3_step(upd) != SQLITE_DONE) {
+				rc = db_error(m, "updating a sweep's state");
+				break;
+			}
+			rep->sweeps_updated++;
+		} else if (!id) {
+			sqlite3_reset(ins);
+			sqlite3_bind_int64(ins, 1, sid);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				rc = db_error(m, "inserting a sweep");
+				break;
+			}
+			id = sqlite3_last_insert_rowid(m->db);
+			sqlite3_reset(src);
+			sqlite3_bind_int64(src, 1, sid);
+			sqlite3_bind_int64(src, 2, id);
+			sqlite3_bind_text(src, 3, now, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(src) != SQLITE_DONE) {
+				rc = db_error(m, "recording a sweep's source");
+				break;
+			}
+			rep->sweeps_added++;
+		}
+		sqlite3_reset(map);
+		sqlite3_bind_int64(map, 1, sid);
+		sqlite3_bind_int64(map, 2, id);
+		if (sqlite3_step(map) != SQLITE_DONE) {
+			rc = db_error(m, "mapping a sweep id");
+			break;
+		}
+	}
+	if (rc == BW_OK && st != SQLITE_DONE)
+		rc = db_error(m, "listing staged sweeps");
+	sqlite3_finalize(list);
+	sqlite3_finalize(find);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(src);
+	sqlite3_finalize(map);
+	return rc;
+}
+
+static int write_out(struct mg *m, struct bw_merge_report *rep)
+{
+	sqlite3_stmt *s;
+	char now[32], key[17], col[32];
+	int64_t other;
+	int rc;
+	utc_now(now);
+	CHECK(exec(m, "PRAGMA foreign_keys=ON", "enabling foreign keys"));
+	CHECK(exec(m, "BEGIN IMMEDIATE", "beginning the merge transaction"));
+	rc = exec(m,
+		  "CREATE TABLE IF NOT EXISTS out.sweep_sources(\n"
+		  "  sweep_id INTEGER PRIMARY KEY REFERENCES sweeps(id),\n"
+		  "  source_file TEXT NOT NULL,\n"
+		  "  source_id INTEGER NOT NULL,\n"
+		  "  merged_at TEXT NOT NULL)",
+		  "creating table sweep_sources");
+	/* again under the write lock: another merge may have written OUT meanwhile */
+	if (rc == BW_OK)
+		rc = find_conflict(m, "main.stage_outcomes", "out.outcomes", key, col, &other);
+	if (rc == BW_OK && key[0])
+		rc = conflict(m, "main.stage_outcomes", "out.outcomes", key, col, "a shard", m->out);
+	if (rc == BW_OK)
+		rc = prep(m,
+			  "SELECT src, count(*) FROM main.stage_outcomes AS o"
+			  " WHERE NOT EXISTS (SELECT 1 FROM out.outcomes AS x WHERE x.key = o.key) GROUP BY src",
+			  &s);
+	if (rc == BW_OK) {
+		int st;
+		while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t i = sqlite3_column_int64(s, 0);
+			if (i >= 0 && (size_t)i < rep->nshards)
+				rep->shards[i].added = sqlite3_column_int64(s, 1);
+		}
+		if (st != SQLITE_DONE)
+			rc = db_error(m, "counting new outcomes");
+		sqlite3_finalize(s);
+	}
+	if (rc == BW_OK)
+		rc = write_sweeps(m, rep, now);
+	if (rc == BW_OK && (rc = prep(m, "INSERT OR IGNORE INTO out.tasks(" TASK_LIST ") SELECT " TASK_LIST
+				  " FROM main.stage_tasks ORDER BY key", &s)) == BW_OK &&
+	    (rc = run(m, s, "inserting tasks")) == BW_OK)
+		rep->tasks_added = sqlite3_changes(m->db);
+	if (rc == BW_OK && (rc = prep(m,
+				      "INSERT OR IGNORE INTO out.sweep_tasks(sweep_id, key) SELECT s.out_id, t.key"
+				      " FROM main.stage_sweep_tasks AS t JOIN main.stage_sweeps AS s ON s.sid = t.sid",
+				      &s)) == BW_OK)
+		rc = run(m, s, "inserting sweep_tasks");
+	if (rc == BW_OK &&
+	    (rc = prep(m,
+		       "INSERT OR IGNORE INTO out.outcomes(key, " CMP_LIST
+		       ", wall_s, rank, sweep_id, traj_file, traj_row, finished_at)"
+		       " SELECT o.key, " CMP_LIST_O ", o.wall_s, o.rank, s.out_id, o.traj_file, o.traj_row, o.finished_at"
+		       " FROM main.stage_outcomes AS o LEFT JOIN main.stage_sweeps AS s ON s.sid = o.sid ORDER BY o.key",
+		       &s)) == BW_OK &&
+	    (rc = run(m, s, "inserting outcomes")) == BW_OK)
+		rep->outcomes_added = sqlite3_changes(m->db);
+	if (rc == BW_OK)
+		rc = exec(m, "COMMIT", "committing the merge");
+	rollback_quietly(m);
+	if (rc == BW_OK && (rc = prep(m, "SELECT count(*) FROM out.outcomes", &s)) == BW_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			rep->outcomes_total = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	return rc;
+}
+
+/* ---- the whole merge ---------------------------------------------------------- */
+
+static void absent_list(struct mg *m, struct bw_merge_report *rep)
+{
+	size_t used = 0;
+	rep->absent[0] = 0;
+	for (size_t k = 0; k < m->nlabels; k++)
+		for (int i = 0; i < m->labels[k].count; i++) {
+			if (m->labels[k].seen[i])
+				continue;
+			rep->complete = 0;
+			if (used + 80 >= sizeof rep->absent) {
+				if (used + 4 < sizeof rep->absent)
+					used += (size_t)snprintf(rep->absent + used, sizeof rep->absent - used, ", ...");
+				return;
+			}
+			used += (size_t)snprintf(rep->absent + used, sizeof rep->absent - used, "%s%.40s %d/%d",
+						 used ? ", " : "", m->labels[k].name, i, m->labels[k].count);
+		}
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int bw_merge(const char *out, const char *const *shards, size_t nshards, struct bw_merge_report *rep)
+{
+	struct mg m;
+	struct stat out_st, st;
+	int rc = BW_OK, out_exists;
+	memset(rep, 0, sizeof *rep);
+	memset(&m, 0, sizeof m);
+	if (!out || !*out)
+		return RAISE(BW_EINVAL, "no output catalog given");
+	if (!nshards)
+		return RAISE(BW_EINVAL, "no shard catalogs given");
+	m.out = out;
+	rep->nshards = nshards;
+	rep->shards = calloc(nshards, sizeof *rep->shards);
+	if (!rep->shards)
+		return RAISE(BW_ENOMEM, "out of memory");
+	rep->complete = 1;
+	CHECK(dir_of(out, m.out_dir));
+	out_exists = stat(out, &out_st) == 0;
+
+	size_t present = 0;
+	for (size_t i = 0; i < nshards; i++) {
+		rep->shards[i].path = shards[i];
+		if (stat(shards[i], &st) != 0) {
+			if (errno != ENOENT)
+				return RAISE(BW_EIO, "shard '%s': %s", shards[i], strerror(errno));
+			rep->shards[i].state = BW_SHARD_MISSING;
+			rep->complete = 0;
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			return RAISE(BW_EINVAL, "shard '%s' is not a regular file", shards[i]);
+		if (out_exists && same_file(&st, &out_st))
+			return RAISE(BW_EINVAL, "shard '%s' is the output catalog '%s' itself", shards[i], out);
+		present++;
+	}
+	if (!present)
+		return RAISE(BW_EINVAL, "none of the %zu shard catalog%s exists (first: '%s'); nothing to merge", nshards,
+			     nshards == 1 ? "" : "s", shards[0]);
+
+	/* "": a private temporary database on disk, deleted when closed */
+	if (sqlite3_open_v2("", &m.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		rc = m.db ? db_error(&m, "opening a temporary database") : RAISE(BW_ENOMEM, "out of memory");
+		goto done;
+	}
+	sqlite3_extended_result_codes(m.db, 1);
+	sqlite3_busy_timeout(m.db, BUSY_TIMEOUT_MS);
+	build_diff(&m);
+	if ((rc = exec(&m, stage_sql, "creating the stage")) != BW_OK)
+		goto done;
+
+	/* phase 1: read and check everything; OUT is not touched */
+	if (out_exists && (rc = read_out(&m)) != BW_OK)
+		goto done;
+	for (size_t i = 0; i < nshards; i++) {
+		if (rep->shards[i].state == BW_SHARD_MISSING)
+			continue;
+		if ((rc = read_shard(&m, shards, i, &rep->shards[i])) != BW_OK)
+			goto done;
+		if (rep->shards[i].state != BW_SHARD_COMPLETE)
+			rep->complete = 0;
+	}
+	absent_list(&m, rep);
+
+	/* phase 2: one transaction into OUT */
+	struct bw_catalog *cat;
+	if ((rc = bw_catalog_open(out, 0, &cat)) != BW_OK)
+		goto done;
+	bw_catalog_close(cat);
+	if ((rc = attach(&m, out, "rw", "out")) != BW_OK)
+		goto done;
+	rc = write_out(&m, rep);
+	detach(&m, "out");
+done:
+	if (m.db)
+		sqlite3_close_v2(m.db);
+	for (size_t k = 0; k < m.nlabels; k++)
+		free(m.labels[k].seen);
+	free(m.labels);
+	return rc;
+}
+
+void bw_merge_report_release(struct bw_merge_report *rep)
+{
+	if (!rep)
+		return;
+	free(rep->shards);
+	rep->shards = NULL;
+	rep->nshards = 0;
+}
