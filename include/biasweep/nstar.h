@@ -31,6 +31,13 @@
  *   so a cell's interval does not depend on which other cells were asked
  *   for.  With fewer than 2 seeds lo = hi = NaN (no interval).
  *
+ * With opts->impute (what `biasweep curve` uses), ragged input (seeds run at
+ * different n, as an adaptive n-search probes them): each seed's outcome at an n of the union that it did not run is
+ * imputed from its threshold (success iff n >= threshold, as instances are
+ * nested in n); its own outcomes are kept.  The rate curve, n* and the
+ * bootstrap then work on that complete table, so n* is (up to the
+ * interpolation) the median of the seeds' thresholds.
+ *
  * Line fits (for n* against kappa ln d or d): ordinary least squares
  * (gsl_fit_linear), R^2 = 1 - SSE/SST.
  */
@@ -82,6 +89,8 @@ struct bw_nstar_opts {
 	size_t resamples;       /* default BW_NSTAR_RESAMPLES */
 	double level;           /* default BW_NSTAR_LEVEL */
 	unsigned long rng_seed; /* default BW_NSTAR_RNG_SEED */
+	int impute;             /* fill ragged tables from each seed's threshold (default 0: rates
+				 * at each n over the seeds that ran it) */
 };
 
 /* opts may be NULL (defaults).  BW_EINVAL for nobs == 0 or a non-finite n

@@ -276,7 +276,7 @@ int cmd_curve(int argc, char **argv)
 	for (size_t i = 0; i < cells.n && rc == BW_OK; i++) {
 		struct bw_nstar e;
 		/* the interval is only needed by the summary */
-		struct bw_nstar_opts o = {.resamples = points || seeds || fit ? 1 : 0, .level = 0, .rng_seed = 0};
+		struct bw_nstar_opts o = {.resamples = points || seeds || fit ? 1 : 0, .level = 0, .rng_seed = 0, .impute = 1};
 		if ((rc = bw_nstar_estimate(cells.cell[i].obs, cells.cell[i].nobs, &o, &e)) != BW_OK)
 			break;
 		nstar[i] = e.nstar;

@@ -118,8 +118,8 @@ void bw_nstar_release(struct bw_nstar *r)
 	memset(r, 0, sizeof *r);
 }
 
-int bw_nstar_estimate(const struct bw_nstar_obs *obs, size_t nobs, const struct bw_nstar_opts *opts,
-		      struct bw_nstar *out)
+static int estimate_complete(const struct bw_nstar_obs *obs, size_t nobs, const struct bw_nstar_opts *opts,
+			     struct bw_nstar *out)
 {
 	size_t B = opts && opts->resamples ? opts->resamples : BW_NSTAR_RESAMPLES;
 	double level = opts && opts->level > 0 && opts->level < 1 ? opts->level : BW_NSTAR_LEVEL;
@@ -324,4 +324,87 @@ int bw_fit_line(const double *x, const double *y, size_t n, struct bw_line_fit *
 	free(xs);
 	free(ys);
 	return BW_OK;
+}
+
+static int cmp_obs(const void *a, const void *b)
+{
+	const struct bw_nstar_obs *x = a, *y = b;
+	if (x->seed != y->seed)
+		return x->seed < y->seed ? -1 : 1;
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* Seeds probed at different n (an adaptive search): each seed's outcome at
+ * an n of the union it did not run is read off its threshold (success iff
+ * n >= threshold; instances are nested in n), its own outcomes stay. */
+int bw_nstar_estimate(const struct bw_nstar_obs *obs, size_t nobs, const struct bw_nstar_opts *opts,
+		      struct bw_nstar *out)
+{
+	if (!nobs || !opts || !opts->impute)
+		return estimate_complete(obs, nobs, opts, out);
+	struct bw_nstar_obs *o = malloc(nobs * sizeof *o);
+	double *grid = malloc(nobs * sizeof *grid);
+	int64_t *sid = malloc(nobs * sizeof *sid);
+	if (!o || !grid || !sid) {
+		free(o);
+		free(grid);
+		free(sid);
+		return RAISE(BW_ENOMEM, "n*: out of memory");
+	}
+	for (size_t i = 0; i < nobs; i++) {
+		o[i] = obs[i];
+		grid[i] = obs[i].n;
+		sid[i] = obs[i].seed;
+	}
+	qsort(o, nobs, sizeof *o, cmp_obs);
+	qsort(grid, nobs, sizeof *grid, cmp_double);
+	qsort(sid, nobs, sizeof *sid, cmp_i64);
+	size_t m = distinct_doubles(grid, nobs), ns = distinct_i64(sid, nobs);
+	/* distinct (seed, n) pairs: complete when every seed ran every n */
+	size_t pairs = 0;
+	for (size_t i = 0; i < nobs; i++)
+		if (i == 0 || o[i].seed != o[i - 1].seed || o[i].n != o[i - 1].n)
+			pairs++;
+	int rc;
+	if (pairs == m * ns || !isfinite(grid[0])) {
+		rc = estimate_complete(obs, nobs, opts, out);
+	} else {
+		struct bw_nstar_obs *full = malloc((nobs + m * ns) * sizeof *full);
+		size_t len = 0;
+		if (!full) {
+			rc = RAISE(BW_ENOMEM, "n*: out of memory");
+		} else {
+			for (size_t a = 0; a < nobs;) { /* one seed at a time (o is sorted by seed, n) */
+				size_t b = a;
+				while (b < nobs && o[b].seed == o[a].seed)
+					b++;
+				/* threshold: smallest n from which every larger own n succeeds */
+				double thr = NAN;
+				for (size_t k = b; k-- > a;) {
+					if (!o[k].success)
+						break;
+					thr = o[k].n;
+				}
+				size_t k = a;
+				for (size_t g = 0; g < m; g++) {
+					int own = 0;
+					for (; k < b && o[k].n <= grid[g]; k++)
+						if (o[k].n == grid[g]) {
+							full[len++] = o[k];
+							own = 1;
+						}
+					if (!own)
+						full[len++] = (struct bw_nstar_obs){grid[g], o[a].seed,
+										   !isnan(thr) && grid[g] >= thr};
+				}
+				a = b;
+			}
+			rc = estimate_complete(full, len, opts, out);
+			free(full);
+		}
+	}
+	free(o);
+	free(grid);
+	free(sid);
+	return rc;
 }

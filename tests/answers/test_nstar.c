@@ -257,8 +257,50 @@ static void test_fit(void)
 	TU_CHECK(isnan(f.slope), "equal x: NaN slope");
 }
 
+/* Bisection probes (each seed at its own n): imputed from thresholds 8, 11, 14. */
+static void test_impute_search(void)
+{
+	const double probes[3][7][2] = {
+		{{32, 1}, {2, 0}, {17, 1}, {9, 1}, {5, 0}, {7, 0}, {8, 1}},
+		{{32, 1}, {2, 0}, {17, 1}, {9, 0}, {13, 1}, {11, 1}, {10, 0}},
+		{{32, 1}, {2, 0}, {17, 1}, {9, 0}, {13, 0}, {15, 1}, {14, 1}},
+	};
+	struct bw_nstar_obs o[21];
+	size_t k = 0;
+	for (int s = 0; s < 3; s++)
+		for (int j = 0; j < 7; j++)
+			o[k++] = (struct bw_nstar_obs){probes[s][j][0], s + 1, (int)probes[s][j][1]};
+	struct bw_nstar_opts opts = {.impute = 1};
+	struct bw_nstar e;
+	int rc = bw_nstar_estimate(o, k, &opts, &e);
+	TU_CHECK(rc == BW_OK, "impute: %s", bw_error_message());
+	if (rc)
+		return;
+	/* union of n: 2 5 7 8 9 10 11 13 14 15 17 32; rate(10) = 1/3, rate(11) = 2/3
+	 * -> n* = 10 + (1/2 - 1/3) / (1/3) = 10.5; thresholds 8, 11, 14 -> median 11 */
+	TU_CHECK(e.npoints == 12, "union of probed n: %zu points", e.npoints);
+	TU_REL(e.nstar, 10.5, 1e-12, "imputed n*");
+	TU_REL(e.median_threshold, 11, 1e-15, "median threshold");
+	for (size_t i = 0; i < e.npoints; i++) {
+		double n = e.points[i].n, want = ((n >= 8) + (n >= 11) + (n >= 14)) / 3.0;
+		TU_REL(e.points[i].rate, want, 1e-15, "imputed rate");
+		TU_CHECK(e.points[i].tasks == 3, "every seed counted at n=%g", n);
+	}
+	TU_CHECK(e.nonmonotone == 0, "bisection probes are monotone (%zu)", e.nonmonotone);
+	bw_nstar_release(&e);
+	/* without impute the same table gives the raw per-n rates (1 seed at n = 10) */
+	rc = bw_nstar_estimate(o, k, NULL, &e);
+	TU_CHECK(rc == BW_OK && e.npoints == 12, "raw mode");
+	for (size_t i = 0; rc == BW_OK && i < e.npoints; i++)
+		if (e.points[i].n == 10)
+			TU_CHECK(e.points[i].tasks == 1, "raw: one seed ran n = 10 (%zu)", e.points[i].tasks);
+	if (rc == BW_OK)
+		bw_nstar_release(&e);
+}
+
 int main(void)
 {
+	test_impute_search();
 	test_crossing();
 	test_hand_thresholds();
 	test_bootstrap_two_seeds();
