@@ -286,11 +286,22 @@ static void coord_progress(struct coord *c, double start, int final)
 {
 	/* total: what finished, what runs, and the most the rest can still take */
 	size_t left = c->w ? c->w->nstat - c->next_stat : 0;
+	double cost_left = 0, cost_flight = 0;
+	for (size_t i = c->next_stat; c->w && i < c->w->nstat; i++)
+		cost_left += c->w->stat[i]->cost;
 	for (size_t i = 0; c->w && i < c->w->nss; i++) {
 		const struct sstate *st = &c->w->ss[i];
-		if (!st->b.done && st->row_end > st->row_next)
+		double per_probe = st->s->cost / (double)st->s->max_probes;
+		if (st->busy)
+			cost_flight += per_probe;
+		if (!st->b.done && st->row_end > st->row_next) {
 			left += (size_t)(st->row_end - st->row_next);
+			cost_left += per_probe * (double)(st->row_end - st->row_next);
+		}
 	}
+	/* searches end early and their probes cost what their n costs: re-estimate */
+	if (c->w && c->w->nss)
+		c->prog.cost_total = c->prog.cost_done + cost_flight + cost_left;
 	c->prog.total = c->prog.done + c->prog.dropped + c->inflight + (c->stopping ? 0 : left);
 	c->prog.elapsed_s = now_s() - start;
 	c->prog.final = final;
