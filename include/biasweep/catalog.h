@@ -1,4 +1,5 @@
-/* catalog.h - the SQLite catalog: all SQL of the project lives in catalog.c.
+/* catalog.h - the SQLite catalog: all SQL of the project lives in catalog.c
+ * (and, for the read side and the merge of shards, query.c and merge.c).
  *
  * Schema (schema_version in table meta, checked before any write; a newer
  * version is refused with BW_EINVAL):

@@ -522,14 +522,14 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 	return rc;
 }
 
-/* The outcomes OUT holds already, for the conflict checks. */
+/* The outcomes OUT holds already, for the conflict checks.  Attached
+ * read-write but only read: a WAL catalog's -wal/-shm files, which any
+ * reader creates, are then removed again when it is detached (a read-only
+ * connection would leave them behind). */
 static int read_out(struct mg *m)
 {
 	sqlite3_stmt *s;
-	struct bw_catalog *cat;
-	CHECK(bw_catalog_open(m->out, BW_CATALOG_READONLY, &cat)); /* its own checks and messages */
-	bw_catalog_close(cat);
-	CHECK(attach(m, m->out, "ro", "cur"));
+	CHECK(attach(m, m->out, "rw", "cur"));
 	int rc = check_catalog(m, "cur", m->out);
 	if (rc == BW_OK && (rc = prep(m, "INSERT INTO main.out_outcomes(key, " CMP_LIST ") SELECT key, " CMP_LIST
 				  " FROM cur.outcomes", &s)) == BW_OK)
