@@ -11,6 +11,8 @@ int cmd_status(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 int cmd_dt(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

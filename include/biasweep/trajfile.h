@@ -37,12 +37,21 @@ struct bw_trajfile;
  * empty key). */
 int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, size_t nrows, const char *sweep,
 		       const char *spec_hash_hex, const char *revision, struct bw_trajfile **out);
+/* Serial, before bw_trajfile_create: makes PATH at the whole size the file
+ * will take (posix_fallocate; H5Fcreate truncates it again), so that a disk
+ * without room (or a file-size limit) is a clean BW_EIO here, with PATH
+ * removed.  HDF5 1.10 cannot close a parallel file whose extension failed
+ * (H5Fclose fails and MPI_Finalize then crashes inside HDF5). */
+int bw_trajfile_reserve(const char *path, const size_t *row_d, size_t nrows);
 /* Writes the task's parameters, checkpoints and final w into its row. */
 int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_task *t, const struct bw_outcome *o);
 int bw_trajfile_close(struct bw_trajfile *tf);
 
 /* Serial read-back of one row (for tests and plots): the count of
- * checkpoints and the final w (caller buffers of BW_TRAJ_MAXCK and d). */
+ * checkpoints and the final w (caller buffers of BW_TRAJ_MAXCK and d).
+ * BW_EIO when the file cannot be opened; BW_EINVAL when it is not a
+ * trajectory file, is truncated or corrupt, or has no such row (a stored
+ * count outside [-1, BW_TRAJ_MAXCK] is corrupt: it never overruns ck). */
 int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck, int *count, double *w,
 			 size_t d);
 

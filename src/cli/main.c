@@ -23,7 +23,9 @@ static const struct command commands[] = {
 	{"query", cmd_query, "filter the catalog's results; list rows or aggregate per group"},
 	{"curve", cmd_curve, "success rate against n, n* with interval per cell, fits (--fit)"},
 	{"dt", cmd_dt, "the Donoho-Tanner l1 transition n50 = d psi(kappa/d)"},
+	{"plot", cmd_plot, "figures (n* against d, kappa ln d; phase; trajectories) via gnuplot"},
 	{"merge", cmd_merge, "merge shard catalogs (Slurm array elements) into one catalog"},
+	{"bench", cmd_bench, "kernels against this CPU's peak and NumPy peers; coordinator throughput"},
 };
 
 static void usage(FILE *f)

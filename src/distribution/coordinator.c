@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -481,6 +482,9 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 	char dirbuf[4096];
 	snprintf(dirbuf, sizeof dirbuf, "%s", o->catalog);
 	const char *dir = dirname(dirbuf);
+	struct stat dst;
+	if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode))
+		return RAISE(BW_EINVAL, "cannot write to the results directory '%s': %s", dir, strerror(ENOTDIR));
 	if (access(dir, W_OK) != 0)
 		return RAISE(BW_EINVAL, "cannot write to the results directory '%s': %s", dir, strerror(errno));
 	CHECK(bw_catalog_open(o->catalog, o->shard_count > 1 ? BW_CATALOG_ROLLBACK_JOURNAL : 0, cat));
@@ -641,7 +645,9 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 
 	struct bw_trajfile *tf = NULL;
 	rc = row_d ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
-	if (nrows && !rc)
+	if (nrows && !rc && rank == 0) /* room for the whole file first: a full disk is a clean error here */
+		rc = bw_trajfile_reserve(trajpath, row_d, nrows);
+	if (nrows && agree(rc) == BW_OK)
 		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, row_d, nrows, spec.name, "", BW_REVISION, &tf);
 	if (agree(rc)) {
 		if (tf)

@@ -6,11 +6,21 @@
  * (u, v) as this step's update: one pass over memory per step.  Rademacher
  * rows are read as int8.  The full loss is evaluated only at checkpoints
  * (and, for plain SGD, every 16 epochs for the convergence test). */
+/* No FMA contraction in this file: the kernels' bits must not depend on the
+ * compiler or the vector width (kernels.h).  The build's -std=c17 already
+ * means -ffp-contract=off for GCC; this keeps it so in GNU mode and clang. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__) && !defined(__STRICT_ANSI__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/flow.h"
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
+#include "kernels.h"
 
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_rng.h>
@@ -18,43 +28,273 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
-/* u <- u(1 - a z_c), v <- v(1 + a z_c); returns <z_n, u.u - v.v> after the update. */
-#define DEFINE_STEP1(NAME, T)                                                                        \
-	static double NAME(size_t d, const T *restrict zc, const T *restrict zn, double a,           \
-			   double *restrict u, double *restrict v)                                   \
-	{                                                                                            \
-		double acc = 0;                                                                      \
-		_Pragma("omp simd reduction(+ : acc)") for (size_t j = 0; j < d; j++)                \
-		{                                                                                    \
-			double s = a * (double)zc[j];                                                \
-			double uj = u[j] - u[j] * s, vj = v[j] + v[j] * s;                           \
-			u[j] = uj;                                                                   \
-			v[j] = vj;                                                                   \
-			acc += (double)zn[j] * (uj * uj - vj * vj);                                  \
-		}                                                                                    \
-		return acc;                                                                          \
+/* ---- the kernels (kernels.h): one variant per instruction set, same bits ----
+ *
+ * The summation order is fixed by BW_SGD_LANES partial sums acc[j % 8]
+ * (kernels.h), never left to the compiler (no omp simd reduction), so every
+ * variant and every vector width gives the same bits.  Multiplying by
+ * z = +-1 is exact, which is why the avx512 variant may read the int8 signs
+ * through mask registers (a blend and a sign flip) and the others the
+ * doubles of the same rows. */
+
+#define BW_LANE_SUM(acc) ((((acc)[0] + (acc)[1]) + ((acc)[2] + (acc)[3])) + (((acc)[4] + (acc)[5]) + ((acc)[6] + (acc)[7])))
+
+/* one coordinate of step1 into partial sum `lane` */
+#define STEP1_ONE(zc, zn, j, lane)                                             \
+	do {                                                                   \
+		double s_ = a * (double)(zc)[j];                               \
+		double u_ = u[j] - u[j] * s_, v_ = v[j] + v[j] * s_;           \
+		u[j] = u_;                                                     \
+		v[j] = v_;                                                     \
+		acc[lane] += (double)(zn)[j] * (u_ * u_ - v_ * v_);            \
+	} while (0)
+
+/* Portable C: the inner loop over the 8 lanes is what the compiler vectorizes. */
+#define DEFINE_STEP1_C(NAME, T, ATTR)                                                                 \
+	ATTR static double NAME(size_t d, const T *restrict zc, const T *restrict zn, double a,      \
+				double *restrict u, double *restrict v)                              \
+	{                                                                                             \
+		double acc[BW_SGD_LANES] = {0};                                                       \
+		size_t j = 0;                                                                         \
+		for (; j + BW_SGD_LANES <= d; j += BW_SGD_LANES)                                      \
+			for (size_t k = 0; k < BW_SGD_LANES; k++)                                     \
+				STEP1_ONE(zc, zn, j + k, k);                                          \
+		for (size_t k = 0; j < d; j++, k++)                                                   \
+			STEP1_ONE(zc, zn, j, k);                                                      \
+		return BW_LANE_SUM(acc);                                                              \
 	}
-DEFINE_STEP1(step1_i8, int8_t)
-DEFINE_STEP1(step1_f64, double)
 
-/* General batch: s_j = sum_b a_b z_{c_b j}; next dots nd_b = <z_{n_b}, w>. */
-static void stepB(size_t d, size_t B, const double *Z, const size_t *cur, const double *a, const size_t *nxt,
-		  double *u, double *v, double *nd)
+/* General batch in blocks of STEPB_BLOCK coordinates (s and w stay in L1):
+ * s_j = sum_b a_b Z[cur_b, j], the update, then nd[b] += Z[nxt_b, j] w_j
+ * into lane j % 8 of row b's partial sums.  scratch: BW_STEPB_SCRATCH(B). */
+#define STEPB_BLOCK BW_STEPB_BLOCK
+#define DEFINE_STEPB_C(NAME, ATTR)                                                                     \
+	ATTR static void NAME(size_t d, size_t B, const double *restrict Z, const size_t *cur,            \
+			      const double *a, const size_t *nxt, double *restrict u, double *restrict v,  \
+			      double *restrict nd, double *restrict scratch)                               \
+	{                                                                                              \
+		double *restrict acc = scratch, *restrict s = scratch + BW_SGD_LANES * B,              \
+				 *restrict w = s + STEPB_BLOCK;                                        \
+		for (size_t i = 0; i < BW_SGD_LANES * B; i++)                                          \
+			acc[i] = 0;                                                                    \
+		for (size_t j0 = 0; j0 < d; j0 += STEPB_BLOCK) {                                       \
+			size_t len = d - j0 < STEPB_BLOCK ? d - j0 : STEPB_BLOCK;                      \
+			for (size_t jj = 0; jj < len; jj++)                                            \
+				s[jj] = 0;                                                             \
+			for (size_t b = 0; b < B; b++) {                                               \
+				const double *restrict z = Z + cur[b] * d + j0;                        \
+				double ab = a[b];                                                      \
+				for (size_t jj = 0; jj < len; jj++)                                    \
+					s[jj] += ab * z[jj];                                           \
+			}                                                                              \
+			for (size_t jj = 0; jj < len; jj++) {                                          \
+				size_t j = j0 + jj;                                                    \
+				double uj = u[j] - u[j] * s[jj], vj = v[j] + v[j] * s[jj];             \
+				u[j] = uj;                                                             \
+				v[j] = vj;                                                             \
+				w[jj] = uj * uj - vj * vj;                                             \
+			}                                                                              \
+			size_t full = len / BW_SGD_LANES * BW_SGD_LANES;                               \
+			for (size_t b = 0; b < B; b++) {                                               \
+				const double *restrict z = Z + nxt[b] * d + j0;                        \
+				double l[BW_SGD_LANES];                                                \
+				for (size_t k = 0; k < BW_SGD_LANES; k++)                              \
+					l[k] = acc[BW_SGD_LANES * b + k];                              \
+				for (size_t jj = 0; jj < full; jj += BW_SGD_LANES)                     \
+					for (size_t k = 0; k < BW_SGD_LANES; k++)                      \
+						l[k] += z[jj + k] * w[jj + k];                         \
+				for (size_t jj = full; jj < len; jj++)                                 \
+					l[jj % BW_SGD_LANES] += z[jj] * w[jj];                         \
+				for (size_t k = 0; k < BW_SGD_LANES; k++)                              \
+					acc[BW_SGD_LANES * b + k] = l[k];                              \
+			}                                                                              \
+		}                                                                                      \
+		for (size_t b = 0; b < B; b++)                                                         \
+			nd[b] = BW_LANE_SUM(acc + BW_SGD_LANES * b);                                   \
+	}
+
+DEFINE_STEP1_C(step1_i8_generic, int8_t, )
+DEFINE_STEP1_C(step1_f64_generic, double, )
+DEFINE_STEPB_C(stepB_generic, )
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define BW_HAVE_X86_VARIANTS 1
+#define TARGET_AVX2 __attribute__((target("avx2")))
+#define TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+
+DEFINE_STEPB_C(stepB_avx2, TARGET_AVX2)
+DEFINE_STEPB_C(stepB_avx512, TARGET_AVX512)
+
+/* AVX2: two 4-lane accumulators are lanes 0-3 and 4-7 of the 8. */
+TARGET_AVX2 static double step1_f64_avx2(size_t d, const double *restrict zc, const double *restrict zn, double a,
+					 double *restrict u, double *restrict v)
 {
-	for (size_t b = 0; b < B; b++)
-		nd[b] = 0;
-	for (size_t j = 0; j < d; j++) {
-		double s = 0;
-		for (size_t b = 0; b < B; b++)
-			s += a[b] * Z[cur[b] * d + j];
-		double uj = u[j] - u[j] * s, vj = v[j] + v[j] * s, wj;
-		u[j] = uj;
-		v[j] = vj;
-		wj = uj * uj - vj * vj;
-		for (size_t b = 0; b < B; b++)
-			nd[b] += Z[nxt[b] * d + j] * wj;
+	__m256d va = _mm256_set1_pd(a), acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+	size_t j = 0;
+#define HALF(off, ACC)                                                                                     \
+	do {                                                                                               \
+		__m256d s_ = _mm256_mul_pd(va, _mm256_loadu_pd(zc + j + (off)));                           \
+		__m256d u_ = _mm256_loadu_pd(u + j + (off)), v_ = _mm256_loadu_pd(v + j + (off));           \
+		u_ = _mm256_sub_pd(u_, _mm256_mul_pd(u_, s_));                                             \
+		v_ = _mm256_add_pd(v_, _mm256_mul_pd(v_, s_));                                             \
+		_mm256_storeu_pd(u + j + (off), u_);                                                       \
+		_mm256_storeu_pd(v + j + (off), v_);                                                       \
+		__m256d w_ = _mm256_sub_pd(_mm256_mul_pd(u_, u_), _mm256_mul_pd(v_, v_));                  \
+		ACC = _mm256_add_pd(ACC, _mm256_mul_pd(_mm256_loadu_pd(zn + j + (off)), w_));              \
+	} while (0)
+	for (; j + 8 <= d; j += 8) {
+		HALF(0, acc0);
+		HALF(4, acc1);
 	}
+#undef HALF
+	double acc[BW_SGD_LANES];
+	_mm256_storeu_pd(acc, acc0);
+	_mm256_storeu_pd(acc + 4, acc1);
+	for (size_t k = 0; j < d; j++, k++)
+		STEP1_ONE(zc, zn, j, k);
+	return BW_LANE_SUM(acc);
+}
+
+/* AVX-512: one 8-lane accumulator is the 8 partial sums. */
+TARGET_AVX512 static double step1_f64_avx512(size_t d, const double *restrict zc, const double *restrict zn,
+					     double a, double *restrict u, double *restrict v)
+{
+	__m512d va = _mm512_set1_pd(a), vacc = _mm512_setzero_pd();
+	size_t j = 0;
+	for (; j + 8 <= d; j += 8) {
+		__m512d s = _mm512_mul_pd(va, _mm512_loadu_pd(zc + j));
+		__m512d uu = _mm512_loadu_pd(u + j), vv = _mm512_loadu_pd(v + j);
+		uu = _mm512_sub_pd(uu, _mm512_mul_pd(uu, s));
+		vv = _mm512_add_pd(vv, _mm512_mul_pd(vv, s));
+		_mm512_storeu_pd(u + j, uu);
+		_mm512_storeu_pd(v + j, vv);
+		__m512d w = _mm512_sub_pd(_mm512_mul_pd(uu, uu), _mm512_mul_pd(vv, vv));
+		vacc = _mm512_add_pd(vacc, _mm512_mul_pd(_mm512_loadu_pd(zn + j), w));
+	}
+	double acc[BW_SGD_LANES];
+	_mm512_storeu_pd(acc, vacc);
+	for (size_t k = 0; j < d; j++, k++)
+		STEP1_ONE(zc, zn, j, k);
+	return BW_LANE_SUM(acc);
+}
+
+/* AVX-512 on int8 signs: the sign bits become mask registers (vpmovb2m);
+ * s = a z is a blend of a and -a, z w a masked flip of the sign bit (both
+ * exact, so the same bits as multiplying by +-1.0). */
+TARGET_AVX512 static double step1_i8_avx512(size_t d, const int8_t *restrict zc, const int8_t *restrict zn,
+					    double a, double *restrict u, double *restrict v)
+{
+	const __m512d va = _mm512_set1_pd(a), vna = _mm512_set1_pd(-a);
+	const __m512i sign = _mm512_set1_epi64((long long)0x8000000000000000ULL);
+	__m512d vacc = _mm512_setzero_pd();
+	size_t j = 0;
+#define OCT(off, KC, KN)                                                                                   \
+	do {                                                                                               \
+		__m512d s_ = _mm512_mask_blend_pd((KC), va, vna);                                          \
+		__m512d u_ = _mm512_loadu_pd(u + j + (off)), v_ = _mm512_loadu_pd(v + j + (off));           \
+		u_ = _mm512_sub_pd(u_, _mm512_mul_pd(u_, s_));                                             \
+		v_ = _mm512_add_pd(v_, _mm512_mul_pd(v_, s_));                                             \
+		_mm512_storeu_pd(u + j + (off), u_);                                                       \
+		_mm512_storeu_pd(v + j + (off), v_);                                                       \
+		__m512i w_ = _mm512_castpd_si512(_mm512_sub_pd(_mm512_mul_pd(u_, u_), _mm512_mul_pd(v_, v_))); \
+		w_ = _mm512_mask_xor_epi64(w_, (KN), w_, sign);                                            \
+		vacc = _mm512_add_pd(vacc, _mm512_castsi512_pd(w_));                                       \
+	} while (0)
+	for (; j + 16 <= d; j += 16) {
+		__mmask16 kc = _mm_movepi8_mask(_mm_loadu_si128((const __m128i *)(zc + j)));
+		__mmask16 kn = _mm_movepi8_mask(_mm_loadu_si128((const __m128i *)(zn + j)));
+		OCT(0, (__mmask8)kc, (__mmask8)kn);
+		OCT(8, (__mmask8)(kc >> 8), (__mmask8)(kn >> 8));
+	}
+	for (; j + 8 <= d; j += 8) {
+		__mmask8 kc = (__mmask8)_mm_movepi8_mask(_mm_loadl_epi64((const __m128i *)(zc + j)));
+		__mmask8 kn = (__mmask8)_mm_movepi8_mask(_mm_loadl_epi64((const __m128i *)(zn + j)));
+		OCT(0, kc, kn);
+	}
+#undef OCT
+	double acc[BW_SGD_LANES];
+	_mm512_storeu_pd(acc, vacc);
+	for (size_t k = 0; j < d; j++, k++)
+		STEP1_ONE(zc, zn, j, k);
+	return BW_LANE_SUM(acc);
+}
+
+/* AVX2 on int8: no mask registers; kept for tests and bench (the doubles are faster). */
+DEFINE_STEP1_C(step1_i8_avx2, int8_t, TARGET_AVX2)
+#endif
+
+static const struct bw_sgd_kernels variants[] = {
+	{"generic", "x86-64 baseline (SSE2) or any other CPU", 0, step1_i8_generic, step1_f64_generic,
+	 stepB_generic},
+#ifdef BW_HAVE_X86_VARIANTS
+	{"avx2", "AVX2", 0, step1_i8_avx2, step1_f64_avx2, stepB_avx2},
+	{"avx512", "AVX-512 F, BW, VL, DQ", 1, step1_i8_avx512, step1_f64_avx512, stepB_avx512},
+#endif
+};
+enum { NVARIANTS = sizeof variants / sizeof variants[0] };
+
+const struct bw_sgd_kernels *bw_sgd_kernel_variants(size_t *count)
+{
+	*count = NVARIANTS;
+	return variants;
+}
+
+int bw_sgd_kernel_supported(const struct bw_sgd_kernels *k)
+{
+#ifdef BW_HAVE_X86_VARIANTS
+	__builtin_cpu_init();
+	if (!strcmp(k->name, "avx2"))
+		return __builtin_cpu_supports("avx2");
+	if (!strcmp(k->name, "avx512"))
+		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+#endif
+	return !strcmp(k->name, "generic");
+}
+
+static const struct bw_sgd_kernels *find_variant(const char *name)
+{
+	for (size_t i = 0; i < NVARIANTS; i++)
+		if (!strcmp(variants[i].name, name) && bw_sgd_kernel_supported(&variants[i]))
+			return &variants[i];
+	return NULL;
+}
+
+static const struct bw_sgd_kernels *auto_variant(void)
+{
+	const char *env = getenv("BIASWEEP_KERNEL");
+	const struct bw_sgd_kernels *k = env && *env ? find_variant(env) : NULL;
+	for (size_t i = NVARIANTS; !k && i-- > 0;)
+		if (bw_sgd_kernel_supported(&variants[i]))
+			k = &variants[i];
+	return k ? k : &variants[0];
+}
+
+static const struct bw_sgd_kernels *active; /* atomic: set once, idempotently */
+
+const struct bw_sgd_kernels *bw_sgd_kernels_active(void)
+{
+	const struct bw_sgd_kernels *k = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
+	if (!k) {
+		k = auto_variant();
+		__atomic_store_n(&active, k, __ATOMIC_RELEASE);
+	}
+	return k;
+}
+
+const char *bw_sgd_kernel_name(void) { return bw_sgd_kernels_active()->name; }
+
+int bw_sgd_kernel_select(const char *name)
+{
+	const struct bw_sgd_kernels *k = name ? find_variant(name) : auto_variant();
+	if (!k)
+		return -1;
+	__atomic_store_n(&active, k, __ATOMIC_RELEASE);
+	return 0;
 }
 
 static double dot_row(const struct bw_instance *inst, size_t i, const double *u, const double *v)
@@ -126,15 +366,18 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		max_steps = (long)ceil(p->max_time / dt);
 	if (max_steps == 0)
 		max_steps = label_noise ? (long)ceil(5.0 / dt) : 10000000L;
-	int rademacher = inst->signs != NULL && B == 1;
+	/* the kernels of this CPU (kernels.h); Rademacher rows as int8 or doubles, same bits */
+	const struct bw_sgd_kernels *kern = bw_sgd_kernels_active();
+	int rademacher = inst->signs != NULL && B == 1 && kern->rademacher_i8;
 
 	double *r = malloc(n * sizeof(double)), *w = out->w, *a = malloc(B * sizeof(double));
 	double *cf = malloc(B * sizeof(double)), *nf = malloc(B * sizeof(double));
 	size_t *perm = malloc(n * sizeof(size_t)), *cur = malloc(B * sizeof(size_t)), *nxt = malloc(B * sizeof(size_t));
+	double *scratch = B > 1 ? malloc(BW_STEPB_SCRATCH(B) * sizeof(double)) : NULL;
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	struct evals ev = {0};
 	int rc = BW_OK;
-	if (!r || !a || !cf || !nf || !perm || !cur || !nxt || !rng) {
+	if (!r || !a || !cf || !nf || !perm || !cur || !nxt || !rng || (B > 1 && !scratch)) {
 		rc = RAISE(BW_ENOMEM, "out of memory for sgd with n=%zu d=%zu", n, d);
 		goto done;
 	}
@@ -209,11 +452,11 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		}
 		draw_batch(rng, n, B, perm, nxt);
 		if (rademacher)
-			nf[0] = step1_i8(d, inst->signs + cur[0] * d, inst->signs + nxt[0] * d, a[0], u, v);
+			nf[0] = kern->step1_i8(d, inst->signs + cur[0] * d, inst->signs + nxt[0] * d, a[0], u, v);
 		else if (B == 1)
-			nf[0] = step1_f64(d, inst->Z + cur[0] * d, inst->Z + nxt[0] * d, a[0], u, v);
+			nf[0] = kern->step1_f64(d, inst->Z + cur[0] * d, inst->Z + nxt[0] * d, a[0], u, v);
 		else
-			stepB(d, B, inst->Z, cur, a, nxt, u, v, nf);
+			kern->stepB(d, B, inst->Z, cur, a, nxt, u, v, nf, scratch);
 		double *tf = cf;
 		cf = nf;
 		nf = tf;
@@ -293,6 +536,7 @@ done:
 	free(perm);
 	free(cur);
 	free(nxt);
+	free(scratch);
 	if (rng)
 		gsl_rng_free(rng);
 	evals_free(&ev);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define BUSY_TIMEOUT_MS 30000
@@ -261,6 +262,9 @@ static int inspect(struct bw_catalog *cat, int *has_meta, int *other_tables, lon
 		sqlite3_finalize(s);
 		if ((ext & 0xff) == SQLITE_NOTADB)
 			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", cat->path);
+		if ((ext & 0xff) == SQLITE_CORRUPT)
+			return RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", cat->path,
+				     sqlite3_errmsg(cat->db));
 		if ((ext & 0xff) == SQLITE_CANTOPEN)
 			return RAISE(BW_EIO, "cannot open catalog '%s': %s", cat->path, sqlite3_errmsg(cat->db));
 		return store_error(cat, "reading the schema");
@@ -288,7 +292,10 @@ static int inspect(struct bw_catalog *cat, int *has_meta, int *other_tables, lon
 		sqlite3_finalize(s);
 		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (meta has no schema_version)", cat->path);
 	} else {
-		int e = store_error(cat, "reading schema_version");
+		int e = (sqlite3_extended_errcode(cat->db) & 0xff) == SQLITE_CORRUPT
+				? RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", cat->path,
+					sqlite3_errmsg(cat->db))
+				: store_error(cat, "reading schema_version");
 		sqlite3_finalize(s);
 		return e;
 	}
@@ -376,9 +383,23 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 		return RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 	}
 	cat->readonly = (flags & BW_CATALOG_READONLY) != 0;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rc = RAISE(BW_EINVAL, "catalog '%s' is not a regular file", path);
+		goto fail;
+	}
 	/* NOMUTEX: a handle belongs to one thread (the coordinator's). */
 	int oflags = SQLITE_OPEN_NOMUTEX | (cat->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	rc = sqlite3_open_v2(path, &cat->db, oflags, NULL);
+	/* SQLite (Debian's: SQLITE_USE_URI) reads a name that starts with "file:" as a URI
+	 * ("file:x?mode=memory" would lose every result): "./" keeps it a file name */
+	char *name = malloc(strlen(path) + 3);
+	if (!name) {
+		rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+		goto fail;
+	}
+	sprintf(name, "%s%s", strncmp(path, "file:", 5) ? "" : "./", path);
+	rc = sqlite3_open_v2(name, &cat->db, oflags, NULL);
+	free(name);
 	if (rc != SQLITE_OK) {
 		if (cat->db)
 			rc = RAISE(rc == SQLITE_CANTOPEN ? BW_EIO : BW_ESTORE, "cannot open catalog '%s': %s", path,

@@ -229,6 +229,9 @@ static int check_catalog(struct bw_query *q)
 		sqlite3_finalize(s);
 		if (ext == SQLITE_NOTADB)
 			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", q->path);
+		if (ext == SQLITE_CORRUPT)
+			return RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", q->path,
+				     sqlite3_errmsg(q->db));
 		if (ext == SQLITE_CANTOPEN)
 			return RAISE(BW_EIO, "cannot open catalog '%s': %s", q->path, sqlite3_errmsg(q->db));
 		if (ext == SQLITE_ERROR)
@@ -238,7 +241,10 @@ static int check_catalog(struct bw_query *q)
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		int e = rc == SQLITE_DONE ? RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no schema_version)", q->path)
-					  : store_error(q, "reading schema_version");
+			: (sqlite3_extended_errcode(q->db) & 0xff) == SQLITE_CORRUPT
+				? RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", q->path,
+					sqlite3_errmsg(q->db))
+				: store_error(q, "reading schema_version");
 		sqlite3_finalize(s);
 		return e;
 	}
@@ -306,7 +312,16 @@ int bw_query_open(const char *path, struct bw_query **out)
 		free(q);
 		return RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 	}
-	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	/* a name that starts with "file:" would be read as a URI (Debian's SQLite: SQLITE_USE_URI),
+	 * whose parameters (mode=rw, vfs=...) are not ours to take: "./" keeps it a file name */
+	char *name = malloc(strlen(path) + 3);
+	if (!name) {
+		rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+		goto fail;
+	}
+	sprintf(name, "%s%s", strncmp(path, "file:", 5) ? "" : "./", path);
+	rc = sqlite3_open_v2(name, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	free(name);
 	if (rc != SQLITE_OK) {
 		rc = q->db ? RAISE(BW_EIO, "cannot open catalog '%s': %s", path, sqlite3_errmsg(q->db))
 			   : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);

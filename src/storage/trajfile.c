@@ -3,11 +3,14 @@
 
 #include "biasweep/error.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { COL_T, COL_LOSS, COL_ERR, COL_R, NCOL };
 static const char *const col_names[NCOL] = {"t", "loss", "test_error", "R"};
@@ -95,6 +98,29 @@ static int create_params(struct bw_trajfile *tf, hsize_t nr)
 	if (g >= 0)
 		H5Gclose(g);
 	return bad ? RAISE(BW_ESTORE, "hdf5: cannot create the parameter tables") : BW_OK;
+}
+
+int bw_trajfile_reserve(const char *path, const size_t *row_d, size_t nrows)
+{
+	/* every dataset is contiguous and allocated at creation: the file's size is known now */
+	double r = (double)(nrows ? nrows : 1), w = 0;
+	for (size_t i = 0; i < nrows; i++)
+		w += (double)row_d[i];
+	double bytes = r * BW_TRAJ_MAXCK * (double)(sizeof(int64_t) + NCOL * sizeof(double)) + r * sizeof(int32_t) +
+		       (w > 0 ? w : 1) * sizeof(double) + r * sizeof(int64_t) + r * (17 + 24 + 24) +
+		       r * (NIPAR * sizeof(int64_t) + NDPAR * sizeof(double)) + 65536.0 /* metadata */;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return RAISE(BW_EIO, "cannot create the trajectory file '%s': %s", path, strerror(errno));
+	int e = bytes < 9e18 ? posix_fallocate(fd, 0, (off_t)bytes) : EFBIG;
+	close(fd);
+	if (e == EINVAL || e == EOPNOTSUPP)
+		return BW_OK; /* a file system without fallocate: HDF5 finds out as it writes */
+	if (e) {
+		unlink(path);
+		return RAISE(BW_EIO, "no room for the trajectory file '%s' (%.0f bytes): %s", path, bytes, strerror(e));
+	}
+	return BW_OK;
 }
 
 int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, size_t nrows, const char *sweep,
@@ -301,25 +327,34 @@ int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck,
 {
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-	if (f < 0)
-		return RAISE(BW_EIO, "cannot open the trajectory file '%s'", path);
+	if (f < 0) {
+		/* a file that is there but does not open is bad input (exit 2), not an I/O error */
+		if (access(path, R_OK) == 0)
+			return RAISE(BW_EINVAL, "'%s' is not a biasweep trajectory file (not HDF5, truncated or corrupt)",
+				     path);
+		return RAISE(BW_EIO, "cannot open the trajectory file '%s': %s", path, strerror(errno));
+	}
 	int rc = BW_OK;
 	int32_t cnt = -1;
 	int64_t off = 0;
 	hsize_t start[2] = {row, 0}, one[1] = {1}, cslab[2] = {1, BW_TRAJ_MAXCK}, mdim[1] = {BW_TRAJ_MAXCK};
 	hid_t cds = H5Dopen2(f, "trajectory/count", H5P_DEFAULT), ods = H5Dopen2(f, "final/w_offset", H5P_DEFAULT);
 	if (cds < 0 || ods < 0)
-		rc = RAISE(BW_ESTORE, "'%s' is not a biasweep trajectory file", path);
+		rc = RAISE(BW_EINVAL, "'%s' is not a biasweep trajectory file", path);
 	for (int which = 0; which < 2 && !rc; which++) {
 		hid_t ds = which ? ods : cds, fs = H5Dget_space(ds), ms = H5Screate_simple(1, one, NULL);
 		if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL) < 0 ||
 		    H5Dread(ds, which ? H5T_NATIVE_INT64 : H5T_NATIVE_INT32, ms, fs, H5P_DEFAULT,
 			    which ? (void *)&off : (void *)&cnt) < 0)
-			rc = RAISE(BW_ESTORE, "cannot read row %zu of '%s'", row, path);
+			rc = RAISE(BW_EINVAL, "cannot read row %zu of '%s' (no such row, or a corrupt file)", row, path);
 		H5Sclose(ms);
 		H5Sclose(fs);
 	}
-	*count = cnt;
+	/* the count sizes the caller's buffer (BW_TRAJ_MAXCK): a corrupt one must not overrun it */
+	if (!rc && (cnt < -1 || cnt > BW_TRAJ_MAXCK || off < 0))
+		rc = RAISE(BW_EINVAL, "row %zu of '%s' is corrupt (count %d, w_offset %lld)", row, path, (int)cnt,
+			   (long long)off);
+	*count = rc ? -1 : cnt;
 	if (!rc && cnt >= 0) {
 		double buf[BW_TRAJ_MAXCK];
 		int64_t sbuf[BW_TRAJ_MAXCK];
@@ -331,7 +366,7 @@ int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck,
 			H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cslab, NULL);
 			if (H5Dread(ds, c ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64, ms, fs, H5P_DEFAULT,
 				    c ? (void *)buf : (void *)sbuf) < 0)
-				rc = RAISE(BW_ESTORE, "cannot read %s of row %zu in '%s'", names[c], row, path);
+				rc = RAISE(BW_EINVAL, "cannot read %s of row %zu in '%s' (corrupt file?)", names[c], row, path);
 			for (int i = 0; i < cnt && !rc; i++) {
 				if (c == 0) ck[i].step = (long)sbuf[i];
 				else if (c == 1) ck[i].t = buf[i];
@@ -349,7 +384,7 @@ int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck,
 			hid_t ms = H5Screate_simple(1, wc, NULL);
 			H5Sselect_hyperslab(fs, H5S_SELECT_SET, ws, NULL, wc, NULL);
 			if (H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, w) < 0)
-				rc = RAISE(BW_ESTORE, "cannot read final/w of row %zu in '%s'", row, path);
+				rc = RAISE(BW_EINVAL, "cannot read final/w of row %zu in '%s' (corrupt file?)", row, path);
 			H5Sclose(ms);
 			H5Sclose(fs);
 			H5Dclose(ds);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- the settings a spec knows -------------------------------------------- */
 
@@ -433,8 +434,8 @@ static int parse_search(const struct parse *p, const config_setting_t *s, struct
 	if (hi > 1e9)
 		return fail(p, line_of(rng), "the search of 'n' must stay <= 1e9");
 	if (res) {
-		if (!is_number(res) || number(res) != floor(number(res)) || number(res) < 1)
-			return fail(p, line_of(res), "'resolution' of the search of 'n' must be an integer >= 1");
+		if (!is_number(res) || number(res) != floor(number(res)) || number(res) < 1 || number(res) > 1e9)
+			return fail(p, line_of(res), "'resolution' of the search of 'n' must be an integer in [1, 1e9]");
 		r = number(res);
 	}
 	if (!(ax->v = calloc(1, sizeof *ax->v)))
@@ -613,6 +614,11 @@ static int parse_top(struct parse *p, const config_setting_t *root)
 			const char *s = config_setting_get_string(e);
 			if (!*s)
 				return fail(p, line, "'name' must not be empty");
+			/* it names the trajectory files (DIR/NAME-RUN.h5): a '/' would write them elsewhere */
+			for (const char *c = s; *c; c++)
+				if (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f)
+					return fail(p, line, "'name' cannot name a directory or file (it names the trajectory "
+						    "files): no '/' or control characters");
 			if (!(p->name = strdup(s)))
 				return RAISE(BW_ENOMEM, "out of memory");
 		} else if (!strcmp(k, "seed")) {
@@ -621,6 +627,8 @@ static int parse_top(struct parse *p, const config_setting_t *root)
 				return fail(p, line, "'seed' (the sweep seed) must be an integer");
 			if (x < 0)
 				return fail(p, line, "'seed' (the sweep seed) must be >= 0");
+			if (x >= 18446744073709551616.0) /* 2^64: a float beyond it has no uint64 value */
+				return fail(p, line, "'seed' (the sweep seed) must be < 2^64");
 			p->sweep_seed = config_setting_type(e) == CONFIG_TYPE_FLOAT ? (uint64_t)x
 										    : (uint64_t)config_setting_get_int64(e);
 		} else if (!strcmp(k, "algorithm")) {
@@ -774,6 +782,19 @@ static int make_search(const struct axis *an, const struct bw_task *t, double ma
 	return 1;
 }
 
+/* A planned task must be runnable: its instance passes bw_instance_spec_check
+ * (n*d at most 4e9 entries), else the spec is refused here, not each task at
+ * run time. */
+static int check_instance(const struct parse *p, const struct bw_task *t, unsigned line)
+{
+	if (bw_instance_spec_check(&t->inst) == BW_OK)
+		return BW_OK;
+	char why[256];
+	snprintf(why, sizeof why, "%s", bw_error_message());
+	bw_error_clear();
+	return fail(p, line, "%s d=%zu n=%zu: %s", bw_algo_name(t->run.algo), t->inst.d, t->inst.n, why);
+}
+
 static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *tv, struct search_vec *sv,
 		       size_t *dropped, double *planned)
 {
@@ -882,10 +903,12 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 			t.run.max_time = time;
 			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
 			struct bw_search srch;
-			if (make_search(&ax[AX_N], &t, max_n_over_d, reads, &srch))
+			if (make_search(&ax[AX_N], &t, max_n_over_d, reads, &srch)) {
+				CHECK(check_instance(p, &srch.base, ax[AX_N].line));
 				CHECK(push_search(sv, &srch));
-			else
+			} else {
 				(*dropped)++;
+			}
 		} else if (t.inst.kappa > t.inst.d || t.inst.kappa > t.inst.n ||
 		    (max_n_over_d > 0 && (double)t.inst.n > max_n_over_d * (double)t.inst.d) ||
 		    ((reads & BW_USES_BATCH) && (size_t)t.run.batch > t.inst.n)) {
@@ -897,6 +920,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 			t.run.max_steps = (long)steps;
 			t.run.max_time = time;
 			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
+			CHECK(check_instance(p, &t, ax[AX_N].v[idx[AX_N]].line));
 			bw_task_set_key(&t);
 			t.cost = bw_task_cost(&t);
 			CHECK(push(tv, &t));
@@ -1069,6 +1093,11 @@ int bw_spec_load(const char *path, struct bw_spec *out)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return RAISE(BW_EINVAL, "cannot open spec '%s': %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen opens directories; fread fails */
+		fclose(f);
+		return RAISE(BW_EINVAL, "cannot open spec '%s': %s", path, strerror(EISDIR));
+	}
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	for (;;) {
