@@ -141,5 +141,6 @@ int main(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		check_case(&cases[i]);
+	glp_free_env(); /* GLPK's environment (glp_init_env at the first problem) */
 	return tu_summary("test_flow_lp");
 }

@@ -4,7 +4,8 @@
 #   tests/fuzz/run.sh [SECONDS]        (default 30 per fuzzer; env FUZZ_SECONDS)
 # Seeds: tests/fuzz/corpus/NAME (+ jobs/*.cfg and tests/mpi/search.cfg for
 # fuzz_spec); new inputs go to a scratch corpus in build-fuzz/corpus/NAME
-# (kept between runs, never committed).  A crash, leak, timeout or
+# (emptied at each start, never committed; run a fuzzer by hand on it for a
+# longer session).  A crash, leak, timeout or
 # out-of-memory leaves its input in build-fuzz/artifacts/ and fails the run:
 # minimize it (build-fuzz/fuzz_NAME -minimize_crash=1 FILE), fix the bug, and
 # add the input to tests/fuzz/regressions/NAME/, which the meson tests
@@ -41,7 +42,7 @@ status=0
 for name in spec opts; do
 	corpus=$out/corpus/$name
 	seeds=$out/seeds/$name
-	rm -rf "$seeds"
+	rm -rf "$seeds" "$corpus" # a fresh corpus each run: the same work (and time) from the same seeds
 	mkdir -p "$corpus" "$seeds" "$out/artifacts"
 	cp "$root"/tests/fuzz/corpus/$name/* "$seeds"/
 	if [ $name = spec ]; then

@@ -35,13 +35,13 @@ def check(cond, msg):
         print("ok:", msg)
 
 
-def longer_spec(tmp):
-    """smoke.cfg with 3x the seeds: long enough (several seconds) to be interrupted mid-run."""
+def longer_spec(tmp, seeds=6):
+    """smoke.cfg with more seeds: long enough (several seconds) to be interrupted mid-run."""
     text = open(SPEC).read()
     assert "seeds = 2;" in text
-    path = os.path.join(tmp, "longer.cfg")
+    path = os.path.join(tmp, f"longer{seeds}.cfg")
     with open(path, "w") as f:
-        f.write(text.replace("seeds = 2;", "seeds = 6;"))
+        f.write(text.replace("seeds = 2;", f"seeds = {seeds};"))
     return path
 
 
@@ -185,7 +185,10 @@ def case_kill9(tmp):
 
 
 def case_sigterm(tmp):
-    spec = longer_spec(tmp)
+    # The first outcomes become visible at the first commit (about 1 s in); the
+    # run must last well beyond that on a fast machine, or the signal lands
+    # after the sweep has already finished (seen in CI with 6 seeds: 1.7 s).
+    spec = longer_spec(tmp, seeds=30)
     ref = reference(tmp, spec)
     _, base = outcomes(ref)
     cat = os.path.join(tmp, "s", "catalog.sqlite")
