@@ -5,9 +5,34 @@
 #include "revision.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void openblas_set_num_threads(int);
+
+/* The BLAS kernels are part of the result: OpenBLAS (DYNAMIC_ARCH) picks
+ * them by CPU when it loads, before main, and kernels for different cores
+ * round differently (seen here: Cooperlake's dgemv and Haswell's differ in
+ * the last bits of 18 of smoke.cfg's 40 outcomes).  So that a sweep gives the
+ * same outcomes bit for bit on every x86-64 machine with AVX2 and FMA (a
+ * laptop, and each node type of a cluster), biasweep runs with OpenBLAS's
+ * Haswell kernels: when OPENBLAS_CORETYPE is unset it sets it and re-executes
+ * itself once, before MPI is initialized.  A user's own OPENBLAS_CORETYPE is
+ * respected; the kernels in use are recorded with each sweep run
+ * (sweeps.libraries, openblas_get_config). */
+static void pin_blas_kernels(char **argv)
+{
+	if (getenv("OPENBLAS_CORETYPE"))
+		return;
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+		return; /* OpenBLAS's own choice for this CPU */
+	if (setenv("OPENBLAS_CORETYPE", "Haswell", 1) != 0)
+		return;
+	execv("/proc/self/exe", argv);
+	unsetenv("OPENBLAS_CORETYPE"); /* could not re-execute: the kernels OpenBLAS chose stay */
+}
 
 struct command {
 	const char *name;
@@ -40,6 +65,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	pin_blas_kernels(argv);
 	/* One BLAS thread per process: ranks are the parallelism, and a fixed
 	 * thread count keeps BLAS reductions (and so results) bit-reproducible. */
 	openblas_set_num_threads(1);

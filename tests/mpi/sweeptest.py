@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """MPI sweep tests: rank-count independence, resume, kill -9, SIGTERM.
 
-Usage: sweeptest.py CASE   (CASE: ranks | rerun | kill9 | sigterm)
+Usage: sweeptest.py CASE   (CASE: ranks | rerun | kill9 | sigterm | search | blas)
 Environment: BIASWEEP (the binary), SOURCE_ROOT (the repository).
 Each case works in its own temporary directory and compares catalogs
 through sqlite3, ignoring only timing/bookkeeping columns.
@@ -211,6 +211,28 @@ def case_sigterm(tmp):
     check(rows == base, "after SIGTERM and resume the outcomes equal an uninterrupted run")
 
 
+def case_blas(tmp):
+    """The outcomes do not depend on which BLAS kernels OpenBLAS would pick for
+    this CPU: biasweep pins OpenBLAS's Haswell kernels unless the user's own
+    OPENBLAS_CORETYPE says otherwise (src/cli/main.c)."""
+    cats = {}
+    for label, extra in (("unset", {}), ("haswell", {"OPENBLAS_CORETYPE": "Haswell"})):
+        env = {k: v for k, v in ENV.items() if k != "OPENBLAS_CORETYPE"}
+        env.update(extra)
+        cat = os.path.join(tmp, label, "catalog.sqlite")
+        os.makedirs(os.path.dirname(cat))
+        p = subprocess.run(["mpirun", "-np", "2", BIN, "run", SPEC, "--catalog", cat, "--quiet"], env=env,
+                           capture_output=True, text=True, timeout=600)
+        check(p.returncode == 0, f"OPENBLAS_CORETYPE {label}: run exits 0 ({p.stderr.strip()[-300:]})")
+        con = sqlite3.connect(f"file:{cat}?mode=ro", uri=True)
+        libs = con.execute("SELECT group_concat(libraries) FROM sweeps").fetchone()[0] or ""
+        con.close()
+        check("Haswell" in libs, f"OPENBLAS_CORETYPE {label}: the sweep records OpenBLAS's Haswell kernels")
+        cats[label] = outcomes(cat)[1]
+    check(len(cats["unset"]) > 0 and cats["unset"] == cats["haswell"],
+          f"outcomes bit-identical with OPENBLAS_CORETYPE unset and set ({len(cats['unset'])} rows)")
+
+
 def case_search(tmp):
     """Adaptive n-search: rank-count independence, bisection, resume after kill -9."""
     spec = os.path.join(ROOT, "tests", "mpi", "search.cfg")
@@ -256,7 +278,7 @@ def main():
     case = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         {"ranks": case_ranks, "rerun": case_rerun, "kill9": case_kill9, "sigterm": case_sigterm,
-         "search": case_search}[case](tmp)
+         "search": case_search, "blas": case_blas}[case](tmp)
     print(f"{case}: {'FAILED' if failures else 'passed'} ({failures} failures)")
     sys.exit(1 if failures else 0)
 

@@ -250,6 +250,20 @@ def outcomes(catalog):
     return rows
 
 
+def show_diff(a_cat, b_cat, limit=8):
+    """Print the first differing (key, column, a, b) of two catalogs' outcomes."""
+    con = connect(a_cat)
+    cols = [r[1] for r in con.execute("PRAGMA table_info(outcomes)") if r[1] not in TIMING]
+    con.close()
+    a, b = outcomes(a_cat), outcomes(b_cat)
+    shown = 0
+    for x, y in zip(a, b):
+        for c, u, v in zip(cols, x, y):
+            if u != v and shown < limit:
+                print(f"  differs: key {x[0]} {c}: {u!r} vs {v!r}")
+                shown += 1
+
+
 def scalar(catalog, sql):
     con = connect(catalog)
     r = con.execute(sql).fetchone()
@@ -343,7 +357,8 @@ def case_array(cl, tmp, ref):
         return
     base = outcomes(ref)
     rows = outcomes(out)
-    check(rows == base, f"merged catalog equals the local mpirun -np 2 run ({len(rows)} vs {len(base)} outcomes)")
+    if not check(rows == base, f"merged catalog equals the local mpirun -np 2 run ({len(rows)} vs {len(base)} outcomes)"):
+        show_diff(ref, out)
     n, bad = trajectories_read_back(out)
     check(n == len(base) and bad == 0, f"every trajectory reads back through the rewritten traj_file ({n}, {bad} bad)")
     check(scalar(out, "SELECT count(*) FROM outcomes WHERE traj_file NOT LIKE 'shards/smoke/smoke-%-shard_.h5'") == 0,
@@ -443,7 +458,8 @@ def case_cancel(cl, tmp, spec, ref):
     if st.get(mid2) != ("COMPLETED", "0:0"):
         print(mlog2)
     rows, base = outcomes(out), outcomes(ref)
-    check(rows == base, f"nothing lost or duplicated: merged equals the local run ({len(rows)} vs {len(base)})")
+    if not check(rows == base, f"nothing lost or duplicated: merged equals the local run ({len(rows)} vs {len(base)})"):
+        show_diff(ref, out)
     check(scalar(out, "SELECT count(DISTINCT key) FROM outcomes") == total, "every key once")
     check(scalar(out, "SELECT count(*) FROM outcomes WHERE sweep_id IS NULL OR sweep_id NOT IN (SELECT id FROM sweeps)")
           == 0, "every outcome names a merged sweep")
