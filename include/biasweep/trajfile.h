@@ -45,6 +45,10 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, siz
 int bw_trajfile_reserve(const char *path, const size_t *row_d, size_t nrows);
 /* Writes the task's parameters, checkpoints and final w into its row. */
 int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_task *t, const struct bw_outcome *o);
+/* The same for k contiguous rows row0 .. row0+k-1 (task t[i] in row row0+i):
+ * one write per table instead of one per table and row. */
+int bw_trajfile_write_rows(struct bw_trajfile *tf, size_t row0, size_t k, const struct bw_task *const *t,
+			   const struct bw_outcome *const *o);
 int bw_trajfile_close(struct bw_trajfile *tf);
 
 /* Serial read-back of one row (for tests and plots): the count of

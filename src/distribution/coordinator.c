@@ -26,8 +26,14 @@
 
 char *openblas_get_config(void);
 
-enum { COMMIT_BATCH = 256 };
+enum { COMMIT_BATCH = 256, PREFETCH_MAX = 2 * BW_WORKER_BATCH };
 #define COMMIT_SECONDS 1.0
+/* Tasks estimated cheaper than this (coordinate-updates, bw_task_cost: well
+ * under a millisecond) are sent ahead, up to PREFETCH_MAX per worker, and
+ * reported in batches (worker.c): for them the round trip through rank 0 and
+ * one trajectory write per table and row would cost more than the work.
+ * Dearer tasks go one at a time, largest first, as the tail of a sweep needs. */
+#define PREFETCH_COST 1e5
 
 static double now_s(void)
 {
@@ -36,15 +42,25 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* ---- rank 0's compute thread: numerics only, handed one task at a time ---- */
+/* ---- rank 0's compute thread: numerics only, fed through a small queue ---- */
+struct lslot {
+	int32_t row;
+	int rc;
+	struct bw_task task;
+	struct bw_outcome out;
+};
+
 struct local {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t cv;      /* to the thread: a task, or quit */
+	pthread_cond_t done_cv; /* to the coordinator: a task finished */
 	const volatile int *cancel;
-	struct bw_task task; /* copied in by local_give */
-	int has_task, ready, quit, rc;
-	struct bw_outcome out;
+	struct lslot in[PREFETCH_MAX]; /* ring of tasks to run */
+	size_t in_head, in_n;
+	struct lslot out[PREFETCH_MAX]; /* finished, in order */
+	size_t out_n;
+	int quit;
 };
 
 static void *local_main(void *arg)
@@ -52,29 +68,32 @@ static void *local_main(void *arg)
 	struct local *l = arg;
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
-		while (!l->has_task && !l->quit)
+		while (!l->in_n && !l->quit)
 			pthread_cond_wait(&l->cv, &l->mu);
 		if (l->quit)
 			break;
-		struct bw_task t = l->task;
+		struct lslot x = l->in[l->in_head];
+		l->in_head = (l->in_head + 1) % PREFETCH_MAX;
+		l->in_n--;
 		pthread_mutex_unlock(&l->mu);
-		struct bw_outcome out;
-		int rc = bw_task_execute(&t, l->cancel, &out);
+		x.rc = bw_task_execute(&x.task, l->cancel, &x.out);
+		if (x.rc == BW_EINTR)
+			bw_error_clear(); /* this thread's error state */
 		pthread_mutex_lock(&l->mu);
-		l->out = out;
-		l->rc = rc;
-		l->ready = 1;
-		l->has_task = 0;
+		l->out[l->out_n++] = x;
+		pthread_cond_signal(&l->done_cv);
 	}
 	pthread_mutex_unlock(&l->mu);
 	return NULL;
 }
 
-static void local_give(struct local *l, const struct bw_task *t)
+static void local_give(struct local *l, int32_t row, const struct bw_task *t)
 {
 	pthread_mutex_lock(&l->mu);
-	l->task = *t;
-	l->has_task = 1;
+	struct lslot *x = &l->in[(l->in_head + l->in_n) % PREFETCH_MAX];
+	x->row = row;
+	x->task = *t;
+	l->in_n++;
 	pthread_cond_signal(&l->cv);
 	pthread_mutex_unlock(&l->mu);
 }
@@ -168,6 +187,7 @@ struct coord {
 	double last_commit;
 	int *idle; /* worker ranks waiting for work a search may still produce */
 	int nidle;
+	int *outst; /* tasks sent to each worker rank and not returned yet */
 	struct bw_progress prog;
 };
 
@@ -231,10 +251,11 @@ static void coord_finished(struct coord *c, int32_t row, const struct bw_result 
 		coord_fail(c, bw_error_code(), bw_error_message());
 }
 
-/* The next row to hand out, or -1 when there is nothing right now.  Search
- * probes go first (each search is a chain of probes), then static tasks,
- * largest estimated cost first. */
-static int32_t coord_next(struct coord *c)
+/* The next row to hand out, or -1 when there is nothing right now (or the
+ * next task is estimated to cost more than max_cost).  Search probes go first
+ * (each search is a chain of probes), then static tasks, largest estimated
+ * cost first. */
+static int32_t coord_next(struct coord *c, double max_cost)
 {
 	if (c->o->cancel && *c->o->cancel)
 		c->stopping = 1;
@@ -250,6 +271,8 @@ static int32_t coord_next(struct coord *c)
 		long n = bw_bisect_next(&st->b);
 		if (n < 0)
 			continue;
+		if (st->s->cost / (double)st->s->max_probes > max_cost)
+			return -1;
 		if (st->row_next >= st->row_end) {
 			coord_fail(c, BW_EINTERNAL, "a search ran out of its reserved trajectory rows");
 			return -1;
@@ -263,6 +286,8 @@ static int32_t coord_next(struct coord *c)
 		return row;
 	}
 	if (c->next_stat < w->nstat) {
+		if (w->stat[c->next_stat]->cost > max_cost)
+			return -1;
 		int32_t row = (int32_t)c->next_stat;
 		c->row_task[row] = *w->stat[c->next_stat++];
 		c->row_search[row] = -1;
@@ -322,30 +347,84 @@ static void send_task(struct coord *c, int dest, int32_t row)
 		c->active--;
 }
 
-/* Give a waiting worker its next task, park it, or stop it. */
-static void serve(struct coord *c, int dest)
+/* Fill a worker's queue: one task, or up to PREFETCH_MAX cheap ones; a
+ * worker with nothing to do is parked (a search may still produce work) or
+ * stopped (only once every task it was sent has come back). */
+static void top_up(struct coord *c, int dest)
 {
-	int32_t r = coord_next(c);
-	if (r >= 0)
+	while (c->outst[dest] < PREFETCH_MAX) {
+		int32_t r = coord_next(c, c->outst[dest] ? PREFETCH_COST : INFINITY);
+		if (r < 0)
+			break;
 		send_task(c, dest, r);
-	else if (coord_more_later(c))
-		c->idle[c->nidle++] = dest;
-	else
-		send_task(c, dest, -1);
+		c->outst[dest]++;
+	}
+	if (c->outst[dest] == 0) {
+		if (coord_more_later(c))
+			c->idle[c->nidle++] = dest;
+		else
+			send_task(c, dest, -1);
+	}
+}
+
+/* The local thread's finished tasks: trajectory rows (contiguous rows in one
+ * write per table) and results. */
+static void local_collect(struct coord *c, struct local *l, size_t *local_out)
+{
+	static struct lslot got[PREFETCH_MAX];
+	pthread_mutex_lock(&l->mu);
+	size_t n = l->out_n;
+	memcpy(got, l->out, n * sizeof *got);
+	l->out_n = 0;
+	pthread_mutex_unlock(&l->mu);
+	*local_out -= n;
+	const struct bw_task *t[PREFETCH_MAX];
+	const struct bw_outcome *o[PREFETCH_MAX];
+	int32_t rows[PREFETCH_MAX];
+	struct bw_result res[PREFETCH_MAX];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (got[i].rc == BW_EINTR) {
+			coord_finished(c, got[i].row, NULL);
+			continue;
+		}
+		t[k] = &c->row_task[got[i].row];
+		o[k] = &got[i].out;
+		rows[k++] = got[i].row;
+	}
+	if (!k)
+		return;
+	memset(res, 0, k * sizeof *res);
+	int rc = bw_tasks_record(c->tf, c->trajname, 0, k, rows, t, o, res);
+	for (size_t i = 0; i < k; i++) {
+		bw_outcome_release((struct bw_outcome *)o[i]);
+		if (rc == BW_OK) {
+			coord_finished(c, rows[i], &res[i]);
+		} else {
+			c->inflight--;
+			coord_fail(c, rc, bw_error_message());
+		}
+	}
 }
 
 /* Runs until every task is handed out and returned (or dropped), with the
  * local compute thread as one more worker. */
 static void coordinate(struct coord *c)
 {
-	struct local l;
-	memset(&l, 0, sizeof l);
-	l.cancel = c->o->cancel;
-	int32_t local_row = -1; /* what the local thread computes; main thread only */
-	int local_done = 0;
-	pthread_mutex_init(&l.mu, NULL);
-	pthread_cond_init(&l.cv, NULL);
-	int have_local = pthread_create(&l.thread, NULL, local_main, &l) == 0;
+	struct local *l = calloc(1, sizeof *l);
+	size_t local_out = 0; /* tasks given to the local thread and not collected */
+	int local_done = 0, have_local = 0;
+	if (l) {
+		l->cancel = c->o->cancel;
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_mutex_init(&l->mu, NULL);
+		pthread_cond_init(&l->cv, NULL);
+		pthread_cond_init(&l->done_cv, &ca);
+		pthread_condattr_destroy(&ca);
+		have_local = pthread_create(&l->thread, NULL, local_main, l) == 0;
+	}
 	if (!have_local) {
 		local_done = 1;
 		if (c->size == 1)
@@ -363,8 +442,11 @@ static void coordinate(struct coord *c)
 			if (!flag)
 				break;
 			struct bw_msg m;
-			MPI_Recv(&m, sizeof m, MPI_BYTE, st.MPI_SOURCE, BW_TAG_MSG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			int src = st.MPI_SOURCE;
+			MPI_Recv(&m, sizeof m, MPI_BYTE, src, BW_TAG_MSG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 			progressed = 1;
+			if (m.kind != BW_MSG_READY)
+				c->outst[src]--;
 			if (m.kind == BW_MSG_RESULT)
 				coord_finished(c, m.row, &m.result);
 			else if (m.kind == BW_MSG_CANCELLED)
@@ -373,47 +455,40 @@ static void coordinate(struct coord *c)
 				c->inflight--;
 				coord_fail(c, m.code, m.error);
 			}
-			serve(c, st.MPI_SOURCE);
+			/* a worker that still has tasks queued is topped up after its batch */
+			int more = 0;
+			if (c->outst[src] > 0)
+				MPI_Iprobe(src, BW_TAG_MSG, MPI_COMM_WORLD, &more, MPI_STATUS_IGNORE);
+			if (!more)
+				top_up(c, src);
 		}
-		if (local_row >= 0) { /* the local compute thread finished? */
-			pthread_mutex_lock(&l.mu);
-			int ready = l.ready;
-			pthread_mutex_unlock(&l.mu);
+		if (local_out > 0) { /* the local compute thread finished some? */
+			pthread_mutex_lock(&l->mu);
+			int ready = l->out_n > 0;
+			pthread_mutex_unlock(&l->mu);
 			if (ready) {
 				progressed = 1;
-				l.ready = 0;
-				if (l.rc == BW_EINTR) {
-					bw_error_clear();
-					coord_finished(c, local_row, NULL);
-				} else {
-					struct bw_result res;
-					int rc = bw_task_record(c->tf, c->trajname, (size_t)local_row, &c->row_task[local_row],
-								&l.out, 0, &res);
-					bw_outcome_release(&l.out);
-					if (rc == BW_OK) {
-						coord_finished(c, local_row, &res);
-					} else {
-						c->inflight--;
-						coord_fail(c, rc, bw_error_message());
-					}
-				}
-				local_row = -1;
+				local_collect(c, l, &local_out);
 			}
 		}
-		if (local_row < 0 && !local_done) {
-			int32_t r = coord_next(c);
+		while (!local_done && local_out < PREFETCH_MAX) {
+			int32_t r = coord_next(c, local_out ? PREFETCH_COST : INFINITY);
 			if (r >= 0) {
-				local_row = r;
-				local_give(&l, &c->row_task[r]);
+				local_give(l, r, &c->row_task[r]);
+				local_out++;
 				progressed = 1;
-			} else if (!coord_more_later(c)) {
-				local_done = 1;
+				continue;
 			}
+			if (local_out == 0 && !coord_more_later(c))
+				local_done = 1;
+			break;
 		}
 		while (c->nidle > 0) { /* parked workers: work may have appeared */
-			int32_t r = coord_next(c);
+			int32_t r = coord_next(c, INFINITY);
 			if (r >= 0) {
-				send_task(c, c->idle[--c->nidle], r);
+				int dest = c->idle[--c->nidle];
+				send_task(c, dest, r);
+				c->outst[dest]++;
 				progressed = 1;
 			} else if (!coord_more_later(c)) {
 				send_task(c, c->idle[--c->nidle], -1);
@@ -422,7 +497,7 @@ static void coordinate(struct coord *c)
 				break;
 			}
 		}
-		if (c->active == 0 && local_row < 0 && local_done)
+		if (c->active == 0 && local_done)
 			break;
 		double t = now_s();
 		if (c->nbatch && t - c->last_commit >= COMMIT_SECONDS && coord_commit(c))
@@ -433,21 +508,38 @@ static void coordinate(struct coord *c)
 		}
 		if (c->o->cancel && *c->o->cancel)
 			c->stopping = 1;
-		if (!progressed) {
-			struct timespec ts = {0, 200000};
-			nanosleep(&ts, NULL);
+		if (!progressed) { /* wait: for the local thread (woken at once) or 0.2 ms for MPI */
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += 200000;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (local_out > 0) {
+				pthread_mutex_lock(&l->mu);
+				if (!l->out_n)
+					pthread_cond_timedwait(&l->done_cv, &l->mu, &ts);
+				pthread_mutex_unlock(&l->mu);
+			} else {
+				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			}
 		}
 	}
 	if (coord_commit(c))
 		coord_fail(c, bw_error_code(), bw_error_message());
-	pthread_mutex_lock(&l.mu);
-	l.quit = 1;
-	pthread_cond_signal(&l.cv);
-	pthread_mutex_unlock(&l.mu);
-	if (have_local)
-		pthread_join(l.thread, NULL);
-	pthread_mutex_destroy(&l.mu);
-	pthread_cond_destroy(&l.cv);
+	if (l) {
+		pthread_mutex_lock(&l->mu);
+		l->quit = 1;
+		pthread_cond_signal(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		if (have_local)
+			pthread_join(l->thread, NULL);
+		pthread_mutex_destroy(&l->mu);
+		pthread_cond_destroy(&l->cv);
+		pthread_cond_destroy(&l->done_cv);
+		free(l);
+	}
 	coord_progress(c, start, 1);
 }
 
@@ -669,13 +761,15 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 			c.row_task = malloc(nrows * sizeof *c.row_task);
 			c.row_search = malloc(nrows * sizeof *c.row_search);
 			c.idle = malloc((size_t)size * sizeof *c.idle);
-			if (!c.batch || !c.row_task || !c.row_search || !c.idle)
+			c.outst = calloc((size_t)size, sizeof *c.outst);
+			if (!c.batch || !c.row_task || !c.row_search || !c.idle || !c.outst)
 				coord_fail(&c, BW_ENOMEM, "out of memory");
 			coordinate(&c);
 			free(c.batch);
 			free(c.row_task);
 			free(c.row_search);
 			free(c.idle);
+			free(c.outst);
 			if (c.err)
 				rc = RAISE(c.err, "%s", c.errmsg);
 			else if (c.stopping)

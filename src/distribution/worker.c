@@ -33,17 +33,85 @@ int bw_task_execute(const struct bw_task *t, const volatile int *cancel, struct 
 	return BW_OK;
 }
 
-int bw_task_record(struct bw_trajfile *tf, const char *trajname, size_t row, const struct bw_task *t,
-		   const struct bw_outcome *out, int rank, struct bw_result *res)
+int bw_tasks_record(struct bw_trajfile *tf, const char *trajname, int rank, size_t k, const int32_t *rows,
+		    const struct bw_task *const *t, const struct bw_outcome *const *o, struct bw_result *res)
 {
-	bw_result_from_outcome(res, t->key, out);
-	res->rank = rank;
-	if (out->status != BW_RUN_FAILED || out->ntraj > 0) {
-		CHECK(bw_trajfile_write_row(tf, row, t, out));
-		res->traj_row = (int64_t)row;
-		snprintf(res->traj_file, sizeof res->traj_file, "%s", trajname);
+	for (size_t i = 0; i < k; i++) {
+		bw_result_from_outcome(&res[i], t[i]->key, o[i]);
+		res[i].rank = rank;
+	}
+	/* runs of contiguous rows that hold a trajectory: one write per table and run */
+	for (size_t i = 0; i < k;) {
+		if (o[i]->status == BW_RUN_FAILED && o[i]->ntraj == 0) {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < k && rows[j] == rows[j - 1] + 1 && !(o[j]->status == BW_RUN_FAILED && o[j]->ntraj == 0))
+			j++;
+		CHECK(bw_trajfile_write_rows(tf, (size_t)rows[i], j - i, t + i, o + i));
+		for (size_t q = i; q < j; q++) {
+			res[q].traj_row = (int64_t)rows[q];
+			snprintf(res[q].traj_file, sizeof res[q].traj_file, "%s", trajname);
+		}
+		i = j;
 	}
 	return BW_OK;
+}
+
+/* A worker runs the tasks it is sent in order and reports them in batches:
+ * while more tasks wait in its queue (the coordinator sends several ahead
+ * when they are cheap) it keeps up to BW_WORKER_BATCH finished tasks, then
+ * writes their trajectory rows (contiguous rows in one write per table) and
+ * only then sends their results, so the catalog never claims a row that is
+ * not in the file. */
+struct finished {
+	int32_t row;
+	int cancelled;
+	struct bw_task task;
+	struct bw_outcome out;
+};
+
+static void flush(struct bw_trajfile *tf, const char *trajname, int rank, struct finished *f, size_t n)
+{
+	const struct bw_task *t[BW_WORKER_BATCH] = {0};
+	const struct bw_outcome *o[BW_WORKER_BATCH] = {0};
+	int32_t rows[BW_WORKER_BATCH] = {0};
+	struct bw_result res[BW_WORKER_BATCH];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].cancelled)
+			continue;
+		t[k] = &f[i].task;
+		o[k] = &f[i].out;
+		rows[k++] = f[i].row;
+	}
+	memset(res, 0, sizeof res);
+	int rc = bw_tasks_record(tf, trajname, rank, k, rows, t, o, res);
+	char error[512] = "";
+	if (rc != BW_OK) {
+		snprintf(error, sizeof error, "rank %d: %s", rank, bw_error_message());
+		bw_error_clear();
+	}
+	struct bw_msg msg;
+	for (size_t i = 0, q = 0; i < n; i++) {
+		memset(&msg, 0, sizeof msg);
+		msg.row = f[i].row;
+		if (f[i].cancelled) {
+			msg.kind = BW_MSG_CANCELLED;
+		} else if (rc != BW_OK) {
+			msg.kind = BW_MSG_ERROR;
+			msg.code = rc;
+			memcpy(msg.error, error, sizeof msg.error);
+			q++;
+		} else {
+			msg.kind = BW_MSG_RESULT;
+			msg.result = res[q++];
+		}
+		if (!f[i].cancelled)
+			bw_outcome_release(&f[i].out);
+		MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, BW_TAG_MSG, MPI_COMM_WORLD);
+	}
 }
 
 void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, const volatile int *cancel)
@@ -53,29 +121,29 @@ void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, cons
 	memset(&msg, 0, sizeof msg);
 	msg.kind = BW_MSG_READY;
 	MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, BW_TAG_MSG, MPI_COMM_WORLD);
+	static struct finished f[BW_WORKER_BATCH];
+	size_t n = 0;
 	for (;;) {
+		if (n > 0) {
+			int queued = 0;
+			if (n < BW_WORKER_BATCH)
+				MPI_Iprobe(0, BW_TAG_TASK, MPI_COMM_WORLD, &queued, MPI_STATUS_IGNORE);
+			if (!queued) { /* nothing more to run right now: report what is done */
+				flush(tf, trajname, rank, f, n);
+				n = 0;
+				continue;
+			}
+		}
 		MPI_Recv(&tm, sizeof tm, MPI_BYTE, 0, BW_TAG_TASK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 		if (tm.row < 0)
 			break;
-		struct bw_outcome out;
-		memset(&msg, 0, sizeof msg);
-		msg.row = tm.row;
-		int rc = bw_task_execute(&tm.task, cancel, &out);
-		if (rc == BW_EINTR) {
-			msg.kind = BW_MSG_CANCELLED;
+		struct finished *x = &f[n++];
+		x->row = tm.row;
+		x->task = tm.task;
+		x->cancelled = bw_task_execute(&tm.task, cancel, &x->out) == BW_EINTR;
+		if (x->cancelled)
 			bw_error_clear();
-		} else {
-			rc = bw_task_record(tf, trajname, (size_t)tm.row, &tm.task, &out, rank, &msg.result);
-			bw_outcome_release(&out);
-			if (rc == BW_OK) {
-				msg.kind = BW_MSG_RESULT;
-			} else {
-				msg.kind = BW_MSG_ERROR;
-				msg.code = rc;
-				snprintf(msg.error, sizeof msg.error, "rank %d: %s", rank, bw_error_message());
-				bw_error_clear();
-			}
-		}
-		MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, BW_TAG_MSG, MPI_COMM_WORLD);
 	}
+	if (n > 0) /* not reached: the stop comes only after every task's result */
+		flush(tf, trajname, rank, f, n);
 }

@@ -211,89 +211,138 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, siz
 	return BW_OK;
 }
 
-static int write_slab(hid_t ds, hid_t memtype, size_t row, size_t len, const void *buf)
+/* Rows row0 .. row0+k-1 of a 1-D dataset, or of the first `len` columns of a
+ * 2-D one, in one H5Dwrite (one write through MPI-IO for contiguous rows). */
+static int write_block(hid_t ds, hid_t memtype, size_t row0, size_t k, size_t len, const void *buf)
 {
-	hsize_t start[2] = {row, 0}, count[2] = {1, len}, mdim[1] = {len};
+	hsize_t start[2] = {row0, 0}, count[2] = {k, len}, mdim[2] = {k, len};
+	int rank = len ? 2 : 1;
 	hid_t fs = H5Dget_space(ds);
 	H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-	hid_t ms = H5Screate_simple(1, mdim, NULL);
+	hid_t ms = H5Screate_simple(rank, mdim, NULL);
 	herr_t st = H5Dwrite(ds, memtype, ms, fs, H5P_DEFAULT, buf);
 	H5Sclose(ms);
 	H5Sclose(fs);
 	return st < 0 ? BW_ESTORE : BW_OK;
 }
 
-static int write_one(hid_t ds, hid_t memtype, size_t row, const void *buf)
+/* The checkpoints a row keeps: all of them, or an even subsample with the
+ * first and last included when there are more than the slots. */
+static size_t kept_checkpoints(const struct bw_outcome *o)
 {
-	hsize_t start[1] = {row}, one[1] = {1};
-	hid_t fs = H5Dget_space(ds);
-	H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL);
-	hid_t ms = H5Screate_simple(1, one, NULL);
-	herr_t st = H5Dwrite(ds, memtype, ms, fs, H5P_DEFAULT, buf);
-	H5Sclose(ms);
-	H5Sclose(fs);
-	return st < 0 ? BW_ESTORE : BW_OK;
+	return o->ntraj < BW_TRAJ_MAXCK ? o->ntraj : BW_TRAJ_MAXCK;
 }
 
-static int write_task(struct bw_trajfile *tf, size_t row, const struct bw_task *t)
+static const struct bw_checkpoint *kept(const struct bw_outcome *o, size_t c)
 {
-	char algo[24], design[24];
-	snprintf(algo, sizeof algo, "%s", bw_algo_name(t->run.algo));
-	snprintf(design, sizeof design, "%s", bw_design_name(t->inst.design));
-	int64_t iv[NIPAR] = {(int64_t)t->inst.d, (int64_t)t->inst.n, (int64_t)t->inst.kappa,
-			     (int64_t)t->inst.seed_index, t->run.batch};
-	double dv[NDPAR] = {t->run.alpha, t->run.eta, t->run.sigma};
-	int rc = write_one(tf->key, tf->s17, row, t->key_hex);
-	if (!rc)
-		rc = write_one(tf->algo, tf->s24, row, algo);
-	if (!rc)
-		rc = write_one(tf->design, tf->s24, row, design);
-	for (int i = 0; i < NIPAR && !rc; i++)
-		rc = write_one(tf->ipar[i], H5T_NATIVE_INT64, row, &iv[i]);
-	for (int i = 0; i < NDPAR && !rc; i++)
-		rc = write_one(tf->dpar[i], H5T_NATIVE_DOUBLE, row, &dv[i]);
-	return rc;
+	size_t src = o->ntraj <= BW_TRAJ_MAXCK
+			     ? c
+			     : (size_t)llround((double)c * (double)(o->ntraj - 1) / (double)(BW_TRAJ_MAXCK - 1));
+	return &o->traj[src];
 }
 
-int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_task *t, const struct bw_outcome *o)
+static int has_w(const struct bw_task *t, const struct bw_outcome *o)
 {
-	if (row >= tf->nrows)
-		return RAISE(BW_EINTERNAL, "trajectory row %zu out of range", row);
-	size_t m = o->ntraj < BW_TRAJ_MAXCK ? o->ntraj : BW_TRAJ_MAXCK;
-	int64_t steps[BW_TRAJ_MAXCK];
-	double col[NCOL][BW_TRAJ_MAXCK];
-	for (size_t c = 0; c < m; c++) {
-		/* more checkpoints than slots: keep an even subsample, first and last included */
-		size_t src = o->ntraj <= BW_TRAJ_MAXCK ? c : (size_t)llround((double)c * (double)(o->ntraj - 1) /
-									     (double)(BW_TRAJ_MAXCK - 1));
-		const struct bw_checkpoint *k = &o->traj[src];
-		steps[c] = k->step;
-		col[COL_T][c] = k->t;
-		col[COL_LOSS][c] = k->loss;
-		col[COL_ERR][c] = k->test_error;
-		col[COL_R][c] = k->R;
+	return o->w && o->d == t->inst.d;
+}
+
+int bw_trajfile_write_rows(struct bw_trajfile *tf, size_t row0, size_t k, const struct bw_task *const *t,
+			   const struct bw_outcome *const *o)
+{
+	if (!k)
+		return BW_OK;
+	if (row0 >= tf->nrows || k > tf->nrows - row0)
+		return RAISE(BW_EINTERNAL, "trajectory rows %zu..%zu out of range", row0, row0 + k - 1);
+	size_t mmax = 0, wlen = 0;
+	int anyw = 0;
+	for (size_t i = 0; i < k; i++) {
+		size_t m = kept_checkpoints(o[i]);
+		if (m > mmax)
+			mmax = m;
+		anyw |= has_w(t[i], o[i]);
 	}
-	int rc = write_task(tf, row, t);
-	if (!rc && m)
-		rc = write_slab(tf->step, H5T_NATIVE_INT64, row, m, steps);
-	for (int c = 0; c < NCOL && !rc && m; c++)
-		rc = write_slab(tf->cols[c], H5T_NATIVE_DOUBLE, row, m, col[c]);
-	if (!rc && o->w && o->d == t->inst.d) {
-		hsize_t start[1] = {(hsize_t)tf->w_offset[row]}, cnt[1] = {o->d};
+	if (anyw)
+		wlen = (size_t)(tf->w_offset[row0 + k - 1] - tf->w_offset[row0]) + t[k - 1]->inst.d;
+	/* one buffer for every table: strings, parameters, checkpoints, w, count */
+	size_t bytes = k * (17 + 24 + 24) + k * (NIPAR * sizeof(int64_t) + NDPAR * sizeof(double)) +
+		       k * mmax * (sizeof(int64_t) + NCOL * sizeof(double)) + wlen * sizeof(double) +
+		       k * sizeof(int32_t) + 64;
+	char *mem = malloc(bytes);
+	if (!mem)
+		return RAISE(BW_ENOMEM, "out of memory writing %zu trajectory rows", k);
+	double *dv = (double *)mem;                       /* NDPAR x k */
+	double *cols = dv + NDPAR * k;                    /* NCOL x k x mmax */
+	double *w = cols + NCOL * k * mmax;               /* wlen */
+	int64_t *iv = (int64_t *)(w + wlen);              /* NIPAR x k */
+	int64_t *steps = iv + NIPAR * k;                  /* k x mmax */
+	int32_t *count = (int32_t *)(steps + k * mmax);   /* k */
+	char *key = (char *)(count + k), *algo = key + 17 * k, *design = algo + 24 * k;
+	for (size_t i = 0; i < k; i++) {
+		const struct bw_task *ti = t[i];
+		const struct bw_outcome *oi = o[i];
+		memcpy(key + 17 * i, ti->key_hex, 17);
+		key[17 * i + 16] = 0;
+		snprintf(algo + 24 * i, 24, "%s", bw_algo_name(ti->run.algo));
+		snprintf(design + 24 * i, 24, "%s", bw_design_name(ti->inst.design));
+		int64_t ip[NIPAR] = {(int64_t)ti->inst.d, (int64_t)ti->inst.n, (int64_t)ti->inst.kappa,
+				     (int64_t)ti->inst.seed_index, ti->run.batch};
+		double dp[NDPAR] = {ti->run.alpha, ti->run.eta, ti->run.sigma};
+		for (int j = 0; j < NIPAR; j++)
+			iv[(size_t)j * k + i] = ip[j];
+		for (int j = 0; j < NDPAR; j++)
+			dv[(size_t)j * k + i] = dp[j];
+		size_t m = kept_checkpoints(oi);
+		for (size_t c = 0; c < mmax; c++) { /* padded with the tables' fill values */
+			const struct bw_checkpoint *ck = c < m ? kept(oi, c) : NULL;
+			steps[i * mmax + c] = ck ? ck->step : -1;
+			cols[(COL_T * k + i) * mmax + c] = ck ? ck->t : NAN;
+			cols[(COL_LOSS * k + i) * mmax + c] = ck ? ck->loss : NAN;
+			cols[(COL_ERR * k + i) * mmax + c] = ck ? ck->test_error : NAN;
+			cols[(COL_R * k + i) * mmax + c] = ck ? ck->R : NAN;
+		}
+		if (anyw) {
+			double *wi = w + (tf->w_offset[row0 + i] - tf->w_offset[row0]);
+			for (size_t j = 0; j < ti->inst.d; j++)
+				wi[j] = has_w(ti, oi) ? oi->w[j] : NAN;
+		}
+		count[i] = (int32_t)m;
+	}
+	int rc = write_block(tf->key, tf->s17, row0, k, 0, key);
+	if (!rc)
+		rc = write_block(tf->algo, tf->s24, row0, k, 0, algo);
+	if (!rc)
+		rc = write_block(tf->design, tf->s24, row0, k, 0, design);
+	for (int j = 0; j < NIPAR && !rc; j++)
+		rc = write_block(tf->ipar[j], H5T_NATIVE_INT64, row0, k, 0, iv + (size_t)j * k);
+	for (int j = 0; j < NDPAR && !rc; j++)
+		rc = write_block(tf->dpar[j], H5T_NATIVE_DOUBLE, row0, k, 0, dv + (size_t)j * k);
+	if (!rc && mmax)
+		rc = write_block(tf->step, H5T_NATIVE_INT64, row0, k, mmax, steps);
+	for (int c = 0; c < NCOL && !rc && mmax; c++)
+		rc = write_block(tf->cols[c], H5T_NATIVE_DOUBLE, row0, k, mmax, cols + (size_t)c * k * mmax);
+	if (!rc && anyw) {
+		hsize_t start[1] = {(hsize_t)tf->w_offset[row0]}, cnt[1] = {wlen};
 		hid_t fs = H5Dget_space(tf->w);
 		H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL);
 		hid_t ms = H5Screate_simple(1, cnt, NULL);
-		if (H5Dwrite(tf->w, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, o->w) < 0)
+		if (H5Dwrite(tf->w, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, w) < 0)
 			rc = BW_ESTORE;
 		H5Sclose(ms);
 		H5Sclose(fs);
 	}
-	/* the count goes last: a row with count >= 0 is complete */
-	if (!rc) {
-		int32_t cnt = (int32_t)m;
-		rc = write_one(tf->count, H5T_NATIVE_INT32, row, &cnt);
-	}
-	return rc ? RAISE(BW_ESTORE, "hdf5: cannot write trajectory row %zu (disk full?)", row) : BW_OK;
+	/* the counts go last: a row with count >= 0 is complete */
+	if (!rc)
+		rc = write_block(tf->count, H5T_NATIVE_INT32, row0, k, 0, count);
+	free(mem);
+	if (rc && k == 1)
+		return RAISE(BW_ESTORE, "hdf5: cannot write trajectory row %zu (disk full?)", row0);
+	return rc ? RAISE(BW_ESTORE, "hdf5: cannot write trajectory rows %zu..%zu (disk full?)", row0, row0 + k - 1)
+		  : BW_OK;
+}
+
+int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_task *t, const struct bw_outcome *o)
+{
+	return bw_trajfile_write_rows(tf, row, 1, &t, &o);
 }
 
 int bw_trajfile_close(struct bw_trajfile *tf)
