@@ -928,8 +928,10 @@ static int mpi_run(const struct cfg *c, int ranks, const char *spec, const char 
 	snprintf(np, sizeof np, "%d", ranks);
 	char *argv[] = {(char *)c->mpirun, "--oversubscribe", "-np", np, (char *)c->self, "bench", "--child",
 			(char *)spec, cat, dir, NULL};
+	/* the bench starts its own MPI jobs: as root, Open MPI refuses them without these */
+	const char *root_env[] = {"OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", NULL};
 	double t = now_s();
-	int rc = spawn(argv, NULL, NULL, 0, log);
+	int rc = spawn(argv, geteuid() == 0 ? root_env : NULL, NULL, 0, log);
 	*wall = now_s() - t;
 	int got = read_child(dir, elapsed, done, rss_kb);
 	rm_tree(dir);
@@ -1154,7 +1156,7 @@ static const char epilog[] =
 	"units: sgd ns per step and coordinate (8 flops each), gd ns per step and matrix entry,\n"
 	"flow ns per evaluation / step; peers ns per the same unit (NumPy with one BLAS thread).\n"
 	"The MPI runs are `mpirun --oversubscribe -np K biasweep bench --child SPEC CATALOG DIR`\n"
-	"(as root, Open MPI wants OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1).\n"
+	"(run as root, bench sets OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 for them).\n"
 	"BIASWEEP_KERNEL=generic|avx2|avx512 forces an SGD kernel variant for every command.\n";
 
 int cmd_bench(int argc, char **argv)
