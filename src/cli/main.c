@@ -20,18 +20,29 @@ void openblas_set_num_threads(int);
  * Haswell kernels: when OPENBLAS_CORETYPE is unset it sets it and re-executes
  * itself once, before MPI is initialized.  A user's own OPENBLAS_CORETYPE is
  * respected; the kernels in use are recorded with each sweep run
- * (sweeps.libraries, openblas_get_config). */
-static void pin_blas_kernels(char **argv)
+ * (sweeps.libraries, openblas_get_config).  OPENBLAS_NUM_THREADS=1 is set the
+ * same way: ranks are the parallelism, and without it OpenBLAS starts a pool
+ * of threads at load that openblas_set_num_threads(1) only parks (each rank
+ * would carry idle threads, and a process that exits at once races them). */
+static void pin_blas(char **argv)
 {
-	if (getenv("OPENBLAS_CORETYPE"))
+	int core = 0, threads = !getenv("OPENBLAS_NUM_THREADS");
+	if (!getenv("OPENBLAS_CORETYPE")) {
+		__builtin_cpu_init();
+		/* without AVX2 and FMA: OpenBLAS's own choice for this CPU */
+		core = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	}
+	if (!core && !threads)
 		return;
-	__builtin_cpu_init();
-	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
-		return; /* OpenBLAS's own choice for this CPU */
-	if (setenv("OPENBLAS_CORETYPE", "Haswell", 1) != 0)
+	if ((core && setenv("OPENBLAS_CORETYPE", "Haswell", 1) != 0) ||
+	    (threads && setenv("OPENBLAS_NUM_THREADS", "1", 1) != 0))
 		return;
 	execv("/proc/self/exe", argv);
-	unsetenv("OPENBLAS_CORETYPE"); /* could not re-execute: the kernels OpenBLAS chose stay */
+	/* could not re-execute: the kernels and threads OpenBLAS chose stay */
+	if (core)
+		unsetenv("OPENBLAS_CORETYPE");
+	if (threads)
+		unsetenv("OPENBLAS_NUM_THREADS");
 }
 
 struct command {
@@ -65,7 +76,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	pin_blas_kernels(argv);
+	pin_blas(argv);
 	/* One BLAS thread per process: ranks are the parallelism, and a fixed
 	 * thread count keeps BLAS reductions (and so results) bit-reproducible. */
 	openblas_set_num_threads(1);
