@@ -16,8 +16,9 @@ static const char summary[] =
 
 static const char epilog[] =
 	"defaults and conventions:\n"
-	"  --eta      auto: gd and the flow's start 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);\n"
-	"             label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound)\n"
+	"  --eta      auto: gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);\n"
+	"             label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);\n"
+	"             riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step\n"
 	"  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 5, riemannian_flow --time 50;\n"
 	"             --steps and --time may be combined (whichever ends first)\n"
 	"  t          gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time\n"
