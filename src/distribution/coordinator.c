@@ -26,7 +26,7 @@
 
 char *openblas_get_config(void);
 
-enum { COMMIT_BATCH = 256, PREFETCH_MAX = 2 * BW_WORKER_BATCH };
+enum { COMMIT_BATCH = 256, PREFETCH_MAX = BW_PREFETCH_MAX };
 #define COMMIT_SECONDS 1.0
 /* Tasks estimated cheaper than this (coordinate-updates, bw_task_cost: well
  * under a millisecond) are sent ahead, up to PREFETCH_MAX per worker, and
@@ -43,22 +43,15 @@ static double now_s(void)
 }
 
 /* ---- rank 0's compute thread: numerics only, fed through a small queue ---- */
-struct lslot {
-	int32_t row;
-	int rc;
-	struct bw_task task;
-	struct bw_outcome out;
-};
-
 struct local {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;      /* to the thread: a task, or quit */
 	pthread_cond_t done_cv; /* to the coordinator: a task finished */
 	const volatile int *cancel;
-	struct lslot in[PREFETCH_MAX]; /* ring of tasks to run */
+	struct bw_finished in[PREFETCH_MAX]; /* ring of tasks to run */
 	size_t in_head, in_n;
-	struct lslot out[PREFETCH_MAX]; /* finished, in order */
+	struct bw_finished out[PREFETCH_MAX]; /* finished, in order */
 	size_t out_n;
 	int quit;
 };
@@ -72,12 +65,12 @@ static void *local_main(void *arg)
 			pthread_cond_wait(&l->cv, &l->mu);
 		if (l->quit)
 			break;
-		struct lslot x = l->in[l->in_head];
+		struct bw_finished x = l->in[l->in_head];
 		l->in_head = (l->in_head + 1) % PREFETCH_MAX;
 		l->in_n--;
 		pthread_mutex_unlock(&l->mu);
-		x.rc = bw_task_execute(&x.task, l->cancel, &x.out);
-		if (x.rc == BW_EINTR)
+		x.cancelled = bw_task_execute(&x.task, l->cancel, &x.out) == BW_EINTR;
+		if (x.cancelled)
 			bw_error_clear(); /* this thread's error state */
 		pthread_mutex_lock(&l->mu);
 		l->out[l->out_n++] = x;
@@ -90,7 +83,7 @@ static void *local_main(void *arg)
 static void local_give(struct local *l, int32_t row, const struct bw_task *t)
 {
 	pthread_mutex_lock(&l->mu);
-	struct lslot *x = &l->in[(l->in_head + l->in_n) % PREFETCH_MAX];
+	struct bw_finished *x = &l->in[(l->in_head + l->in_n) % PREFETCH_MAX];
 	x->row = row;
 	x->task = *t;
 	l->in_n++;
@@ -367,44 +360,34 @@ static void top_up(struct coord *c, int dest)
 	}
 }
 
-/* The local thread's finished tasks: trajectory rows (contiguous rows in one
- * write per table) and results. */
-static void local_collect(struct coord *c, struct local *l, size_t *local_out)
+/* A worker's message about a task (or rank 0's own, through the same path). */
+static void coord_message(struct coord *c, const struct bw_msg *m)
 {
-	static struct lslot got[PREFETCH_MAX];
+	if (m->kind == BW_MSG_RESULT) {
+		coord_finished(c, m->row, &m->result);
+	} else if (m->kind == BW_MSG_CANCELLED) {
+		coord_finished(c, m->row, NULL);
+	} else if (m->kind == BW_MSG_ERROR) {
+		c->inflight--;
+		coord_fail(c, m->code, m->error);
+	}
+}
+
+/* The local thread's finished tasks, reported as a worker reports its own;
+ * returns how many there were. */
+static size_t local_collect(struct coord *c, struct local *l)
+{
+	static struct bw_finished got[PREFETCH_MAX];
+	static struct bw_msg msg[PREFETCH_MAX];
 	pthread_mutex_lock(&l->mu);
 	size_t n = l->out_n;
 	memcpy(got, l->out, n * sizeof *got);
 	l->out_n = 0;
 	pthread_mutex_unlock(&l->mu);
-	*local_out -= n;
-	const struct bw_task *t[PREFETCH_MAX];
-	const struct bw_outcome *o[PREFETCH_MAX];
-	int32_t rows[PREFETCH_MAX];
-	struct bw_result res[PREFETCH_MAX];
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (got[i].rc == BW_EINTR) {
-			coord_finished(c, got[i].row, NULL);
-			continue;
-		}
-		t[k] = &c->row_task[got[i].row];
-		o[k] = &got[i].out;
-		rows[k++] = got[i].row;
-	}
-	if (!k)
-		return;
-	memset(res, 0, k * sizeof *res);
-	int rc = bw_tasks_record(c->tf, c->trajname, 0, k, rows, t, o, res);
-	for (size_t i = 0; i < k; i++) {
-		bw_outcome_release((struct bw_outcome *)o[i]);
-		if (rc == BW_OK) {
-			coord_finished(c, rows[i], &res[i]);
-		} else {
-			c->inflight--;
-			coord_fail(c, rc, bw_error_message());
-		}
-	}
+	bw_finished_report(c->tf, c->trajname, 0, got, n, msg);
+	for (size_t i = 0; i < n; i++)
+		coord_message(c, &msg[i]);
+	return n;
 }
 
 /* Runs until every task is handed out and returned (or dropped), with the
@@ -447,14 +430,7 @@ static void coordinate(struct coord *c)
 			progressed = 1;
 			if (m.kind != BW_MSG_READY)
 				c->outst[src]--;
-			if (m.kind == BW_MSG_RESULT)
-				coord_finished(c, m.row, &m.result);
-			else if (m.kind == BW_MSG_CANCELLED)
-				coord_finished(c, m.row, NULL);
-			else if (m.kind == BW_MSG_ERROR) {
-				c->inflight--;
-				coord_fail(c, m.code, m.error);
-			}
+			coord_message(c, &m);
 			/* a worker that still has tasks queued is topped up after its batch */
 			int more = 0;
 			if (c->outst[src] > 0)
@@ -463,13 +439,9 @@ static void coordinate(struct coord *c)
 				top_up(c, src);
 		}
 		if (local_out > 0) { /* the local compute thread finished some? */
-			pthread_mutex_lock(&l->mu);
-			int ready = l->out_n > 0;
-			pthread_mutex_unlock(&l->mu);
-			if (ready) {
-				progressed = 1;
-				local_collect(c, l, &local_out);
-			}
+			size_t got = local_collect(c, l);
+			local_out -= got;
+			progressed |= got > 0;
 		}
 		while (!local_done && local_out < PREFETCH_MAX) {
 			int32_t r = coord_next(c, local_out ? PREFETCH_COST : INFINITY);

@@ -33,8 +33,9 @@ int bw_task_execute(const struct bw_task *t, const volatile int *cancel, struct 
 	return BW_OK;
 }
 
-int bw_tasks_record(struct bw_trajfile *tf, const char *trajname, int rank, size_t k, const int32_t *rows,
-		    const struct bw_task *const *t, const struct bw_outcome *const *o, struct bw_result *res)
+/* Trajectory rows and result records of k executed tasks (task t[i] in row rows[i]). */
+static int record(struct bw_trajfile *tf, const char *trajname, int rank, size_t k, const int32_t *rows,
+		  const struct bw_task *const *t, const struct bw_outcome *const *o, struct bw_result *res)
 {
 	for (size_t i = 0; i < k; i++) {
 		bw_result_from_outcome(&res[i], t[i]->key, o[i]);
@@ -59,25 +60,15 @@ int bw_tasks_record(struct bw_trajfile *tf, const char *trajname, int rank, size
 	return BW_OK;
 }
 
-/* A worker runs the tasks it is sent in order and reports them in batches:
- * while more tasks wait in its queue (the coordinator sends several ahead
- * when they are cheap) it keeps up to BW_WORKER_BATCH finished tasks, then
- * writes their trajectory rows (contiguous rows in one write per table) and
- * only then sends their results, so the catalog never claims a row that is
- * not in the file. */
-struct finished {
-	int32_t row;
-	int cancelled;
-	struct bw_task task;
-	struct bw_outcome out;
-};
-
-static void flush(struct bw_trajfile *tf, const char *trajname, int rank, struct finished *f, size_t n)
+void bw_finished_report(struct bw_trajfile *tf, const char *trajname, int rank, struct bw_finished *f, size_t n,
+			struct bw_msg *msg)
 {
-	const struct bw_task *t[BW_WORKER_BATCH] = {0};
-	const struct bw_outcome *o[BW_WORKER_BATCH] = {0};
-	int32_t rows[BW_WORKER_BATCH] = {0};
-	struct bw_result res[BW_WORKER_BATCH];
+	for (; n > BW_PREFETCH_MAX; n -= BW_PREFETCH_MAX, f += BW_PREFETCH_MAX, msg += BW_PREFETCH_MAX)
+		bw_finished_report(tf, trajname, rank, f, BW_PREFETCH_MAX, msg);
+	const struct bw_task *t[BW_PREFETCH_MAX];
+	const struct bw_outcome *o[BW_PREFETCH_MAX];
+	int32_t rows[BW_PREFETCH_MAX];
+	struct bw_result res[BW_PREFETCH_MAX];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (f[i].cancelled)
@@ -86,32 +77,40 @@ static void flush(struct bw_trajfile *tf, const char *trajname, int rank, struct
 		o[k] = &f[i].out;
 		rows[k++] = f[i].row;
 	}
-	memset(res, 0, sizeof res);
-	int rc = bw_tasks_record(tf, trajname, rank, k, rows, t, o, res);
-	char error[512] = "";
-	if (rc != BW_OK) {
-		snprintf(error, sizeof error, "rank %d: %s", rank, bw_error_message());
-		bw_error_clear();
-	}
-	struct bw_msg msg;
+	memset(res, 0, k * sizeof *res);
+	int rc = record(tf, trajname, rank, k, rows, t, o, res);
 	for (size_t i = 0, q = 0; i < n; i++) {
-		memset(&msg, 0, sizeof msg);
-		msg.row = f[i].row;
+		memset(&msg[i], 0, sizeof msg[i]);
+		msg[i].row = f[i].row;
 		if (f[i].cancelled) {
-			msg.kind = BW_MSG_CANCELLED;
-		} else if (rc != BW_OK) {
-			msg.kind = BW_MSG_ERROR;
-			msg.code = rc;
-			memcpy(msg.error, error, sizeof msg.error);
-			q++;
-		} else {
-			msg.kind = BW_MSG_RESULT;
-			msg.result = res[q++];
+			msg[i].kind = BW_MSG_CANCELLED;
+			continue;
 		}
-		if (!f[i].cancelled)
-			bw_outcome_release(&f[i].out);
-		MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, BW_TAG_MSG, MPI_COMM_WORLD);
+		bw_outcome_release(&f[i].out);
+		if (rc != BW_OK) {
+			msg[i].kind = BW_MSG_ERROR;
+			msg[i].code = rc;
+			snprintf(msg[i].error, sizeof msg[i].error, "rank %d: %s", rank, bw_error_message());
+		} else {
+			msg[i].kind = BW_MSG_RESULT;
+			msg[i].result = res[q++];
+		}
 	}
+	if (rc != BW_OK)
+		bw_error_clear();
+}
+
+/* A worker runs the tasks it is sent in order and reports them in batches:
+ * while more tasks wait in its queue (the coordinator sends several ahead
+ * when they are cheap) it keeps up to BW_WORKER_BATCH finished tasks, then
+ * writes their trajectory rows and only then sends their results, so the
+ * catalog never claims a row that is not in the file. */
+static void flush(struct bw_trajfile *tf, const char *trajname, int rank, struct bw_finished *f, size_t n)
+{
+	static struct bw_msg msg[BW_WORKER_BATCH];
+	bw_finished_report(tf, trajname, rank, f, n, msg);
+	for (size_t i = 0; i < n; i++)
+		MPI_Send(&msg[i], sizeof msg[i], MPI_BYTE, 0, BW_TAG_MSG, MPI_COMM_WORLD);
 }
 
 void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, const volatile int *cancel)
@@ -121,7 +120,7 @@ void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, cons
 	memset(&msg, 0, sizeof msg);
 	msg.kind = BW_MSG_READY;
 	MPI_Send(&msg, sizeof msg, MPI_BYTE, 0, BW_TAG_MSG, MPI_COMM_WORLD);
-	static struct finished f[BW_WORKER_BATCH];
+	static struct bw_finished f[BW_WORKER_BATCH];
 	size_t n = 0;
 	for (;;) {
 		if (n > 0) {
@@ -137,7 +136,7 @@ void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, cons
 		MPI_Recv(&tm, sizeof tm, MPI_BYTE, 0, BW_TAG_TASK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 		if (tm.row < 0)
 			break;
-		struct finished *x = &f[n++];
+		struct bw_finished *x = &f[n++];
 		x->row = tm.row;
 		x->task = tm.task;
 		x->cancelled = bw_task_execute(&tm.task, cancel, &x->out) == BW_EINTR;

@@ -6,6 +6,7 @@
 #include "biasweep/result.h"
 #include "biasweep/spec.h"
 #include "biasweep/trajfile.h"
+#include "protocol.h"
 
 #include <math.h>
 #include <mpi.h>
@@ -13,13 +14,23 @@
 /* Instance + dynamics. BW_OK with an outcome (failed tasks included), or
  * BW_EINTR when cancelled (no outcome). Thread-safe: no MPI, no HDF5. */
 int bw_task_execute(const struct bw_task *t, const volatile int *cancel, struct bw_outcome *out);
-/* Trajectory rows + result records (HDF5: call from the MPI thread only).
- * Many at once: task t[i] in trajectory row rows[i] (contiguous rows are
- * written together); res[i] its result record.  An error leaves no result. */
-int bw_tasks_record(struct bw_trajfile *tf, const char *trajname, int rank, size_t k, const int32_t *rows,
-		    const struct bw_task *const *t, const struct bw_outcome *const *o, struct bw_result *res);
-/* The most finished tasks a worker (or rank 0's compute thread) reports at once. */
-enum { BW_WORKER_BATCH = 16 };
+/* A task run and not yet reported: its row, and its outcome unless cancelled. */
+struct bw_finished {
+	int32_t row;
+	int cancelled;
+	struct bw_task task;
+	struct bw_outcome out;
+};
+/* Reports n finished tasks (HDF5: call from the MPI thread only): writes
+ * their trajectory rows (runs of contiguous rows in one write per table),
+ * then fills msg[i] for each (RESULT, CANCELLED, or ERROR when the write
+ * failed) and releases the outcomes.  Shared by worker ranks and rank 0's
+ * compute thread, so both report through the same messages. */
+void bw_finished_report(struct bw_trajfile *tf, const char *trajname, int rank, struct bw_finished *f, size_t n,
+			struct bw_msg *msg);
+/* The most finished tasks a worker reports at once, and the most tasks sent
+ * ahead to one worker (or rank 0's compute thread). */
+enum { BW_WORKER_BATCH = 16, BW_PREFETCH_MAX = 2 * BW_WORKER_BATCH };
 void bw_worker_loop(struct bw_trajfile *tf, const char *trajname, int rank, const volatile int *cancel);
 
 #endif
