@@ -4,12 +4,19 @@
  * 2^40 + 2^8 + 0xb3 is applied as shifts and adds, and the finalizer is one
  * output of Vigna's splitmix64.c generator.  tests/util/test_hash.c checks it
  * against the published test vectors of both; the other tests use it as the
- * oracle for keys and seeds computed from documented canonical strings. */
+ * oracle for keys and seeds computed from documented canonical strings
+ * (ref_instance_seed, ref_noise_seed: the strings of instance.h and
+ * dynamics.c, with the names spelled here, not taken from the library). */
 #ifndef BIASWEEP_REFHASH_H
 #define BIASWEEP_REFHASH_H
 
+#include "biasweep/dynamics.h"
+#include "biasweep/instance.h"
+
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* FNV-1a 64 (draft-eastlake-fnv): offset basis 14695981039346656037. */
 static inline uint64_t ref_fnv1a64(const char *s, size_t len)
@@ -46,6 +53,26 @@ static inline uint64_t ref_hash_str(const char *s)
 	while (s[len])
 		len++;
 	return ref_mix64(ref_fnv1a64(s, len));
+}
+
+/* instance.h: "bw-instance/1 seed=<sweep_seed> design=<name> d=<d> kappa=<kappa>
+ * wstar=<signs|gaussian> index=<seed_index>" */
+static inline uint64_t ref_instance_seed(const struct bw_instance_spec *s)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "bw-instance/1 seed=%" PRIu64 " design=%s d=%zu kappa=%zu wstar=%s index=%" PRIu32,
+		 s->sweep_seed, s->design == BW_DESIGN_GAUSSIAN ? "gaussian" : "rademacher", s->d, s->kappa,
+		 s->wstar == BW_WSTAR_GAUSSIAN ? "gaussian" : "signs", s->seed_index);
+	return ref_hash_str(buf);
+}
+
+/* dynamics.c: "bw-noise/1 instance=<instance seed> algo=<name>" */
+static inline uint64_t ref_noise_seed(uint64_t instance_seed, enum bw_algo a)
+{
+	static const char *const names[] = {"gd", "label_noise_sgd", "sgd", "riemannian_flow"};
+	char buf[128];
+	snprintf(buf, sizeof buf, "bw-noise/1 instance=%" PRIu64 " algo=%s", instance_seed, names[a]);
+	return ref_hash_str(buf);
 }
 
 #endif
