@@ -47,11 +47,3 @@ def run(args, timeout=120):
 def run_one(*args, timeout=120):
     return run(["run-one"] + [str(a) for a in args], timeout=timeout)
 
-
-def flow_available():
-    """riemannian_flow may still be a placeholder that reports an error."""
-    rc, out, err = run_one("--algo", "riemannian_flow", "--d", 8, "--n", 4, "--kappa", 1, "--alpha", 0.5,
-                           "--time", 0.5, "--json")
-    if rc != 0:
-        print("NOTE riemannian_flow unavailable (exit %d: %s); its checks are skipped" % (rc, err.strip()))
-    return rc == 0

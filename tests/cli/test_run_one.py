@@ -15,12 +15,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import check, finish, require_binary, run, run_one, flow_available  # noqa: E402
+from clitest import check, finish, require_binary, run, run_one  # noqa: E402
 
 require_binary()
 ALGOS = ["gd", "label_noise_sgd", "sgd", "riemannian_flow"]  # gd before the flow (see below)
-HAVE_FLOW = flow_available()
-RUNNABLE = [a for a in ALGOS if a != "riemannian_flow" or HAVE_FLOW]
 BASE = ["--d", "40", "--n", "16", "--kappa", "3", "--alpha", "0.4"]
 BUDGET = {"gd": ["--steps", "20000"], "sgd": ["--steps", "40000"],
           "label_noise_sgd": ["--steps", "20000"], "riemannian_flow": ["--time", "5"]}
@@ -62,7 +60,7 @@ check(rc == 0 and "run-one" in out, "biasweep --help lists run-one")
 
 # ---- every dynamics: table and JSON ---------------------------------------
 RESULTS = {}
-for algo in RUNNABLE:
+for algo in ALGOS:
     args = ["--algo", algo] + BASE + BUDGET[algo]
     rc, out, err = run_one(*args)
     check(rc == 0, "%s table: exit 0 (got %d, %r)" % (algo, rc, err))

@@ -1,6 +1,6 @@
 """test_run_one_d1000.py - `biasweep run-one` at d = 1000 completes for every
-dynamics with its default budget (riemannian_flow only when implemented), on
-both designs, and the outcome is sane:
+dynamics (the flow included, never skipped) with its default budget, on both
+designs, and the outcome is sane:
  - exit 0, valid JSON, status converged or budget;
  - converged gd/sgd runs meet their documented tolerance L/(|y|^2/n) <= 1e-10
    (|y|^2/n read from the first checkpoint, where w = 0);
@@ -14,10 +14,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import check, finish, require_binary, run_one, flow_available  # noqa: E402
+from clitest import check, finish, require_binary, run_one  # noqa: E402
 
 require_binary()
-ALGOS = ["gd", "sgd", "label_noise_sgd"] + (["riemannian_flow"] if flow_available() else [])
+ALGOS = ["gd", "sgd", "label_noise_sgd", "riemannian_flow"]
 for design in ("rademacher", "gaussian"):
     for algo in ALGOS:
         t0 = time.time()

@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import check, finish, require_binary, run_one, skip, flow_available  # noqa: E402
+from clitest import check, finish, require_binary, run_one, skip  # noqa: E402
 
 try:
     import h5py
@@ -26,7 +26,7 @@ except ImportError as e:  # pragma: no cover
     skip("python3 %s lacks h5py/numpy (%s)" % (sys.executable, e))
 
 require_binary()
-ALGOS = ["gd", "label_noise_sgd", "sgd"] + (["riemannian_flow"] if flow_available() else [])
+ALGOS = ["gd", "label_noise_sgd", "sgd", "riemannian_flow"]
 H5DUMP = shutil.which("h5dump")
 if not H5DUMP:
     print("NOTE h5dump not found (hdf5-tools): its check is skipped")

@@ -2,8 +2,8 @@
  * with their line numbers, golden task keys, key independence from order and
  * from parameters an algorithm does not read, and the shipped jobs/NAME.cfg. */
 #include "biasweep/error.h"
-#include "biasweep/hash.h"
 #include "biasweep/spec.h"
+#include "refhash.h"
 #include "testutil.h"
 
 #include <inttypes.h>
@@ -188,36 +188,48 @@ static void test_values(void)
 		bw_spec_release(&s);
 	}
 	/* instance fields, seeds, noise seed, order, totals, name */
-	rc = load("seed = 7; d = [20, 40]; n = [10, 20]; kappa = 3; seeds = [4, 9]; wstar = \"gaussian\";"
-		  "design = \"gaussian\"; algorithms = { sgd = { batch = 2; eta = 1e-3; }; };",
-		  &s);
+	static const char fields_spec[] = "seed = 7; d = [20, 40]; n = [10, 20]; kappa = 3; seeds = [4, 9];"
+					  "wstar = \"gaussian\"; design = \"gaussian\";"
+					  "algorithms = { sgd = { batch = 2; eta = 1e-3; }; };";
+	rc = load(fields_spec, &s);
 	TU_CHECK(rc == BW_OK && s.ntasks == 8, "fields: %s", bw_error_message());
 	if (rc == BW_OK) {
-		double total = 0;
-		size_t maxb = 0;
-		int ok = 1, order = 1;
+		int ok = 1, order = 1, seeds = 1, costs = 1;
 		for (size_t i = 0; i < s.ntasks; i++) {
 			const struct bw_task *t = &s.tasks[i];
 			ok &= t->inst.sweep_seed == 7 && (t->inst.seed_index == 4 || t->inst.seed_index == 9) &&
 			      t->inst.kappa == 3 && t->inst.design == BW_DESIGN_GAUSSIAN && t->inst.wstar == BW_WSTAR_GAUSSIAN &&
-			      t->run.batch == 2 && t->run.eta == 1e-3 && t->run.algo == BW_SGD &&
-			      t->run.noise_seed == bw_noise_seed(bw_instance_seed(&t->inst), BW_SGD) &&
-			      t->cost == bw_task_cost(t) && t->cost > 0;
-			total += t->cost;
-			size_t b = bw_instance_bytes(t->inst.design, t->inst.n, t->inst.d);
-			maxb = b > maxb ? b : maxb;
+			      t->run.batch == 2 && t->run.eta == 1e-3 && t->run.algo == BW_SGD;
+			/* the noise seed from the documented strings (instance.c, dynamics.c), hashed by refhash.h */
+			char is[160], ns[96];
+			snprintf(is, sizeof is, "bw-instance/1 seed=7 design=gaussian d=%zu kappa=3 wstar=gaussian index=%u",
+				 t->inst.d, (unsigned)t->inst.seed_index);
+			snprintf(ns, sizeof ns, "bw-noise/1 instance=%" PRIu64 " algo=sgd", ref_hash_str(is));
+			seeds &= t->run.noise_seed == ref_hash_str(ns);
+			/* spec.h's cost model by hand for sgd, B = 2, eta = 1e-3, tol = 1e-10, alpha = 1, budget 1e7:
+			 * B d ceil(ln(1e10) / (eta lo)), lo = (16/n) max((sqrt d - sqrt n)^2, 1):
+			 *   d 20 n 10: (sqrt 20 - sqrt 10)^2 = 30 - 20 sqrt 2 = 1.7157, lo 2.7452, 8388 steps -> 335520
+			 *   d 20 n 20: max(0, 1) = 1, lo 0.8, ceil(28782.3) = 28783 steps -> 1151320
+			 *   d 40 n 10: (sqrt 10)^2 = 10, lo 16, ceil(1439.1) = 1440 steps -> 115200
+			 *   d 40 n 20: 60 - 40 sqrt 2 = 3.4315, lo 2.7452, 8388 steps -> 671040 */
+			double want = t->inst.d == 20 ? (t->inst.n == 10 ? 335520 : 1151320) : (t->inst.n == 10 ? 115200 : 671040);
+			costs &= t->cost == want;
 			if (i && (s.tasks[i - 1].cost < t->cost ||
 				  (s.tasks[i - 1].cost == t->cost && s.tasks[i - 1].key >= t->key)))
 				order = 0;
 		}
-		TU_CHECK(ok, "task fields (sweep seed, seed index, design, wstar, batch, eta, noise seed, cost)");
+		TU_CHECK(ok, "task fields (sweep seed, seed index, design, wstar, batch, eta)");
+		TU_CHECK(seeds, "noise seeds = hash of 'bw-noise/1 instance=<hash of the instance string> algo=sgd'");
+		TU_CHECK(costs, "task costs = the cost model computed by hand");
 		TU_CHECK(order, "tasks by descending cost, ties by ascending key");
-		TU_REL(s.total_cost, total, 1e-12, "total_cost");
-		TU_CHECK(s.max_instance_bytes == maxb && maxb == bw_instance_bytes(BW_DESIGN_GAUSSIAN, 20, 40),
-			 "max_instance_bytes %zu", s.max_instance_bytes);
+		TU_REL(s.total_cost, 2 * (335520.0 + 1151320 + 115200 + 671040), 1e-12, "total_cost = 2 seeds x 4 costs");
+		/* the largest instance, n 20 d 40 Gaussian, as bw_instance_init allocates it: Z n d doubles (6400 B),
+		 * y n (160), w* and c d each (640), the index scratch d size_t (320), the support kappa <= d size_t
+		 * (counted at d: 320) = 7840 */
+		TU_CHECK(s.max_instance_bytes == 7840, "max_instance_bytes %zu, want 7840", s.max_instance_bytes);
 		TU_CHECK(s.sweep_seed == 7, "sweep seed");
 		TU_CHECK(!strcmp(s.name, "t") && !strcmp(s.path, "t.cfg"), "name from the file name: '%s'", s.name);
-		TU_CHECK(s.text_hash == bw_hash_str(s.text) && strstr(s.text, "seed = 7"), "text and its hash");
+		TU_CHECK(!strcmp(s.text, fields_spec) && s.text_hash == ref_hash_str(fields_spec), "text and its hash");
 		bw_spec_release(&s);
 	}
 	rc = load("name = \"fancy\"; d = 8; n = 8; kappa = 1; algorithm = \"gd\";", &s);
@@ -248,9 +260,9 @@ static void check_golden(const char *spec, enum bw_algo algo, const char *canon,
 	char buf[BW_TASK_CANONICAL_MAX];
 	TU_CHECK(bw_task_canonical(t, buf, sizeof buf) == BW_OK, "canonical fits");
 	TU_CHECK(!strcmp(buf, canon), "canonical string\n  got  '%s'\n  want '%s'", buf, canon);
-	TU_CHECK(t->key == bw_hash_str(canon), "key = bw_hash_str(canonical)");
+	TU_CHECK(t->key == ref_hash_str(canon), "key = hash of the canonical string (refhash.h)");
 	char want_hex[17];
-	snprintf(want_hex, sizeof want_hex, "%016" PRIx64, bw_hash_str(canon));
+	snprintf(want_hex, sizeof want_hex, "%016" PRIx64, ref_hash_str(canon));
 	TU_CHECK(!strcmp(t->key_hex, want_hex), "key_hex %s, want %s", t->key_hex, want_hex);
 	TU_CHECK(!strcmp(t->key_hex, hex), "golden key %s, want %s (the hash or the canonical string changed)",
 		 t->key_hex, hex);
