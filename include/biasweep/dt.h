@@ -1,4 +1,4 @@
-/* dt.h - the Donoho-Tanner l1 phase transition (MATH.md, "Sample complexity").
+/* dt.h - the Donoho-Tanner l1 phase transition (docs/model.md, "Sample complexity").
  *
  * For Gaussian designs and signed w*, basis pursuit recovers a kappa-sparse
  * w* in dimension d from n measurements with probability 1/2 at about
@@ -21,7 +21,7 @@
  * to rounding (function values alone resolve t only to ~1e-8).
  * psi(0) = 0 (t* -> infinity), psi(1) = 1 (t* = 0).
  *
- * MATH.md's values: (d, kappa) = (100, 5) -> 20.4, (100, 10) -> 32.9,
+ * docs/model.md's values: (d, kappa) = (100, 5) -> 20.4, (100, 10) -> 32.9,
  * (200, 10) -> 40.8, (1000, 5) -> 35.4, (1000, 10) -> 61.2,
  * (1000, 20) -> 104.2.  Pure C, no printing.
  */

@@ -1,4 +1,4 @@
-/* dynamics.h - the four dynamics of MATH.md on one instance, and their outcome.
+/* dynamics.h - the four dynamics of docs/model.md on one instance, and their outcome.
  *
  * bw_run(inst, params, out) runs one dynamics from u = v = alpha*1 and fills
  * *out (which it owns until bw_outcome_release).  It returns BW_OK for every

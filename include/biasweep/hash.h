@@ -2,8 +2,10 @@
  *
  * bw_hash_str is FNV-1a 64 over the bytes of a string, finished with the
  * SplitMix64 mixer.  Seeds and keys are hashes of documented canonical
- * strings (see instance.c and sweep/grid.c), so they are stable across
- * machines, rank counts, orders and versions of the compiler.
+ * strings (instance.c, dynamics.c, spec.c's bw_task_canonical), so they are
+ * stable across machines, rank counts, orders and versions of the compiler.
+ * bw_hash_fmt formats into 1024 bytes: a longer string would be hashed cut
+ * short, so canonical strings are kept under BW_TASK_CANONICAL_MAX (512).
  */
 #ifndef BIASWEEP_HASH_H
 #define BIASWEEP_HASH_H

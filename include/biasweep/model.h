@@ -1,6 +1,6 @@
 /* model.h - the quadratically overparametrized linear model w = u.u - v.v
  * on an instance: loss, gradient, R = tr Hessian, test error, support.
- * Normalization: ../shared/MATH.md (L = (1/n)||Z w - y||^2).
+ * Normalization: docs/model.md (L = (1/n)||Z w - y||^2).
  * All functions are pure; buffers are the caller's.
  */
 #ifndef BIASWEEP_MODEL_H

@@ -1,6 +1,6 @@
 /* flow.c - the Riemannian gradient flow of R = tr Hessian on the zero-loss
  * manifold Gamma = {x = (u, v) : Z w(x) = y}, dx/dt = -P(x) grad R(x)
- * (MATH.md).
+ * (docs/model.md).
  *
  * Velocity.  grad R = (16/n)(c.u, c.v), J = [2 Z diag(u), -2 Z diag(v)],
  * J J^T = 4 M with M = Z diag(D) Z^T, D = u.u + v.v, and
@@ -10,7 +10,7 @@
  *   dv_j/dt = v_j b_j,  b_j = -(16/n)(g_j + c_j).
  * On Gamma Z(c.w) = c Z w = c y when c_j = c (Rademacher, c = n), so
  * g = n Z^T mu with mu = M^{-1} y and du_j/dt = -16 u_j (1 - (Z^T mu)_j): the
- * closed form of MATH.md.  The flow is multiplicative (signs are kept and
+ * closed form of docs/model.md.  The flow is multiplicative (signs are kept and
  * u_j = v_j = 0 is absorbing).  M is formed by dsyrk of Z diag(sqrt D) and
  * factored by Cholesky (gsl_linalg_cholesky_decomp1); no inverse is formed.
  *

@@ -1,4 +1,4 @@
-/* model.c - loss, gradient, R, test error of w = u.u - v.v (MATH.md). */
+/* model.c - loss, gradient, R, test error of w = u.u - v.v (docs/model.md). */
 #include "biasweep/model.h"
 
 #include <gsl/gsl_cblas.h>

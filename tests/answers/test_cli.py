@@ -187,7 +187,7 @@ try:
     ref = {(100, 5): 20.4, (100, 10): 32.9, (200, 10): 40.8, (1000, 5): 35.4, (1000, 10): 61.2, (1000, 20): 104.2}
     got = {(int(r["d"]), int(r["kappa"])): float(r["n50"]) for r in dt}
     for key, v in ref.items():
-        check(key in got and abs(got[key] - v) <= 0.1, f"dt n50{key} = {got.get(key)}, MATH.md {v}")
+        check(key in got and abs(got[key] - v) <= 0.1, f"dt n50{key} = {got.get(key)}, docs/model.md {v}")
     out = ok("dt", "--d", "100", "--kappa", "5")
     check("20.39" in out, f"dt table: {out}")
 

@@ -1,4 +1,4 @@
-/* test_dt.c - the Donoho-Tanner curve: MATH.md's six n50 values, psi
+/* test_dt.c - the Donoho-Tanner curve: docs/model.md's six n50 values, psi
  * against a brute-force grid minimization, the optimality condition at
  * the minimizer, the edge cases and the refused inputs. */
 #include "biasweep/dt.h"
@@ -9,14 +9,14 @@
 
 static void test_math_values(void)
 {
-	/* MATH.md, "Sample complexity" */
+	/* docs/model.md, "Sample complexity" */
 	const struct {
 		double d, kappa, n50;
 	} v[] = {{100, 5, 20.4}, {100, 10, 32.9}, {200, 10, 40.8}, {1000, 5, 35.4}, {1000, 10, 61.2}, {1000, 20, 104.2}};
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		double n50 = NAN;
 		int rc = bw_dt_n50(v[i].d, v[i].kappa, &n50);
-		TU_CHECK(rc == BW_OK && fabs(n50 - v[i].n50) <= 0.1, "n50(d=%g, kappa=%g) = %.4f, MATH.md %.1f", v[i].d,
+		TU_CHECK(rc == BW_OK && fabs(n50 - v[i].n50) <= 0.1, "n50(d=%g, kappa=%g) = %.4f, docs/model.md %.1f", v[i].d,
 			 v[i].kappa, n50, v[i].n50);
 	}
 }

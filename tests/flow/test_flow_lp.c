@@ -1,4 +1,4 @@
-/* test_flow_lp.c - the flow's limit against an independent LP solver (MATH.md,
+/* test_flow_lp.c - the flow's limit against an independent LP solver (docs/model.md,
  * known limits): riemannian_flow converges to the weighted basis pursuit
  *   argmin sum_j c_j |w_j|  s.t.  Z w = y,
  * with u_j v_j = 0 at the limit and R = (8/n) sum_j c_j |w_j| there.

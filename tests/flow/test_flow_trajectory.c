@@ -1,5 +1,5 @@
 /* test_flow_trajectory.c - the flow's trajectory in time, against oracles
- * that follow from the ODE of MATH.md but are computed independently:
+ * that follow from the ODE of docs/model.md but are computed independently:
  *
  * 1. Exact solution.  dx/dt = -P grad R changes log u by (16/n)(Z^T lambda - c) dt
  *    and log v by -(16/n)(Z^T lambda + c) dt, so from the state (u1, v1) at t1,

@@ -1,6 +1,6 @@
 /* test_flow_velocity.c - the flow's velocity dx/dt = -P(x) grad R(x) against
  * two independent oracles:
- *   1. MATH.md's closed form for Rademacher designs on Gamma:
+ *   1. docs/model.md's closed form for Rademacher designs on Gamma:
  *      du_j/dt = -16 u_j (1 - (Z^T mu)_j), dv_j/dt = -16 v_j (1 + (Z^T mu)_j),
  *      mu = (Z D Z^T)^{-1} y, solved here by LU;
  *   2. a dense projection: J = [2 Z diag(u), -2 Z diag(v)] formed explicitly,
@@ -206,7 +206,7 @@ static void check_instance(enum bw_design design, size_t d, size_t n, size_t kap
 			}
 			e = rel_diff(d, du, dv, eu, ev);
 			snprintf(what, sizeof what,
-				 "%s d=%zu n=%zu on Gamma: velocity vs MATH.md closed form (max rel %.2e)", dn, d, n,
+				 "%s d=%zu n=%zu on Gamma: velocity vs docs/model.md closed form (max rel %.2e)", dn, d, n,
 				 e);
 			TU_CHECK(e <= 1e-9, "%s", what);
 			printf("%s\n", what);

@@ -1,8 +1,8 @@
-/* test_lnsgd_vs_flow.c - the time rescaling of MATH.md: label-noise SGD with
+/* test_lnsgd_vs_flow.c - the time rescaling of docs/model.md: label-noise SGD with
  * step eta and noise sigma, after k steps, is close to the Riemannian flow at
  * t = k eta^2 sigma^2 / 2 (Li, Wang, Arora 2021).
  *
- * Setting of MATH.md's NumPy check: Rademacher, d = 100, n = 40, kappa = 3,
+ * Setting of docs/model.md's NumPy check: Rademacher, d = 100, n = 40, kappa = 3,
  * alpha = 1, sigma = 1.  Both run through bw_run (SGD with project = 0, so its
  * checkpoints are the raw iterates).  At every SGD checkpoint with
  * t in [0.01, 0.15] (after the initial fitting phase, t ~ 1e-5, and while R
@@ -10,7 +10,7 @@
  * exact in t, no interpolation needed) and
  *   |R_sgd(t) - R_flow(t)| <= 15% R_flow(t).
  * The gap is a finite-step bias of order eta R (SGD runs ahead: about 12% at
- * eta = 2e-4, as MATH.md reports, and 6% at eta = 1e-4), so we check at
+ * eta = 2e-4, as docs/model.md reports, and 6% at eta = 1e-4), so we check at
  * eta = 1e-4 and also that halving eta from 2e-4 shrinks the gap by a quarter
  * at least.  A negative control shows the check has teeth: the same SGD
  * trajectory against the flow on a time axis off by 1.5 misses by > 15%. */

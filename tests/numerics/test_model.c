@@ -1,5 +1,5 @@
 /* test_model.c - the model layer (src/numerics/model.c) against independent
- * oracles: central finite differences of a loss written here from MATH.md,
+ * oracles: central finite differences of a loss written here from docs/model.md,
  * the trace of a finite-difference Hessian for R, and hand-made vectors for
  * the test error, l1, support recovery and finiteness. */
 #include "biasweep/instance.h"
@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* L(u, v) = (1/n) sum_i (sum_j z_ij (u_j^2 - v_j^2) - y_i)^2, written from
- * MATH.md with plain loops (long double accumulation), independent of BLAS. */
+ * docs/model.md with plain loops (long double accumulation), independent of BLAS. */
 static double oracle_loss(const struct bw_instance *inst, const double *u, const double *v)
 {
 	size_t n = inst->n, d = inst->d;

@@ -1,5 +1,5 @@
 /* woodworth.h - an independent solver for the Woodworth et al. (2020) limit
- * of gradient flow from u_j = v_j = alpha_j (MATH.md, "Known limits"):
+ * of gradient flow from u_j = v_j = alpha_j (docs/model.md, "Known limits"):
  *   argmin Q(w) s.t. Z w = y,  Q(w) = sum_j alpha_j^2 q(w_j/alpha_j^2),
  *   q(z) = 2 - sqrt(4+z^2) + z asinh(z/2)
  * (u_j v_j = alpha_j^2 is conserved by the flow; alpha_j = alpha is the
