@@ -1,0 +1,25 @@
+/* buf.h - a growable byte buffer, always NUL-terminated.
+ *
+ * Zero-initialize (or bw_buf_init), append, read p[0..len), then
+ * bw_buf_release (the buffer owns p).  An append that cannot grow the buffer
+ * leaves it as it was, sets `failed` (sticky: later appends do nothing) and
+ * returns BW_ENOMEM through RAISE; so a writer may append without checking
+ * and test `failed` (or the last return) once at the end.
+ */
+#ifndef BIASWEEP_BUF_H
+#define BIASWEEP_BUF_H
+#include <stddef.h>
+
+struct bw_buf {
+	char *p;         /* NULL until the first append */
+	size_t len, cap; /* p[len] == 0 once p is set */
+	int failed;
+};
+
+void bw_buf_init(struct bw_buf *b);
+void bw_buf_release(struct bw_buf *b);
+int bw_buf_append(struct bw_buf *b, const void *data, size_t len);
+int bw_buf_putc(struct bw_buf *b, char c);
+int bw_buf_printf(struct bw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
