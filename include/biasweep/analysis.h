@@ -109,6 +109,10 @@ struct bw_series_set {
 	size_t *of_cell; /* the series of each cell */
 };
 
+/* BW_SERIES_* of the parameters in which some cell differs from the first
+ * (0: every cell has the same). */
+unsigned bw_cells_differ(const struct bw_qcells *cells);
+
 /* *out points into cells (keep them); release with bw_series_release
  * (which also accepts a zeroed set). */
 int bw_series_group(const struct bw_qcells *cells, struct bw_series_set *out);

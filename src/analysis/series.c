@@ -25,6 +25,14 @@ static unsigned differs(const struct bw_qcell *a, const struct bw_qcell *b)
 	return d;
 }
 
+unsigned bw_cells_differ(const struct bw_qcells *cells)
+{
+	unsigned d = 0;
+	for (size_t i = 1; i < cells->n; i++)
+		d |= differs(&cells->cell[0], &cells->cell[i]);
+	return d;
+}
+
 void bw_series_release(struct bw_series_set *s)
 {
 	if (!s)

@@ -342,6 +342,12 @@ static void test_series(void)
 		TU_CHECK(ss.s[k].key == &cell[key[k]] && ss.s[k].variant == variant[k] && ss.s[k].differs == differs[k],
 			 "series %zu: key %td, variant %zu, differs %u", k, ss.s[k].key - cell, ss.s[k].variant,
 			 ss.s[k].differs);
+	TU_CHECK(bw_cells_differ(&cells) == (BW_SERIES_DESIGN | BW_SERIES_ALPHA | BW_SERIES_SIGMA),
+		 "the cells differ in %u", bw_cells_differ(&cells));
+	struct bw_qcells two = {2, cell + 6};
+	TU_CHECK(bw_cells_differ(&two) == BW_SERIES_DESIGN, "two flow cells differ in %u", bw_cells_differ(&two));
+	two.n = 1;
+	TU_CHECK(bw_cells_differ(&two) == 0, "one cell differs in nothing");
 	bw_series_release(&ss);
 	bw_series_release(&ss); /* a released set releases again */
 	TU_CHECK(ss.n == 0 && !ss.s && !ss.of_cell, "released");
