@@ -8,7 +8,6 @@
 #include "biasweep/output.h"
 #include "biasweep/query.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,32 +69,6 @@ static int init_table(struct bw_table *t, const char *const *extra, size_t nextr
 	return bw_table_init(t, NCELL + nextra, names);
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int sb_printf(struct sbuf *b, const char *fmt, double a, size_t x, size_t y)
-{
-	char tmp[96];
-	int n = snprintf(tmp, sizeof tmp, fmt, a, x, y);
-	if (n < 0)
-		return RAISE(BW_EINTERNAL, "formatting");
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 128;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return RAISE(BW_ENOMEM, "out of memory");
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, tmp, (size_t)n + 1);
-	b->len += (size_t)n;
-	return BW_OK;
-}
-
 static int summary_row(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e)
 {
 	size_t row;
@@ -126,14 +99,16 @@ static int summary_row(struct bw_table *t, const struct bw_qcell *c, const struc
 		strcat(strcat(note, note[0] ? "; " : ""), "hi > max n");
 	CHECK(bw_table_set_text(t, row, k++, note));
 
-	struct sbuf b = {0};
-	int rc = BW_OK;
-	for (size_t j = 0; j < e->npoints && rc == BW_OK; j++)
-		rc = sb_printf(&b, j ? " %g:%zu/%zu" : "%g:%zu/%zu", e->points[j].n, e->points[j].successes,
-			       e->points[j].tasks);
-	if (rc == BW_OK)
-		rc = bw_table_set_text(t, row, k++, b.p ? b.p : "");
-	free(b.p);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	for (size_t j = 0; f && j < e->npoints; j++)
+		fprintf(f, j ? " %g:%zu/%zu" : "%g:%zu/%zu", e->points[j].n, e->points[j].successes, e->points[j].tasks);
+	int bad = !f || ferror(f);
+	if (f && fclose(f) != 0)
+		bad = 1;
+	int rc = bad ? RAISE(BW_ENOMEM, "out of memory") : bw_table_set_text(t, row, k, buf);
+	free(buf);
 	return rc;
 }
 

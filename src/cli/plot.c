@@ -61,13 +61,8 @@ static const char epilog[] =
 
 static const struct {
 	const char *name;
-	int (*emit)(struct bw_query *, const struct bw_qfilter *, size_t, const struct plotargs *, struct plotout *);
-} kinds[] = {
-	{"nstar-d", plot_nstar_d},
-	{"nstar-klnd", plot_nstar_klnd},
-	{"phase", plot_phase},
-	{"trajectory", plot_trajectory},
-};
+	plot_emitter *emit;
+} kinds[] = {{"nstar-d", plot_nstar_d}, {"nstar-klnd", plot_nstar_klnd}, {"phase", plot_phase}, {"trajectory", plot_trajectory}};
 
 int cmd_plot(int argc, char **argv)
 {

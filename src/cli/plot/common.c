@@ -75,7 +75,6 @@ int out_init(struct plotout *o, const char *image)
 	return rc;
 }
 
-/* A new in-memory file BASE SUFFIX; *name (may be NULL) gets its basename. */
 int out_open(struct plotout *o, const char *suffix, FILE **f, const char **name)
 {
 	if (o->nfiles == MAX_FILES)
@@ -99,8 +98,6 @@ int out_open(struct plotout *o, const char *suffix, FILE **f, const char **name)
 	return BW_OK;
 }
 
-/* Writes every file (the data first, the script, file[0], last); on any
- * failure removes what it wrote. */
 int out_commit(struct plotout *o)
 {
 	for (size_t i = 0; i < o->nfiles; i++) {
@@ -169,7 +166,6 @@ int run_gnuplot(const struct plotout *o)
 
 /* ---- text helpers ------------------------------------------------------------------- */
 
-/* A gnuplot single-quoted string (quotes doubled; no escapes inside). */
 void gp_str(FILE *f, const char *s)
 {
 	fputc('\'', f);
@@ -181,7 +177,6 @@ void gp_str(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-/* Appends s to buf escaped for gnuplot's enhanced text (literal _ ^ { } @ & ~). */
 void enh_cat(char *buf, size_t len, const char *s)
 {
 	size_t k = strlen(buf);
@@ -203,19 +198,9 @@ void cat(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* One data field: a real in the shortest text that reads back (as curve's CSV), NaN for none. */
-void put_real(FILE *f, double x)
-{
-	char b[48];
-	if (!isfinite(x)) {
-		fputs(" NaN", f);
-		return;
-	}
-	bw_format_real(b, sizeof b, x);
-	fprintf(f, " %s", b);
-}
-
-void put_gpnum(FILE *f, double x)
+/* x in the shortest text that reads back (as curve's CSV), NaN for none;
+ * gp: as a gnuplot real ("2.0", not the integer "2", for its arithmetic). */
+static void put_num(FILE *f, double x, int gp)
 {
 	char b[48];
 	if (!isfinite(x)) {
@@ -224,19 +209,24 @@ void put_gpnum(FILE *f, double x)
 	}
 	bw_format_real(b, sizeof b, x);
 	fputs(b, f);
-	if (!strpbrk(b, ".eE")) /* a real, not an integer, for gnuplot's arithmetic */
+	if (gp && !strpbrk(b, ".eE"))
 		fputs(".0", f);
 }
 
-/* A comment line's text: control characters as '?'. */
+void put_real(FILE *f, double x)
+{
+	fputc(' ', f);
+	put_num(f, x, 0);
+}
+
+void put_gpnum(FILE *f, double x) { put_num(f, x, 1); }
+
 void put_comment_text(FILE *f, const char *s)
 {
 	for (; *s; s++)
 		fputc(iscntrl((unsigned char)*s) ? '?' : *s, f);
 }
 
-/* Text from the catalog inside a label or comment of the script: control
- * characters as '?' (a newline would end the gnuplot command). */
 void sanitize(char *s)
 {
 	for (; *s; s++)
@@ -244,8 +234,6 @@ void sanitize(char *s)
 			*s = '?';
 }
 
-/* A text field of a data file: one word (blanks, control characters, quotes
- * and the comment character as '?'). */
 void put_word(FILE *f, const char *s, const char *sep)
 {
 	fputs(sep, f);
@@ -348,7 +336,6 @@ static const struct {
 	{"riemannian_flow", "#2ca02c", {4, 5}, 2.0},
 };
 
-/* Returns the point size. */
 double style_of(const char *algorithm, int variant, const char **color, int *pt)
 {
 	for (size_t i = 0; i < sizeof algo_style / sizeof algo_style[0]; i++)
@@ -373,14 +360,18 @@ void legend_plot(FILE *f) { fputs("plot -1 with lines notitle", f); }
 
 /* ---- cells and series ---------------------------------------------------------------------- */
 
-static int same_real(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
-
-static void param_text(char *buf, size_t len, const char *name, double x)
+/* " α=0.5" in the label (zero, when not NULL, for 0), " alpha=0.5" (or
+ * " alpha=none") in the plain text. */
+static void label_param(struct series *s, const char *sym, const char *name, double x, const char *zero)
 {
-	if (isnan(x))
-		cat(buf, len, " %s=none", name);
+	if (zero && x == 0)
+		cat(s->label, sizeof s->label, " %s=%s", sym, zero);
 	else
-		cat(buf, len, " %s=%g", name, x);
+		cat(s->label, sizeof s->label, " %s=%g", sym, x);
+	if (isnan(x))
+		cat(s->plain, sizeof s->plain, " %s=none", name);
+	else
+		cat(s->plain, sizeof s->plain, " %s=%g", name, x);
 }
 
 /* Labels: the algorithm, then the parameters that differ between its series. */
@@ -403,34 +394,21 @@ static void label_series(struct series *s, const struct bw_series *g)
 		enh_cat(l, ll, a->wstar);
 		cat(p, pl, " wstar=%s", a->wstar);
 	}
-	if (g->differs & BW_SERIES_ALPHA) {
-		cat(l, ll, " α=%g", a->alpha);
-		param_text(p, pl, "alpha", a->alpha);
-	}
-	if (g->differs & BW_SERIES_ETA) {
-		if (a->eta == 0)
-			cat(l, ll, " η=auto");
-		else
-			cat(l, ll, " η=%g", a->eta);
-		param_text(p, pl, "eta", a->eta);
-	}
-	if (g->differs & BW_SERIES_SIGMA) {
-		cat(l, ll, " σ=%g", a->sigma);
-		param_text(p, pl, "sigma", a->sigma);
-	}
+	if (g->differs & BW_SERIES_ALPHA)
+		label_param(s, "α", "alpha", a->alpha, NULL);
+	if (g->differs & BW_SERIES_ETA)
+		label_param(s, "η", "eta", a->eta, "auto"); /* eta 0: the automatic step */
+	if (g->differs & BW_SERIES_SIGMA)
+		label_param(s, "σ", "sigma", a->sigma, NULL);
 	if (g->differs & BW_SERIES_BATCH) {
 		cat(l, ll, " B=%" PRId64, a->batch);
 		cat(p, pl, " batch=%" PRId64, a->batch);
 	}
-	if (g->differs & BW_SERIES_EPS) {
-		cat(l, ll, " ε=%g", a->eps);
-		param_text(p, pl, "eps", a->eps);
-	}
+	if (g->differs & BW_SERIES_EPS)
+		label_param(s, "ε", "eps", a->eps, NULL);
 	sanitize(l); /* the catalog's names reach the script */
 	sanitize(p);
 }
-
-void series_release(struct seriesset *ss) { bw_series_release(&ss->g); }
 
 int plot_cells(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, struct bw_qcells *cells,
 	       struct seriesset *ss)
@@ -450,28 +428,22 @@ int plot_cells(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, str
 	return BW_OK;
 }
 
-/* "rademacher design, signs w*, ε = 0.1" for what all cells share. */
 void common_text(const struct bw_qcells *cells, char *buf, size_t len)
 {
-	int design = 1, wstar = 1, eps = 1;
+	unsigned differ = bw_cells_differ(cells);
 	buf[0] = 0;
-	for (size_t i = 1; i < cells->n; i++) {
-		design &= !strcmp(cells->cell[i].design, cells->cell[0].design);
-		wstar &= !strcmp(cells->cell[i].wstar, cells->cell[0].wstar);
-		eps &= same_real(cells->cell[i].eps, cells->cell[0].eps);
-	}
 	if (!cells->n)
 		return;
-	if (design) {
+	if (!(differ & BW_SERIES_DESIGN)) {
 		enh_cat(buf, len, cells->cell[0].design);
 		cat(buf, len, " design");
 	}
-	if (wstar) {
+	if (!(differ & BW_SERIES_WSTAR)) {
 		cat(buf, len, "%s", buf[0] ? ", " : "");
 		enh_cat(buf, len, cells->cell[0].wstar);
 		cat(buf, len, " w^*");
 	}
-	if (eps && !isnan(cells->cell[0].eps))
+	if (!(differ & BW_SERIES_EPS) && !isnan(cells->cell[0].eps))
 		cat(buf, len, "%sε = %g", buf[0] ? ", " : "", cells->cell[0].eps);
 }
 

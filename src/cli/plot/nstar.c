@@ -37,6 +37,17 @@ static void put_cell_header(FILE *f, const char *name, const struct plotargs *a,
 	fputs(cell_columns, f);
 }
 
+static void put_fit_row(FILE *f, const char *group, enum bw_fit_x x, const struct bw_line_fit *fit)
+{
+	put_word(f, group, "");
+	fprintf(f, " %s %zu", bw_fit_x_name(x), fit->npoints);
+	put_real(f, fit->slope);
+	put_real(f, fit->intercept);
+	put_real(f, fit->r2);
+	put_real(f, fit->slope_se);
+	fputc('\n', f);
+}
+
 /* The fits file: per algorithm (as curve --fit) and pooled over the
  * dynamics whose limit is the l1 minimizer (the kappa ln d curve of the
  * figures); P->per_algo and P->pooled get the kappa ln d fits. */
@@ -45,43 +56,35 @@ static int put_fits(FILE *f, const struct plotargs *a, const struct plotout *o, 
 	const struct bw_qcells *cells = &P->cells;
 	struct bw_algo_fit *af = NULL;
 	int *want = calloc(cells->n ? cells->n : 1, sizeof *want);
+	size_t npooled = want ? bw_cells_of_limit(cells, BW_LIMIT_L1, want) : 0;
 	int rc = want ? bw_fit_per_algorithm(cells, P->r, &af, &P->nalgos) : RAISE(BW_ENOMEM, "out of memory");
+	if (rc == BW_OK)
+		rc = bw_fit_cells(cells, P->r, want, BW_FIT_KLND, &P->pooled);
+	free(want);
 	if (rc != BW_OK) {
-		free(want);
+		free(af);
 		return rc;
 	}
+	char pooled[64];
+	bw_limit_group_name(BW_LIMIT_L1, pooled, sizeof pooled);
 	fprintf(f, "# %s-fit.dat - least squares n* = slope x + intercept over the cells with an interpolated n*\n",
 		o->name);
 	put_provenance(f, a, o->image);
-	fputs("# per algorithm as `biasweep curve --fit` (x = kappa ln d, and x = d); the group\n"
-	      "# label_noise_sgd+riemannian_flow pools both (the kappa ln d curve of the figures)\n"
-	      "# columns: 1 group  2 against  3 cells  4 slope  5 intercept  6 r2  7 slope_se\n",
-	      f);
-	char pooled[64];
-	bw_limit_group_name(BW_LIMIT_L1, pooled, sizeof pooled);
-	size_t npooled = bw_cells_of_limit(cells, BW_LIMIT_L1, want);
-	rc = bw_fit_cells(cells, P->r, want, BW_FIT_KLND, &P->pooled);
-	/* nalgos <= the number of series <= MAX_SERIES */
-	for (size_t g = 0; g <= P->nalgos && rc == BW_OK; g++)
-		for (int x = 0; x < BW_FIT_X_COUNT; x++) {
-			const struct bw_line_fit *fit = g < P->nalgos ? &af[g].fit[x] : &P->pooled;
-			if (g == P->nalgos && (x != BW_FIT_KLND || !npooled))
-				break;
-			if (g < P->nalgos && x == BW_FIT_KLND) {
-				P->algos[g] = af[g].algorithm;
-				P->per_algo[g] = *fit;
-			}
-			put_word(f, g < P->nalgos ? af[g].algorithm : pooled, "");
-			fprintf(f, " %s %zu", bw_fit_x_name((enum bw_fit_x)x), fit->npoints);
-			put_real(f, fit->slope);
-			put_real(f, fit->intercept);
-			put_real(f, fit->r2);
-			put_real(f, fit->slope_se);
-			fputc('\n', f);
-		}
+	fprintf(f,
+		"# per algorithm as `biasweep curve --fit` (x = kappa ln d, and x = d); the group\n"
+		"# %s pools both (the kappa ln d curve of the figures)\n"
+		"# columns: 1 group  2 against  3 cells  4 slope  5 intercept  6 r2  7 slope_se\n",
+		pooled);
+	for (size_t g = 0; g < P->nalgos; g++) { /* nalgos <= the series <= MAX_SERIES */
+		P->algos[g] = af[g].algorithm;
+		P->per_algo[g] = af[g].fit[BW_FIT_KLND];
+		for (int x = 0; x < BW_FIT_X_COUNT; x++)
+			put_fit_row(f, af[g].algorithm, (enum bw_fit_x)x, &af[g].fit[x]);
+	}
+	if (npooled)
+		put_fit_row(f, pooled, BW_FIT_KLND, &P->pooled);
 	free(af);
-	free(want);
-	return rc;
+	return BW_OK;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -116,7 +119,8 @@ void plot_sep(FILE *f, int *first)
 /* Error bars where finite, an arrow up to n_max where the interval is open
  * above, a triangle at n_max for n* above it (points = 0); then, in a second
  * pass so that no bar hides another series' point, the points. */
-void plot_block(FILE *f, int *first, int xc, const struct series *s, size_t block, int flags, int lines, int points)
+static void plot_block(FILE *f, int *first, int xc, const struct series *s, size_t block, int flags, int lines,
+		       int points)
 {
 	const char *color;
 	int pt;
@@ -156,8 +160,13 @@ void plot_block(FILE *f, int *first, int xc, const struct series *s, size_t bloc
 	}
 }
 
-int grid_w(const struct grid *g) { return g->cols * g->pw + g->lw; }
-int grid_h(const struct grid *g) { return g->rows * g->ph + g->th; }
+void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t panel, int xc, int lines)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t b = 0; b < P->nblocks; b++)
+			if (P->block_panel[b] == panel)
+				plot_block(f, first, xc, &P->ss.s[P->block_series[b]], b, P->block_flag[b], lines, pass);
+}
 
 void grid_panel(FILE *f, const struct grid *g, size_t i)
 {
@@ -167,8 +176,6 @@ void grid_panel(FILE *f, const struct grid *g, size_t i)
 		g->pw / W, g->ph / H);
 }
 
-/* The legend column: an empty plot whose key lists the styles (keyentry);
- * the caller adds labels and then the plot (legend_plot) and its entries. */
 void grid_legend(FILE *f, const struct grid *g)
 {
 	double W = grid_w(g), H = grid_h(g);
@@ -180,7 +187,7 @@ void grid_legend(FILE *f, const struct grid *g)
 		g->cols * g->pw / W, g->lw / W, g->rows * g->ph / H);
 }
 
-void key_series(FILE *f, const struct series *s, int lines)
+static void key_series(FILE *f, const struct series *s, int lines)
 {
 	fprintf(f, ", \\\n  keyentry with %s ", lines ? "linespoints" : "points");
 	put_series_style(f, s);
@@ -188,7 +195,7 @@ void key_series(FILE *f, const struct series *s, int lines)
 	gp_str(f, s->label);
 }
 
-void key_intervals(FILE *f, int flags)
+static void key_intervals(FILE *f, int flags)
 {
 	if (flags & BLK_BARS)
 		fputs(", \\\n  keyentry with yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)'", f);
@@ -204,13 +211,21 @@ void key_intervals(FILE *f, int flags)
 		      f);
 }
 
+void legend_keys(FILE *f, const struct nstar_plot *P, int lines)
+{
+	legend_plot(f);
+	for (size_t s = 0; s < P->ss.n; s++)
+		key_series(f, &P->ss.s[s], lines);
+	key_intervals(f, P->flags);
+}
+
 void nstar_release(struct nstar_plot *P)
 {
 	free(P->block_series);
 	free(P->block_panel);
 	free(P->block_flag);
 	free(P->r);
-	series_release(&P->ss);
+	bw_series_release(&P->ss.g);
 	bw_qcells_release(&P->cells);
 	memset(P, 0, sizeof *P);
 }
@@ -294,6 +309,11 @@ int nstar_prepare(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, 
 {
 	memset(P, 0, sizeof *P);
 	CHECK(plot_cells(q, filt, nf, &P->cells, &P->ss));
+	P->dmin = P->dmax = P->cells.cell[0].d;
+	for (size_t i = 0; i < P->cells.n; i++) {
+		P->dmin = P->cells.cell[i].d < P->dmin ? P->cells.cell[i].d : P->dmin;
+		P->dmax = P->cells.cell[i].d > P->dmax ? P->cells.cell[i].d : P->dmax;
+	}
 	CHECK(bw_cells_estimate(&P->cells, BW_NSTAR_BOOTSTRAP, &P->r));
 	FILE *dat, *fitf;
 	CHECK(out_open(o, ".gp", &P->gp, NULL));

@@ -25,12 +25,10 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct pl
 	fprintf(gp, "\n# the fits are in %s\n", fitname);
 
 	/* one x and y range for every panel */
-	int64_t dmin = cells->cell[0].d, dmax = cells->cell[0].d, kmin = cells->cell[0].kappa;
+	int64_t dmin = P->dmin, dmax = P->dmax, kmin = cells->cell[0].kappa;
 	double ymin = INFINITY, ymax = 0;
 	for (size_t i = 0; i < cells->n; i++) {
 		const struct bw_cell_stat *r = &P->r[i];
-		dmin = cells->cell[i].d < dmin ? cells->cell[i].d : dmin;
-		dmax = cells->cell[i].d > dmax ? cells->cell[i].d : dmax;
 		kmin = cells->cell[i].kappa < kmin ? cells->cell[i].kappa : kmin;
 		double v[] = {r->nstar, r->lo, r->hi, r->n50, r->censor == BW_NSTAR_ABOVE_MAX ? r->nmax : NAN};
 		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
@@ -86,10 +84,7 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct pl
 		grid_panel(gp, &g, p);
 		fprintf(gp, "set title 'κ = %" PRId64 "'\nkappa = %" PRId64 ".0\nplot ", P->panel_val[p], P->panel_val[p]);
 		int first = 1;
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t b = 0; b < P->nblocks; b++)
-				if (P->block_panel[b] == p)
-					plot_block(gp, &first, 4, &P->ss.s[P->block_series[b]], b, P->block_flag[b], 1, pass);
+		plot_panel_blocks(gp, &first, P, p, 4, 1);
 		if (fit) {
 			plot_sep(gp, &first);
 			fputs("a*kappa*log(x) + b with lines lc rgb 'black' dt 2 lw 1.8 notitle", gp);
@@ -111,10 +106,7 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct pl
 		gp_str(gp, t);
 		fputs(" at graph 0.05, graph 0.03 left font ',10'\n", gp);
 	}
-	legend_plot(gp);
-	for (size_t s = 0; s < P->ss.n; s++)
-		key_series(gp, &P->ss.s[s], 1);
-	key_intervals(gp, P->flags);
+	legend_keys(gp, P, 1);
 	if (fit)
 		fputs(", \\\n  keyentry with lines lc rgb 'black' dt 2 lw 1.8 title 'fit a κ ln d + b (flow, label noise)'",
 		      gp);
@@ -128,13 +120,7 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct pl
 static void put_dt(FILE *dtf, const char *dtname, const struct nstar_plot *P, const struct plotargs *a,
 		   const struct plotout *o)
 {
-	const struct bw_qcells *cells = &P->cells;
-	int64_t dmin = cells->cell[0].d, dmax = cells->cell[0].d;
-	for (size_t i = 0; i < cells->n; i++) {
-		dmin = cells->cell[i].d < dmin ? cells->cell[i].d : dmin;
-		dmax = cells->cell[i].d > dmax ? cells->cell[i].d : dmax;
-	}
-	double x0 = (double)dmin / 1.3, x1 = (double)dmax * 1.3;
+	double x0 = (double)P->dmin / 1.3, x1 = (double)P->dmax * 1.3;
 	fprintf(dtf, "# %s - the Donoho-Tanner 50%% curve n50 = d psi(kappa/d) (biasweep dt), one block per kappa\n",
 		dtname);
 	put_provenance(dtf, a, o->image);

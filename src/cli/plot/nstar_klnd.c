@@ -7,7 +7,6 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdint.h>
 #include <string.h>
 static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct plotout *o,
 			      const struct plotargs *a, const char *datname, const char *fitname)
@@ -63,10 +62,7 @@ static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct
 		put_gpnum(gp, ymax);
 		fputs("]\nplot ", gp);
 		int first = 1;
-		for (int pass = 0; pass < 2; pass++)
-			for (size_t b = 0; b < P->nblocks; b++)
-				if (P->block_panel[b] == p)
-					plot_block(gp, &first, 11, &P->ss.s[P->block_series[b]], b, P->block_flag[b], 0, pass);
+		plot_panel_blocks(gp, &first, P, p, 11, 0);
 		if (has_fit) {
 			plot_sep(gp, &first);
 			fprintf(gp, "slope%zu*x + intercept%zu with lines lc rgb 'black' dt 2 lw 1.8 notitle", p, p);
@@ -89,10 +85,7 @@ static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct
 		fputc('\n', gp);
 	}
 	grid_legend(gp, &g);
-	legend_plot(gp);
-	for (size_t s = 0; s < P->ss.n; s++)
-		key_series(gp, &P->ss.s[s], 0);
-	key_intervals(gp, P->flags);
+	legend_keys(gp, P, 0);
 	int any_fit = 0;
 	for (size_t p = 0; p < P->npanels; p++)
 		any_fit |= isfinite(P->per_algo[p].slope) && isfinite(P->per_algo[p].intercept);

@@ -7,7 +7,6 @@
 #include "biasweep/error.h"
 
 #include <math.h>
-#include <stdio.h>
 
 int plot_phase(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
 	       struct plotout *o)
@@ -105,7 +104,7 @@ int plot_phase(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, con
 	}
 	fputs("\nunset multiplot\nset output\n", gp);
 done:
-	series_release(&ss);
+	bw_series_release(&ss.g);
 	bw_qcells_release(&cells);
 	return rc;
 }

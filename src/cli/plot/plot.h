@@ -55,14 +55,16 @@ int run_gnuplot(const struct plotout *o);
 
 /* ---- text ---------------------------------------------------------------------------- */
 
-void gp_str(FILE *f, const char *s);                  /* a gnuplot single-quoted string */
-void enh_cat(char *buf, size_t len, const char *s);   /* appends s escaped for enhanced text */
+void gp_str(FILE *f, const char *s);                  /* a gnuplot single-quoted string ('' inside) */
+void enh_cat(char *buf, size_t len, const char *s);   /* appends s with _ ^ { } @ & ~ \ escaped */
 void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void put_real(FILE *f, double x);                     /* " x" (shortest round trip) or " NaN" */
 void put_gpnum(FILE *f, double x);                    /* x as a gnuplot real, NaN for none */
-void put_comment_text(FILE *f, const char *s);        /* control characters as '?' */
-void sanitize(char *s);                               /* control characters as '?' in place */
-void put_word(FILE *f, const char *s, const char *sep); /* sep, then s as one data-file word */
+/* Catalog text in a comment or label: control characters as '?' (a newline
+ * would end the gnuplot command); a data-file word: blanks, quotes and '#' too. */
+void put_comment_text(FILE *f, const char *s);
+void sanitize(char *s); /* in place */
+void put_word(FILE *f, const char *s, const char *sep); /* sep, then s as one word */
 
 /* ---- the script ---------------------------------------------------------------------- */
 
@@ -98,10 +100,10 @@ struct seriesset {
 };
 
 /* The finished cells matching the filters (BW_EINVAL when none) and their
- * series (BW_EINVAL beyond MAX_SERIES); release both even on failure. */
+ * series (BW_EINVAL beyond MAX_SERIES); even on failure the caller releases
+ * both (bw_qcells_release, bw_series_release(&ss->g)). */
 int plot_cells(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, struct bw_qcells *cells,
 	       struct seriesset *ss);
-void series_release(struct seriesset *ss);
 /* "rademacher design, signs w*, ε = 0.1" for what all cells share. */
 void common_text(const struct bw_qcells *cells, char *buf, size_t len);
 /* Fields 1-10 of a data row: algorithm design wstar d kappa alpha eta sigma batch eps. */
@@ -117,6 +119,7 @@ struct nstar_plot {
 	struct bw_qcells cells;
 	struct seriesset ss;
 	struct bw_cell_stat *r;
+	int64_t dmin, dmax; /* over the cells */
 	size_t npanels;
 	int64_t panel_val[MAX_PANELS]; /* nstar-d: kappa of each panel */
 	const char *algos[MAX_SERIES]; /* nstar-klnd: algorithm of each panel */
@@ -142,28 +145,25 @@ struct grid {
 	int rows, cols, pw, ph, lw, th; /* panel width, height; legend width; title height */
 };
 
-int grid_w(const struct grid *g);
-int grid_h(const struct grid *g);
+static inline int grid_w(const struct grid *g) { return g->cols * g->pw + g->lw; }
+static inline int grid_h(const struct grid *g) { return g->rows * g->ph + g->th; }
 void grid_panel(FILE *f, const struct grid *g, size_t i);
 /* The legend column: an empty plot whose key lists the styles (keyentry);
  * the caller adds labels and then the plot (legend_plot) and its entries. */
 void grid_legend(FILE *f, const struct grid *g);
 void plot_sep(FILE *f, int *first);
-/* One block of cells at x = column xc (points = 0: error bars, arrows and
- * triangles; 1: the points, with lines when lines). */
-void plot_block(FILE *f, int *first, int xc, const struct series *s, size_t block, int flags, int lines, int points);
-void key_series(FILE *f, const struct series *s, int lines);
-void key_intervals(FILE *f, int flags);
+/* The blocks of a panel at x = column xc: bars, arrows and triangles, then
+ * the points (with lines when lines). */
+void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t panel, int xc, int lines);
+/* The legend's plot: every series, then the interval marks drawn. */
+void legend_keys(FILE *f, const struct nstar_plot *P, int lines);
 
 /* ---- the figures ------------------------------------------------------------------------ */
 
-int plot_nstar_d(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-		 struct plotout *o);
-int plot_nstar_klnd(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-		    struct plotout *o);
-int plot_phase(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-	       struct plotout *o);
-int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, const struct plotargs *a,
-		    struct plotout *o);
+/* Each renders its files into o (nothing is written yet); BW_EINVAL for
+ * --where conditions it cannot draw. */
+typedef int plot_emitter(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
+			 struct plotout *o);
+plot_emitter plot_nstar_d, plot_nstar_klnd, plot_phase, plot_trajectory;
 
 #endif
