@@ -25,6 +25,14 @@ enum bw_run_status { BW_RUN_CONVERGED = 0, BW_RUN_BUDGET, BW_RUN_DIVERGED, BW_RU
 /* Which parameters each algorithm reads (so specs and keys ignore the rest). */
 enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4 };
 
+/* What each dynamics converges to (MATH.md, "Known limits"), and so how its
+ * sample complexity n* should scale:
+ *   BW_LIMIT_QALPHA  argmin Q_alpha(w) s.t. Zw = y (gd; sgd with a smaller
+ *                    effective alpha): min l2 from large alpha, n* ~ d;
+ *   BW_LIMIT_L1      weighted basis pursuit (the flow of R = tr Hess L, and
+ *                    label-noise SGD, whose limit is that flow): n* = O(kappa ln d). */
+enum bw_limit { BW_LIMIT_QALPHA = 0, BW_LIMIT_L1 };
+
 struct bw_run_params {
 	enum bw_algo algo;
 	double alpha;      /* initialization scale, u = v = alpha */
@@ -66,6 +74,7 @@ struct bw_outcome {
 struct bw_dynamics {
 	const char *name;
 	unsigned uses;     /* BW_USES_* */
+	enum bw_limit limit;
 	int (*run)(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
 };
 

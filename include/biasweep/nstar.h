@@ -29,7 +29,10 @@
  *   reported as NaN with hi_above_max (or lo_above_max) set.  The generator
  *   is gsl_rng_mt19937 seeded with BW_NSTAR_RNG_SEED afresh for every cell,
  *   so a cell's interval does not depend on which other cells were asked
- *   for.  With fewer than 2 seeds lo = hi = NaN (no interval).
+ *   for.  With fewer than 2 seeds lo = hi = NaN (no interval).  With
+ *   opts->interval = BW_NSTAR_NO_INTERVAL there is no bootstrap at all
+ *   (lo = hi = NaN, resamples = 0): for callers that need only n*, the
+ *   rates and the thresholds, which do not depend on it.
  *
  * With opts->impute (what `biasweep curve` uses), ragged input (seeds run at
  * different n, as an adaptive n-search probes them): each seed's outcome at an n of the union that it did not run is
@@ -85,7 +88,10 @@ struct bw_nstar {
 	size_t resamples;              /* 0 when no interval was computed */
 };
 
+enum bw_nstar_interval { BW_NSTAR_BOOTSTRAP = 0, BW_NSTAR_NO_INTERVAL = 1 };
+
 struct bw_nstar_opts {
+	int interval;           /* enum bw_nstar_interval (default the bootstrap) */
 	size_t resamples;       /* default BW_NSTAR_RESAMPLES */
 	double level;           /* default BW_NSTAR_LEVEL */
 	unsigned long rng_seed; /* default BW_NSTAR_RNG_SEED */

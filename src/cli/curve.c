@@ -1,15 +1,13 @@
 /* curve.c - `biasweep curve`: success rate against n, n* with its bootstrap
  * interval and the per-seed thresholds, per cell; the Donoho-Tanner n50
  * beside it; line fits of n* against kappa ln d and d per algorithm. */
+#include "biasweep/analysis.h"
 #include "biasweep/cli.h"
-#include "biasweep/dt.h"
 #include "biasweep/error.h"
-#include "biasweep/nstar.h"
 #include "biasweep/opts.h"
 #include "biasweep/output.h"
 #include "biasweep/query.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,32 +69,6 @@ static int init_table(struct bw_table *t, const char *const *extra, size_t nextr
 	return bw_table_init(t, NCELL + nextra, names);
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int sb_printf(struct sbuf *b, const char *fmt, double a, size_t x, size_t y)
-{
-	char tmp[96];
-	int n = snprintf(tmp, sizeof tmp, fmt, a, x, y);
-	if (n < 0)
-		return RAISE(BW_EINTERNAL, "formatting");
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 128;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return RAISE(BW_ENOMEM, "out of memory");
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, tmp, (size_t)n + 1);
-	b->len += (size_t)n;
-	return BW_OK;
-}
-
 static int summary_row(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e)
 {
 	size_t row;
@@ -112,10 +84,7 @@ static int summary_row(struct bw_table *t, const struct bw_qcell *c, const struc
 	bw_table_set_real(t, row, k++, e->hi);
 	bw_table_set_real(t, row, k++, e->median_threshold);
 	bw_table_set_int(t, row, k++, (int64_t)e->nonmonotone);
-	double n50 = NAN;
-	if (c->d >= 1 && c->kappa >= 0 && c->kappa <= c->d)
-		n50 = (double)c->d * bw_dt_psi((double)c->kappa / (double)c->d, NULL);
-	bw_table_set_real(t, row, k++, n50);
+	bw_table_set_real(t, row, k++, bw_cell_n50(c));
 
 	char note[128] = "";
 	if (e->censor == BW_NSTAR_AT_MIN)
@@ -130,14 +99,16 @@ static int summary_row(struct bw_table *t, const struct bw_qcell *c, const struc
 		strcat(strcat(note, note[0] ? "; " : ""), "hi > max n");
 	CHECK(bw_table_set_text(t, row, k++, note));
 
-	struct sbuf b = {0};
-	int rc = BW_OK;
-	for (size_t j = 0; j < e->npoints && rc == BW_OK; j++)
-		rc = sb_printf(&b, j ? " %g:%zu/%zu" : "%g:%zu/%zu", e->points[j].n, e->points[j].successes,
-			       e->points[j].tasks);
-	if (rc == BW_OK)
-		rc = bw_table_set_text(t, row, k++, b.p ? b.p : "");
-	free(b.p);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	for (size_t j = 0; f && j < e->npoints; j++)
+		fprintf(f, j ? " %g:%zu/%zu" : "%g:%zu/%zu", e->points[j].n, e->points[j].successes, e->points[j].tasks);
+	int bad = !f || ferror(f);
+	if (f && fclose(f) != 0)
+		bad = 1;
+	int rc = bad ? RAISE(BW_ENOMEM, "out of memory") : bw_table_set_text(t, row, k, buf);
+	free(buf);
 	return rc;
 }
 
@@ -169,47 +140,30 @@ static int seeds_rows(struct bw_table *t, const struct bw_qcell *c, const struct
 	return BW_OK;
 }
 
-/* Fits per algorithm (cells come ordered by algorithm). */
-static int fit_rows(struct bw_table *t, const struct bw_qcells *cells, const double *nstar, const int *censor)
+/* Fits per algorithm, against kappa ln d and d. */
+static int fit_rows(struct bw_table *t, const struct bw_qcells *cells)
 {
-	size_t n = cells->n;
-	double *xk = malloc((n ? n : 1) * sizeof *xk), *xd = malloc((n ? n : 1) * sizeof *xd),
-	       *y = malloc((n ? n : 1) * sizeof *y);
-	int rc = BW_OK;
-	if (!xk || !xd || !y) {
-		rc = RAISE(BW_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t a = 0; a < n && rc == BW_OK;) {
-		size_t b = a, k = 0;
-		for (; b < n && !strcmp(cells->cell[b].algorithm, cells->cell[a].algorithm); b++) {
-			if (censor[b] != BW_NSTAR_INSIDE)
-				continue;
-			xk[k] = (double)cells->cell[b].kappa * log((double)cells->cell[b].d);
-			xd[k] = (double)cells->cell[b].d;
-			y[k] = nstar[b];
-			k++;
-		}
-		for (int which = 0; which < 2 && rc == BW_OK; which++) {
-			struct bw_line_fit fit;
+	struct bw_cell_stat *st;
+	struct bw_algo_fit *f = NULL;
+	size_t nf = 0;
+	CHECK(bw_cells_estimate(cells, BW_NSTAR_NO_INTERVAL, &st));
+	int rc = bw_fit_per_algorithm(cells, st, &f, &nf);
+	for (size_t g = 0; g < nf && rc == BW_OK; g++)
+		for (int x = 0; x < BW_FIT_X_COUNT && rc == BW_OK; x++) {
+			const struct bw_line_fit *fit = &f[g].fit[x];
 			size_t row;
-			if ((rc = bw_fit_line(which ? xd : xk, y, k, &fit)) != BW_OK ||
-			    (rc = bw_table_add_row(t, &row)) != BW_OK ||
-			    (rc = bw_table_set_text(t, row, 0, cells->cell[a].algorithm)) != BW_OK ||
-			    (rc = bw_table_set_text(t, row, 1, which ? "d" : "kappa_ln_d")) != BW_OK)
+			if ((rc = bw_table_add_row(t, &row)) != BW_OK ||
+			    (rc = bw_table_set_text(t, row, 0, f[g].algorithm)) != BW_OK ||
+			    (rc = bw_table_set_text(t, row, 1, bw_fit_x_name((enum bw_fit_x)x))) != BW_OK)
 				break;
-			bw_table_set_int(t, row, 2, (int64_t)fit.npoints);
-			bw_table_set_real(t, row, 3, fit.slope);
-			bw_table_set_real(t, row, 4, fit.intercept);
-			bw_table_set_real(t, row, 5, fit.r2);
-			bw_table_set_real(t, row, 6, fit.slope_se);
+			bw_table_set_int(t, row, 2, (int64_t)fit->npoints);
+			bw_table_set_real(t, row, 3, fit->slope);
+			bw_table_set_real(t, row, 4, fit->intercept);
+			bw_table_set_real(t, row, 5, fit->r2);
+			bw_table_set_real(t, row, 6, fit->slope_se);
 		}
-		a = b;
-	}
-done:
-	free(xk);
-	free(xd);
-	free(y);
+	free(f);
+	free(st);
 	return rc;
 }
 
@@ -261,11 +215,7 @@ int cmd_curve(int argc, char **argv)
 	static const char *const seed_cols[] = {"sweep_seed", "seed", "threshold", "monotone"};
 	static const char *const fit_cols[] = {"algorithm", "against", "cells", "slope", "intercept", "r2", "slope_se"};
 	struct bw_table t = {0};
-	double *nstar = calloc(cells.n ? cells.n : 1, sizeof *nstar);
-	int *censor = calloc(cells.n ? cells.n : 1, sizeof *censor);
-	if (!nstar || !censor)
-		rc = RAISE(BW_ENOMEM, "out of memory");
-	else if (fit)
+	if (fit)
 		rc = bw_table_init(&t, sizeof fit_cols / sizeof *fit_cols, fit_cols);
 	else if (points)
 		rc = init_table(&t, point_cols, sizeof point_cols / sizeof *point_cols);
@@ -273,29 +223,25 @@ int cmd_curve(int argc, char **argv)
 		rc = init_table(&t, seed_cols, sizeof seed_cols / sizeof *seed_cols);
 	else
 		rc = init_table(&t, summary_cols, sizeof summary_cols / sizeof *summary_cols);
-	for (size_t i = 0; i < cells.n && rc == BW_OK; i++) {
+	if (rc == BW_OK && fit)
+		rc = fit_rows(&t, &cells);
+	for (size_t i = 0; i < cells.n && rc == BW_OK && !fit; i++) {
 		struct bw_nstar e;
 		/* the interval is only needed by the summary */
-		struct bw_nstar_opts o = {.resamples = points || seeds || fit ? 1 : 0, .level = 0, .rng_seed = 0, .impute = 1};
-		if ((rc = bw_nstar_estimate(cells.cell[i].obs, cells.cell[i].nobs, &o, &e)) != BW_OK)
+		if ((rc = bw_cell_estimate(&cells.cell[i], points || seeds ? BW_NSTAR_NO_INTERVAL : BW_NSTAR_BOOTSTRAP,
+					   &e)) != BW_OK)
 			break;
-		nstar[i] = e.nstar;
-		censor[i] = e.censor;
 		if (points)
 			rc = points_rows(&t, &cells.cell[i], &e);
 		else if (seeds)
 			rc = seeds_rows(&t, &cells.cell[i], &e);
-		else if (!fit)
+		else
 			rc = summary_row(&t, &cells.cell[i], &e);
 		bw_nstar_release(&e);
 	}
-	if (rc == BW_OK && fit)
-		rc = fit_rows(&t, &cells, nstar, censor);
 	if (rc == BW_OK)
 		rc = bw_table_print(stdout, &t, fmt);
 	bw_table_release(&t);
 	bw_qcells_release(&cells);
-	free(nstar);
-	free(censor);
 	return rc;
 }

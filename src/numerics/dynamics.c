@@ -13,10 +13,10 @@
 #include <time.h>
 
 const struct bw_dynamics bw_dynamics_table[BW_ALGO_COUNT] = {
-	[BW_GD] = {"gd", BW_USES_ETA, bw_gd_run},
-	[BW_LABEL_NOISE_SGD] = {"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA, bw_label_noise_sgd_run},
-	[BW_SGD] = {"sgd", BW_USES_ETA | BW_USES_BATCH, bw_sgd_run},
-	[BW_RIEMANNIAN_FLOW] = {"riemannian_flow", 0, bw_flow_run},
+	[BW_GD] = {"gd", BW_USES_ETA, BW_LIMIT_QALPHA, bw_gd_run},
+	[BW_LABEL_NOISE_SGD] = {"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA, BW_LIMIT_L1, bw_label_noise_sgd_run},
+	[BW_SGD] = {"sgd", BW_USES_ETA | BW_USES_BATCH, BW_LIMIT_QALPHA, bw_sgd_run},
+	[BW_RIEMANNIAN_FLOW] = {"riemannian_flow", 0, BW_LIMIT_L1, bw_flow_run},
 };
 
 static const char *const status_names[] = {"converged", "budget", "diverged", "failed"};

@@ -224,7 +224,7 @@ static int estimate_complete(const struct bw_nstar_obs *obs, size_t nobs, const 
 	free(thr);
 
 	/* percentile bootstrap over seeds */
-	if (S >= 2) {
+	if (S >= 2 && !(opts && opts->interval == BW_NSTAR_NO_INTERVAL)) {
 		boot = malloc(B * sizeof *boot);
 		rng = gsl_rng_alloc(gsl_rng_mt19937);
 		if (!boot || !rng) {

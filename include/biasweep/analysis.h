@@ -1,0 +1,121 @@
+/* analysis.h - the statistics of `biasweep curve` and `biasweep plot`, over
+ * the cells of the query layer (bw_query_cells, query.h).  Pure C: no SQL,
+ * no printing; errors through error.h (BW_ENOMEM, and BW_EINVAL from
+ * bw_nstar_estimate).
+ *
+ * Per cell: n* and its seed-bootstrap interval as nstar.h defines them,
+ * always with each seed's missing n imputed from its threshold (impute =
+ * 1); the bootstrap only when asked for (BW_NSTAR_BOOTSTRAP; with
+ * BW_NSTAR_NO_INTERVAL lo = hi = NaN and n*, rates and thresholds are the
+ * same).  The Donoho-Tanner n50 = d psi(kappa/d) (dt.h), NaN unless
+ * d >= 1 and 0 <= kappa <= d.
+ *
+ * Fits: ordinary least squares (bw_fit_line) of n* against x = kappa ln d
+ * or x = d over the chosen cells whose n* is interpolated (censor
+ * BW_NSTAR_INSIDE; censored cells are left out), in cell order.  Per
+ * algorithm: the cells of each algorithm (bw_query_cells orders them by
+ * algorithm).  Pooled by limit: the cells of every dynamics whose limit
+ * (dynamics.h, struct bw_dynamics .limit) is the one asked for, e.g. the
+ * kappa ln d fit over label_noise_sgd and riemannian_flow (BW_LIMIT_L1).
+ *
+ * Series: the cells that differ only in d and kappa (same algorithm,
+ * design, wstar, alpha, eta, sigma, batch, eps; NaN equals NaN), numbered
+ * in the order of their first cell, each with its index among the series
+ * of its algorithm and the parameters in which those differ.
+ */
+#ifndef BIASWEEP_ANALYSIS_H
+#define BIASWEEP_ANALYSIS_H
+
+#include "biasweep/dynamics.h"
+#include "biasweep/nstar.h"
+#include "biasweep/query.h"
+
+#include <stddef.h>
+
+/* ---- per cell ------------------------------------------------------------------ */
+
+/* n* of one cell (nstar.h, imputed), interval per enum bw_nstar_interval.
+ * *out as bw_nstar_estimate's (released with bw_nstar_release). */
+int bw_cell_estimate(const struct bw_qcell *c, enum bw_nstar_interval interval, struct bw_nstar *out);
+
+double bw_cell_n50(const struct bw_qcell *c);  /* NaN unless d >= 1 and 0 <= kappa <= d */
+double bw_cell_klnd(const struct bw_qcell *c); /* kappa ln d */
+
+struct bw_cell_stat {
+	double nstar, lo, hi; /* as struct bw_nstar */
+	int censor;           /* enum bw_nstar_censor */
+	size_t seeds;
+	double nmin, nmax;    /* the smallest and largest n of the cell */
+	double n50, klnd;
+};
+
+/* One stat per cell; *out (cells->n entries, at least one allocated) is the
+ * caller's to free(). */
+int bw_cells_estimate(const struct bw_qcells *cells, enum bw_nstar_interval interval, struct bw_cell_stat **out);
+
+/* ---- fits ------------------------------------------------------------------------- */
+
+enum bw_fit_x { BW_FIT_KLND = 0, BW_FIT_D, BW_FIT_X_COUNT };
+
+const char *bw_fit_x_name(enum bw_fit_x x); /* "kappa_ln_d", "d" */
+
+/* The fit over the cells i with want[i] != 0 (want NULL: every cell). */
+int bw_fit_cells(const struct bw_qcells *cells, const struct bw_cell_stat *st, const int *want, enum bw_fit_x x,
+		 struct bw_line_fit *out);
+
+struct bw_algo_fit {
+	const char *algorithm;              /* points into the cells */
+	size_t first, end;                  /* its cells [first, end) */
+	struct bw_line_fit fit[BW_FIT_X_COUNT];
+};
+
+/* One entry per algorithm of the cells, in their order; *out (at least one
+ * allocated) is the caller's to free(). */
+int bw_fit_per_algorithm(const struct bw_qcells *cells, const struct bw_cell_stat *st, struct bw_algo_fit **out,
+			 size_t *n);
+
+/* want[i] = 1 for the cells of the dynamics with this limit (an algorithm
+ * name not in bw_dynamics_table has none), 0 for the others; returns their
+ * number. */
+size_t bw_cells_of_limit(const struct bw_qcells *cells, enum bw_limit limit, int *want);
+
+/* buf (len > 0) gets the names of the dynamics with this limit in
+ * bw_dynamics_table order joined by '+' ("label_noise_sgd+riemannian_flow"
+ * for BW_LIMIT_L1), truncated to len - 1 characters. */
+void bw_limit_group_name(enum bw_limit limit, char *buf, size_t len);
+
+/* ---- series ----------------------------------------------------------------------- */
+
+/* The parameters in which the series of one algorithm differ. */
+enum {
+	BW_SERIES_DESIGN = 1,
+	BW_SERIES_WSTAR = 2,
+	BW_SERIES_ALPHA = 4,
+	BW_SERIES_ETA = 8,
+	BW_SERIES_SIGMA = 16,
+	BW_SERIES_BATCH = 32,
+	BW_SERIES_EPS = 64
+};
+
+struct bw_series {
+	const struct bw_qcell *key; /* its first cell */
+	size_t variant;             /* its index among the series of its algorithm */
+	unsigned differs;           /* BW_SERIES_*: where the series of its algorithm differ */
+};
+
+struct bw_series_set {
+	size_t n;
+	struct bw_series *s;
+	size_t *of_cell; /* the series of each cell */
+};
+
+/* BW_SERIES_* of the parameters in which some cell differs from the first
+ * (0: every cell has the same). */
+unsigned bw_cells_differ(const struct bw_qcells *cells);
+
+/* *out points into cells (keep them); release with bw_series_release
+ * (which also accepts a zeroed set). */
+int bw_series_group(const struct bw_qcells *cells, struct bw_series_set *out);
+void bw_series_release(struct bw_series_set *s);
+
+#endif

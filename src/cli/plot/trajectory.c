@@ -1,0 +1,248 @@
+/* trajectory.c - `biasweep plot trajectory`: R = tr Hessian and the test
+ * error against the simulated time of label_noise_sgd and riemannian_flow
+ * on one instance, read from the trajectory files the catalog points at. */
+#include "plot.h"
+
+#include "biasweep/error.h"
+#include "biasweep/trajfile.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const traj_cols[] = {"algorithm", "design", "wstar",	    "d",	"kappa",    "n",
+					"seed",	     "sweep_seed", "alpha", "eta_used", "sigma",    "eps",
+					"status",    "test_error", "R",	    "t",	"traj_file", "traj_row"};
+enum {
+	TC_ALGO, TC_DESIGN, TC_WSTAR, TC_D, TC_KAPPA, TC_N, TC_SEED, TC_SWEEP_SEED, TC_ALPHA, TC_ETA,
+	TC_SIGMA, TC_EPS, TC_STATUS, TC_ERR, TC_R, TC_T, TC_FILE, TC_ROW, TC_COUNT
+};
+
+static double tv_real(struct bw_table *t, size_t row, size_t col)
+{
+	const struct bw_value *v = bw_table_at(t, row, col);
+	return v->type == BW_VAL_REAL ? v->r : v->type == BW_VAL_INT ? (double)v->i : NAN;
+}
+
+static int64_t tv_int(struct bw_table *t, size_t row, size_t col)
+{
+	const struct bw_value *v = bw_table_at(t, row, col);
+	return v->type == BW_VAL_INT ? v->i : v->type == BW_VAL_REAL ? (int64_t)v->r : -1;
+}
+
+static const char *tv_text(struct bw_table *t, size_t row, size_t col)
+{
+	const struct bw_value *v = bw_table_at(t, row, col);
+	return v->type == BW_VAL_TEXT && v->s ? v->s : "";
+}
+
+/* Colour by algorithm, dashes by its runs' order. */
+static void put_run_style(FILE *f, struct bw_table *t, size_t r)
+{
+	const char *color;
+	int pt;
+	size_t variant = 0;
+	for (size_t j = 0; j < r; j++)
+		variant += !strcmp(tv_text(t, j, TC_ALGO), tv_text(t, r, TC_ALGO));
+	style_of(tv_text(t, r, TC_ALGO), (int)variant, &color, &pt);
+	fprintf(f, "lc rgb '%s' pt %d ps 0.9 pi 4 lw 2 dt %zu", color, pt, variant % 5 + 1);
+}
+
+int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, const struct plotargs *a,
+			   struct plotout *o)
+{
+	struct bw_qfilter filt[66];
+	size_t nf = 0, cols[TC_COUNT], ncols;
+	struct bw_table t = {0};
+	struct bw_checkpoint *ck[MAX_RUNS] = {0};
+	int count[MAX_RUNS] = {0};
+	char list[400] = "";
+	for (size_t i = 0; i < TC_COUNT; i++)
+		cat(list, sizeof list, "%s%s", i ? "," : "", traj_cols[i]);
+	memcpy(filt, user, nuser * sizeof *user);
+	nf = nuser;
+	int rc = bw_query_parse_filter(q, "algorithm != gd", &filt[nf++]);
+	if (rc == BW_OK)
+		rc = bw_query_parse_filter(q, "algorithm != sgd", &filt[nf++]);
+	if (rc == BW_OK)
+		rc = bw_query_resolve_columns(q, list, cols, TC_COUNT, &ncols);
+	if (rc == BW_OK)
+		rc = bw_query_rows(q, filt, nf, cols, ncols, 0, &t);
+	if (rc != BW_OK)
+		goto done;
+	if (t.nrows == 0) {
+		rc = RAISE(BW_EINVAL, "no finished label_noise_sgd or riemannian_flow task matches the --where conditions");
+		goto done;
+	}
+	/* one instance: (sweep_seed, design, wstar, d, kappa, n, seed) */
+	static const size_t inst[] = {TC_SWEEP_SEED, TC_DESIGN, TC_WSTAR, TC_D, TC_KAPPA, TC_N, TC_SEED};
+	int varies[7] = {0}, any = 0;
+	for (size_t r = 1; r < t.nrows; r++)
+		for (size_t k = 0; k < 7; k++) {
+			const struct bw_value *x = bw_table_at(&t, 0, inst[k]), *y = bw_table_at(&t, r, inst[k]);
+			int same = x->type == y->type &&
+				   (x->type == BW_VAL_TEXT ? !strcmp(x->s, y->s) : x->type != BW_VAL_INT || x->i == y->i);
+			if (!same)
+				varies[k] = any = 1;
+		}
+	if (any) {
+		char v[160] = "";
+		for (size_t k = 0; k < 7; k++)
+			if (varies[k])
+				cat(v, sizeof v, "%s%s", v[0] ? ", " : "", traj_cols[inst[k]]);
+		rc = RAISE(BW_EINVAL, "the --where conditions match %zu runs on more than one instance (%s differ): pick "
+				      "one, e.g. --where d=128 --where kappa=4 --where n=32 --where seed=0",
+			   t.nrows, v);
+		goto done;
+	}
+	if (t.nrows > MAX_RUNS) {
+		rc = RAISE(BW_EINVAL, "the --where conditions match %zu runs (at most %d): narrow them", t.nrows, MAX_RUNS);
+		goto done;
+	}
+	/* read the trajectories: traj_file is relative to the catalog's directory */
+	const char *slash = strrchr(a->catalog, '/');
+	size_t dirlen = slash ? (size_t)(slash - a->catalog) + 1 : 0;
+	for (size_t r = 0; r < t.nrows && rc == BW_OK; r++) {
+		const char *file = tv_text(&t, r, TC_FILE);
+		int64_t row = tv_int(&t, r, TC_ROW);
+		if (!*file || row < 0) {
+			rc = RAISE(BW_EINVAL, "the %s run matched has no trajectory recorded (traj_file is NULL)",
+				   tv_text(&t, r, TC_ALGO));
+			break;
+		}
+		size_t n = dirlen + strlen(file) + 1;
+		char *path = malloc(n);
+		if (!(ck[r] = calloc(BW_TRAJ_MAXCK, sizeof *ck[r])) || !path) {
+			free(path);
+			rc = RAISE(BW_ENOMEM, "out of memory");
+			break;
+		}
+		if (file[0] == '/')
+			snprintf(path, n, "%s", file);
+		else
+			snprintf(path, n, "%.*s%s", (int)dirlen, a->catalog, file);
+		rc = bw_trajfile_read_row(path, (size_t)row, ck[r], &count[r], NULL, 0);
+		if (rc == BW_OK && count[r] < 0)
+			rc = RAISE(BW_EIO, "row %" PRId64 " of '%s' was never written", row, path);
+		free(path);
+	}
+	if (rc != BW_OK)
+		goto done;
+
+	FILE *gp, *dat;
+	const char *datname;
+	if ((rc = out_open(o, ".gp", &gp, NULL)) != BW_OK || (rc = out_open(o, ".dat", &dat, &datname)) != BW_OK)
+		goto done;
+	fprintf(dat, "# %s - trajectories on one instance, one block per run, at log-spaced checkpoints\n", datname);
+	put_provenance(dat, a, o->image);
+	fputs("# t: simulated time (the flow's time; label_noise_sgd t = k eta^2 sigma^2 / 2)\n"
+	      "# columns: 1 step  2 t  3 train_loss  4 test_error  5 R\n",
+	      dat);
+	char label[MAX_RUNS][200];
+	for (size_t r = 0; r < t.nrows; r++) {
+		const char *algo = tv_text(&t, r, TC_ALGO);
+		fprintf(dat, "%s# block %zu: ", r ? "\n\n" : "\n", r);
+		put_comment_text(dat, algo);
+		fprintf(dat, " alpha=%g", tv_real(&t, r, TC_ALPHA));
+		label[r][0] = 0;
+		enh_cat(label[r], sizeof label[r], algo);
+		cat(label[r], sizeof label[r], " (α=%g", tv_real(&t, r, TC_ALPHA));
+		if (!strcmp(algo, "label_noise_sgd")) {
+			fprintf(dat, " sigma=%g eta_used=%g", tv_real(&t, r, TC_SIGMA), tv_real(&t, r, TC_ETA));
+			cat(label[r], sizeof label[r], ", σ=%g, η=%.2g", tv_real(&t, r, TC_SIGMA), tv_real(&t, r, TC_ETA));
+		}
+		cat(label[r], sizeof label[r], "): ");
+		enh_cat(label[r], sizeof label[r], tv_text(&t, r, TC_STATUS));
+		cat(label[r], sizeof label[r], ", final test error %.2g%s", tv_real(&t, r, TC_ERR),
+		    strcmp(algo, "label_noise_sgd") ? "" : " (after the projection Φ)");
+		sanitize(label[r]);
+		fputs(" status=", dat);
+		put_comment_text(dat, tv_text(&t, r, TC_STATUS));
+		fprintf(dat, " test_error=%g file=", tv_real(&t, r, TC_ERR));
+		put_comment_text(dat, tv_text(&t, r, TC_FILE));
+		fprintf(dat, " row=%" PRId64 "\n", tv_int(&t, r, TC_ROW));
+		for (int i = 0; i < count[r]; i++) {
+			fprintf(dat, "%ld", ck[r][i].step);
+			put_real(dat, ck[r][i].t);
+			put_real(dat, ck[r][i].loss);
+			put_real(dat, ck[r][i].test_error);
+			put_real(dat, ck[r][i].R);
+			fputc('\n', dat);
+		}
+	}
+
+	char title[240] = "One instance: d = ";
+	cat(title, sizeof title, "%" PRId64 ", κ = %" PRId64 ", n = %" PRId64 ", seed %" PRId64 " (", tv_int(&t, 0, TC_D),
+	    tv_int(&t, 0, TC_KAPPA), tv_int(&t, 0, TC_N), tv_int(&t, 0, TC_SEED));
+	enh_cat(title, sizeof title, tv_text(&t, 0, TC_DESIGN));
+	cat(title, sizeof title, " design, ");
+	enh_cat(title, sizeof title, tv_text(&t, 0, TC_WSTAR));
+	cat(title, sizeof title, " w^*)");
+	/* two panels side by side, the legend in a strip below them */
+	int pw = 620, ph = 470, th = 50, lh = 40 + 22 * (int)(t.nrows + 1), W = 2 * pw, H = ph + th + lh;
+	put_preamble(gp, o, a, W, H, "trajectories of label_noise_sgd and riemannian_flow on one instance");
+	fputs("dat = here.", gp);
+	gp_str(gp, datname);
+	fputs("\neps = ", gp);
+	put_gpnum(gp, tv_real(&t, 0, TC_EPS));
+	fputs("\n\nset multiplot title ", gp);
+	gp_str(gp, title);
+	fputs(" font ',15'\nset logscale xy\nset format x '10^{%L}'\nunset key\n"
+	      "set xlabel 'simulated time t  (flow time; label-noise SGD: t = kη^2σ^2/2)'\n",
+	      gp);
+	for (int panel = 0; panel < 2; panel++) {
+		fprintf(gp, "\n# ---- panel: %s\nset origin %.4f,%.4f\nset size %.4f,%.4f\n", panel ? "test error" : "R",
+			panel ? 0.5 : 0.0, (double)lh / H, 0.5, (double)ph / H);
+		if (panel) {
+			/* a range that shows the success threshold eps too */
+			double lo = tv_real(&t, 0, TC_EPS), hi = lo;
+			for (size_t r = 0; r < t.nrows; r++)
+				for (int i = 0; i < count[r]; i++)
+					if (isfinite(ck[r][i].test_error) && ck[r][i].test_error > 0) {
+						lo = fmin(lo, ck[r][i].test_error);
+						hi = fmax(hi, ck[r][i].test_error);
+					}
+			fputs("set title 'test error'\nset ylabel '||w − w^*|| / ||w^*||'\nset format y '10^{%L}'\n", gp);
+			if (isfinite(lo) && lo > 0) {
+				fputs("set yrange [", gp);
+				put_gpnum(gp, pow(10, floor(log10(lo / 1.5))));
+				fputs(":", gp);
+				put_gpnum(gp, pow(10, ceil(log10(hi * 1.5))));
+				fputs("]\n", gp);
+			}
+		}
+		else
+			fputs("set title 'implicit regulariser R = tr ∇^2L'\nset ylabel 'R(w)'\nset format y '%g'\n", gp);
+		fputs("plot ", gp);
+		for (size_t r = 0; r < t.nrows; r++) {
+			fprintf(gp, "%sdat index %zu using 2:%d with linespoints ", r ? ", \\\n  " : "", r, panel ? 4 : 5);
+			put_run_style(gp, &t, r);
+			fputs(" notitle", gp);
+		}
+		if (panel)
+			fputs(", \\\n  eps with lines lc rgb 'black' dt 2 lw 1.5 notitle", gp);
+		fputc('\n', gp);
+	}
+	fprintf(gp,
+		"\n# ---- legend\nset origin 0,0\nset size 1,%.4f\nunset border\nunset tics\nunset xlabel\n"
+		"unset ylabel\nunset title\nunset grid\nunset logscale\nset xrange [0:1]\nset yrange [0:1]\n"
+		"set key inside center center vertical Left reverse nobox font ',11' spacing 1.3 samplen 4\n",
+		(double)lh / H);
+	legend_plot(gp);
+	for (size_t r = 0; r < t.nrows; r++) {
+		fputs(", \\\n  keyentry with linespoints ", gp);
+		put_run_style(gp, &t, r);
+		fputs(" title ", gp);
+		gp_str(gp, label[r]);
+	}
+	fputs(", \\\n  keyentry with lines lc rgb 'black' dt 2 lw 1.5 title sprintf('ε = %g: success threshold of the "
+	      "test error', eps)\n",
+	      gp);
+	fputs("\nunset multiplot\nset output\n", gp);
+done:
+	for (size_t r = 0; r < MAX_RUNS; r++)
+		free(ck[r]);
+	bw_table_release(&t);
+	return rc;
+}
