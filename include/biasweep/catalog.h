@@ -77,7 +77,8 @@ int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, c
 int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *state);
 /* The identity the trajectory file of run SWEEP_ID carries: the catalog's
  * catalog_id (added to meta, in a transaction of its own, when a catalog
- * made before it lacks one), the run's id and its started_at. */
+ * made before it lacks one), the run's id and its started_at (sweep_id 0:
+ * the catalog_id alone).  BW_EINVAL when meta holds a malformed catalog_id. */
 struct bw_traj_identity;
 int bw_catalog_traj_identity(struct bw_catalog *cat, int64_t sweep_id, struct bw_traj_identity *id);
 

@@ -562,6 +562,7 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 		return RAISE(BW_EINVAL, "cannot write to the results directory '%s': %s", dir, strerror(errno));
 	CHECK(bw_catalog_open(o->catalog, is_shard(o) ? BW_CATALOG_ROLLBACK_JOURNAL : 0, cat));
 	CHECK(bw_catalog_done_successes(*cat, &w->done, &w->ok, &w->ndone));
+	CHECK(bw_catalog_traj_identity(*cat, 0, ident)); /* a malformed catalog_id is refused before the sweep row */
 
 	/* this process's share of the grid (a Slurm array element runs one shard) */
 	int32_t *mine = malloc((spec->ntasks ? spec->ntasks : 1) * sizeof(int32_t));

@@ -660,6 +660,8 @@ int bw_catalog_traj_identity(struct bw_catalog *cat, int64_t sweep_id, struct bw
 		return RAISE(BW_EINVAL, "catalog '%s' has a malformed catalog_id in meta", cat->path);
 	memcpy(id->catalog_id, buf, 17);
 	id->sweep_id = sweep_id;
+	if (sweep_id <= 0)
+		return BW_OK;
 	CHECK(one_text(cat, "SELECT started_at FROM sweeps WHERE id = ?1", sweep_id, id->started_at,
 		       sizeof id->started_at));
 	if (!id->started_at[0])

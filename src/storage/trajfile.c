@@ -264,7 +264,8 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, siz
 			      "trajectory/*[r, 0:count[r]] are its checkpoints: step in iterations, t in simulated "
 			      "time (gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time), "
 			      "loss = (1/n)||Zw-y||^2, test_error = ||w-w*||/||w*||, R = tr Hessian of L; "
-			      "final/w[w_offset[r] : w_offset[r]+d[r]] is its final predictor w");
+			      "final/w[w_offset[r] : w_offset[r]+d[r]] is its final predictor w; catalog_id, sweep_id, "
+			      "started_at: the catalog run the file belongs to (meta catalog_id, sweeps.id, started_at)");
 	if (wo >= 0)
 		H5Dclose(wo);
 	if (gt >= 0)

@@ -266,6 +266,14 @@ def case_old(tmp):
     refused("plot trajectory, an old catalog's file replaced", ["plot", "trajectory", "--catalog", old, *INSTANCE,
                                                                   "-o", os.path.join(figs, "x.png")],
             dirs=[figs], files=[old], sidecars=True, want=["smoke-1.h5", "holds task"])
+    # a malformed catalog_id is bad input: refused before anything is written
+    count("old")
+    con = sqlite3.connect(old)
+    con.execute("UPDATE meta SET value = 'not-an-id' WHERE key = 'catalog_id'")
+    con.commit()
+    con.close()
+    refused("run into a catalog with a malformed catalog_id", ["run", SMOKE, "--catalog", old, "--quiet"],
+            dirs=[old_dir], files=[old], want=["catalog_id"])
 
 
 def case_shard01(tmp):
