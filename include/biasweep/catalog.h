@@ -3,7 +3,10 @@
  *
  * Schema (schema_version in table meta, checked before any write; a newer
  * version is refused with BW_EINVAL):
- *   meta(key TEXT PRIMARY KEY, value TEXT)  -- schema_version, application
+ *   meta(key TEXT PRIMARY KEY, value TEXT)  -- schema_version, application,
+ *          catalog_id (16 random hex digits made with the catalog, or at the
+ *          first bw_catalog_traj_identity of a file made before it existed;
+ *          its trajectory files carry it)
  *   sweeps(id INTEGER PRIMARY KEY, name, spec_path, spec_text, spec_hash,
  *          revision, host, ranks, libraries, started_at, ended_at,
  *          state ('running', 'done', 'interrupted', 'failed'), shard)
@@ -72,6 +75,12 @@ void bw_catalog_close(struct bw_catalog *cat);
 int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, const char *revision,
 			   const char *host, int ranks, const char *libraries, const char *shard, int64_t *sweep_id);
 int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *state);
+/* The identity the trajectory file of run SWEEP_ID carries: the catalog's
+ * catalog_id (added to meta, in a transaction of its own, when a catalog
+ * made before it lacks one), the run's id and its started_at (sweep_id 0:
+ * the catalog_id alone).  BW_EINVAL when meta holds a malformed catalog_id. */
+struct bw_traj_identity;
+int bw_catalog_traj_identity(struct bw_catalog *cat, int64_t sweep_id, struct bw_traj_identity *id);
 
 /* Keys (binary) of the tasks that already have an outcome, sorted ascending. Caller frees *keys. */
 int bw_catalog_done_keys(struct bw_catalog *cat, uint64_t **keys, size_t *nkeys);

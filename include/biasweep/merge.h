@@ -20,7 +20,7 @@
  *     and outcomes (INSERT OR IGNORE by key: the first outcome of a key
  *     stays; duplicates are identical by the check above).  outcomes.sweep_id
  *     is mapped to OUT's id and traj_file is rewritten relative to OUT's
- *     directory (e.g. "shards/smoke/smoke-1-shard0.h5"), so that
+ *     directory (e.g. "shards/smoke/shard-0-smoke-1-shard0.h5"), so that
  *     dirname(OUT)/traj_file, traj_row still name the trajectory.
  *     Provenance goes into a table merge adds to OUT when missing:
  *       sweep_sources(sweep_id INTEGER PRIMARY KEY REFERENCES sweeps(id),

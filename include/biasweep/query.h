@@ -142,6 +142,19 @@ struct bw_qcells {
 int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, struct bw_qcells *out);
 void bw_qcells_release(struct bw_qcells *c);
 
+/* ---- trajectories ------------------------------------------------------------------------ */
+
+/* The trajectory of the finished task KEY (16 hex digits): its checkpoints
+ * into ck (BW_TRAJ_MAXCK of them), *count, and the final w (d doubles; w may
+ * be NULL).  The file is found by the one rule (bw_trajfile_path) and must
+ * belong (bw_trajfile_read_task): its row holds KEY, and its identity is this
+ * catalog's (catalog_id) and the outcome's run's (sweep id, started_at; for
+ * a run merged in from a shard, started_at only).  BW_EINVAL, naming the
+ * file, when it does not belong, or when the task has no trajectory. */
+struct bw_checkpoint;
+int bw_query_trajectory(struct bw_query *q, const char *key, struct bw_checkpoint *ck, int *count, double *w,
+			size_t d);
+
 /* ---- test hook ------------------------------------------------------------------------- */
 
 /* For the tests of the read-only guards only (the CLI never calls it):

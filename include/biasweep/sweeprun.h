@@ -33,6 +33,7 @@ struct bw_sweep_opts {
 	const char *spec_path;
 	const char *catalog;          /* default results/catalog.sqlite */
 	int shard_index, shard_count; /* 0/1 = the whole grid */
+	int sharded;                  /* --shard given (0/1 too): a shard's catalog and file (rollback journal) */
 	const volatile int *cancel;
 	/* called on rank 0 only, from the coordinating thread, a few times a second */
 	void (*progress)(void *ctx, const struct bw_progress *p);

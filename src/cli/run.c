@@ -89,7 +89,7 @@ static const char summary[] =
 	"Run every task of the spec that the catalog does not hold yet, on all MPI ranks:\n"
 	"  mpirun -np K biasweep run jobs/default.cfg\n"
 	"Rank 0 coordinates (and computes on a second thread); the others are workers.\n"
-	"Outcomes go to the SQLite catalog, trajectories to <catalog dir>/<sweep>-<run>.h5.\n"
+	"Outcomes go to the SQLite catalog, trajectories to <catalog dir>/<catalog stem>-<sweep>-<run>.h5.\n"
 	"Kill it at any time: rerunning the same command resumes (finished tasks are skipped).";
 
 static const char epilog[] =
@@ -128,6 +128,7 @@ int cmd_run(int argc, char **argv)
 			return RAISE(BW_EINVAL, "--shard: '%s' is not I/N with 0 <= I < N", shard);
 		o.shard_index = i;
 		o.shard_count = n;
+		o.sharded = 1; /* 0/1 too: what `slurm/submit --array 1` runs */
 	}
 	struct progress_ctx ctx = {quiet, isatty(2), -1, pos[0], catalog};
 	o.cancel = &stop_flag;

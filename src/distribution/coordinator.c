@@ -537,13 +537,22 @@ static void libraries(char *buf, size_t len)
 		 maj, min, rel, sqlite3_libversion(), mpiv);
 }
 
+/* Any --shard, 0/1 included, is a shard: rollback journal, sweeps.shard, "-shard<i>" files. */
+static int is_shard(const struct bw_sweep_opts *o)
+{
+	return o->sharded || o->shard_count > 1;
+}
+
 /* Rank 0: open the catalog, record the sweep, and work out what is left:
  * static tasks without an outcome and searches not finished (replayed), and
- * the trajectory rows they need. */
+ * the trajectory rows they need; *ident is what the run's trajectory file carries. */
 static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, int ranks, struct bw_catalog **cat,
-		   int64_t *sweep_id, struct work *w, char *trajpath, size_t trajlen)
+		   int64_t *sweep_id, struct work *w, struct bw_traj_identity *ident)
 {
-	char dirbuf[4096];
+	char dirbuf[4096], probe[256];
+	/* a sweep name too long for a file name is refused before anything is written */
+	CHECK(bw_trajfile_name(o->catalog, spec->name, INT64_MAX, is_shard(o) ? o->shard_index : -1, 1000, probe,
+			       sizeof probe));
 	snprintf(dirbuf, sizeof dirbuf, "%s", o->catalog);
 	const char *dir = dirname(dirbuf);
 	struct stat dst;
@@ -551,8 +560,9 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 		return RAISE(BW_EINVAL, "cannot write to the results directory '%s': %s", dir, strerror(ENOTDIR));
 	if (access(dir, W_OK) != 0)
 		return RAISE(BW_EINVAL, "cannot write to the results directory '%s': %s", dir, strerror(errno));
-	CHECK(bw_catalog_open(o->catalog, o->shard_count > 1 ? BW_CATALOG_ROLLBACK_JOURNAL : 0, cat));
+	CHECK(bw_catalog_open(o->catalog, is_shard(o) ? BW_CATALOG_ROLLBACK_JOURNAL : 0, cat));
 	CHECK(bw_catalog_done_successes(*cat, &w->done, &w->ok, &w->ndone));
+	CHECK(bw_catalog_traj_identity(*cat, 0, ident)); /* a malformed catalog_id is refused before the sweep row */
 
 	/* this process's share of the grid (a Slurm array element runs one shard) */
 	int32_t *mine = malloc((spec->ntasks ? spec->ntasks : 1) * sizeof(int32_t));
@@ -604,7 +614,7 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 	gethostname(host, sizeof host);
 	host[sizeof host - 1] = 0;
 	libraries(libs, sizeof libs);
-	if (o->shard_count > 1)
+	if (is_shard(o))
 		snprintf(shard, sizeof shard, "%d/%d", o->shard_index, o->shard_count);
 	/* A shard's catalog plans only the shard's own tasks (sweep_tasks): its
 	 * pending count, and the merge's completeness check, are then exact.
@@ -612,7 +622,7 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 	struct bw_spec part = *spec;
 	struct bw_task *own = NULL;
 	int rc = BW_OK;
-	if (o->shard_count > 1) {
+	if (is_shard(o)) {
 		own = malloc((nmine ? nmine : 1) * sizeof *own);
 		if (!own)
 			rc = RAISE(BW_ENOMEM, "out of memory");
@@ -627,13 +637,7 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 	free(mine);
 	free(mine_s);
 	CHECK(rc);
-	snprintf(dirbuf, sizeof dirbuf, "%s", o->catalog);
-	dir = dirname(dirbuf);
-	if (o->shard_count > 1)
-		snprintf(trajpath, trajlen, "%s/%s-%" PRId64 "-shard%d.h5", dir, spec->name, *sweep_id, o->shard_index);
-	else
-		snprintf(trajpath, trajlen, "%s/%s-%" PRId64 ".h5", dir, spec->name, *sweep_id);
-	return BW_OK;
+	return bw_catalog_traj_identity(*cat, *sweep_id, ident);
 }
 
 int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int *is_root)
@@ -659,9 +663,11 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	int64_t sweep_id = 0;
 	struct work w;
 	memset(&w, 0, sizeof w);
-	char trajpath[4096] = "";
+	char trajpath[4096] = "", trajname[256] = "";
+	struct bw_traj_identity ident;
+	memset(&ident, 0, sizeof ident);
 	if (rank == 0)
-		rc = prepare(o, &spec, size, &cat, &sweep_id, &w, trajpath, sizeof trajpath);
+		rc = prepare(o, &spec, size, &cat, &sweep_id, &w, &ident);
 	if (agree(rc)) {
 		if (rank)
 			bw_error_clear();
@@ -688,7 +694,7 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 		return BW_ENOMEM;
 	}
 	MPI_Bcast(w.row_d, (int)nrows, MPI_UINT64_T, 0, MPI_COMM_WORLD);
-	MPI_Bcast(trajpath, sizeof trajpath, MPI_CHAR, 0, MPI_COMM_WORLD);
+	MPI_Bcast(&ident, sizeof ident, MPI_BYTE, 0, MPI_COMM_WORLD);
 	size_t *row_d = malloc((nrows ? nrows : 1) * sizeof *row_d);
 	for (size_t i = 0; row_d && i < nrows; i++)
 		row_d[i] = (size_t)w.row_d[i];
@@ -709,10 +715,17 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 
 	struct bw_trajfile *tf = NULL;
 	rc = row_d ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
-	if (nrows && !rc && rank == 0) /* room for the whole file first: a full disk is a clean error here */
-		rc = bw_trajfile_reserve(trajpath, row_d, nrows);
-	if (nrows && agree(rc) == BW_OK)
-		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, row_d, nrows, spec.name, "", BW_REVISION, &tf);
+	/* a new file of this catalog's (never an existing one), with room for all of it first: a full disk
+	 * is a clean error here */
+	if (nrows && !rc && rank == 0)
+		rc = bw_trajfile_reserve(o->catalog, spec.name, sweep_id, is_shard(o) ? o->shard_index : -1, row_d,
+					 nrows, trajname, sizeof trajname, trajpath, sizeof trajpath);
+	if (nrows && agree(rc) == BW_OK) {
+		MPI_Bcast(trajpath, sizeof trajpath, MPI_CHAR, 0, MPI_COMM_WORLD);
+		MPI_Bcast(trajname, sizeof trajname, MPI_CHAR, 0, MPI_COMM_WORLD);
+		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, row_d, nrows, spec.name, "", BW_REVISION, &ident,
+					&tf);
+	}
 	if (agree(rc)) {
 		if (tf)
 			bw_trajfile_close(tf);
@@ -720,8 +733,6 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 		if (!rc)
 			rc = BW_ESTORE;
 	} else if (nrows) {
-		const char *slash = strrchr(trajpath, '/');
-		const char *trajname = slash ? slash + 1 : trajpath;
 		if (rank == 0) {
 			c.cat = cat;
 			c.tf = tf;

@@ -10,6 +10,7 @@
 #include "biasweep/catalog.h"
 
 #include "biasweep/error.h"
+#include "biasweep/trajfile.h"
 
 #include <sqlite3.h>
 
@@ -18,8 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 30000
 #define APPLICATION_ID 0x62777370 /* "bwsp" in the header, for file(1) and friends */
@@ -328,6 +331,47 @@ static int pragma_value(struct bw_catalog *cat, const char *sql, char *buf, size
 	return BW_OK;
 }
 
+/* The text of the first column of the first row of SQL (with ?1 bound to
+ * x when x >= 0); "" when there is no row or it is NULL. */
+static int one_text(struct bw_catalog *cat, const char *sql, int64_t x, char *buf, size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	buf[0] = 0;
+	if (sqlite3_prepare_v2(cat->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_error(cat, sql);
+	if (x >= 0)
+		sqlite3_bind_int64(s, 1, x);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		snprintf(buf, len, "%s", v ? v : "");
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? BW_OK : store_error(cat, sql);
+}
+
+/* A new catalog_id in meta (16 random hex digits; kept when one is there). */
+static int put_catalog_id(struct bw_catalog *cat)
+{
+	uint64_t r = 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) { /* no entropy source: time, pid and an address */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r = ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 40) ^
+		    (uint64_t)(uintptr_t)cat;
+	}
+	char id[17];
+	key_text(r, id);
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(cat->db, "INSERT OR IGNORE INTO meta(key, value) VALUES('catalog_id', ?1)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return store_error(cat, "preparing the catalog_id");
+	sqlite3_bind_text(s, 1, id, 16, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? BW_OK : store_error(cat, "writing the catalog_id");
+}
+
 static int set_journal(struct bw_catalog *cat, int rollback)
 {
 	char mode[32];
@@ -360,6 +404,8 @@ static int create_schema(struct bw_catalog *cat)
 				 " PRAGMA application_id=%d",
 				 BW_SCHEMA_VERSION, APPLICATION_ID);
 			rc = exec(cat, sql, "writing meta");
+			if (rc == BW_OK)
+				rc = put_catalog_id(cat);
 		}
 	}
 	if (rc == BW_OK)
@@ -595,6 +641,30 @@ int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *s
 	sqlite3_bind_int64(s, 3, sweep_id);
 	CHECK(step_done(cat, s, "ending the sweep"));
 	if (sqlite3_changes(cat->db) != 1)
+		return RAISE(BW_EINVAL, "catalog '%s' has no sweep with id %" PRId64, cat->path, sweep_id);
+	return BW_OK;
+}
+
+int bw_catalog_traj_identity(struct bw_catalog *cat, int64_t sweep_id, struct bw_traj_identity *id)
+{
+	static const char get_id[] = "SELECT value FROM meta WHERE key = 'catalog_id'";
+	char buf[64];
+	memset(id, 0, sizeof *id);
+	CHECK(check_writable(cat));
+	CHECK(one_text(cat, get_id, -1, buf, sizeof buf));
+	if (!buf[0]) { /* a catalog made before catalog_id existed gets one now */
+		CHECK(put_catalog_id(cat));
+		CHECK(one_text(cat, get_id, -1, buf, sizeof buf));
+	}
+	if (strlen(buf) != 16 || strspn(buf, "0123456789abcdef") != 16)
+		return RAISE(BW_EINVAL, "catalog '%s' has a malformed catalog_id in meta", cat->path);
+	memcpy(id->catalog_id, buf, 17);
+	id->sweep_id = sweep_id;
+	if (sweep_id <= 0)
+		return BW_OK;
+	CHECK(one_text(cat, "SELECT started_at FROM sweeps WHERE id = ?1", sweep_id, id->started_at,
+		       sizeof id->started_at));
+	if (!id->started_at[0])
 		return RAISE(BW_EINVAL, "catalog '%s' has no sweep with id %" PRId64, cat->path, sweep_id);
 	return BW_OK;
 }

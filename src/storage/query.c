@@ -13,12 +13,14 @@
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/instance.h"
+#include "biasweep/trajfile.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <sqlite3.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1028,6 +1030,80 @@ done:
 	if (rc != BW_OK)
 		bw_qcells_release(out);
 	return rc;
+}
+
+/* ---- trajectories ------------------------------------------------------------------ */
+
+/* The text of column c of s into buf ("" for NULL). */
+static void column_text(sqlite3_stmt *s, int c, char *buf, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(s, c);
+	snprintf(buf, len, "%s", v ? (const char *)v : "");
+}
+
+/* Where the task's trajectory is and whose it must be (see bw_query_trajectory). */
+static int traj_lookup(struct bw_query *q, const char *key, char *file, size_t len, int64_t *row,
+		       struct bw_traj_identity *id, unsigned *check)
+{
+	static const char sql[] =
+		"SELECT o.traj_file, o.traj_row, ifnull(o.sweep_id, 0), s.started_at,"
+		" (SELECT value FROM meta WHERE key = 'catalog_id'),"
+		" (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sweep_sources')"
+		" FROM outcomes AS o LEFT JOIN sweeps AS s ON s.id = o.sweep_id WHERE o.key = ?1";
+	sqlite3_stmt *s = NULL;
+	char shown_key[100];
+	if (sqlite3_prepare_v2(q->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_error(q, "looking up a trajectory");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s), sources = 0;
+	file[0] = 0;
+	*row = -1;
+	if (rc == SQLITE_ROW) {
+		column_text(s, 0, file, len);
+		*row = sqlite3_column_type(s, 1) == SQLITE_INTEGER ? sqlite3_column_int64(s, 1) : -1;
+		id->sweep_id = sqlite3_column_int64(s, 2);
+		column_text(s, 3, id->started_at, sizeof id->started_at);
+		column_text(s, 4, id->catalog_id, sizeof id->catalog_id);
+		sources = sqlite3_column_int(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(q, "looking up a trajectory");
+	if (!file[0] || *row < 0)
+		return RAISE(BW_EINVAL, "task %s has no trajectory recorded in catalog '%s'",
+			     shown(key, shown_key, sizeof shown_key), q->path);
+	/* a run of this catalog's own: all of it; one merged in from a shard (sweep_sources,
+	 * new sweep id): the file is the shard's, with the run's started_at */
+	int merged = 0;
+	if (sources && id->sweep_id > 0) {
+		if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sweep_sources WHERE sweep_id = ?1", -1, &s, NULL) !=
+		    SQLITE_OK)
+			return store_error(q, "looking up a trajectory");
+		sqlite3_bind_int64(s, 1, id->sweep_id);
+		rc = sqlite3_step(s);
+		merged = rc == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+		sqlite3_finalize(s);
+		if (rc != SQLITE_ROW)
+			return store_error(q, "looking up a trajectory");
+	}
+	*check = merged ? 0 : BW_TRAJ_CHECK_CATALOG;
+	if (id->sweep_id > 0)
+		*check |= (merged ? 0 : BW_TRAJ_CHECK_SWEEP) | BW_TRAJ_CHECK_STARTED;
+	return BW_OK;
+}
+
+int bw_query_trajectory(struct bw_query *q, const char *key, struct bw_checkpoint *ck, int *count, double *w,
+			size_t d)
+{
+	char file[4096], path[4096];
+	int64_t row = -1;
+	unsigned check = 0;
+	struct bw_traj_identity id;
+	memset(&id, 0, sizeof id);
+	*count = -1;
+	CHECK(traj_lookup(q, key, file, sizeof file, &row, &id, &check));
+	CHECK(bw_trajfile_path(q->path, file, path, sizeof path));
+	return bw_trajfile_read_task(path, (size_t)row, key, &id, check, ck, count, w, d);
 }
 
 /* ---- test hook ------------------------------------------------------------------------- */

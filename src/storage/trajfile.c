@@ -6,8 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,16 +59,29 @@ static hid_t mkds(hid_t loc, const char *name, hid_t type, int rank, const hsize
 	return ds;
 }
 
-static int attr_str(hid_t loc, const char *name, const char *s)
+/* A scalar attribute of file type ftype, from buf in memory type mtype. */
+static int attr_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *buf)
 {
-	hid_t ty = str_type(strlen(s) + 1), sp = H5Screate(H5S_SCALAR);
-	hid_t a = H5Acreate2(loc, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
-	herr_t st = a < 0 ? -1 : H5Awrite(a, ty, s);
+	hid_t sp = H5Screate(H5S_SCALAR);
+	hid_t a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+	herr_t st = a < 0 ? -1 : H5Awrite(a, mtype, buf);
 	if (a >= 0)
 		H5Aclose(a);
 	H5Sclose(sp);
-	H5Tclose(ty);
 	return st < 0 ? RAISE(BW_ESTORE, "hdf5: cannot write attribute '%s'", name) : BW_OK;
+}
+
+static int attr_str(hid_t loc, const char *name, const char *s)
+{
+	hid_t ty = str_type(strlen(s) + 1);
+	int rc = attr_put(loc, name, ty, ty, s);
+	H5Tclose(ty);
+	return rc;
+}
+
+static int attr_i64(hid_t loc, const char *name, int64_t x)
+{
+	return attr_put(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &x);
 }
 
 /* Write a whole 1-D dataset from rank 0 only (independent I/O). */
@@ -100,7 +116,47 @@ static int create_params(struct bw_trajfile *tf, hsize_t nr)
 	return bad ? RAISE(BW_ESTORE, "hdf5: cannot create the parameter tables") : BW_OK;
 }
 
-int bw_trajfile_reserve(const char *path, const size_t *row_d, size_t nrows)
+/* ---- where the files live ---------------------------------------------------- */
+
+int bw_trajfile_path(const char *catalog, const char *traj_file, char *buf, size_t len)
+{
+	const char *slash = strrchr(catalog, '/');
+	int dirlen = traj_file[0] == '/' || !slash ? 0 : (int)(slash - catalog) + 1;
+	int n = snprintf(buf, len, "%.*s%s", dirlen, catalog, traj_file);
+	if (n < 0 || (size_t)n >= len)
+		return RAISE(BW_EINVAL, "the path of trajectory file '%s' beside catalog '%s' is too long", traj_file,
+			     catalog);
+	return BW_OK;
+}
+
+int bw_trajfile_name(const char *catalog, const char *sweep, int64_t run, int shard, int attempt, char *buf,
+		     size_t len)
+{
+	/* the stem: the catalog's file name without its last extension */
+	const char *slash = strrchr(catalog, '/'), *base = slash ? slash + 1 : catalog;
+	const char *dot = strrchr(base, '.');
+	size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	char rest[160], sh[24] = "", alt[16] = "";
+	if (shard >= 0)
+		snprintf(sh, sizeof sh, "-shard%d", shard);
+	if (attempt > 1)
+		snprintf(alt, sizeof alt, ".%d", attempt);
+	int nrest = snprintf(rest, sizeof rest, "-%" PRId64 "%s%s.h5", run, sh, alt);
+	/* it must fit in a file name, in outcomes.traj_file (struct bw_result) and in buf */
+	size_t cap = len < NAME_MAX + 1 ? len : NAME_MAX + 1, fixed = strlen(sweep) + (size_t)nrest;
+	if (fixed + 2 > cap)
+		return RAISE(BW_EINVAL, "sweep name '%.40s...' is too long to name its trajectory file (%zu bytes)", sweep,
+			     strlen(sweep));
+	if (stem > cap - 2 - fixed)
+		stem = cap - 2 - fixed;
+	while (stem > 0 && ((unsigned char)base[stem] & 0xC0) == 0x80) /* whole UTF-8 characters */
+		stem--;
+	snprintf(buf, len, "%.*s-%s%s", (int)stem, base, sweep, rest);
+	return BW_OK;
+}
+
+int bw_trajfile_reserve(const char *catalog, const char *sweep, int64_t run, int shard, const size_t *row_d,
+			size_t nrows, char *name, size_t namelen, char *path, size_t pathlen)
 {
 	/* every dataset is contiguous and allocated at creation: the file's size is known now */
 	double r = (double)(nrows ? nrows : 1), w = 0;
@@ -109,9 +165,15 @@ int bw_trajfile_reserve(const char *path, const size_t *row_d, size_t nrows)
 	double bytes = r * BW_TRAJ_MAXCK * (double)(sizeof(int64_t) + NCOL * sizeof(double)) + r * sizeof(int32_t) +
 		       (w > 0 ? w : 1) * sizeof(double) + r * sizeof(int64_t) + r * (17 + 24 + 24) +
 		       r * (NIPAR * sizeof(int64_t) + NDPAR * sizeof(double)) + 65536.0 /* metadata */;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return RAISE(BW_EIO, "cannot create the trajectory file '%s': %s", path, strerror(errno));
+	/* O_EXCL: a file of that name may be what some catalog points at (a copy's, a restored one's) */
+	int fd = -1;
+	for (int attempt = 1; fd < 0; attempt++) {
+		CHECK(bw_trajfile_name(catalog, sweep, run, shard, attempt, name, namelen));
+		CHECK(bw_trajfile_path(catalog, name, path, pathlen));
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && (errno != EEXIST || attempt >= 1000))
+			return RAISE(BW_EIO, "cannot create the trajectory file '%s': %s", path, strerror(errno));
+	}
 	int e = bytes < 9e18 ? posix_fallocate(fd, 0, (off_t)bytes) : EFBIG;
 	close(fd);
 	if (e == EINVAL || e == EOPNOTSUPP)
@@ -123,8 +185,11 @@ int bw_trajfile_reserve(const char *path, const size_t *row_d, size_t nrows)
 	return BW_OK;
 }
 
+/* ---- writing ------------------------------------------------------------------ */
+
 int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, size_t nrows, const char *sweep,
-		       const char *spec_hash_hex, const char *revision, struct bw_trajfile **out)
+		       const char *spec_hash_hex, const char *revision, const struct bw_traj_identity *id,
+		       struct bw_trajfile **out)
 {
 	*out = NULL;
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -187,13 +252,20 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, siz
 		rc = attr_str(tf->file, "spec_hash", spec_hash_hex);
 	if (!rc)
 		rc = attr_str(tf->file, "revision", revision);
+	if (!rc && id) /* which catalog run the file belongs to: every reader checks it */
+		rc = attr_str(tf->file, "catalog_id", id->catalog_id);
+	if (!rc && id)
+		rc = attr_i64(tf->file, "sweep_id", id->sweep_id);
+	if (!rc && id)
+		rc = attr_str(tf->file, "started_at", id->started_at);
 	if (!rc)
 		rc = attr_str(tf->file, "units",
 			      "row r holds the task /task_key[r] (the catalog's key; outcomes.traj_row = r); "
 			      "trajectory/*[r, 0:count[r]] are its checkpoints: step in iterations, t in simulated "
 			      "time (gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time), "
 			      "loss = (1/n)||Zw-y||^2, test_error = ||w-w*||/||w*||, R = tr Hessian of L; "
-			      "final/w[w_offset[r] : w_offset[r]+d[r]] is its final predictor w");
+			      "final/w[w_offset[r] : w_offset[r]+d[r]] is its final predictor w; catalog_id, sweep_id, "
+			      "started_at: the catalog run the file belongs to (meta catalog_id, sweeps.id, started_at)");
 	if (wo >= 0)
 		H5Dclose(wo);
 	if (gt >= 0)
@@ -372,7 +444,90 @@ int bw_trajfile_close(struct bw_trajfile *tf)
 	return rc;
 }
 
-int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck, int *count, double *w, size_t d)
+/* ---- reading ------------------------------------------------------------------ */
+
+/* A root attribute: 1 when present (read into buf / *x), 0 when absent, -1 unreadable. */
+static int attr_get(hid_t f, const char *name, char *buf, size_t len, int64_t *x)
+{
+	if (H5Aexists(f, name) <= 0)
+		return 0;
+	hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+	if (a < 0)
+		return -1;
+	herr_t st = -1;
+	if (x) {
+		st = H5Aread(a, H5T_NATIVE_INT64, x);
+	} else {
+		hid_t ft = H5Aget_type(a);
+		size_t n = ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft) ? H5Tget_size(ft) : 0;
+		if (n > 0 && n <= len) {
+			hid_t mt = str_type(n);
+			st = H5Aread(a, mt, buf);
+			H5Tclose(mt);
+			buf[n - 1] = 0;
+		}
+		if (ft >= 0)
+			H5Tclose(ft);
+	}
+	H5Aclose(a);
+	return st < 0 ? -1 : 1;
+}
+
+/* The file's identity attributes against *expect (those named in check). */
+static int check_identity(hid_t f, const char *path, const struct bw_traj_identity *expect, unsigned check)
+{
+	struct bw_traj_identity got = {"", 0, ""};
+	int has_cat = attr_get(f, "catalog_id", got.catalog_id, sizeof got.catalog_id, NULL);
+	int has_sweep = attr_get(f, "sweep_id", NULL, 0, &got.sweep_id);
+	int has_start = attr_get(f, "started_at", got.started_at, sizeof got.started_at, NULL);
+	if (has_cat < 0 || has_sweep < 0 || has_start < 0)
+		return RAISE(BW_EINVAL, "trajectory file '%s' has unreadable identity attributes (corrupt?)", path);
+	if ((check & BW_TRAJ_CHECK_CATALOG) && has_cat && strcmp(got.catalog_id, expect->catalog_id))
+		return RAISE(BW_EINVAL,
+			     "trajectory file '%s' belongs to another catalog (catalog_id %s, not %s): it was replaced "
+			     "or copied in",
+			     path, got.catalog_id, expect->catalog_id[0] ? expect->catalog_id : "(none)");
+	if (((check & BW_TRAJ_CHECK_SWEEP) && has_sweep && got.sweep_id != expect->sweep_id) ||
+	    ((check & BW_TRAJ_CHECK_STARTED) && has_start && strcmp(got.started_at, expect->started_at)))
+		return RAISE(BW_EINVAL,
+			     "trajectory file '%s' was written by another run (sweep %" PRId64 " started %s, not %" PRId64
+			     " started %s): it was replaced or copied in",
+			     path, got.sweep_id, got.started_at, expect->sweep_id, expect->started_at);
+	return BW_OK;
+}
+
+/* /task_key[row] against key ("" when the row was never written). */
+static int check_key(hid_t f, const char *path, size_t row, const char *key)
+{
+	if (H5Lexists(f, "task_key", H5P_DEFAULT) <= 0)
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep trajectory file (no task_key)", path);
+	char got[17] = "";
+	hsize_t start[1] = {row}, one[1] = {1};
+	hid_t ds = H5Dopen2(f, "task_key", H5P_DEFAULT), fs = ds < 0 ? -1 : H5Dget_space(ds);
+	hid_t ms = H5Screate_simple(1, one, NULL), ty = str_type(sizeof got);
+	int bad = ds < 0 || fs < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL) < 0 ||
+		  H5Dread(ds, ty, ms, fs, H5P_DEFAULT, got) < 0;
+	H5Tclose(ty);
+	H5Sclose(ms);
+	if (fs >= 0)
+		H5Sclose(fs);
+	if (ds >= 0)
+		H5Dclose(ds);
+	got[16] = 0;
+	if (bad)
+		return RAISE(BW_EINVAL, "cannot read task_key of row %zu in '%s' (corrupt file?)", row, path);
+	if (!got[0])
+		return RAISE(BW_EINVAL, "row %zu of trajectory file '%s' was never written: the file is not the one the "
+				     "catalog's run wrote", row, path);
+	if (strcmp(got, key))
+		return RAISE(BW_EINVAL, "row %zu of trajectory file '%s' holds task %s, not %s: the file does not belong "
+				     "to this catalog", row, path, got, key);
+	return BW_OK;
+}
+
+/* bw_trajfile_read_row, and with key != NULL the checks of bw_trajfile_read_task. */
+static int read_row(const char *path, size_t row, const char *key, const struct bw_traj_identity *expect,
+		    unsigned check, struct bw_checkpoint *ck, int *count, double *w, size_t d)
 {
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -403,6 +558,10 @@ int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck,
 	if (!rc && (cnt < -1 || cnt > BW_TRAJ_MAXCK || off < 0))
 		rc = RAISE(BW_EINVAL, "row %zu of '%s' is corrupt (count %d, w_offset %lld)", row, path, (int)cnt,
 			   (long long)off);
+	if (!rc && key)
+		rc = check_identity(f, path, expect, check);
+	if (!rc && key)
+		rc = check_key(f, path, row, key);
 	*count = rc ? -1 : cnt;
 	if (!rc && cnt >= 0) {
 		double buf[BW_TRAJ_MAXCK];
@@ -443,4 +602,19 @@ int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck,
 	if (ods >= 0) H5Dclose(ods);
 	H5Fclose(f);
 	return rc;
+}
+
+int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck, int *count, double *w, size_t d)
+{
+	return read_row(path, row, NULL, NULL, 0, ck, count, w, d);
+}
+
+int bw_trajfile_read_task(const char *path, size_t row, const char *key, const struct bw_traj_identity *expect,
+			  unsigned check, struct bw_checkpoint *ck, int *count, double *w, size_t d)
+{
+	CHECK(read_row(path, row, key, expect, check, ck, count, w, d));
+	if (*count < 0) /* its key went in, its count (written last) did not: the catalog never points there */
+		return RAISE(BW_EINVAL, "row %zu of trajectory file '%s' was never completed: the file is not the one "
+				     "the catalog's run wrote", row, path);
+	return BW_OK;
 }

@@ -23,6 +23,7 @@ Environment: BIASWEEP (the binary), SOURCE_ROOT (the repository).
 """
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -174,7 +175,8 @@ def case_basic(tmp):
     n, bad = trajectories_read_back(out)
     check(n == len(base) and bad == 0, f"every trajectory reads back through the merged traj_file ({n} rows, {bad} bad)")
     files = {r[0] for r in connect(out).execute("SELECT DISTINCT traj_file FROM outcomes")}
-    check(all(f.startswith("shards/smoke/smoke-1-shard") for f in files), f"traj_file rewritten: {sorted(files)}")
+    check(all(re.fullmatch(r"shards/smoke/shard-(\d)-smoke-1-shard\1\.h5", f) for f in files),
+          f"traj_file rewritten: {sorted(files)}")
     check(scalar(out, "SELECT count(*) FROM sweeps") == 3, "one sweep row per shard run")
     check(scalar(out, "SELECT count(*) FROM sweeps WHERE state = 'done' AND shard LIKE '_/3'") == 3, "states and labels kept")
     check(scalar(out, "SELECT count(*) FROM sweep_tasks") == 40, "sweep_tasks: each shard's own tasks, 40 in all")
@@ -182,8 +184,8 @@ def case_basic(tmp):
                       " AND source_id = 1") == 3, "sweep_sources names each shard file")
     check(scalar(out, "SELECT count(*) FROM outcomes o JOIN sweeps s ON s.id = o.sweep_id"
                       " JOIN sweep_sources m ON m.sweep_id = s.id"
-                      " WHERE substr(o.traj_file, 14, 7) = 'smoke-1' AND"
-                      " substr(m.source_file, 20, 1) = substr(o.traj_file, 27, 1)") == 40,
+                      " WHERE substr(o.traj_file, 22, 7) = 'smoke-1' AND"
+                      " substr(m.source_file, 20, 1) = substr(o.traj_file, 35, 1)") == 40,
           "each outcome's sweep_id maps to the sweep of its own shard")
     check(scalar(out, "PRAGMA integrity_check") == "ok", "integrity_check ok")
     check(connect(out).execute("PRAGMA foreign_key_check").fetchone() is None, "foreign_key_check clean")
@@ -387,7 +389,8 @@ def case_paths(tmp):
     rc, so, se = merge(out, *shards)
     check(rc == 0, f"merge into a sibling directory ({se.strip()})")
     files = sorted(r[0] for r in connect(out).execute("SELECT DISTINCT traj_file FROM outcomes"))
-    check(all(f.startswith("../b/smoke-1-shard") for f in files), f"traj_file relative with ..: {files}")
+    check(all(re.fullmatch(r"\.\./b/shard-(\d)-smoke-1-shard\1\.h5", f) for f in files),
+          f"traj_file relative with ..: {files}")
     n, bad = trajectories_read_back(out)
     check(n == 40 and bad == 0, f"trajectories read back ({bad} bad)")
     # relative paths given from another working directory
@@ -421,7 +424,7 @@ def case_paths(tmp):
     rc, so, se = merge(out_w, ref)
     check(rc == 0 and outcomes(out_w) == outcomes(ref), f"an unsharded WAL catalog merges ({se.strip()})")
     files = sorted(r[0] for r in connect(out_w).execute("SELECT DISTINCT traj_file FROM outcomes"))
-    check(files == ["ref/smoke-1.h5"], f"its traj_file: {files}")
+    check(files == ["ref/catalog-smoke-1.h5"], f"its traj_file: {files}")
 
 
 def main():

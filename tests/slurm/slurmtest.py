@@ -361,7 +361,7 @@ def case_array(cl, tmp, ref):
         show_diff(ref, out)
     n, bad = trajectories_read_back(out)
     check(n == len(base) and bad == 0, f"every trajectory reads back through the rewritten traj_file ({n}, {bad} bad)")
-    check(scalar(out, "SELECT count(*) FROM outcomes WHERE traj_file NOT LIKE 'shards/smoke/smoke-%-shard_.h5'") == 0,
+    check(scalar(out, "SELECT count(*) FROM outcomes WHERE traj_file NOT LIKE 'shards/smoke/shard-_-smoke-%-shard_.h5'") == 0,
           "traj_file points under shards/smoke/")
     for i in range(3):
         shard = os.path.join(res, "shards", "smoke", f"shard-{i}.sqlite")

@@ -13,10 +13,11 @@
 
 static const char *const traj_cols[] = {"algorithm", "design", "wstar",	    "d",	"kappa",    "n",
 					"seed",	     "sweep_seed", "alpha", "eta_used", "sigma",    "eps",
-					"status",    "test_error", "R",	    "t",	"traj_file", "traj_row"};
+					"status",    "test_error", "R",	    "t",	"traj_file", "traj_row",
+					"key"};
 enum {
 	TC_ALGO, TC_DESIGN, TC_WSTAR, TC_D, TC_KAPPA, TC_N, TC_SEED, TC_SWEEP_SEED, TC_ALPHA, TC_ETA,
-	TC_SIGMA, TC_EPS, TC_STATUS, TC_ERR, TC_R, TC_T, TC_FILE, TC_ROW, TC_COUNT
+	TC_SIGMA, TC_EPS, TC_STATUS, TC_ERR, TC_R, TC_T, TC_FILE, TC_ROW, TC_KEY, TC_COUNT
 };
 
 static double tv_real(struct bw_table *t, size_t row, size_t col)
@@ -100,32 +101,18 @@ int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nu
 		rc = RAISE(BW_EINVAL, "the --where conditions match %zu runs (at most %d): narrow them", t.nrows, MAX_RUNS);
 		goto done;
 	}
-	/* read the trajectories: traj_file is relative to the catalog's directory */
-	const char *slash = strrchr(a->catalog, '/');
-	size_t dirlen = slash ? (size_t)(slash - a->catalog) + 1 : 0;
+	/* read the trajectories, each checked to be the task's own (bw_query_trajectory) */
 	for (size_t r = 0; r < t.nrows && rc == BW_OK; r++) {
-		const char *file = tv_text(&t, r, TC_FILE);
-		int64_t row = tv_int(&t, r, TC_ROW);
-		if (!*file || row < 0) {
+		if (!*tv_text(&t, r, TC_FILE) || tv_int(&t, r, TC_ROW) < 0) {
 			rc = RAISE(BW_EINVAL, "the %s run matched has no trajectory recorded (traj_file is NULL)",
 				   tv_text(&t, r, TC_ALGO));
 			break;
 		}
-		size_t n = dirlen + strlen(file) + 1;
-		char *path = malloc(n);
-		if (!(ck[r] = calloc(BW_TRAJ_MAXCK, sizeof *ck[r])) || !path) {
-			free(path);
+		if (!(ck[r] = calloc(BW_TRAJ_MAXCK, sizeof *ck[r]))) {
 			rc = RAISE(BW_ENOMEM, "out of memory");
 			break;
 		}
-		if (file[0] == '/')
-			snprintf(path, n, "%s", file);
-		else
-			snprintf(path, n, "%.*s%s", (int)dirlen, a->catalog, file);
-		rc = bw_trajfile_read_row(path, (size_t)row, ck[r], &count[r], NULL, 0);
-		if (rc == BW_OK && count[r] < 0)
-			rc = RAISE(BW_EIO, "row %" PRId64 " of '%s' was never written", row, path);
-		free(path);
+		rc = bw_query_trajectory(q, tv_text(&t, r, TC_KEY), ck[r], &count[r], NULL, 0);
 	}
 	if (rc != BW_OK)
 		goto done;
