@@ -1,5 +1,6 @@
 /* catalog.h - the SQLite catalog: all SQL of the project lives in catalog.c
- * (and, for the read side and the merge of shards, query.c and merge.c).
+ * (and, for the read side and the merge of shards, query.c and merge.c; the
+ * check of a file against this schema, for all three, in check.c).
  *
  * Schema (schema_version in table meta, checked before any write; a newer
  * version is refused with BW_EINVAL):
@@ -66,7 +67,9 @@ struct bw_catalog;
 enum { BW_CATALOG_READONLY = 1, BW_CATALOG_ROLLBACK_JOURNAL = 2 /* not WAL (shards on NFS) */ };
 
 /* Opens (creating the file and schema unless READONLY).  BW_EINVAL when the
- * file is not a catalog / not SQLite / has a newer schema_version. */
+ * file is not a catalog / not SQLite / has another schema_version / lacks a
+ * table or view of the schema or a column of one (src/storage/check.h);
+ * such a file is not written. */
 int bw_catalog_open(const char *path, int flags, struct bw_catalog **out);
 void bw_catalog_close(struct bw_catalog *cat);
 

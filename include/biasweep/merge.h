@@ -2,19 +2,34 @@
  * catalog.  All SQL of the merge lives in merge.c.
  *
  * bw_merge(OUT, SHARD...) works in two phases:
+ *  0. OUT's directory must be writable, and OUT too when it exists
+ *     (BW_EINVAL otherwise: nothing is tried).
  *  1. Read: each shard is attached read-only (ATTACH ? with the file name
  *     bound, as a "file:...?mode=ro" URI) and copied, inside one read
  *     transaction per shard, into a private temporary database.  Checks:
- *     every shard is a biasweep catalog, all have the same schema_version
- *     (and OUT too, when it exists) and it is this program's; no two inputs
- *     (shards, or a shard and OUT) hold different outcomes for the same key.
- *     Outcomes are compared on the non-timing columns (status, train_loss,
- *     test_error, R, l1, support_recovered, success, steps, t, eta_used,
- *     loss_rate, alpha_inf, alpha_inf_pred, int_loss_dt, message; bit for
- *     bit: NULL equals only NULL) -- a difference means nondeterminism.
- *     Any of these is BW_EINVAL and OUT is not touched (not even created).
- *  2. Write: OUT is created if needed (bw_catalog_open) and filled in ONE
- *     transaction: sweeps (new ids; a sweep already merged is recognised by
+ *     every shard (and OUT, when it exists) is a whole biasweep catalog of
+ *     this program's schema_version (src/storage/check.h: every table and
+ *     view with its columns), all of the same version; every shard is
+ *     consistent (each foreign key holds: no outcome or sweep_tasks row
+ *     without its task row, none naming a missing sweep); no two inputs
+ *     (shards, or a shard and OUT) hold different rows for the same key:
+ *     tasks are compared on every parameter column (all but key and the
+ *     estimated cost), outcomes on the non-timing columns (status,
+ *     train_loss, test_error, R, l1, support_recovered, success, steps, t,
+ *     eta_used, loss_rate, alpha_inf, alpha_inf_pred, int_loss_dt, message);
+ *     bit for bit, NULL equals only NULL -- a differing outcome means
+ *     nondeterminism, a differing task an edited or damaged file.  Any of
+ *     these is BW_EINVAL, naming the file(s), key and column, and OUT is not
+ *     touched (not even created).
+ *  2. Write, in ONE transaction (tasks and outcomes compared again with OUT
+ *     under its write lock): into OUT when it exists; else into a new
+ *     catalog beside it (".NAME.merge-HOST-PID", made by bw_catalog_open),
+ *     which is renamed to OUT, without replacing anything, only once it is
+ *     complete and synced -- a failure (a full disk) or a kill -9 leaves no
+ *     OUT (a killed merge's file is removed by the next merge on that host);
+ *     if another merge made OUT meanwhile, the merge goes into that.  An
+ *     existing OUT keeps its journal mode (a view a later version adds, the
+ *     next read-write open adds).  The transaction holds: sweeps (new ids; a sweep already merged is recognised by
  *     its name, started_at, spec_hash, shard, host and id in its shard, and
  *     only its state/ended_at are brought up to date), tasks, sweep_tasks
  *     and outcomes (INSERT OR IGNORE by key: the first outcome of a key

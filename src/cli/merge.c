@@ -16,8 +16,10 @@ static const char summary[] =
 	"(created when missing, e.g. results/catalog.sqlite), in one transaction.  Sweeps, tasks and outcomes\n"
 	"are copied once (by key: rerunning the merge changes nothing), each outcome's traj_file is rewritten\n"
 	"relative to OUT's directory, and table sweep_sources records which shard each sweep came from.\n"
-	"Refused, with nothing written: inputs that are not catalogs, differing schema versions, and two\n"
-	"inputs (shards, or a shard and OUT) holding different outcomes for the same task (nondeterminism).";
+	"Refused, with nothing written: inputs that are not (whole) catalogs, differing schema versions, a shard\n"
+	"whose rows do not hold together (an outcome without its task row), two inputs (shards, or a shard and\n"
+	"OUT) holding different parameters or outcomes for the same task (an edited file, nondeterminism), and\n"
+	"an OUT that cannot be written.  A new OUT is built beside it and appears only once it is complete.";
 
 static const char epilog[] =
 	"Missing and unfinished shards do not stop the merge: a SHARD that does not exist is skipped, one\n"

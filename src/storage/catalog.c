@@ -11,6 +11,7 @@
 
 #include "biasweep/error.h"
 #include "biasweep/trajfile.h"
+#include "check.h"
 
 #include <sqlite3.h>
 
@@ -152,6 +153,16 @@ static const char schema_sql[] =
 	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
 	SAMPLE_COMPLEXITY_VIEW;
 
+/* Objects of the schema that read-write opens add to files made before them. */
+static const char *const added_later[] = {"sample_complexity", NULL};
+
+const char *bw_catalog_schema(const char *const **added)
+{
+	if (added)
+		*added = added_later;
+	return schema_sql;
+}
+
 struct bw_catalog {
 	sqlite3 *db;
 	char *path;
@@ -240,78 +251,6 @@ static int check_writable(const struct bw_catalog *cat)
 
 /* ---- open ---------------------------------------------------------------- */
 
-/* What is in the file: *has_meta, *other_tables; sets *version when has_meta.
- * Errors: not SQLite, meta without a usable schema_version, newer version. */
-static int inspect(struct bw_catalog *cat, int *has_meta, int *other_tables, long *version)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-	*has_meta = *other_tables = 0;
-	*version = 0;
-	rc = sqlite3_prepare_v2(cat->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *name = (const char *)sqlite3_column_text(s, 0);
-			if (name && !strcmp(name, "meta"))
-				*has_meta = 1;
-			else if (name && strncmp(name, "sqlite_", 7))
-				(*other_tables)++;
-		}
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_OK) {
-		int ext = sqlite3_extended_errcode(cat->db);
-		sqlite3_finalize(s);
-		if ((ext & 0xff) == SQLITE_NOTADB)
-			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", cat->path);
-		if ((ext & 0xff) == SQLITE_CORRUPT)
-			return RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", cat->path,
-				     sqlite3_errmsg(cat->db));
-		if ((ext & 0xff) == SQLITE_CANTOPEN)
-			return RAISE(BW_EIO, "cannot open catalog '%s': %s", cat->path, sqlite3_errmsg(cat->db));
-		return store_error(cat, "reading the schema");
-	}
-	sqlite3_finalize(s);
-	if (!*has_meta)
-		return BW_OK;
-
-	if (sqlite3_prepare_v2(cat->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (unreadable meta table: %s)", cat->path,
-			     sqlite3_errmsg(cat->db));
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-		char *end = NULL;
-		long x = v ? strtol(v, &end, 10) : 0;
-		if (!v || end == v || *end || x < 1) {
-			sqlite3_finalize(s);
-			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (bad schema_version in meta)",
-				     cat->path);
-		}
-		*version = x;
-	} else if (rc == SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (meta has no schema_version)", cat->path);
-	} else {
-		int e = (sqlite3_extended_errcode(cat->db) & 0xff) == SQLITE_CORRUPT
-				? RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", cat->path,
-					sqlite3_errmsg(cat->db))
-				: store_error(cat, "reading schema_version");
-		sqlite3_finalize(s);
-		return e;
-	}
-	sqlite3_finalize(s);
-	if (*version > BW_SCHEMA_VERSION)
-		return RAISE(BW_EINVAL, "catalog '%s' has schema_version %ld, newer than this biasweep (%d): upgrade biasweep",
-			     cat->path, *version, BW_SCHEMA_VERSION);
-	if (*version < BW_SCHEMA_VERSION)
-		return RAISE(BW_EINVAL, "catalog '%s' has schema_version %ld, older than this biasweep (%d), and no "
-			     "migration exists", cat->path, *version, BW_SCHEMA_VERSION);
-	return BW_OK;
-}
-
 static int pragma_value(struct bw_catalog *cat, const char *sql, char *buf, size_t len)
 {
 	sqlite3_stmt *s = NULL;
@@ -386,18 +325,14 @@ static int set_journal(struct bw_catalog *cat, int rollback)
 
 static int create_schema(struct bw_catalog *cat)
 {
-	int has_meta, other, rc;
+	int rc;
 	long version;
 	char sql[160];
 	CHECK(exec(cat, "BEGIN IMMEDIATE", "starting the schema transaction"));
 	/* Again under the write lock: another process may have created it meanwhile. */
-	rc = inspect(cat, &has_meta, &other, &version);
-	if (rc == BW_OK && !has_meta) {
-		if (other)
-			rc = RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (an SQLite database with other tables)",
-				   cat->path);
-		else
-			rc = exec(cat, schema_sql, "creating the schema");
+	rc = bw_catalog_check(cat->db, "main", cat->path, BW_CHECK_EMPTY_OK, &version);
+	if (rc == BW_OK && !version) {
+		rc = exec(cat, schema_sql, "creating the schema");
 		if (rc == BW_OK) {
 			snprintf(sql, sizeof sql,
 				 "INSERT INTO meta(key, value) VALUES('schema_version', '%d'), ('application', 'biasweep');"
@@ -418,7 +353,7 @@ static int create_schema(struct bw_catalog *cat)
 int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 {
 	struct bw_catalog *cat;
-	int rc, has_meta, other;
+	int rc;
 	long version;
 	*out = NULL;
 	if (!path || !*path)
@@ -457,19 +392,12 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 	sqlite3_extended_result_codes(cat->db, 1);
 	sqlite3_busy_timeout(cat->db, BUSY_TIMEOUT_MS);
 
-	/* Read-only checks first: nothing is written before the version is known. */
-	rc = inspect(cat, &has_meta, &other, &version);
+	/* Read-only checks first: nothing is written before the file is known to
+	 * be a whole catalog of this version (or an empty file to make one in). */
+	rc = bw_catalog_check(cat->db, "main", path, cat->readonly ? 0 : BW_CHECK_EMPTY_OK, &version);
 	if (rc != BW_OK)
 		goto fail;
-	if (!has_meta && other) {
-		rc = RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (an SQLite database with other tables)", path);
-		goto fail;
-	}
 	if (cat->readonly) {
-		if (!has_meta) {
-			rc = RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (empty database)", path);
-			goto fail;
-		}
 		rc = exec(cat, "PRAGMA query_only=1", "setting query_only");
 		if (rc != BW_OK)
 			goto fail;
@@ -478,7 +406,7 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 		    (rc = exec(cat, "PRAGMA cache_size=-65536", "setting cache_size")) != BW_OK ||
 		    (rc = exec(cat, "PRAGMA foreign_keys=ON", "enabling foreign keys")) != BW_OK)
 			goto fail;
-		if (!has_meta && (rc = create_schema(cat)) != BW_OK)
+		if (!version && (rc = create_schema(cat)) != BW_OK)
 			goto fail;
 		if ((rc = exec(cat, SAMPLE_COMPLEXITY_VIEW, "creating view sample_complexity")) != BW_OK)
 			goto fail;

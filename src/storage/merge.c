@@ -4,17 +4,23 @@
  * stage).  Shards and OUT are ATTACHed with their file names bound as
  * parameters (URIs, so that a shard can be opened read-only and a missing
  * file is never created); no user string is ever pasted into SQL.  The
- * column lists below are this file's own constants for schema version 1.
+ * column lists below are this file's own constants for schema version 1;
+ * whether a file is a whole catalog is check.c's to say.  A new OUT is
+ * written as a temporary file beside it and renamed into place at the end.
  */
 #include "biasweep/merge.h"
 
 #include "biasweep/catalog.h"
 #include "biasweep/error.h"
+#include "check.h"
 
 #include <sqlite3.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,14 +28,27 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 30000
 
-/* The outcome columns that must agree between two copies of a key. */
-static const char *const cmp_cols[] = {"status", "train_loss", "test_error", "R", "l1", "support_recovered",
-				       "success", "steps", "t", "eta_used", "loss_rate", "alpha_inf",
-				       "alpha_inf_pred", "int_loss_dt", "message"};
-#define NCMP (sizeof cmp_cols / sizeof cmp_cols[0])
+/* The columns that must agree between two copies of a key: an outcome's but
+ * its timing and placement, a task's parameters (not its estimated cost). */
+static const char *const outcome_cols[] = {"status", "train_loss", "test_error", "R", "l1", "support_recovered",
+					   "success", "steps", "t", "eta_used", "loss_rate", "alpha_inf",
+					   "alpha_inf_pred", "int_loss_dt", "message", NULL};
+static const char *const task_cols[] = {"algorithm", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "sigma",
+					"batch", "max_steps", "max_time", "eps", "tol", "project", "sweep_seed", "seed",
+					NULL};
+
+/* One compared table: its columns, and what a difference means. */
+struct cmp {
+	const char *const *cols;
+	const char *what;  /* "outcomes", "parameters" */
+	const char *cause; /* the rest of the message */
+	char diff[2048];   /* CASE naming the first differing column of s and m, NULL when equal */
+};
+enum { CMP_TASKS, CMP_OUTCOMES, NCMPS };
 
 #define CMP_LIST                                                                                              \
 	"status, train_loss, test_error, R, l1, support_recovered, success, steps, t, eta_used, loss_rate,"   \
@@ -53,12 +72,14 @@ static const char stage_sql[] =
 	"  state, shard);\n"
 	"CREATE INDEX stage_sweeps_src ON stage_sweeps(src, source_id);\n"
 	"CREATE TABLE stage_tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa, alpha, eta,\n"
-	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost);\n"
+	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost, src INTEGER NOT NULL);\n"
 	"CREATE TABLE stage_sweep_tasks(sid INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY(sid, key))\n"
 	"  WITHOUT ROWID;\n"
 	"CREATE TABLE stage_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ",\n"
 	"  wall_s, rank, sid INTEGER, traj_file, traj_row, finished_at, src INTEGER NOT NULL);\n"
-	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ");\n";
+	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ");\n"
+	"CREATE TABLE out_tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa, alpha, eta,\n"
+	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost);\n";
 
 struct label {
 	char name[64], hash[17];
@@ -74,7 +95,8 @@ struct mg {
 	size_t nlabels;
 	long version;      /* schema_version of the first input read (0 none yet) */
 	const char *version_from;
-	char diff_sm[2048]; /* CASE naming the first differing column of s and m, NULL when equal */
+	const char *const *paths; /* the inputs, to name them */
+	struct cmp cmp[NCMPS];
 };
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -243,52 +265,16 @@ static void detach(struct mg *m, const char *alias)
 	sqlite3_exec(m->db, sql, NULL, NULL, NULL);
 }
 
-/* That `alias` holds a biasweep catalog of one schema_version for all inputs. */
-static int check_catalog(struct mg *m, const char *alias, const char *path)
+/* That `alias` holds a whole biasweep catalog of one schema_version for all
+ * inputs, and (links) a consistent one (the checks of src/storage/check.c;
+ * OUT's links are its own writers' business: merge and run write them with
+ * foreign keys on). */
+static int check_catalog(struct mg *m, const char *alias, const char *path, int links)
 {
-	static const char *const need[] = {"meta", "sweeps", "tasks", "sweep_tasks", "outcomes"};
-	int have[5] = {0}, ntables = 0, rc;
-	char sql[160];
-	sqlite3_stmt *s;
-	snprintf(sql, sizeof sql, "SELECT name FROM %s.sqlite_master WHERE type = 'table'", alias);
-	if (sqlite3_prepare_v2(m->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		if ((sqlite3_extended_errcode(m->db) & 0xff) == SQLITE_NOTADB)
-			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", path);
-		return RAISE(BW_ESTORE, "reading '%s': %s", path, sqlite3_errmsg(m->db));
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		ntables++;
-		for (int i = 0; i < 5; i++)
-			if (name && !strcmp(name, need[i]))
-				have[i] = 1;
-	}
-	int ext = sqlite3_extended_errcode(m->db);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		if ((ext & 0xff) == SQLITE_NOTADB)
-			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", path);
-		return RAISE(BW_ESTORE, "reading '%s': %s", path, sqlite3_errmsg(m->db));
-	}
-	if (!ntables)
-		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (empty database)", path);
-	for (int i = 0; i < 5; i++)
-		if (!have[i])
-			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no table '%s')", path, need[i]);
-
-	snprintf(sql, sizeof sql, "SELECT value FROM %s.meta WHERE key = 'schema_version'", alias);
-	CHECK(prep(m, sql, &s));
-	long v = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		char *end = NULL;
-		v = t ? strtol(t, &end, 10) : 0;
-		if (!t || end == t || *end || v < 1)
-			v = 0;
-	}
-	sqlite3_finalize(s);
+	long v;
+	CHECK(bw_catalog_version(m->db, alias, path, &v));
 	if (!v)
-		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no usable schema_version in meta)", path);
+		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (empty database)", path);
 	if (!m->version) {
 		m->version = v;
 		m->version_from = path;
@@ -297,31 +283,32 @@ static int check_catalog(struct mg *m, const char *alias, const char *path)
 			     "schema versions differ: '%s' has schema_version %ld, '%s' has %ld (merge only catalogs "
 			     "written by the same biasweep)", m->version_from, m->version, path, v);
 	}
-	if (v != BW_SCHEMA_VERSION)
-		return RAISE(BW_EINVAL, "'%s' has schema_version %ld; this biasweep reads and writes version %d", path, v,
-			     BW_SCHEMA_VERSION);
-	return BW_OK;
+	CHECK(bw_catalog_check(m->db, alias, path, 0, &v));
+	return links ? bw_catalog_check_links(m->db, alias, path) : BW_OK;
 }
 
-/* Fills m->diff_sm: the first differing non-timing column of rows s and m. */
-static void build_diff(struct mg *m)
+/* Fills c->diff: the first differing compared column of rows s and m. */
+static void build_diff(struct cmp *c, const char *const *cols, const char *what, const char *cause)
 {
-	size_t used = (size_t)snprintf(m->diff_sm, sizeof m->diff_sm, "CASE");
-	for (size_t i = 0; i < NCMP; i++)
-		used += (size_t)snprintf(m->diff_sm + used, sizeof m->diff_sm - used, " WHEN s.%s IS NOT m.%s THEN '%s'",
-					 cmp_cols[i], cmp_cols[i], cmp_cols[i]);
-	snprintf(m->diff_sm + used, sizeof m->diff_sm - used, " END");
+	c->cols = cols;
+	c->what = what;
+	c->cause = cause;
+	size_t used = (size_t)snprintf(c->diff, sizeof c->diff, "CASE");
+	for (size_t i = 0; cols[i]; i++)
+		used += (size_t)snprintf(c->diff + used, sizeof c->diff - used, " WHEN s.%s IS NOT m.%s THEN '%s'",
+					 cols[i], cols[i], cols[i]);
+	snprintf(c->diff + used, sizeof c->diff - used, " END");
 }
 
 /* Describes a conflict on `key` and column `col` between s (in `sa`) and m (in `ma`). */
-static int conflict(struct mg *m, const char *sa, const char *ma, const char *key, const char *col,
-		    const char *who_s, const char *who_m)
+static int conflict(struct mg *m, const struct cmp *c, const char *sa, const char *ma, const char *key,
+		    const char *col, const char *who_s, const char *who_m)
 {
 	char sql[512], vs[96] = "?", vm[96] = "?";
 	sqlite3_stmt *s;
 	int ok = 0;
-	for (size_t i = 0; i < NCMP; i++)
-		if (!strcmp(col, cmp_cols[i]))
+	for (size_t i = 0; c->cols[i]; i++)
+		if (!strcmp(col, c->cols[i]))
 			ok = 1;
 	if (ok) { /* col is one of this file's constants */
 		snprintf(sql, sizeof sql,
@@ -336,21 +323,22 @@ static int conflict(struct mg *m, const char *sa, const char *ma, const char *ke
 			sqlite3_finalize(s);
 		}
 	}
-	return RAISE(BW_EINVAL,
-		     "'%s' and '%s' hold different outcomes for task %s (%s: %s vs %s): the runs were not deterministic "
-		     "(different code or libraries?); refusing to merge",
-		     who_s, who_m, key, col, vs, vm);
+	return RAISE(BW_EINVAL, "'%s' and '%s' hold different %s for task %s (%s: %s vs %s): %s; refusing to merge", who_s,
+		     who_m, c->what, key, col, vs, vm, c->cause);
 }
 
-/* A conflict between src.outcomes and `table` (main.out_outcomes, main.stage_outcomes or out.outcomes). */
-static int find_conflict(struct mg *m, const char *sa, const char *table, char key[17], char col[32], int64_t *other)
+/* The first conflict between `sa` (src.outcomes, src.tasks, a stage table) and
+ * `table` (the copy of OUT, a stage table or OUT itself): key[0] = 0 when none;
+ * *other is the input the staged row of the two came from, else -1. */
+static int find_conflict(struct mg *m, const struct cmp *c, const char *sa, const char *table, char key[17],
+			 char col[32], int64_t *other)
 {
-	char sql[2 * sizeof m->diff_sm + 256];
+	char sql[2 * sizeof c->diff + 256];
 	sqlite3_stmt *s;
-	int has_src = !strcmp(table, "main.stage_outcomes");
+	const char *src = !strncmp(table, "main.stage_", 11) ? "m.src" : !strncmp(sa, "main.stage_", 11) ? "s.src" : "-1";
 	int n = snprintf(sql, sizeof sql,
 			 "SELECT s.key, %s, %s FROM %s AS s JOIN %s AS m ON m.key = s.key WHERE %s IS NOT NULL LIMIT 1",
-			 m->diff_sm, has_src ? "m.src" : "-1", sa, table, m->diff_sm);
+			 c->diff, src, sa, table, c->diff);
 	if (n < 0 || (size_t)n >= sizeof sql)
 		return RAISE(BW_EINTERNAL, "comparison statement too long");
 	CHECK(prep(m, sql, &s));
@@ -365,8 +353,25 @@ static int find_conflict(struct mg *m, const char *sa, const char *table, char k
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return db_error(m, "comparing outcomes");
+		return db_error(m, "comparing inputs");
 	return BW_OK;
+}
+
+/* No conflict of table `which` between `sa` and `table`; who_s, who_m name them
+ * (NULL: the input the staged row came from). */
+static int compare(struct mg *m, int which, const char *sa, const char *table, const char *who_s, const char *who_m)
+{
+	char key[17], col[32];
+	int64_t other;
+	const struct cmp *c = &m->cmp[which];
+	CHECK(find_conflict(m, c, sa, table, key, col, &other));
+	if (!key[0])
+		return BW_OK;
+	if (!who_m)
+		who_m = other >= 0 && m->paths ? m->paths[other] : "another shard";
+	if (!who_s)
+		who_s = other >= 0 && m->paths ? m->paths[other] : "a shard";
+	return conflict(m, c, sa, table, key, col, who_s, who_m);
 }
 
 static int note_label(struct mg *m, const char *name, const char *hash, const char *shard)
@@ -463,7 +468,9 @@ static int stage_shard(struct mg *m, int64_t idx, const char *source_file, const
 	sqlite3_bind_text(s, 2, source_file, -1, SQLITE_TRANSIENT);
 	CHECK(run(m, s, "staging sweeps"));
 
-	CHECK(prep(m, "INSERT OR IGNORE INTO main.stage_tasks(" TASK_LIST ") SELECT " TASK_LIST " FROM src.tasks", &s));
+	CHECK(prep(m, "INSERT OR IGNORE INTO main.stage_tasks(" TASK_LIST ", src) SELECT " TASK_LIST ", ?1 FROM src.tasks",
+		   &s));
+	sqlite3_bind_int64(s, 1, idx);
 	CHECK(run(m, s, "staging tasks"));
 
 	CHECK(prep(m,
@@ -489,8 +496,7 @@ static int stage_shard(struct mg *m, int64_t idx, const char *source_file, const
 static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct bw_merge_shard *sh)
 {
 	const char *path = paths[idx];
-	char dir[PATH_MAX], prefix[PATH_MAX], source[PATH_MAX + 256], key[17], col[32];
-	int64_t other;
+	char dir[PATH_MAX], prefix[PATH_MAX], source[PATH_MAX + 256];
 	CHECK(dir_of(path, dir));
 	CHECK(relative_dir(m->out_dir, dir, prefix, sizeof prefix));
 	char copy[PATH_MAX];
@@ -498,21 +504,20 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 	snprintf(source, sizeof source, "%s%s", prefix, basename(copy));
 
 	CHECK(attach(m, path, "ro", "src"));
-	int rc = check_catalog(m, "src", path);
 	/* one read transaction: the shard may still be written by its element */
+	int rc = exec(m, "BEGIN", "beginning to read a shard");
 	if (rc == BW_OK)
-		rc = exec(m, "BEGIN", "beginning to read a shard");
+		rc = check_catalog(m, "src", path, 1);
 	if (rc == BW_OK)
 		rc = summarize(m, sh);
 	if (rc == BW_OK)
-		rc = find_conflict(m, "src.outcomes", "main.out_outcomes", key, col, &other);
-	if (rc == BW_OK && key[0])
-		rc = conflict(m, "src.outcomes", "main.out_outcomes", key, col, path, m->out);
+		rc = compare(m, CMP_TASKS, "src.tasks", "main.out_tasks", path, m->out);
 	if (rc == BW_OK)
-		rc = find_conflict(m, "src.outcomes", "main.stage_outcomes", key, col, &other);
-	if (rc == BW_OK && key[0])
-		rc = conflict(m, "src.outcomes", "main.stage_outcomes", key, col, path,
-			      other >= 0 && (size_t)other < idx ? paths[other] : "another shard");
+		rc = compare(m, CMP_TASKS, "src.tasks", "main.stage_tasks", path, NULL);
+	if (rc == BW_OK)
+		rc = compare(m, CMP_OUTCOMES, "src.outcomes", "main.out_outcomes", path, m->out);
+	if (rc == BW_OK)
+		rc = compare(m, CMP_OUTCOMES, "src.outcomes", "main.stage_outcomes", path, NULL);
 	if (rc == BW_OK)
 		rc = stage_shard(m, (int64_t)idx, source, prefix);
 	if (rc == BW_OK)
@@ -522,18 +527,26 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 	return rc;
 }
 
-/* The outcomes OUT holds already, for the conflict checks.  Attached
- * read-write but only read: a WAL catalog's -wal/-shm files, which any
- * reader creates, are then removed again when it is detached (a read-only
- * connection would leave them behind). */
+/* The tasks and outcomes OUT holds already, for the conflict checks (in
+ * one read transaction).  Attached read-write but only read: a WAL
+ * catalog's -wal/-shm files, which any reader creates, are then removed
+ * again when it is detached (a read-only connection would leave them). */
 static int read_out(struct mg *m)
 {
 	sqlite3_stmt *s;
 	CHECK(attach(m, m->out, "rw", "cur"));
-	int rc = check_catalog(m, "cur", m->out);
+	int rc = exec(m, "BEGIN", "beginning to read OUT");
+	if (rc == BW_OK)
+		rc = check_catalog(m, "cur", m->out, 0);
 	if (rc == BW_OK && (rc = prep(m, "INSERT INTO main.out_outcomes(key, " CMP_LIST ") SELECT key, " CMP_LIST
 				  " FROM cur.outcomes", &s)) == BW_OK)
 		rc = run(m, s, "reading the outcomes of OUT");
+	if (rc == BW_OK &&
+	    (rc = prep(m, "INSERT INTO main.out_tasks(" TASK_LIST ") SELECT " TASK_LIST " FROM cur.tasks", &s)) == BW_OK)
+		rc = run(m, s, "reading the tasks of OUT");
+	if (rc == BW_OK)
+		rc = exec(m, "COMMIT", "reading OUT");
+	rollback_quietly(m);
 	detach(m, "cur");
 	return rc;
 }
@@ -630,10 +643,12 @@ static int write_sweeps(struct mg *m, struct bw_merge_report *rep, const char *n
 static int write_out(struct mg *m, struct bw_merge_report *rep)
 {
 	sqlite3_stmt *s;
-	char now[32], key[17], col[32];
-	int64_t other;
+	char now[32];
 	int rc;
 	utc_now(now);
+	rep->sweeps_added = rep->sweeps_updated = rep->tasks_added = rep->outcomes_added = 0;
+	for (size_t i = 0; i < rep->nshards; i++)
+		rep->shards[i].added = 0;
 	CHECK(exec(m, "PRAGMA foreign_keys=ON", "enabling foreign keys"));
 	CHECK(exec(m, "BEGIN IMMEDIATE", "beginning the merge transaction"));
 	rc = exec(m,
@@ -645,9 +660,9 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 		  "creating table sweep_sources");
 	/* again under the write lock: another merge may have written OUT meanwhile */
 	if (rc == BW_OK)
-		rc = find_conflict(m, "main.stage_outcomes", "out.outcomes", key, col, &other);
-	if (rc == BW_OK && key[0])
-		rc = conflict(m, "main.stage_outcomes", "out.outcomes", key, col, "a shard", m->out);
+		rc = compare(m, CMP_TASKS, "main.stage_tasks", "out.tasks", NULL, m->out);
+	if (rc == BW_OK)
+		rc = compare(m, CMP_OUTCOMES, "main.stage_outcomes", "out.outcomes", NULL, m->out);
 	if (rc == BW_OK)
 		rc = prep(m,
 			  "SELECT src, count(*) FROM main.stage_outcomes AS o"
@@ -695,6 +710,152 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 	return rc;
 }
 
+/* ---- a new OUT: built beside it, put in place whole --------------------------- */
+
+/* This host's name for temporary file names ([A-Za-z0-9._-] only). */
+static void host_name(char *buf, size_t len)
+{
+	if (gethostname(buf, len) != 0)
+		snprintf(buf, len, "host");
+	buf[len - 1] = 0;
+	for (char *c = buf; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || strchr("._-", *c)))
+			*c = '_';
+}
+
+/* "DIR/.NAME.merge-HOST-" for OUT = "DIR/NAME" (what follows: a process id). */
+static int temp_prefix(const char *out, char *buf, size_t len)
+{
+	char host[65];
+	host_name(host, sizeof host);
+	const char *slash = strrchr(out, '/');
+	int dlen = slash ? (int)(slash - out + 1) : 0;
+	int n = snprintf(buf, len, "%.*s.%s.merge-%s-", dlen, out, slash ? slash + 1 : out, host);
+	if (n < 0 || (size_t)n + 24 >= len)
+		return RAISE(BW_EINVAL, "path too long: '%.64s...'", out);
+	return BW_OK;
+}
+
+static void temp_remove(const char *tmp)
+{
+	static const char *const side[] = {"", "-journal", "-wal", "-shm"};
+	char p[PATH_MAX + 16];
+	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", tmp, side[i]);
+		unlink(p);
+	}
+}
+
+/* Removes the temporary files that merges of this host into OUT, killed
+ * before they put theirs in place, left behind (their process is gone). */
+static void temp_sweep(const struct mg *m)
+{
+	char prefix[PATH_MAX], path[PATH_MAX + 260];
+	if (temp_prefix(m->out, prefix, sizeof prefix) != BW_OK)
+		return;
+	const char *slash = strrchr(prefix, '/');
+	const char *base = slash ? slash + 1 : prefix;
+	size_t blen = strlen(base);
+	DIR *d = opendir(m->out_dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end = NULL;
+		if (strncmp(e->d_name, base, blen))
+			continue;
+		long pid = strtol(e->d_name + blen, &end, 10);
+		if (end == e->d_name + blen || pid <= 0 || pid == (long)getpid() ||
+		    (*end && strcmp(end, "-journal") && strcmp(end, "-wal") && strcmp(end, "-shm")))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* its merge may still be running */
+		snprintf(path, sizeof path, "%s/%s", m->out_dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+static int sync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return RAISE(BW_EIO, "syncing '%s': %s", path, strerror(e));
+	}
+	close(fd);
+	return BW_OK;
+}
+
+/* Puts the finished file `tmp` in place as OUT unless OUT exists by now
+ * (*raced: another merge made it meanwhile; tmp is left). */
+static int put_in_place(const char *tmp, const char *out, int *raced)
+{
+	*raced = 0;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) == 0)
+		return BW_OK;
+	if (errno != EEXIST && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP)
+		return RAISE(BW_EIO, "putting the merged catalog in place as '%s': %s", out, strerror(errno));
+	/* no RENAME_NOREPLACE on this file system (NFS): a second name, then the temporary one goes */
+	if (errno != EEXIST && link(tmp, out) == 0) {
+		unlink(tmp);
+		return BW_OK;
+	}
+	if (errno != EEXIST)
+		return RAISE(BW_EIO, "putting the merged catalog in place as '%s': %s", out, strerror(errno));
+	*raced = 1;
+	return BW_OK;
+}
+
+/* OUT does not exist: the merge goes into a temporary catalog beside it
+ * (rollback journal, so that all of it is in the one file when it is
+ * closed), which then gets OUT's journal mode (WAL, as bw_catalog_open makes
+ * it) and is renamed to OUT without replacing anything.  A failure or a kill
+ * leaves no OUT; *raced when another merge made OUT meanwhile. */
+static int write_new(struct mg *m, struct bw_merge_report *rep, int *raced)
+{
+	char tmp[PATH_MAX], side[PATH_MAX + 16];
+	struct bw_catalog *cat = NULL;
+	struct stat st;
+	*raced = 0;
+	CHECK(temp_prefix(m->out, tmp, sizeof tmp));
+	snprintf(tmp + strlen(tmp), sizeof tmp - strlen(tmp), "%ld", (long)getpid());
+	temp_remove(tmp); /* a leftover of this process id: not a live merge's */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); /* the mode SQLite gives a new file */
+	if (fd < 0)
+		return RAISE(BW_EIO, "merge into '%s': creating '%s': %s", m->out, tmp, strerror(errno));
+	close(fd);
+	int rc = bw_catalog_open(tmp, BW_CATALOG_ROLLBACK_JOURNAL, &cat);
+	bw_catalog_close(cat);
+	cat = NULL;
+	if (rc != BW_OK)
+		bw_error_context(rc, "merge into '%s'", m->out);
+	else if ((rc = attach(m, tmp, "rw", "out")) == BW_OK) {
+		rc = write_out(m, rep);
+		detach(m, "out");
+	}
+	if (rc == BW_OK && (rc = bw_catalog_open(tmp, 0, &cat)) != BW_OK)
+		bw_error_context(rc, "merge into '%s'", m->out);
+	bw_catalog_close(cat);
+	static const char *const sides[] = {"-journal", "-wal"};
+	for (size_t i = 0; rc == BW_OK && i < 2; i++) {
+		snprintf(side, sizeof side, "%s%s", tmp, sides[i]);
+		if (stat(side, &st) == 0 && st.st_size > 0)
+			rc = RAISE(BW_ESTORE, "merge into '%s': '%s' was left behind: not all of the merge is in '%s'",
+				   m->out, side, tmp);
+	}
+	if (rc == BW_OK)
+		rc = sync_path(tmp, 0);
+	if (rc == BW_OK)
+		rc = put_in_place(tmp, m->out, raced);
+	if (rc == BW_OK && !*raced)
+		rc = sync_path(m->out_dir, 1);
+	temp_remove(tmp); /* after a failure, or a race; else what is left is its empty side files, if any */
+	return rc;
+}
+
 /* ---- the whole merge ---------------------------------------------------------- */
 
 static void absent_list(struct mg *m, struct bw_merge_report *rep)
@@ -733,13 +894,23 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 	if (!nshards)
 		return RAISE(BW_EINVAL, "no shard catalogs given");
 	m.out = out;
+	m.paths = shards;
 	rep->nshards = nshards;
 	rep->shards = calloc(nshards, sizeof *rep->shards);
 	if (!rep->shards)
 		return RAISE(BW_ENOMEM, "out of memory");
 	rep->complete = 1;
 	CHECK(dir_of(out, m.out_dir));
+	if (access(m.out_dir, W_OK | X_OK) != 0)
+		return RAISE(BW_EINVAL, "cannot write to the directory '%s' of the output catalog '%s': %s", m.out_dir, out,
+			     strerror(errno));
 	out_exists = stat(out, &out_st) == 0;
+	if (!out_exists && lstat(out, &st) == 0)
+		return RAISE(BW_EINVAL, "the output catalog '%s' is a dangling symbolic link", out);
+	if (out_exists && !S_ISREG(out_st.st_mode))
+		return RAISE(BW_EINVAL, "the output catalog '%s' is not a regular file", out);
+	if (out_exists && access(out, R_OK | W_OK) != 0)
+		return RAISE(BW_EINVAL, "cannot write the output catalog '%s': %s", out, strerror(errno));
 
 	size_t present = 0;
 	for (size_t i = 0; i < nshards; i++) {
@@ -768,7 +939,10 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 	}
 	sqlite3_extended_result_codes(m.db, 1);
 	sqlite3_busy_timeout(m.db, BUSY_TIMEOUT_MS);
-	build_diff(&m);
+	build_diff(&m.cmp[CMP_OUTCOMES], outcome_cols, "outcomes",
+		   "the runs were not deterministic (different code or libraries?)");
+	build_diff(&m.cmp[CMP_TASKS], task_cols, "parameters",
+		   "a task row was changed after it was planned (its key is a hash of them) or the file is damaged");
 	if ((rc = exec(&m, stage_sql, "creating the stage")) != BW_OK)
 		goto done;
 
@@ -785,11 +959,16 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 	}
 	absent_list(&m, rep);
 
-	/* phase 2: one transaction into OUT */
-	struct bw_catalog *cat;
-	if ((rc = bw_catalog_open(out, 0, &cat)) != BW_OK)
-		goto done;
-	bw_catalog_close(cat);
+	/* phase 2: one transaction into OUT (into a new file put in place whole when OUT is new) */
+	temp_sweep(&m);
+	if (!out_exists) {
+		int raced;
+		if ((rc = write_new(&m, rep, &raced)) != BW_OK || !raced)
+			goto done;
+		/* another merge made OUT meanwhile: into it, as into any existing OUT */
+		if ((rc = read_out(&m)) != BW_OK)
+			goto done;
+	}
 	if ((rc = attach(&m, out, "rw", "out")) != BW_OK)
 		goto done;
 	rc = write_out(&m, rep);

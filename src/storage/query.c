@@ -14,6 +14,7 @@
 #include "biasweep/error.h"
 #include "biasweep/instance.h"
 #include "biasweep/trajfile.h"
+#include "check.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <sqlite3.h>
@@ -222,47 +223,6 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 	}
 }
 
-static int check_catalog(struct bw_query *q)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s, NULL);
-	if (rc != SQLITE_OK) {
-		int ext = sqlite3_extended_errcode(q->db) & 0xff;
-		sqlite3_finalize(s);
-		if (ext == SQLITE_NOTADB)
-			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (not an SQLite database)", q->path);
-		if (ext == SQLITE_CORRUPT)
-			return RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", q->path,
-				     sqlite3_errmsg(q->db));
-		if (ext == SQLITE_CANTOPEN)
-			return RAISE(BW_EIO, "cannot open catalog '%s': %s", q->path, sqlite3_errmsg(q->db));
-		if (ext == SQLITE_ERROR)
-			return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no meta table)", q->path);
-		return store_error(q, "reading schema_version");
-	}
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		int e = rc == SQLITE_DONE ? RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no schema_version)", q->path)
-			: (sqlite3_extended_errcode(q->db) & 0xff) == SQLITE_CORRUPT
-				? RAISE(BW_EINVAL, "catalog '%s' is corrupt (%s): truncated or damaged", q->path,
-					sqlite3_errmsg(q->db))
-				: store_error(q, "reading schema_version");
-		sqlite3_finalize(s);
-		return e;
-	}
-	const char *v = (const char *)sqlite3_column_text(s, 0);
-	char *end = NULL;
-	long version = v ? strtol(v, &end, 10) : 0;
-	int bad = !v || end == v || *end || version < 1;
-	sqlite3_finalize(s);
-	if (bad)
-		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (bad schema_version)", q->path);
-	if (version != BW_SCHEMA_VERSION)
-		return RAISE(BW_EINVAL, "catalog '%s' has schema_version %ld, this biasweep reads %d%s", q->path, version,
-			     BW_SCHEMA_VERSION, version > BW_SCHEMA_VERSION ? ": upgrade biasweep" : "");
-	return BW_OK;
-}
-
 static int load_columns(struct bw_query *q)
 {
 	sqlite3_stmt *s = NULL;
@@ -339,7 +299,8 @@ int bw_query_open(const char *path, struct bw_query **out)
 		rc = store_error(q, "installing the authorizer");
 		goto fail;
 	}
-	if ((rc = check_catalog(q)) != BW_OK || (rc = load_columns(q)) != BW_OK)
+	long version;
+	if ((rc = bw_catalog_check(q->db, "main", q->path, 0, &version)) != BW_OK || (rc = load_columns(q)) != BW_OK)
 		goto fail;
 	*out = q;
 	return BW_OK;

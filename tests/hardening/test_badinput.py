@@ -10,7 +10,9 @@ Usage: test_badinput.py GROUP   (GROUP: specs | storage)
            singleton; and once under mpirun -np 2 for the exit status).
   storage  results directories that cannot be written, catalogs that are not
            SQLite, not biasweep's, of a newer or unreadable schema_version,
-           truncated; through run, status, query and curve.
+           truncated; through run, status, query and curve.  Catalogs with a
+           table, view or column dropped or replaced: through run, status,
+           query, curve, plot and merge (as a shard and as OUT).
 """
 import os
 import shutil
@@ -245,6 +247,41 @@ def case_storage(tmp):
         refused(f"run: catalog {what}", ["run", tiny, "--catalog", cat, "--quiet"], want=want, **watch)
         for cmd in ("status", "query", "curve"):
             refused(f"{cmd}: catalog {what}", [cmd, "--catalog", cat], want=want, sidecars=True, **watch)
+    # ---- catalogs with a table, view or column dropped (or replaced) ----
+    shard = os.path.join(tmp, "good-shard.sqlite")  # a rollback-journal copy: no sidecars when read
+    shutil.copy(real, shard)
+    con = sqlite3.connect(shard)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    damaged = [("table sweep_tasks dropped", "DROP TABLE sweep_tasks", "(missing table sweep_tasks)"),
+               ("table outcomes dropped", "DROP TABLE outcomes", "(missing table outcomes)"),
+               ("view success_rates dropped", "DROP VIEW success_rates", "(missing view success_rates)"),
+               ("view results dropped", "DROP VIEW results", "(missing view results)"),
+               ("a table in place of view success_rates",
+                "DROP VIEW success_rates; CREATE TABLE success_rates(algorithm, rate)",
+                "(success_rates is a table, not a view)"),
+               ("column outcomes.message renamed", "ALTER TABLE outcomes RENAME COLUMN message TO msg",
+                "(table outcomes has no column message)"),
+               ("a column added to tasks", "ALTER TABLE tasks ADD COLUMN extra INTEGER",
+                "(table tasks has an unexpected column extra)")]
+    for what, sql, want in damaged:
+        cat = os.path.join(d, "damaged.sqlite")
+        shutil.copy(real, cat)
+        con = sqlite3.connect(cat)
+        con.executescript(sql)
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.close()
+        count("storage")
+        watch = dict(dirs=[d, os.path.dirname(real)], files=[cat])
+        wants = [want, "damaged.sqlite"]
+        refused(f"run: catalog with {what}", ["run", tiny, "--catalog", cat, "--quiet"], want=wants, **watch)
+        for cmd in ("status", "query", "curve"):
+            refused(f"{cmd}: catalog with {what}", [cmd, "--catalog", cat], want=wants, **watch)
+        refused(f"plot: catalog with {what}", ["plot", "nstar-d", "--catalog", cat, "-o", os.path.join(d, "fig.png")],
+                want=wants, **watch)
+        refused(f"merge: shard with {what}", ["merge", os.path.join(d, "merged.sqlite"), cat], want=wants, **watch)
+        refused(f"merge: OUT with {what}", ["merge", cat, shard], want=wants, **watch)
+        os.unlink(cat)
     # a catalog path that is a directory
     count("storage")
     for cmd in (["run", tiny, "--quiet"], ["status"], ["query"]):

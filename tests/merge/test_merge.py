@@ -19,6 +19,20 @@ Usage: test_merge.py CASE
             sweep's state up to date and adds the rest
   paths     OUT in another directory (traj_file gets ../), names with
             ' ?#%' in them, a WAL-mode (unsharded) catalog as input
+  tasks     a task row edited in a copy (d, then alpha in its last bit):
+            exit 2 naming key, column and both files, OUT byte-identical /
+            not created; a differing cost (an estimate) is no conflict
+  orphan    an input whose outcome (or sweep_task) has no task row: exit 2
+            "not a consistent catalog", OUT byte-identical / not created,
+            also when OUT holds that task already
+  outdir    OUT in a directory that cannot be written (new and existing
+            OUT), OUT itself read-only: exit 2, one line, nothing written
+  failure   the disk fills while OUT is written (a file-size limit): exit 1,
+            a new OUT is not left behind (nor any temporary file), an
+            existing OUT keeps its bytes; with room, the merge completes
+  kill9     kill -9 of merge at random moments (a large synthetic shard),
+            into a new and into an existing OUT: OUT is absent, as before,
+            or complete, never half-merged; a rerun completes; no litter
 Environment: BIASWEEP (the binary), SOURCE_ROOT (the repository).
 """
 import hashlib
@@ -427,10 +441,240 @@ def case_paths(tmp):
     check(files == ["ref/catalog-smoke-1.h5"], f"its traj_file: {files}")
 
 
+def edited(src, dst, *statements):
+    """A copy of catalog SRC with SQL statements (sql, args) applied (foreign keys off, as sqlite3's default)."""
+    shutil.copy(src, dst)
+    con = sqlite3.connect(dst)
+    changed = 0
+    for sql, args in statements:
+        changed += con.execute(sql, args).rowcount
+    con.commit()
+    con.close()
+    return changed
+
+
+def listing(d):
+    return sorted(os.listdir(d))
+
+
+def case_tasks(tmp):
+    import math
+    shards = make_shards(os.path.join(tmp, "s"))
+    out = os.path.join(tmp, "catalog.sqlite")
+    rc, so, se = merge(out, *shards)
+    check(rc == 0, "first merge exits 0")
+    key, alpha = connect(shards[1]).execute(
+        "SELECT key, alpha FROM tasks WHERE alpha IS NOT NULL ORDER BY key LIMIT 1").fetchone()
+    edits = [("d", "UPDATE tasks SET d = d + 1 WHERE key = ?", (key,)),
+             ("alpha", "UPDATE tasks SET alpha = ? WHERE key = ?", (math.nextafter(alpha, math.inf), key))]
+    for col, sql, args in edits:
+        bad = os.path.join(tmp, "s", f"shard-1-{col}.sqlite")
+        check(edited(shards[1], bad, (sql, args)) == 1, f"{col}: one task row edited")
+        before = state_of(out)
+        rc, so, se = merge(out, bad)
+        refused(f"{col} edited, shard vs OUT", rc, se, out, before, "different parameters")
+        check(key in se and f"({col}:" in se and os.path.basename(bad) in se and out in se,
+              f"{col}: the message names key, column and both files: {se.strip()}")
+        out2 = os.path.join(tmp, f"new-{col}.sqlite")
+        names = listing(tmp)
+        rc, so, se = merge(out2, shards[0], shards[1], bad)
+        refused(f"{col} edited, shard vs shard (new OUT)", rc, se, out2, state_of(out2), "different parameters")
+        check(key in se and f"({col}:" in se and "shard-1.sqlite" in se and os.path.basename(bad) in se,
+              f"{col}: both shards named: {se.strip()}")
+        check(listing(tmp) == names, f"{col}: no new OUT, no temporary file ({listing(tmp)})")
+        rc, so, se = merge(out2, bad, shards[2])
+        check(rc == 0, f"{col}: the edited shard alone (nothing to compare with) merges ({se.strip()})")
+        rc, so, se = merge(out2, shards[1])
+        refused(f"{col} edited, in OUT, vs the shard", rc, se, out2, state_of(out2), "different parameters")
+    cost = os.path.join(tmp, "s", "shard-1-cost.sqlite")
+    edited(shards[1], cost, ("UPDATE tasks SET cost = cost * 2 + 1", ()))
+    rc, so, se = merge(out, cost)
+    check(rc == 0 and "0 outcomes added" in so, f"a differing cost (an estimate) is no conflict ({rc}: {se.strip()})")
+
+
+def case_orphan(tmp):
+    shards = make_shards(os.path.join(tmp, "s"))
+    key = connect(shards[1]).execute("SELECT key FROM outcomes ORDER BY key LIMIT 1").fetchone()[0]
+    orphan = os.path.join(tmp, "s", "orphan.sqlite")
+    edited(shards[1], orphan, ("DELETE FROM sweep_tasks WHERE key = ?", (key,)),
+           ("DELETE FROM tasks WHERE key = ?", (key,)))
+    planned = os.path.join(tmp, "s", "planned.sqlite")  # a sweep_tasks row and an outcome without their task
+    edited(shards[1], planned, ("DELETE FROM tasks WHERE key = ?", (key,)))
+    nosweep = os.path.join(tmp, "s", "nosweep.sqlite")  # outcomes naming a sweep that is gone
+    edited(shards[1], nosweep, ("DELETE FROM sweep_tasks", ()), ("DELETE FROM sweeps", ()))
+    out = os.path.join(tmp, "catalog.sqlite")
+    for what, path, phrase in [("an outcome without its task", orphan, f"outcome {key} has no task row"),
+                               ("a planned task without its row", planned, "has no task row"),
+                               ("outcomes of a sweep that is gone", nosweep, "has no sweep row")]:
+        before = listing(tmp)
+        rc, so, se = merge(out, shards[0], path)
+        refused(f"{what} (new OUT)", rc, se, out, state_of(out), "not a consistent catalog")
+        check(phrase in se and os.path.basename(path) in se, f"{what}: the message says {phrase!r}: {se.strip()}")
+        check(listing(tmp) == before, f"{what}: no OUT and no temporary file left ({listing(tmp)})")
+    rc, so, se = merge(out, *shards)
+    check(rc == 0, "a good merge")
+    before = state_of(out)
+    for what, path in [("an outcome without its task, OUT holds the task", orphan),
+                       ("a planned task without its row, OUT holds it", planned)]:
+        rc, so, se = merge(out, path)
+        refused(what, rc, se, out, before, "not a consistent catalog")
+    # the merged catalog itself stays consistent
+    check(scalar(out, "SELECT count(*) FROM pragma_foreign_key_check") == 0, "OUT: foreign_key_check clean")
+
+
+def nobody():
+    if os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+
+
+def case_outdir(tmp):
+    os.chmod(tmp, 0o755)  # reachable by nobody
+    shards = make_shards(os.path.join(tmp, "s"))
+    ro = os.path.join(tmp, "ro")
+    os.makedirs(ro)
+    good = os.path.join(tmp, "good.sqlite")
+    rc, so, se = merge(good, *shards)
+    check(rc == 0, "a good merge")
+    existing = os.path.join(ro, "catalog.sqlite")
+    shutil.copy(good, existing)
+    os.chmod(ro, 0o555)
+    rofile = os.path.join(tmp, "rw", "catalog.sqlite")
+    os.makedirs(os.path.dirname(rofile))
+    os.chmod(os.path.dirname(rofile), 0o777)
+    shutil.copy(good, rofile)
+    os.chmod(rofile, 0o444)
+
+    def as_user(*args):
+        p = subprocess.run([BIN, "merge", *args], env=dict(ENV, TMPDIR="/tmp"), capture_output=True, text=True,
+                           timeout=300, preexec_fn=nobody)
+        return p.returncode, p.stdout, p.stderr
+
+    for what, out, phrase in [("new OUT in a read-only directory", os.path.join(ro, "new.sqlite"), "cannot write"),
+                              ("existing OUT in a read-only directory", existing, "cannot write"),
+                              ("OUT a read-only file", rofile, "cannot write")]:
+        d = os.path.dirname(out)
+        before, names = state_of(out), listing(d)
+        rc, so, se = as_user(out, *shards)
+        refused(what, rc, se, out, before, phrase)
+        check(listing(d) == names, f"{what}: the directory's listing is unchanged ({listing(d)})")
+    os.chmod(ro, 0o755)
+
+
+def case_failure(tmp):
+    import resource
+    import signal
+    shards = make_shards(os.path.join(tmp, "s"))
+    d = os.path.join(tmp, "o")
+    os.makedirs(d)
+    existing = os.path.join(d, "existing.sqlite")
+    rc, so, se = merge(existing, shards[2])
+    check(rc == 0, "a first merge of shard 2")
+    failed = 0
+    for kib in (32, 48, 64, 80, 96):
+        def limit(kib=kib):
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (kib * 1024, kib * 1024))
+        for what, out in [("new OUT", os.path.join(d, f"new-{kib}.sqlite")), ("existing OUT", existing)]:
+            before, names = state_of(out), listing(d)
+            p = subprocess.run([BIN, "merge", out, *shards], env=ENV, capture_output=True, text=True, timeout=300,
+                               preexec_fn=limit)
+            if p.returncode == 0:
+                check(scalar(out, "SELECT count(*) FROM outcomes") == 40, f"{kib} KiB, {what}: fits, all 40 merged")
+                continue
+            failed += 1
+            lines = p.stderr.strip().splitlines()
+            check(p.returncode == 1 and len(lines) == 1, f"{kib} KiB, {what}: exit 1, one line ({p.returncode}: {p.stderr.strip()})")
+            check(state_of(out) == before, f"{kib} KiB, {what}: OUT {'absent' if before[''] is None else 'byte-identical'}")
+            check(listing(d) == names, f"{kib} KiB, {what}: no file left behind ({sorted(set(listing(d)) - set(names))})")
+    check(failed >= 3, f"the limits made {failed} merges fail")
+    rc, so, se = merge(existing, *shards)
+    check(rc == 0 and scalar(existing, "SELECT count(*) FROM outcomes") == 40, "with room the merge completes")
+
+
+def big_shard(src, dst, n):
+    """SRC with N synthetic tasks (one sweep_tasks row and one outcome each) added: a merge of
+    it takes a while, so that a kill can land inside it."""
+    shutil.copy(src, dst)
+    con = sqlite3.connect(dst)
+    sid = con.execute("SELECT id FROM sweeps LIMIT 1").fetchone()[0]
+    tcols = [r[1] for r in con.execute("PRAGMA table_info(tasks)")]
+    ocols = [r[1] for r in con.execute("PRAGMA table_info(outcomes)")]
+    t0 = con.execute(f"SELECT {', '.join(tcols)} FROM tasks LIMIT 1").fetchone()
+    o0 = con.execute(f"SELECT {', '.join(ocols)} FROM outcomes LIMIT 1").fetchone()
+    keys = [f"{0xf000000000000000 + i:016x}" for i in range(n)]
+    con.executemany(f"INSERT INTO tasks VALUES({', '.join('?' * len(tcols))})",
+                    [(k, *t0[1:4], 1000 + i, *t0[5:]) for i, k in enumerate(keys)])
+    con.executemany("INSERT INTO sweep_tasks(sweep_id, key) VALUES(?, ?)", [(sid, k) for k in keys])
+    ki, si = ocols.index("key"), ocols.index("sweep_id")
+    rows = []
+    for k in keys:
+        r = list(o0)
+        r[ki], r[si] = k, sid
+        rows.append(r)
+    con.executemany(f"INSERT INTO outcomes VALUES({', '.join('?' * len(ocols))})", rows)
+    con.commit()
+    con.close()
+
+
+def case_kill9(tmp):
+    import random
+    import signal
+    import time
+    shards = make_shards(os.path.join(tmp, "s"))
+    big = os.path.join(tmp, "s", "big.sqlite")
+    big_shard(shards[0], big, 60000)
+    total = scalar(big, "SELECT count(*) FROM outcomes") + scalar(shards[1], "SELECT count(*) FROM outcomes") + \
+        scalar(shards[2], "SELECT count(*) FROM outcomes")
+    d = os.path.join(tmp, "o")
+    os.makedirs(d)
+    t = time.time()
+    rc, so, se = merge(os.path.join(d, "timed.sqlite"), big, shards[1], shards[2])
+    took = time.time() - t
+    check(rc == 0 and scalar(os.path.join(d, "timed.sqlite"), "SELECT count(*) FROM outcomes") == total,
+          f"an uninterrupted merge: {total} outcomes in {took:.2f} s")
+    os.unlink(os.path.join(d, "timed.sqlite"))
+    rng = random.Random(7)
+    for what, out, first in [("new OUT", os.path.join(d, "new.sqlite"), None),
+                             ("existing OUT", os.path.join(d, "existing.sqlite"), shards[1])]:
+        if first:
+            rc, so, se = merge(out, first)
+            check(rc == 0, f"{what}: a first merge")
+        before = scalar(out, "SELECT count(*) FROM outcomes") if os.path.exists(out) else None
+        kills = 0
+        for i in range(6):
+            p = subprocess.Popen([BIN, "merge", out, big, shards[1], shards[2]], env=ENV,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, max(0.1, took)))
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGKILL)
+                kills += 1
+            p.wait()
+            temps = [f for f in listing(d) if ".merge-" in f]
+            if temps:
+                print(f"note: {what}, kill {i} left {temps} (the next merge removes them)")
+            if not os.path.exists(out):
+                check(before is None, f"{what}, kill {i}: OUT absent ({'as before' if before is None else 'LOST'})")
+                continue
+            n = scalar(out, "SELECT count(*) FROM outcomes")
+            check(scalar(out, "PRAGMA integrity_check") == "ok", f"{what}, kill {i}: integrity_check ok")
+            check(n in (before, total), f"{what}, kill {i}: OUT as before ({before}) or complete ({total}), got {n}")
+            if n == total:
+                break
+        check(kills >= 1, f"{what}: {kills} merges killed mid-run")
+        rc, so, se = merge(out, big, shards[1], shards[2])
+        check(rc == 0 and scalar(out, "SELECT count(*) FROM outcomes") == total, f"{what}: a rerun completes ({se.strip()})")
+        check(scalar(out, "SELECT count(*) FROM pragma_foreign_key_check") == 0, f"{what}: foreign_key_check clean")
+    left = [f for f in listing(d) if f not in ("new.sqlite", "existing.sqlite")]
+    check(not left, f"no temporary file left behind after the reruns ({left})")
+
+
 def main():
     case = sys.argv[1]
     cases = {"basic": case_basic, "conflict": case_conflict, "schema": case_schema, "badinput": case_badinput,
-             "missing": case_missing, "partial": case_partial, "paths": case_paths}
+             "missing": case_missing, "partial": case_partial, "paths": case_paths, "tasks": case_tasks,
+             "orphan": case_orphan, "outdir": case_outdir, "failure": case_failure, "kill9": case_kill9}
     with tempfile.TemporaryDirectory() as tmp:
         cases[case](tmp)
     print(f"{case}: {'FAILED' if failures else 'passed'} ({failures} failures)")

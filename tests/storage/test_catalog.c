@@ -1,5 +1,5 @@
 /* test_catalog.c - the SQLite catalog: schema, round trips, duplicates,
- * NULLs, views, foreign/newer files, read-only, journal modes, speed.
+ * NULLs, views, foreign/newer/incomplete files, read-only, journal modes, speed.
  *
  * Tasks are built by hand (not through bw_spec_load) with keys hashed from a
  * test string.  The checks read the file back with raw SQLite queries. */
@@ -492,6 +492,51 @@ static void test_newer_version(void)
 	}
 }
 
+/* A catalog with a table, view or column of the schema gone (or one too
+ * many) is refused by every kind of open, and its bytes are left alone. */
+static void test_incomplete(void)
+{
+	static const struct {
+		const char *sql, *want;
+	} damage[] = {
+		{"DROP TABLE sweep_tasks", "not a complete biasweep catalog (missing table sweep_tasks)"},
+		{"DROP VIEW success_rates", "not a complete biasweep catalog (missing view success_rates)"},
+		{"DROP VIEW results", "(missing view results)"},
+		{"DROP VIEW results; CREATE TABLE results(key)", "(results is a table, not a view)"},
+		{"ALTER TABLE sweeps RENAME COLUMN host TO hostname", "(table sweeps has no column host)"},
+		{"ALTER TABLE outcomes ADD COLUMN note TEXT", "(table outcomes has an unexpected column note)"},
+	};
+	const int flags[] = {0, BW_CATALOG_ROLLBACK_JOURNAL, BW_CATALOG_READONLY};
+	for (size_t k = 0; k < sizeof damage / sizeof damage[0]; k++)
+		for (int rollback = 0; rollback < 2; rollback++) {
+			char name[64];
+			snprintf(name, sizeof name, "incomplete-%zu-%s.sqlite", k, rollback ? "delete" : "wal");
+			const char *p = path_in(name);
+			struct bw_catalog *cat = NULL;
+			int rc = bw_catalog_open(p, rollback ? BW_CATALOG_ROLLBACK_JOURNAL : 0, &cat);
+			TU_CHECK(rc == BW_OK, "create: %s", bw_error_message());
+			bw_catalog_close(cat);
+			sqlite3 *db = raw_open(p);
+			TU_CHECK(sqlite3_exec(db, damage[k].sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", damage[k].sql,
+				 sqlite3_errmsg(db));
+			sqlite3_close(db);
+			size_t blen;
+			unsigned char *before = slurp(p, &blen);
+			for (int i = 0; i < 3; i++) {
+				cat = NULL;
+				rc = bw_catalog_open(p, flags[i], &cat);
+				TU_CHECK(rc == BW_EINVAL && !cat, "%s (flags %d) -> BW_EINVAL, got %d", damage[k].sql, flags[i],
+					 rc);
+				TU_CHECK(strstr(bw_error_message(), damage[k].want) && strstr(bw_error_message(), name),
+					 "%s: message: %s", damage[k].sql, bw_error_message());
+				TU_CHECK(same_file(before, blen, p), "%s: file byte-identical after open (journal %s, flags %d)",
+					 damage[k].sql, rollback ? "delete" : "wal", flags[i]);
+				bw_catalog_close(cat);
+			}
+			free(before);
+		}
+}
+
 static void test_readonly(void)
 {
 	const char *p = path_in("ro.sqlite");
@@ -699,6 +744,7 @@ int main(void)
 	test_two_sweeps();
 	test_garbage_and_foreign();
 	test_newer_version();
+	test_incomplete();
 	test_readonly();
 	test_close_rolls_back();
 	test_rollback_journal();
