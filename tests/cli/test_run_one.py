@@ -162,7 +162,7 @@ if check(rc == 0, "gd --time: exit 0"):
     j = json.loads(out)
     check(j["t"] >= 0.5 and j["t"] < 0.5 + 2 * j["eta"] and j["status"] == "budget",
           "gd --time 0.5 stops at t = %r (eta %r)" % (j["t"], j["eta"]))
-rc, out, err = run_one("--algo", "gd", *BASE, "--d", "1e2", "--json")
+rc, out, err = run_one("--algo", "gd", "--d", "1e2", *BASE[2:], "--json")  # BASE with --d 1e2
 check(rc == 0 and json.loads(out)["d"] == 100, "integers written like 1e2 are accepted (documented)")
 
 # ---- bad input: exit 2, one line on stderr, nothing on stdout, no file ----
