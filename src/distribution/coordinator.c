@@ -660,7 +660,9 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	struct work w;
 	memset(&w, 0, sizeof w);
 	char trajpath[4096] = "";
-	if (rank == 0)
+	/* plan's admission, before anything is written */
+	struct bw_admit_opts admit = {o->memory_limit, o->catalog};
+	if (rank == 0 && (rc = bw_spec_admit(&spec, &admit, NULL)) == BW_OK)
 		rc = prepare(o, &spec, size, &cat, &sweep_id, &w, trajpath, sizeof trajpath);
 	if (agree(rc)) {
 		if (rank)
