@@ -56,6 +56,9 @@
 #define BW_SPEC_MAX_TASKS 10000000   /* larger grids are refused (BW_EINVAL) */
 #define BW_SPEC_MAX_POINTS 100000000  /* per algorithm, before constraints */
 #define BW_TASK_CANONICAL_MAX 512     /* always enough for bw_task_canonical */
+#define BW_SPEC_MAX_STEPS 1e15        /* the largest step budget (specs and run-one) */
+#define BW_SPEC_NAME_MAX 128          /* bytes of a sweep's name */
+#define BW_SPEC_FILE_MAX (16L << 20)  /* bytes of a spec file (16 MiB) */
 
 struct bw_task {
 	uint64_t key;
@@ -78,7 +81,10 @@ struct bw_search {
 
 struct bw_spec {
 	char *path;          /* as given */
-	char *name;          /* 'name' setting, or the file's basename without .cfg */
+	char *name;          /* 'name' setting, or the file's basename without .cfg; a valid file name
+			      * (1..BW_SPEC_NAME_MAX bytes of UTF-8, not "." or "..", no '/', control or
+			      * bidirectional-control characters) */
+	unsigned name_line;  /* line of the 'name' setting, 0 for the file's basename */
 	char *text;          /* the whole file */
 	uint64_t text_hash;  /* bw_hash_str(text) */
 	uint64_t sweep_seed; /* 'seed' setting (default 0) */
@@ -94,6 +100,8 @@ struct bw_spec {
 	size_t per_algo_search[BW_ALGO_COUNT];
 };
 
+/* PATH must be a regular file of at most BW_SPEC_FILE_MAX bytes (a FIFO, a
+ * device or a directory is refused at once, without reading). */
 int bw_spec_load(const char *path, struct bw_spec *out);
 /* Same from a string; `path` names it in messages, in spec->path and (without .cfg) in the default name. */
 int bw_spec_load_string(const char *path, const char *text, struct bw_spec *out);
@@ -108,5 +116,43 @@ double bw_task_cost(const struct bw_task *t);
 size_t bw_task_bytes(const struct bw_task *t);
 /* The probe of a search at n: the base task with n replaced, key and cost set. */
 void bw_search_probe(const struct bw_search *s, long n, struct bw_task *out);
+
+/* The values a spec allows on axis AXIS ("d", "n", "kappa", "seeds", "alpha",
+ * "eta", "sigma", "batch", "eps", "tol", "steps", "time"): returns 1 when x is
+ * one of them, else 0 with the rule in why ("must be >= 1").  Records no
+ * error; run-one checks its options with it, so both share one set of limits. */
+int bw_spec_value_ok(const char *axis, double x, char *why, size_t len);
+
+/* ---- admission: what `plan` and `run` (and run-one, per task) accept -------
+ *
+ * A spec that loads is admitted when every task and search has a finite cost
+ * estimate and so does their sum, the largest task fits in the memory limit
+ * per rank, and, for a run into a catalog, the catalog's and its trajectory
+ * files' names fit the file system: NAME_MAX (255) bytes for
+ *   <catalog name>-journal (also -wal, -shm)
+ *   <catalog name>-<spec name>-<run id>-shard<i>.h5  (run id and i of any size)
+ * and PATH_MAX for their paths.  Errors are BW_EINVAL, one message (plan's
+ * wording: "SPEC: the largest task (gd d=... n=...) needs 68.0 GiB, more
+ * than the memory limit per rank 11.8 GiB ..."); nothing is printed. */
+struct bw_admit_opts {
+	double memory_limit; /* bytes per rank; 0: bw_memory_limit_default() */
+	const char *catalog; /* the catalog a run writes; NULL: none (plan) */
+};
+
+struct bw_admission {
+	double memory_limit;           /* the limit applied */
+	size_t bytes;                  /* the largest task's bw_task_bytes */
+	const struct bw_task *largest; /* that task (in spec), NULL when there is none */
+};
+
+/* Physical memory divided by the cores online (HUGE_VAL when unknown). */
+double bw_memory_limit_default(void);
+/* out may be NULL. */
+int bw_spec_admit(const struct bw_spec *spec, const struct bw_admit_opts *o, struct bw_admission *out);
+/* One task (run-one): its instance is valid and it fits in the memory limit
+ * (0: the default).  The message reads like the spec's ("the task (...) needs ..."). */
+int bw_task_admit(const struct bw_task *t, double memory_limit);
+/* "1.5 GiB" */
+void bw_format_bytes(double bytes, char *buf, size_t len);
 
 #endif

@@ -32,6 +32,7 @@ struct bw_progress {
 struct bw_sweep_opts {
 	const char *spec_path;
 	const char *catalog;          /* default results/catalog.sqlite */
+	double memory_limit;          /* per rank, for the admission of the spec (spec.h); 0: the default */
 	int shard_index, shard_count; /* 0/1 = the whole grid */
 	int sharded;                  /* --shard given (0/1 too): a shard's catalog and file (rollback journal) */
 	const volatile int *cancel;

@@ -3,11 +3,13 @@
 
 #include "biasweep/error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int bw_parse_double(const char *s, double *out)
 {
@@ -35,6 +37,42 @@ int bw_parse_long(const char *s, long *out)
 	*out = x;
 	return BW_OK;
 }
+
+/* "8GiB", "8G", "512MiB", "512M", "1e9", "1.5 GiB" (K, M, G, T binary; KB, MB, GB, TB decimal). */
+static int parse_bytes(const char *s, double *out)
+{
+	char num[64];
+	size_t i = 0;
+	while (s[i] && (isdigit((unsigned char)s[i]) || strchr(".eE+-", s[i])) && i + 1 < sizeof num) {
+		/* an 'e' is part of the number only when a digit or sign follows */
+		if ((s[i] == 'e' || s[i] == 'E') && !(isdigit((unsigned char)s[i + 1]) || s[i + 1] == '+' || s[i + 1] == '-'))
+			break;
+		num[i] = s[i];
+		i++;
+	}
+	num[i] = 0;
+	double x;
+	if (!i || bw_parse_double(num, &x) != BW_OK)
+		return BW_EINVAL;
+	const char *u = s + i;
+	while (*u == ' ')
+		u++;
+	static const struct {
+		const char *suffix;
+		double mult;
+	} units[] = {
+		{"", 1},	   {"b", 1},	      {"k", 1024.0},	{"kib", 1024.0},    {"m", 1048576.0},
+		{"mib", 1048576.0}, {"g", 1073741824.0}, {"gib", 1073741824.0}, {"t", 1099511627776.0},
+		{"tib", 1099511627776.0}, {"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12},
+	};
+	for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+		if (!strcasecmp(u, units[k].suffix)) {
+			*out = x * units[k].mult;
+			return *out > 0 && isfinite(*out) ? BW_OK : BW_EINVAL;
+		}
+	return BW_EINVAL;
+}
+
 
 static struct bw_option *find(struct bw_option *opts, const char *name, size_t len)
 {
@@ -69,6 +107,9 @@ int bw_opts_parse(struct bw_option *opts, int argc, char **argv, char **pos, int
 		struct bw_option *o = find(opts, name, len);
 		if (!o)
 			return RAISE(BW_EINVAL, "unknown option '--%.*s' (see --help)", (int)len, name);
+		/* only list options repeat; a second --d 20 must not silently win over --d 10 */
+		if (o->seen && o->type != BW_OPT_LIST)
+			return RAISE(BW_EINVAL, "option --%s given twice", o->name);
 		const char *val = NULL;
 		if (o->type == BW_OPT_FLAG) {
 			if (eq)
@@ -94,6 +135,10 @@ int bw_opts_parse(struct bw_option *opts, int argc, char **argv, char **pos, int
 		case BW_OPT_LONG:
 			if (bw_parse_long(val, (long *)o->value))
 				return RAISE(BW_EINVAL, "--%s: '%s' is not an integer", o->name, val);
+			break;
+		case BW_OPT_BYTES:
+			if (parse_bytes(val, (double *)o->value))
+				return RAISE(BW_EINVAL, "--%s: '%s' is not a size (bytes, or 512MiB, 8GiB, ...)", o->name, val);
 			break;
 		case BW_OPT_LIST: {
 			struct bw_opt_list *l = o->value;

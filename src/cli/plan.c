@@ -7,11 +7,9 @@
 #include "biasweep/opts.h"
 #include "biasweep/spec.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #define NS_PER_UPDATE 0.5 /* rough wall time of one coordinate-update on one core */
@@ -19,12 +17,14 @@
 static const char summary[] =
 	"Parse and validate SPEC (a libconfig file, e.g. jobs/smoke.cfg), expand its grid into tasks and print\n"
 	"the tasks per algorithm, the points dropped by constraints, the estimated cost and the memory one rank\n"
-	"needs.  Refuses (exit 2) grids whose largest task does not fit in the memory limit and grids of more\n"
-	"than 10 million tasks.";
+	"needs.  Refuses (exit 2) grids whose largest task does not fit in the memory limit, grids of more\n"
+	"than 10 million tasks and costs that are not finite; `biasweep run` applies the same admission.";
 
 static const char epilog[] =
 	"spec format (libconfig; the full commented reference is the top of jobs/smoke.cfg):\n"
 	"  name = \"x\";  seed = 0;             spec name (default: file name without .cfg); sweep seed (integer >= 0)\n"
+	"                                     a name is 1-128 bytes of UTF-8, not . or .., without '/', control or\n"
+	"                                     bidirectional-control characters (it names the trajectory files)\n"
 	"  algorithm = [\"gd\", \"sgd\"];         which dynamics run (default: those with a group in 'algorithms')\n"
 	"  algorithms = { gd = { alpha = 3.0; }; riemannian_flow = {}; };\n"
 	"                                     per-algorithm overrides of any axis below; top-level axes are defaults\n"
@@ -49,55 +49,11 @@ static const char epilog[] =
 	"divided by the number of cores.  --memory-limit takes bytes or a suffix: 512MiB, 8GiB, 2G, 1.5e9.\n"
 	"exit status: 0 ok, 2 bad spec or a grid too large.\n";
 
-/* "8GiB", "8G", "512MiB", "512M", "1e9", "1.5 GiB" (K, M, G, T binary; KB, MB, GB, TB decimal). */
-static int parse_bytes(const char *s, double *out)
-{
-	char num[64];
-	size_t i = 0;
-	while (s[i] && (isdigit((unsigned char)s[i]) || strchr(".eE+-", s[i])) && i + 1 < sizeof num) {
-		/* an 'e' is part of the number only when a digit or sign follows */
-		if ((s[i] == 'e' || s[i] == 'E') && !(isdigit((unsigned char)s[i + 1]) || s[i + 1] == '+' || s[i + 1] == '-'))
-			break;
-		num[i] = s[i];
-		i++;
-	}
-	num[i] = 0;
-	double x;
-	if (!i || bw_parse_double(num, &x) != BW_OK)
-		return BW_EINVAL;
-	const char *u = s + i;
-	while (*u == ' ')
-		u++;
-	static const struct {
-		const char *suffix;
-		double mult;
-	} units[] = {
-		{"", 1},	   {"b", 1},	      {"k", 1024.0},	{"kib", 1024.0},    {"m", 1048576.0},
-		{"mib", 1048576.0}, {"g", 1073741824.0}, {"gib", 1073741824.0}, {"t", 1099511627776.0},
-		{"tib", 1099511627776.0}, {"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12},
-	};
-	for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
-		if (!strcasecmp(u, units[k].suffix)) {
-			*out = x * units[k].mult;
-			return *out > 0 && isfinite(*out) ? BW_OK : BW_EINVAL;
-		}
-	return BW_EINVAL;
-}
-
-static void human_bytes(double b, char *buf, size_t len)
-{
-	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-	int i = 0;
-	while (b >= 1024 && i < 5) {
-		b /= 1024;
-		i++;
-	}
-	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", b, u[i]);
-}
-
 static void human_seconds(double s, char *buf, size_t len)
 {
-	if (s < 120)
+	if (s >= 1e6 * 86400)
+		snprintf(buf, len, "%.3g days", s / 86400);
+	else if (s < 120)
 		snprintf(buf, len, "%.1f s", s);
 	else if (s < 7200)
 		snprintf(buf, len, "%.1f min", s / 60);
@@ -184,8 +140,8 @@ static void print_text(const struct bw_spec *spec, double limit, int limit_given
 	human_seconds(one / (double)cores, t2, sizeof t2);
 	printf("%-10s %.3g coordinate-updates: ~%s on one core, ~%s on %ld cores (at %.1f ns each)\n", "cost",
 	       spec->total_cost, t1, t2, cores, NS_PER_UPDATE);
-	human_bytes((double)bytes, b1, sizeof b1);
-	human_bytes(limit, b2, sizeof b2);
+	bw_format_bytes((double)bytes, b1, sizeof b1);
+	bw_format_bytes(limit, b2, sizeof b2);
 	printf("%-10s %s per rank", "memory", b1);
 	if (big)
 		printf(" (%s d=%zu n=%zu)", bw_algo_name(big->run.algo), big->inst.d, big->inst.n);
@@ -194,10 +150,10 @@ static void print_text(const struct bw_spec *spec, double limit, int limit_given
 
 int cmd_plan(int argc, char **argv)
 {
-	const char *memory = NULL;
+	struct bw_admit_opts ao = {0, NULL};
 	int json = 0, list = 0;
 	struct bw_option opts[] = {
-		{"memory-limit", BW_OPT_STRING, &memory, "BYTES",
+		{"memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
 		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)", 0},
 		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
 		{"list", BW_OPT_FLAG, &list, NULL, "also print every task, in run order: key, cost, canonical string", 0},
@@ -216,48 +172,23 @@ int cmd_plan(int argc, char **argv)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
-	double limit;
-	if (memory) {
-		if (parse_bytes(memory, &limit) != BW_OK)
-			return RAISE(BW_EINVAL, "--memory-limit: '%s' is not a size (bytes, or 512MiB, 8GiB, ...)", memory);
-	} else {
-		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-		limit = pages > 0 && page > 0 ? (double)pages * (double)page / (double)cores : HUGE_VAL;
-	}
 
+	/* the admission `run` applies too (src/sweep/spec.c) */
 	struct bw_spec spec;
+	struct bw_admission adm;
 	CHECK(bw_spec_load(pos[0], &spec));
-	size_t bytes = 0;
-	const struct bw_task *big = NULL;
-	for (size_t i = 0; i < spec.ntasks; i++) {
-		size_t b = bw_task_bytes(&spec.tasks[i]);
-		if (b > bytes) {
-			bytes = b;
-			big = &spec.tasks[i];
-		}
-	}
-	for (size_t i = 0; i < spec.nsearch; i++) { /* a search's largest probe is its base (n = hi) */
-		size_t b = bw_task_bytes(&spec.searches[i].base);
-		if (b > bytes) {
-			bytes = b;
-			big = &spec.searches[i].base;
-		}
-	}
-	if ((double)bytes > limit) {
-		char b1[32], b2[32];
-		human_bytes((double)bytes, b1, sizeof b1);
-		human_bytes(limit, b2, sizeof b2);
-		rc = RAISE(BW_EINVAL,
-			   "%s: the largest task (%s d=%zu n=%zu) needs %s, more than the memory limit per rank %s%s",
-			   spec.path, bw_algo_name(big->run.algo), big->inst.d, big->inst.n, b1, b2,
-			   memory ? "" : " (physical memory / cores; --memory-limit overrides)");
+	rc = bw_spec_admit(&spec, &ao, &adm);
+	if (rc != BW_OK) {
 		bw_spec_release(&spec);
 		return rc;
 	}
+	double limit = adm.memory_limit;
+	size_t bytes = adm.bytes;
+	const struct bw_task *big = adm.largest;
 	if (json)
 		print_json(&spec, limit, cores, bytes, big, list);
 	else
-		print_text(&spec, limit, memory != NULL, cores, bytes, big);
+		print_text(&spec, limit, opts[0].seen, cores, bytes, big);
 	if (list && !json) {
 		char canon[BW_TASK_CANONICAL_MAX];
 		for (size_t i = 0; i < spec.ntasks; i++) {

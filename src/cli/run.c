@@ -90,7 +90,8 @@ static const char summary[] =
 	"  mpirun -np K biasweep run jobs/default.cfg\n"
 	"Rank 0 coordinates (and computes on a second thread); the others are workers.\n"
 	"Outcomes go to the SQLite catalog, trajectories to <catalog dir>/<catalog stem>-<sweep>-<run>.h5.\n"
-	"Kill it at any time: rerunning the same command resumes (finished tasks are skipped).";
+	"Kill it at any time: rerunning the same command resumes (finished tasks are skipped).\n"
+	"The spec is admitted as `biasweep plan` does (the same checks and messages) before anything is written.";
 
 static const char epilog[] =
 	"progress goes to stderr: a live bar on a terminal, a line every 5 s otherwise.\n"
@@ -102,23 +103,25 @@ int cmd_run(int argc, char **argv)
 {
 	const char *catalog = "results/catalog.sqlite", *shard = NULL;
 	int quiet = 0;
+	struct bw_sweep_opts o = {0};
 	struct bw_option opts[] = {
 		{"catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)", 0},
 		{"shard", BW_OPT_STRING, &shard, "I/N", "run only shard I of N (0 <= I < N), cost-balanced", 0},
+		{"memory-limit", BW_OPT_BYTES, &o.memory_limit, "BYTES",
+		 "memory per rank, as in plan (default: physical memory / cores)", 0},
 		{"quiet", BW_OPT_FLAG, &quiet, NULL, "no progress on stderr", 0},
 		{0},
 	};
 	char *pos[1];
 	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 1);
 	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep run SPEC [--catalog FILE] [--shard I/N] [--quiet]", summary, opts,
+		bw_opts_usage(stdout, "biasweep run SPEC [--catalog FILE] [--shard I/N] [--memory-limit BYTES] [--quiet]", summary, opts,
 			      epilog);
 		return rc;
 	}
 	CHECK(rc);
 	if (npos != 1)
 		return RAISE(BW_EINVAL, "expected one SPEC file (see --help)");
-	struct bw_sweep_opts o = {0};
 	o.spec_path = pos[0];
 	o.catalog = catalog;
 	o.shard_count = 1;

@@ -5,6 +5,7 @@
 #include "biasweep/h5run.h"
 #include "biasweep/instance.h"
 #include "biasweep/opts.h"
+#include "biasweep/spec.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -115,7 +116,7 @@ int cmd_run_one(int argc, char **argv)
 {
 	const char *algo = NULL, *design = "rademacher", *wstar = "signs", *save = NULL;
 	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0;
-	double alpha = 0, eta = 0, sigma = 1, time = 0, eps = 0.1, tol = 0;
+	double alpha = 0, eta = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
 	int json = 0, no_project = 0;
 	struct bw_option opts[] = {
 		{"algo", BW_OPT_STRING, &algo, "NAME", "gd | label_noise_sgd | sgd | riemannian_flow (required)", 0},
@@ -137,6 +138,8 @@ int cmd_run_one(int argc, char **argv)
 		{"no-project", BW_OPT_FLAG, &no_project, NULL, "label_noise_sgd: report the raw final iterate", 0},
 		{"save", BW_OPT_STRING, &save, "FILE.h5", "write instance, final state and trajectory as HDF5", 0},
 		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
+		{"memory-limit", BW_OPT_BYTES, &memory_limit, "BYTES",
+		 "refuse a task needing more (as plan does; default: physical memory / cores)", 0},
 		{0},
 	};
 	char *pos[1];
@@ -158,40 +161,32 @@ int cmd_run_one(int argc, char **argv)
 	CHECK(bw_algo_parse(algo, &a));
 	CHECK(bw_design_parse(design, &spec.design));
 	CHECK(bw_wstar_parse(wstar, &spec.wstar));
-	if (d < 1)
-		return RAISE(BW_EINVAL, "--d must be >= 1");
-	if (n < 1)
-		return RAISE(BW_EINVAL, "--n must be >= 1");
-	if (kappa < 1)
-		return RAISE(BW_EINVAL, "--kappa must be >= 1");
+	/* the limits of a spec's axes (spec.c), for every number that is given or has a default */
+	static const struct {
+		int opt;
+		const char *axis;
+		int always;
+	} axes[] = {{3, "d", 1},     {4, "n", 1},      {5, "kappa", 1}, {6, "alpha", 1},  {7, "eta", 0},
+		    {8, "sigma", 1}, {9, "batch", 1},  {10, "seeds", 1}, {12, "steps", 0}, {13, "time", 0},
+		    {14, "eps", 1},  {15, "tol", 0}};
+	for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
+		const struct bw_option *o = &opts[axes[i].opt];
+		char why[64];
+		double x = o->type == BW_OPT_LONG ? (double)*(long *)o->value : *(double *)o->value;
+		if ((axes[i].always || o->seen) && !bw_spec_value_ok(axes[i].axis, x, why, sizeof why))
+			return RAISE(BW_EINVAL, "--%s %s", o->name, why);
+	}
 	if (kappa > d)
 		return RAISE(BW_EINVAL, "--kappa (%ld) must be <= --d (%ld)", kappa, d);
-	if (!(alpha > 0))
-		return RAISE(BW_EINVAL, "--alpha must be > 0");
-	if (opts[7].seen && !(eta > 0))
-		return RAISE(BW_EINVAL, "--eta must be > 0");
-	if (!(sigma > 0))
-		return RAISE(BW_EINVAL, "--sigma must be > 0");
-	if (batch < 1 || batch > n)
+	if (batch > n)
 		return RAISE(BW_EINVAL, "--batch must be between 1 and --n (%ld)", n);
-	if (seed < 0 || seed > 0xffffffffL)
-		return RAISE(BW_EINVAL, "--seed must be between 0 and 4294967295");
 	if (sweep_seed < 0)
 		return RAISE(BW_EINVAL, "--sweep-seed must be >= 0");
-	if (opts[12].seen && steps < 1)
-		return RAISE(BW_EINVAL, "--steps must be >= 1");
-	if (opts[13].seen && !(time > 0))
-		return RAISE(BW_EINVAL, "--time must be > 0");
-	if (!(eps > 0))
-		return RAISE(BW_EINVAL, "--eps must be > 0");
-	if (opts[15].seen && !(tol > 0))
-		return RAISE(BW_EINVAL, "--tol must be > 0");
 	spec.d = (size_t)d;
 	spec.n = (size_t)n;
 	spec.kappa = (size_t)kappa;
 	spec.seed_index = (uint32_t)seed;
 	spec.sweep_seed = (uint64_t)sweep_seed;
-	CHECK(bw_instance_spec_check(&spec));
 	bw_run_params_default(&p, a);
 	p.alpha = alpha;
 	p.eta = eta;
@@ -207,6 +202,9 @@ int cmd_run_one(int argc, char **argv)
 	if (opts[15].seen)
 		p.tol = tol;
 	p.project = !no_project;
+	/* before any work: the task must fit (plan's per-task admission) and the file be writable */
+	struct bw_task task = {.inst = spec, .run = p};
+	CHECK(bw_task_admit(&task, memory_limit));
 	if (save)
 		CHECK(bw_h5run_check_writable(save));
 

@@ -666,7 +666,9 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	char trajpath[4096] = "", trajname[256] = "";
 	struct bw_traj_identity ident;
 	memset(&ident, 0, sizeof ident);
-	if (rank == 0)
+	/* plan's admission, before anything is written */
+	struct bw_admit_opts admit = {o->memory_limit, o->catalog};
+	if (rank == 0 && (rc = bw_spec_admit(&spec, &admit, NULL)) == BW_OK)
 		rc = prepare(o, &spec, size, &cat, &sweep_id, &w, &ident);
 	if (agree(rc)) {
 		if (rank)

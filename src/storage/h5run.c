@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,17 @@ int bw_h5run_check_writable(const char *path)
 	/* Checks without creating anything: the directory must be writable and
 	 * the path must not be a directory. A stale PATH.tmp is overwritten. */
 	struct stat st;
+	if (!*path)
+		return RAISE(BW_EINVAL, "cannot write '': an empty file name");
 	if (strlen(path) + 5 > 4096)
 		return RAISE(BW_EINVAL, "path too long: '%s'", path);
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!*base)
+		return RAISE(BW_EINVAL, "cannot write '%s': it names a directory", path);
+	if (strlen(base) + strlen(".tmp") > NAME_MAX) /* it is written as PATH.tmp, then renamed */
+		return RAISE(BW_EINVAL, "cannot write '%s': its file name has %zu bytes, more than %d (it is written as "
+			     "NAME.tmp first)", path, strlen(base), NAME_MAX - 4);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return RAISE(BW_EINVAL, "cannot write '%s': it is a directory", path);
 	char dir[4096];

@@ -10,14 +10,18 @@
 #include "biasweep/hash.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <float.h>
 #include <inttypes.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- the settings a spec knows -------------------------------------------- */
 
@@ -31,7 +35,7 @@ enum vkind { V_INT, V_REAL, V_DESIGN, V_WSTAR, V_BOOL };
 #define USES_PROJECT 8 /* beside BW_USES_*: only label_noise_sgd reads 'project' */
 #define MAX_RANGE_COUNT 100000
 #define MAX_SEED_COUNT 1000000
-#define MAX_STEPS 1e15
+#define MAX_STEPS BW_SPEC_MAX_STEPS
 
 static const struct axis_def {
 	const char *name;
@@ -106,6 +110,7 @@ struct parse {
 	int selected[BW_ALGO_COUNT];
 	int have_selection;
 	char *name;
+	unsigned name_line;
 	uint64_t sweep_seed;
 };
 
@@ -226,15 +231,28 @@ static const char *kind_phrase(enum vkind k)
 	}
 }
 
+/* 1 when x is within the axis' limits, else 0 and the rule in why ("must be >= 1"). */
+static int value_ok(const struct axis_def *def, double x, char *why, size_t len)
+{
+	if (def->strict ? !(x > def->min) : !(x >= def->min)) {
+		snprintf(why, len, "must be %s %g", def->strict ? ">" : ">=", def->min);
+		return 0;
+	}
+	if (x > def->max) {
+		snprintf(why, len, "must be <= %.17g", def->max);
+		return 0;
+	}
+	return 1;
+}
+
 static int check_range(const struct parse *p, enum axis_id id, double x, unsigned line)
 {
 	const struct axis_def *def = &axis_defs[id];
+	char why[64];
 	if (def->kind != V_INT && def->kind != V_REAL)
 		return BW_OK;
-	if (def->strict ? !(x > def->min) : !(x >= def->min))
-		return fail(p, line, "'%s' must be %s %g", def->name, def->strict ? ">" : ">=", def->min);
-	if (x > def->max)
-		return fail(p, line, "'%s' must be <= %.17g", def->name, def->max);
+	if (!value_ok(def, x, why, sizeof why))
+		return fail(p, line, "'%s' %s", def->name, why);
 	return BW_OK;
 }
 
@@ -284,6 +302,64 @@ static int parse_scalar(const struct parse *p, enum axis_id id, const config_set
 		out->x = config_setting_get_bool(s) ? 1 : 0;
 		return BW_OK;
 	}
+}
+
+/* ---- the sweep's name ------------------------------------------------------------ */
+
+/* The next code point of valid UTF-8 at *s (advanced), or -1: a stray or
+ * missing continuation byte, an overlong form, a surrogate, beyond U+10FFFF. */
+static long utf8_next(const unsigned char **s)
+{
+	const unsigned char *c = *s;
+	static const long least[4] = {0, 0x80, 0x800, 0x10000};
+	int more = c[0] < 0x80 ? 0 : (c[0] & 0xe0) == 0xc0 ? 1 : (c[0] & 0xf0) == 0xe0 ? 2 : (c[0] & 0xf8) == 0xf0 ? 3 : -1;
+	if (more < 0)
+		return -1;
+	long cp = more ? c[0] & (0x3f >> more) : c[0];
+	for (int i = 1; i <= more; i++) {
+		if ((c[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (c[i] & 0x3f);
+	}
+	if (cp < least[more] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*s = c + more + 1;
+	return cp;
+}
+
+/* The name names files and a directory (<catalog>-<name>-<run>.h5,
+ * results/shards/<name>/): 1..BW_SPEC_NAME_MAX bytes of UTF-8, not "." or
+ * "..", no '/', no control characters (C0, DEL, C1), no bidirectional
+ * controls (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) that would show
+ * a listing of the files in another order than their bytes.  1 when s is
+ * such a name, else 0 and why. */
+static int name_ok(const char *s, char *why, size_t len)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > BW_SPEC_NAME_MAX) {
+		snprintf(why, len, "1 to %d bytes (it has %zu)", BW_SPEC_NAME_MAX, n);
+		return 0;
+	}
+	if (!strcmp(s, ".") || !strcmp(s, "..")) {
+		snprintf(why, len, "not '.' or '..'");
+		return 0;
+	}
+	for (const unsigned char *c = (const unsigned char *)s; *c;) {
+		long cp = utf8_next(&c);
+		if (cp < 0) {
+			snprintf(why, len, "it must be valid UTF-8");
+			return 0;
+		}
+		if (cp == '/' || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			snprintf(why, len, "no '/' or control characters");
+			return 0;
+		}
+		if (cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+			snprintf(why, len, "no bidirectional controls (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069)");
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /* ---- ranges and budget formulas ------------------------------------------------- */
@@ -353,6 +429,13 @@ static int parse_range(const struct parse *p, enum axis_id id, const config_sett
 	if (!ax->v)
 		return RAISE(BW_ENOMEM, "out of memory for a range of %zu values", k);
 	ax->len = 0;
+	/* The first formulas give the values every existing spec (and task key) has;
+	 * where they would overflow (hi - lo or hi / lo beyond the doubles), the
+	 * whole range takes the second, which stays finite: log ranges then
+	 * interpolate the logarithms.  Both are nondecreasing in i. */
+	double m = (double)(k - 1);
+	int spread = lin ? !isfinite((hi - lo) * m) : !isfinite(hi / lo);
+	double llo = lin ? 0 : log(lo), lhi = lin ? 0 : log(hi);
 	for (size_t i = 0; i < k; i++) {
 		double x;
 		if (i == 0)
@@ -360,9 +443,9 @@ static int parse_range(const struct parse *p, enum axis_id id, const config_sett
 		else if (i == k - 1)
 			x = hi;
 		else if (lin)
-			x = lo + (hi - lo) * (double)i / (double)(k - 1);
+			x = spread ? lo + (hi - lo) / m * (double)i : lo + (hi - lo) * (double)i / m;
 		else
-			x = lo * exp(log(hi / lo) * (double)i / (double)(k - 1));
+			x = spread ? exp(llo + (lhi - llo) * (double)i / m) : lo * exp(log(hi / lo) * (double)i / m);
 		if (def->kind == V_INT)
 			x = round(x);
 		if (ax->len && ax->v[ax->len - 1].x == x)
@@ -525,6 +608,16 @@ static int find_axis(const char *name)
 	return -1;
 }
 
+int bw_spec_value_ok(const char *axis, double x, char *why, size_t len)
+{
+	int id = find_axis(axis);
+	if (id < 0 || (axis_defs[id].kind != V_INT && axis_defs[id].kind != V_REAL)) {
+		snprintf(why, len, "is not a numeric axis of a spec");
+		return 0;
+	}
+	return value_ok(&axis_defs[id], x, why, len);
+}
+
 static int is_top_only(const char *name)
 {
 	for (size_t i = 0; i < NTOP_ONLY; i++)
@@ -614,13 +707,13 @@ static int parse_top(struct parse *p, const config_setting_t *root)
 			const char *s = config_setting_get_string(e);
 			if (!*s)
 				return fail(p, line, "'name' must not be empty");
-			/* it names the trajectory files (DIR/NAME-RUN.h5): a '/' would write them elsewhere */
-			for (const char *c = s; *c; c++)
-				if (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f)
-					return fail(p, line, "'name' cannot name a directory or file (it names the trajectory "
-						    "files): no '/' or control characters");
+			char why[128];
+			if (!name_ok(s, why, sizeof why))
+				return fail(p, line, "'name' cannot name a directory or file (it names the trajectory "
+					    "files): %s", why);
 			if (!(p->name = strdup(s)))
 				return RAISE(BW_ENOMEM, "out of memory");
+			p->name_line = line;
 		} else if (!strcmp(k, "seed")) {
 			double x = is_number(e) ? number(e) : NAN;
 			if (!isfinite(x) || x != floor(x))
@@ -795,6 +888,23 @@ static int check_instance(const struct parse *p, const struct bw_task *t, unsign
 	return fail(p, line, "%s d=%zu n=%zu: %s", bw_algo_name(t->run.algo), t->inst.d, t->inst.n, why);
 }
 
+/* A task whose automatic step underflows to 0 (alpha so large that alpha^2
+ * overflows) would not move: its own step where eta is left out, and gd's,
+ * which the projection of label_noise_sgd and the start of the flow use. */
+static int check_auto_step(const struct parse *p, const struct bw_task *t, unsigned line)
+{
+	const struct bw_run_params *r = &t->run;
+	struct bw_run_params g;
+	bw_run_params_default(&g, BW_GD);
+	g.alpha = r->alpha;
+	int own = (algo_reads(r->algo) & BW_USES_ETA) && !(r->eta > 0) && !(bw_eta_auto(r, &t->inst) > 0);
+	int uses_gd = r->algo == BW_RIEMANNIAN_FLOW || (r->algo == BW_LABEL_NOISE_SGD && r->project);
+	if (own || (uses_gd && !(bw_eta_auto(&g, &t->inst) > 0)))
+		return fail(p, line, "'alpha' = %g is too large for %s d=%zu n=%zu: %s automatic step underflows to 0",
+			    r->alpha, bw_algo_name(r->algo), t->inst.d, t->inst.n, own ? "its" : "gd's");
+	return BW_OK;
+}
+
 static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *tv, struct search_vec *sv,
 		       size_t *dropped, double *planned)
 {
@@ -905,6 +1015,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 			struct bw_search srch;
 			if (make_search(&ax[AX_N], &t, max_n_over_d, reads, &srch)) {
 				CHECK(check_instance(p, &srch.base, ax[AX_N].line));
+				CHECK(check_auto_step(p, &srch.base, ax[AX_ALPHA].v[idx[AX_ALPHA]].line));
 				CHECK(push_search(sv, &srch));
 			} else {
 				(*dropped)++;
@@ -921,6 +1032,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 			t.run.max_time = time;
 			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
 			CHECK(check_instance(p, &t, ax[AX_N].v[idx[AX_N]].line));
+			CHECK(check_auto_step(p, &t, ax[AX_ALPHA].v[idx[AX_ALPHA]].line));
 			bw_task_set_key(&t);
 			t.cost = bw_task_cost(&t);
 			CHECK(push(tv, &t));
@@ -1076,11 +1188,16 @@ int bw_spec_load_string(const char *path, const char *text, struct bw_spec *out)
 	if (rc == BW_OK) {
 		out->path = strdup(path);
 		out->name = p.name ? strdup(p.name) : basename_without_cfg(path);
+		out->name_line = p.name_line;
 		out->text = strdup(text);
 		out->text_hash = bw_hash_str(text);
 		if (!out->path || !out->name || !out->text)
 			rc = RAISE(BW_ENOMEM, "out of memory");
 	}
+	char why[128];
+	if (rc == BW_OK && !p.name && !name_ok(out->name, why, sizeof why))
+		rc = fail(&p, 0, "the file name (without .cfg) is the spec's name and cannot name the trajectory files: %s "
+			  "(set name = \"...\";)", why);
 	parse_release(&p);
 	if (rc != BW_OK)
 		bw_spec_release(out);
@@ -1090,44 +1207,60 @@ int bw_spec_load_string(const char *path, const char *text, struct bw_spec *out)
 int bw_spec_load(const char *path, struct bw_spec *out)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	/* O_NONBLOCK: opening a FIFO does not wait for a writer; only a regular
+	 * file of bounded size is read (not /dev/zero, a FIFO or a directory) */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return RAISE(BW_EINVAL, "cannot open spec '%s': %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen opens directories; fread fails */
-		fclose(f);
-		return RAISE(BW_EINVAL, "cannot open spec '%s': %s", path, strerror(EISDIR));
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return RAISE(BW_EIO, "cannot read spec '%s': %s", path, strerror(e));
 	}
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? 2 * cap : 16384;
-			char *t = realloc(text, cap + 1);
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return RAISE(BW_EINVAL, "cannot open spec '%s': %s", path,
+			     S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file (a device, FIFO or socket)");
+	}
+	if (st.st_size > BW_SPEC_FILE_MAX) {
+		close(fd);
+		return RAISE(BW_EINVAL, "spec '%s' is %lld bytes, more than a spec may have (%ld MiB)", path,
+			     (long long)st.st_size, BW_SPEC_FILE_MAX >> 20);
+	}
+	/* read to the end, which may differ from st_size when the file changes meanwhile */
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	char *text = malloc(cap + 1);
+	int rc = text ? BW_OK : RAISE(BW_ENOMEM, "out of memory reading '%s'", path);
+	while (rc == BW_OK) {
+		if (len == cap) {
+			cap = cap * 2 > (size_t)BW_SPEC_FILE_MAX + 1 ? (size_t)BW_SPEC_FILE_MAX + 1 : cap * 2;
+			char *t = len < cap ? realloc(text, cap + 1) : NULL;
 			if (!t) {
-				free(text);
-				fclose(f);
-				return RAISE(BW_ENOMEM, "out of memory reading '%s'", path);
+				rc = len < cap ? RAISE(BW_ENOMEM, "out of memory reading '%s'", path)
+					       : RAISE(BW_EINVAL, "spec '%s' is more than a spec may have (%ld MiB)", path,
+						       BW_SPEC_FILE_MAX >> 20);
+				break;
 			}
 			text = t;
 		}
-		size_t got = fread(text + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
+		ssize_t got = read(fd, text + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			rc = RAISE(BW_EIO, "cannot read spec '%s': %s", path, strerror(errno));
+		if (got <= 0)
 			break;
+		len += (size_t)got;
 	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(text);
-		return RAISE(BW_EIO, "cannot read spec '%s'", path);
+	close(fd);
+	if (rc == BW_OK) {
+		text[len] = 0;
+		if (strlen(text) != len)
+			rc = RAISE(BW_EINVAL, "%s: the spec holds a NUL byte (not a text file?)", path);
 	}
-	text[len] = 0;
-	if (strlen(text) != len) {
-		free(text);
-		return RAISE(BW_EINVAL, "%s: the spec holds a NUL byte (not a text file?)", path);
-	}
-	int rc = bw_spec_load_string(path, text, out);
+	if (rc == BW_OK)
+		rc = bw_spec_load_string(path, text, out);
 	free(text);
 	return rc;
 }
@@ -1253,4 +1386,120 @@ size_t bw_task_bytes(const struct bw_task *t)
 	default: /* J J^T and its Cholesky factor (n x n each), Z D (n x d), a dozen vectors */
 		return b + (2 * n * n + n * d + 12 * (n + d)) * sizeof(double);
 	}
+}
+
+/* ---- admission: what plan, run and run-one accept --------------------------------- */
+
+void bw_format_bytes(double b, char *buf, size_t len)
+{
+	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	int i = 0;
+	while (b >= 1024 && i < 5) {
+		b /= 1024;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", b, u[i]);
+}
+
+double bw_memory_limit_default(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN), pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	if (cores < 1)
+		cores = 1;
+	return pages > 0 && page > 0 ? (double)pages * (double)page / (double)cores : HUGE_VAL;
+}
+
+/* path: the spec's, or NULL; which: "the largest task" or "the task" */
+static int memory_fits(const char *path, const char *which, const struct bw_task *t, size_t bytes, double limit,
+		       int given)
+{
+	if (!((double)bytes > limit))
+		return BW_OK;
+	char b1[32], b2[32];
+	bw_format_bytes((double)bytes, b1, sizeof b1);
+	bw_format_bytes(limit, b2, sizeof b2);
+	return RAISE(BW_EINVAL, "%s%s%s (%s d=%zu n=%zu) needs %s, more than the memory limit per rank %s%s",
+		     path ? path : "", path ? ": " : "", which, bw_algo_name(t->run.algo), t->inst.d, t->inst.n, b1, b2,
+		     given ? "" : " (physical memory / cores; --memory-limit overrides)");
+}
+
+int bw_task_admit(const struct bw_task *t, double memory_limit)
+{
+	CHECK(bw_instance_spec_check(&t->inst));
+	int given = memory_limit > 0;
+	return memory_fits(NULL, "the task", t, bw_task_bytes(t), given ? memory_limit : bw_memory_limit_default(), given);
+}
+
+static int cost_finite(const struct bw_spec *spec, const struct bw_task *t, double cost)
+{
+	if (isfinite(cost))
+		return BW_OK;
+	const struct bw_run_params *r = &t->run;
+	double eta = r->eta > 0 ? r->eta : bw_eta_auto(r, &t->inst);
+	return RAISE(BW_EINVAL,
+		     "%s: the task %s (%s d=%zu n=%zu alpha=%g eta=%g%s) has no finite cost estimate: a step that "
+		     "underflows to 0 or a budget beyond any number of steps (change alpha, eta or the budget)",
+		     spec->path, t->key_hex, bw_algo_name(r->algo), t->inst.d, t->inst.n, r->alpha, eta,
+		     r->eta > 0 ? "" : " automatic");
+}
+
+/* The catalog's sidecars and the run's trajectory files must fit NAME_MAX
+ * and PATH_MAX: the longest run id (19 digits) and shard index (10). */
+static int names_fit(const struct bw_spec *spec, const char *catalog)
+{
+	const char *base = strrchr(catalog, '/');
+	base = base ? base + 1 : catalog;
+	size_t bl = strlen(base), dirl = (size_t)(base - catalog);
+	size_t side = bl + strlen("-journal");
+	size_t traj = bl + 1 + strlen(spec->name) + 1 + 19 + strlen("-shard") + 10 + strlen(".h5");
+	char at[64] = "";
+	if (spec->name_line)
+		snprintf(at, sizeof at, ":%u", spec->name_line);
+	if (side > NAME_MAX)
+		return RAISE(BW_EINVAL, "the catalog's file name '%s' is %zu bytes: with '-journal' it passes the %d bytes "
+			     "a file name may have", base, bl, NAME_MAX);
+	if (traj > NAME_MAX)
+		return RAISE(BW_EINVAL, "%s%s: the trajectory files '<catalog>-<name>-<run>-shard<i>.h5' of catalog '%s' "
+			     "would have names of up to %zu bytes, more than the %d a file name may have: shorten "
+			     "'name' (%zu bytes) or the catalog's file name", spec->path, at, base, traj, NAME_MAX,
+			     strlen(spec->name));
+	if (dirl + (traj > side ? traj : side) >= PATH_MAX)
+		return RAISE(BW_EINVAL, "the catalog's path '%s' is too long: its trajectory files' paths would pass the "
+			     "%d bytes a path may have", catalog, PATH_MAX);
+	return BW_OK;
+}
+
+int bw_spec_admit(const struct bw_spec *spec, const struct bw_admit_opts *o, struct bw_admission *out)
+{
+	struct bw_admission a = {0};
+	int given = o && o->memory_limit > 0;
+	a.memory_limit = given ? o->memory_limit : bw_memory_limit_default();
+	for (size_t i = 0; i < spec->ntasks; i++) {
+		const struct bw_task *t = &spec->tasks[i];
+		CHECK(cost_finite(spec, t, t->cost));
+		size_t b = bw_task_bytes(t);
+		if (b > a.bytes) {
+			a.bytes = b;
+			a.largest = t;
+		}
+	}
+	for (size_t i = 0; i < spec->nsearch; i++) { /* a search's largest probe is its base (n = hi) */
+		const struct bw_search *x = &spec->searches[i];
+		CHECK(cost_finite(spec, &x->base, x->cost));
+		size_t b = bw_task_bytes(&x->base);
+		if (b > a.bytes) {
+			a.bytes = b;
+			a.largest = &x->base;
+		}
+	}
+	if (!isfinite(spec->total_cost))
+		return RAISE(BW_EINVAL, "%s: the estimated cost of the grid overflows (more than %g coordinate-updates): "
+			     "split the spec", spec->path, DBL_MAX);
+	if (a.largest)
+		CHECK(memory_fits(spec->path, "the largest task", a.largest, a.bytes, a.memory_limit, given));
+	if (o && o->catalog)
+		CHECK(names_fit(spec, o->catalog));
+	if (out)
+		*out = a;
+	return BW_OK;
 }

@@ -160,7 +160,7 @@ if check(rc == 0, "gd --time: exit 0"):
     j = json.loads(out)
     check(j["t"] >= 0.5 and j["t"] < 0.5 + 2 * j["eta"] and j["status"] == "budget",
           "gd --time 0.5 stops at t = %r (eta %r)" % (j["t"], j["eta"]))
-rc, out, err = run_one("--algo", "gd", *BASE, "--d", "1e2", "--json")
+rc, out, err = run_one("--algo", "gd", "--d", "1e2", *BASE[2:], "--json")  # BASE with --d 1e2
 check(rc == 0 and json.loads(out)["d"] == 100, "integers written like 1e2 are accepted (documented)")
 
 # ---- bad input: exit 2, one line on stderr, nothing on stdout, no file ----
@@ -217,11 +217,32 @@ BAD = [
     ("missing --alpha", GOOD[:-2]),
     ("too large instance", with_(d="3000000", n="3000000")),
     ("unwritable --save", GOOD + ["--save", "/nonexistent/x.h5"]),
+    # checked before any work (issue 10): exit 2, not 1 after computing
+    ("empty --save", GOOD + ["--save", ""]),
+    ("--save naming a directory (trailing /)", GOOD + ["--save", "@TMP@/sub/"]),
+    ("--save whose NAME.tmp passes NAME_MAX", GOOD + ["--save", "@TMP@/" + "a" * 249 + ".h5"]),
+    # the caps of a spec's axes (shared with spec.c, not copied)
+    ("--steps 2^63 - 1, over the specs' cap 1e15", with_(steps="9223372036854775807")),
+    ("--steps 1e15 + 1", with_(steps="1000000000000001")),
+    ("--d over the specs' cap 1e9", with_(d="1000000001", n="3")),
+    ("--kappa over the specs' cap 1e9", with_(d="1000000000", n="2", kappa="1000000001")),
+    # plan's per-task admission: the instance's and the dynamics' memory
+    ("--d 99999999 --n 10 over --memory-limit 1GiB", with_(d="99999999", n="10") + ["--memory-limit", "1GiB"]),
+    ("the flow at d = 1e8 over --memory-limit 4GiB",
+     with_(algo="riemannian_flow", d="100000000", n="10") + ["--memory-limit", "4GiB"]),
+    ("malformed --memory-limit", GOOD + ["--memory-limit", "lots"]),
+    # one value per option
+    ("--d given twice", GOOD + ["--d", "20"]),
+    ("--json given twice", GOOD + ["--json", "--json"]),
+    ("--steps given twice (= form)", GOOD + ["--steps=10", "--steps", "20"]),
 ]
+# the default limit (physical memory / cores): 14.3 GiB at d = 99999999, n = 10 exceeds it here
+if os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / os.sysconf("SC_NPROCESSORS_ONLN") < 14 * 2 ** 30:
+    BAD.append(("--d 99999999 --n 10 over the default memory limit", with_(d="99999999", n="10")))
 with tempfile.TemporaryDirectory() as tmp:
     for what, args in BAD:
         for save in (False, True):
-            a = list(args)
+            a = [x.replace("@TMP@", tmp) for x in args]
             target = os.path.join(tmp, "bad.h5")
             if save and "--save" not in a:
                 a += ["--save", target]
@@ -233,6 +254,15 @@ with tempfile.TemporaryDirectory() as tmp:
             check(len(lines) == 1 and err.endswith("\n") and lines[0].startswith("biasweep run-one: "),
                   "%s: exactly one line on stderr (%r)" % (tag, err))
             check(os.listdir(tmp) == [], "%s: nothing written (%s)" % (tag, os.listdir(tmp)))
+# the words of those refusals: the spec's limits and plan's memory message (14.3 GiB = 9 n d + 8 (n + 3d) + 8 d
+# + 24 d + 8 (n + d) bytes at n = 10, d = 99999999, plus 256 checkpoints)
+for args, want in [(with_(steps="9223372036854775807"), "biasweep run-one: --steps must be <= 1000000000000000\n"),
+                   (with_(d="99999999", n="10") + ["--memory-limit", "1GiB"],
+                    "biasweep run-one: the task (gd d=99999999 n=10) needs 14.3 GiB, more than the memory limit per "
+                    "rank 1.0 GiB\n"),
+                   (GOOD + ["--d", "20"], "biasweep run-one: option --d given twice\n")]:
+    rc, out, err = run_one(*args)
+    check(rc == 2 and err == want, "%s: %r (exit %d), want %r" % (" ".join(args), err, rc, want))
 rc, out, err = run(["no-such-command"])
 check(rc == 2 and out == "" and len(err.splitlines()) == 1, "unknown command: exit 2, one line")
 rc, out, err = run([])

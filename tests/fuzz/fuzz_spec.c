@@ -73,6 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	REQUIRE(spec.name && spec.name[0] && spec.path && spec.text, "name, path and text are set");
 	for (const char *c = spec.name; *c; c++) /* the name names files: DIR/NAME-RUN.h5 */
 		REQUIRE(*c != '/' && (unsigned char)*c >= 0x20, "the name '%s' is a plain file name", spec.name);
+	REQUIRE(strlen(spec.name) <= BW_SPEC_NAME_MAX && strcmp(spec.name, ".") && strcmp(spec.name, ".."),
+		"the name '%s' is a file name of at most %d bytes", spec.name, BW_SPEC_NAME_MAX);
 	size_t per = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		per += spec.per_algo[a];
@@ -101,6 +103,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct bw_task probe;
 		bw_search_probe(s, s->lo, &probe);
 		check_task(&probe);
+	}
+	/* the admission of plan and run: refused with a message naming the spec, or every
+	 * cost and their sum finite (plan prints no NaN, no Inf) */
+	struct bw_admit_opts ao = {1e18, "results/catalog.sqlite"};
+	struct bw_admission adm;
+	bw_error_clear();
+	rc = bw_spec_admit(&spec, &ao, &adm);
+	if (rc != BW_OK) {
+		REQUIRE(rc == BW_EINVAL && !strncmp(bw_error_message(), "fuzz.cfg", 8), "an admission refusal names the "
+			"spec (got %d: '%s')", rc, bw_error_message());
+	} else {
+		REQUIRE(isfinite(spec.total_cost), "an admitted spec has a finite cost (%g)", spec.total_cost);
+		REQUIRE(!adm.largest || (double)adm.bytes <= 1e18, "the largest task fits the limit");
 	}
 	bw_spec_release(&spec);
 	free(text);

@@ -96,6 +96,24 @@ SPECS = [
     ("name with a '/' (would write outside the results directory)", GOOD + 'name = "../escaped";\n',
      [":6:", "cannot name a directory or file"]),
     ("name with a newline", GOOD + 'name = "two\\nlines";\n', [":6:", "control characters"]),
+    ("name '.'", GOOD + 'name = ".";\n', [":6:", "not '.' or '..'"]),
+    ("name '..'", GOOD + 'name = "..";\n', [":6:", "not '.' or '..'"]),
+    ("name of 129 bytes (NAME_MAX leaves room for 128 in every derived file name)", GOOD + f'name = "{"x" * 129}";\n',
+     [":6:", "1 to 128 bytes (it has 129)"]),
+    ("name of 300 bytes", GOOD + f'name = "{"y" * 300}";\n', [":6:", "1 to 128 bytes (it has 300)"]),
+    ("name with U+202E (right-to-left override)", GOOD + 'name = "report\u202egfp.exe";\n', [":6:", "bidirectional"]),
+    ("name with U+2066 (left-to-right isolate)", GOOD + 'name = "\u2066x";\n', [":6:", "bidirectional"]),
+    ("name with U+200F (right-to-left mark)", GOOD + 'name = "x\u200f";\n', [":6:", "bidirectional"]),
+    ("name not UTF-8 (Latin-1)", GOOD.encode() + b'name = "caf\xe9";\n', [":6:", "valid UTF-8"]),
+    ("name with an overlong '/' (C0 AF)", GOOD.encode() + b'name = "a\xc0\xafb";\n', [":6:", "valid UTF-8"]),
+    ("name with a C1 control (U+009B)", GOOD + 'name = "a\u009bb";\n', [":6:", "control characters"]),
+    ("log range beyond the double ratio at the automatic step", GOOD + "alpha = { log = [1e-300, 1e300]; count = 3; };\n",
+     [":6:", "'alpha' = 1e+300 is too large for gd d=8 n=4", "automatic step underflows to 0"]),
+    ("a task whose cost is not finite (eta^2 underflows)", GOOD.replace('"gd"', '"label_noise_sgd"').replace(
+        "steps = 200;", "eta = 1e-200;"), ["has no finite cost estimate"]),
+    ("costs whose sum overflows", GOOD.replace('"gd"', '"label_noise_sgd"').replace(
+        "steps = 200;", "eta = 1e-150;\ntime = 1e5;\nproject = false;\nseeds = 200;"),
+     ["the estimated cost of the grid overflows"]),
     ("missing d", GOOD.replace("d = 8;\n", ""), ["'d' is not set for gd"]),
     ("no algorithm", "d = 8;\nn = 4;\nkappa = 1;\n", ["no algorithm to run"]),
     ("grid over the task limit", 'algorithm = "gd";\nkappa = 1;\nsteps = 10;\nseeds = 1000000;\n'
@@ -104,6 +122,114 @@ SPECS = [
     ("grid over the point limit", 'algorithm = "gd";\nkappa = 1;\nd = { lin = [100, 100099]; count = 100000; };\n'
      'n = { lin = [100, 10099]; count = 10000; };\n', ["points, more than 100000000"]),
 ]
+
+
+# (what, spec, options for both plan and run, words of the message): plan's admission, applied by run
+ADMIT = [
+    ("gd d = 1e9, n = 1 over the memory limit", 'algorithm = "gd";\nd = 1000000000;\nn = 1;\nkappa = 1;\nsteps = 1;\n',
+     ["--memory-limit", "1GiB"], ["the largest task (gd d=1000000000 n=1) needs 68.0 GiB, "
+                                  "more than the memory limit per rank 1.0 GiB"]),
+    ("the flow at d = 1e8", 'algorithm = "riemannian_flow";\nd = 100000000;\nn = 10;\nkappa = 1;\n',
+     ["--memory-limit", "4GiB"], ["(riemannian_flow d=100000000 n=10) needs", "memory limit per rank 4.0 GiB"]),
+    ("gd 50000 x 50000", 'algorithm = "gd";\nd = 50000;\nn = 50000;\nkappa = 1;\nsteps = 1;\n',
+     ["--memory-limit", "8GiB"], ["(gd d=50000 n=50000) needs", "memory limit per rank 8.0 GiB"]),
+    ("a d log range to 1e9", 'algorithm = "gd";\nd = { log = [10.0, 1e9]; count = 9; };\nn = 2;\nkappa = 1;\nsteps = 1;\n',
+     ["--memory-limit", "2GiB"], ["(gd d=1000000000 n=2) needs", "memory limit per rank 2.0 GiB"]),
+]
+
+
+def default_memory_limit():
+    """Physical memory / cores online, the default limit per rank (plan --help), computed here."""
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / os.sysconf("SC_NPROCESSORS_ONLN")
+
+
+def case_admission(tmp, results):
+    """Specs that load but do not fit: plan and run refuse them alike (one shared check), before
+    run writes anything; once under mpirun -np 2."""
+    catalog = os.path.join(results, "catalog.sqlite")
+    cases = list(ADMIT)
+    if default_memory_limit() < 60 * 2 ** 30:  # the default limit: 68 GiB is over it on this machine
+        cases.append(("gd d = 1e9, n = 1 over the default limit", ADMIT[0][1], [],
+                      ["needs 68.0 GiB, more than the memory limit per rank",
+                       "(physical memory / cores; --memory-limit overrides)"]))
+    for i, (what, text, extra, want) in enumerate(cases):
+        path = os.path.join(tmp, f"admit{i}.cfg")
+        with open(path, "w") as f:
+            f.write(text)
+        count("specs")
+        ep = refused(f"plan: {what}", ["plan", path, *extra], dirs=[tmp, results], files=[path], want=want)
+        er = refused(f"run: {what}", ["run", path, "--catalog", catalog, "--quiet", *extra], dirs=[tmp, results],
+                     files=[path], want=want)
+        check(ep.partition(": ")[2] == er.partition(": ")[2], f"{what}: plan and run say the same ({ep!r} vs {er!r})")
+    # under mpirun: exit 2, the message once (rank 0), nothing written
+    path = os.path.join(tmp, "admit0.cfg")
+    before = sorted(os.listdir(results))
+    p = subprocess.run(["mpirun", "-np", "2", BIASWEEP, "run", path, "--catalog", catalog, "--memory-limit", "1GiB"],
+                       env=ENV, capture_output=True, text=True, timeout=300)
+    check(p.returncode == 2, f"mpirun -np 2 run over the memory limit: exit 2 (got {p.returncode}; {p.stderr[-300:]!r})")
+    check(p.stdout == "", f"mpirun over the memory limit: nothing on stdout ({p.stdout!r})")
+    check(p.stderr.count("needs 68.0 GiB") == 1, f"mpirun over the memory limit: the message once ({p.stderr!r})")
+    check(sorted(os.listdir(results)) == before, "mpirun over the memory limit: nothing written")
+    # names a run into this catalog would give its trajectory files and sidecars: run only (plan has no catalog)
+    long_name = 'name = "' + "n" * 128 + '";\n'
+    path = os.path.join(tmp, "longname.cfg")
+    with open(path, "w") as f:
+        f.write(GOOD + long_name)
+    count("specs")
+    cat88 = os.path.join(results, "c" * 81 + ".sqlite")  # 88 + 1 + 128 + 1 + 19 + 6 + 10 + 3 = 256 > 255
+    refused("run: trajectory file names over NAME_MAX", ["run", path, "--catalog", cat88, "--quiet"],
+            dirs=[tmp, results], want=[f"{path}:6: the trajectory files", "up to 256 bytes"])
+    count("specs")
+    cat248 = os.path.join(results, "j" * 241 + ".sqlite")  # with -journal: 256
+    refused("run: catalog name with '-journal' over NAME_MAX", ["run", path, "--catalog", cat248, "--quiet"],
+            dirs=[tmp, results], want="with '-journal'")
+
+
+def case_paths(tmp, results):
+    """Spec paths that are not regular files of bounded size: refused at once, without reading."""
+    catalog = os.path.join(results, "catalog.sqlite")
+    fifo = os.path.join(tmp, "spec.fifo")
+    os.mkfifo(fifo)
+    big = os.path.join(tmp, "big17m.cfg")
+    with open(big, "wb") as f:  # sparse: 17 MiB of NUL bytes without writing them
+        f.truncate(17 << 20)
+    for what, path, want in [("spec is /dev/zero (endless)", "/dev/zero", "not a regular file"),
+                             ("spec is a FIFO (no writer: reading would wait)", fifo, "not a regular file"),
+                             ("spec of 17 MiB", big, "more than a spec may have (16 MiB)")]:
+        count("specs")
+        for cmd in ("plan", "run"):
+            extra = ["--catalog", catalog] if cmd == "run" else []
+            refused(f"{cmd}: {what}", [cmd, path, *extra], dirs=[tmp, results], want=want, timeout=60)
+
+
+# one option of each command given twice (list options, --where, repeat: they stay allowed)
+TWICE = [("--d", ["run-one", "--algo", "gd", "--d", "10", "--d", "20", "--n", "4", "--kappa", "1", "--alpha", "1"]),
+         ("--json", ["run-one", "--algo", "gd", "--d", "10", "--n", "4", "--kappa", "1", "--alpha", "1", "--json",
+                     "--json"]),
+         ("--memory-limit", ["plan", "SPEC", "--memory-limit", "1GiB", "--memory-limit=2GiB"]),
+         ("--catalog", ["run", "SPEC", "--catalog", "CAT", "--quiet", "--catalog", "CAT"]),
+         ("--format", ["status", "--catalog", "CAT", "--format", "csv", "--format", "json"]),
+         ("--limit", ["query", "--catalog", "CAT", "--limit", "1", "--limit", "2"]),
+         ("--fit", ["curve", "--catalog", "CAT", "--fit", "--fit"]),
+         ("--output", ["plot", "nstar-d", "--catalog", "CAT", "-o", "IMG", "--output", "IMG"]),
+         ("--kappa", ["dt", "--d", "100", "--kappa", "5", "--kappa", "6"]),
+         ("--quiet", ["merge", "--quiet", "--quiet", "OUT", "CAT"]),
+         ("--repeats", ["bench", "--repeats", "1", "--repeats", "2"])]
+
+
+def case_options(tmp, results):
+    cat = os.path.join(results, "real.sqlite")
+    spec = make_catalog(cat)
+    subst = {"SPEC": spec, "CAT": cat, "OUT": os.path.join(results, "merged.sqlite"),
+             "IMG": os.path.join(results, "fig.png")}
+    for name, args in TWICE:
+        args = [subst.get(a, a) for a in args]
+        count("specs")
+        refused(f"{args[0]}: {name} given twice", args, dirs=[tmp, results], files=[cat],
+                want=f"option {name} given twice", sidecars=True, cwd=tmp)  # bench would write results/ there
+    # the repeatable ones still repeat
+    rc, out, err = run(["query", "--catalog", cat, "--where", "algorithm=gd", "--where", "d=8", "--format", "csv"])
+    check(rc == 0 and "given twice" not in err, f"query --where twice is allowed ({rc}: {err.strip()})")
 
 
 def case_specs(tmp):
@@ -151,6 +277,18 @@ def case_specs(tmp):
     check(p.stdout == "", f"mpirun: nothing on stdout ({p.stdout!r})")
     check(p.stderr.count("did you mean 'kappa'?") == 1, f"mpirun: the message once, from rank 0 ({p.stderr!r})")
     check(sorted(os.listdir(results)) == before, "mpirun: nothing written")
+    # the default name, from the file name, follows the same rule
+    dot = os.path.join(tmp, "..cfg")
+    with open(dot, "w") as f:
+        f.write(GOOD)
+    count("specs")
+    for cmd in ("plan", "run"):
+        extra = ["--catalog", os.path.join(results, "catalog.sqlite")] if cmd == "run" else []
+        refused(f"{cmd}: spec file '..cfg' (default name '.')", [cmd, dot, *extra], dirs=[tmp, results], files=[dot],
+                want=["the file name (without .cfg) is the spec's name", "not '.' or '..'"])
+    case_admission(tmp, results)
+    case_paths(tmp, results)
+    case_options(tmp, results)
 
 
 def make_catalog(path):

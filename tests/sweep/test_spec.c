@@ -6,9 +6,17 @@
 #include "refhash.h"
 #include "testutil.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define TU_CHECK_OK(rc) tu_check_ok((rc), __LINE__)
+static int tu_check_ok(int rc, int line)
+{
+	TU_CHECK(rc == BW_OK, "line %d: load failed: %s", line, bw_error_message());
+	return rc == BW_OK;
+}
 
 static int load(const char *text, struct bw_spec *s)
 {
@@ -476,6 +484,267 @@ static void test_errors(void)
 		 "missing file: rc %d '%s'", rc, bw_error_message());
 }
 
+
+/* The distinct alpha values of a spec's tasks, ascending (at most max). */
+static size_t alphas(const struct bw_spec *s, double *out, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->ntasks; i++) {
+		size_t j = 0;
+		while (j < k && out[j] != s->tasks[i].run.alpha)
+			j++;
+		if (j == k && k < max)
+			out[k++] = s->tasks[i].run.alpha;
+	}
+	for (size_t i = 1; i < k; i++) /* insertion sort */
+		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			double t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return k;
+}
+
+/* Log and lin ranges: every value finite, strictly increasing, the ends
+ * exact, against closed forms (decimal powers parsed by strtod; long double
+ * arithmetic); existing ranges keep their exact doubles (task keys). */
+static void test_ranges(void)
+{
+	static double v[1000];
+	struct bw_spec s;
+	char text[256];
+	/* 1e-300 .. 1e300: the ratio hi/lo overflows.  Count 601 puts the values at
+	 * 10^(i - 300).  eta is given: an automatic step at alpha = 1e300 is 0. */
+	for (int c = 0; c < 2; c++) {
+		int count = c ? 601 : 3, step = c ? 1 : 300;
+		snprintf(text, sizeof text,
+			 "algorithm = \"gd\"; d = 8; n = 4; kappa = 1; eta = 1e-3; steps = 10;\n"
+			 "alpha = { log = [1e-300, 1e300]; count = %d; };\n", count);
+		int rc = load(text, &s);
+		TU_CHECK(rc == BW_OK, "log range 1e-300..1e300 count %d loads: %s", count, bw_error_message());
+		if (rc != BW_OK)
+			continue;
+		size_t k = alphas(&s, v, 1000);
+		TU_CHECK(k == (size_t)count, "count %d: %zu distinct values (interior points collapsed?)", count, k);
+		TU_CHECK(k && v[0] == 1e-300 && v[k - 1] == 1e300, "count %d: the ends are exact (%.17g, %.17g)", count,
+			 v[0], k ? v[k - 1] : 0);
+		int finite = 1, increasing = 1;
+		for (size_t i = 0; i < k; i++) {
+			finite &= isfinite(v[i]);
+			increasing &= i == 0 || v[i] > v[i - 1];
+			char dec[16];
+			snprintf(dec, sizeof dec, "1e%d", -300 + (int)i * step);
+			/* exp(log lo + (log hi - log lo) i / m): six roundings of numbers below 1400 in
+			 * the exponent, each <= 1400 * 2^-53 = 1.6e-13 absolute, so < 1e-12 relative */
+			TU_REL(v[i], strtod(dec, NULL), 1e-12, dec);
+		}
+		TU_CHECK(finite && increasing, "count %d: every value finite and strictly increasing", count);
+		TU_CHECK(isfinite(s.total_cost), "count %d: finite total cost (%g)", count, s.total_cost);
+		bw_spec_release(&s);
+	}
+	/* lin over most of the double range: (hi - lo) * i overflows */
+	int rc = load("algorithm = \"gd\"; d = 8; n = 4; kappa = 1; eta = 1e-3; steps = 10;\n"
+		      "alpha = { lin = [1.0, 1.6e308]; count = 5; };\n", &s);
+	TU_CHECK(rc == BW_OK, "lin range 1..1.6e308 loads: %s", bw_error_message());
+	if (rc == BW_OK) {
+		size_t k = alphas(&s, v, 1000);
+		TU_CHECK(k == 5, "lin 1..1.6e308: %zu distinct values, want 5", k);
+		for (size_t i = 0; i < k; i++) {
+			long double want = 1.0L + (1.6e308L - 1.0L) * (long double)i / 4.0L;
+			char what[32];
+			snprintf(what, sizeof what, "lin value %zu", i);
+			TU_CHECK(isfinite(v[i]) && (i == 0 || v[i] > v[i - 1]), "%s finite, increasing (%g)", what, v[i]);
+			TU_REL(v[i], (double)want, 4 * DBL_EPSILON, what);
+		}
+		bw_spec_release(&s);
+	}
+	/* the doubles of ordinary log ranges, as the binary before this change expanded
+	 * them (plan --list): task keys depend on them bit for bit */
+	static const double golden_alpha[] = {0.001, 0.0046415888336127798, 0.021544346900318843, 0.10000000000000005,
+					      0.4641588833612782, 2.1544346900318874, 10};
+	static const double golden_eta[] = {3.0000000000000001e-05, 0.00056462161732861711, 0.010626585691826109,
+					    0.20000000000000001};
+	rc = load("algorithm = \"gd\"; d = 8; n = 4; kappa = 1; steps = 10;\n"
+		  "alpha = { log = [1e-3, 10.0]; count = 7; };\neta = { log = [3e-5, 0.2]; count = 4; };\n", &s);
+	TU_CHECK(rc == BW_OK && s.ntasks == 28, "golden log ranges load (%zu tasks): %s", s.ntasks, bw_error_message());
+	if (rc == BW_OK) {
+		size_t k = alphas(&s, v, 1000);
+		TU_CHECK(k == 7, "golden alpha: %zu values", k);
+		for (size_t i = 0; i < k && i < 7; i++)
+			TU_CHECK(v[i] == golden_alpha[i], "alpha %zu is %.17g, was %.17g", i, v[i], golden_alpha[i]);
+		for (size_t e = 0; e < 4; e++) {
+			int found = 0;
+			for (size_t i = 0; i < s.ntasks; i++)
+				found |= s.tasks[i].run.eta == golden_eta[e];
+			TU_CHECK(found, "eta %.17g is still a value of the range", golden_eta[e]);
+		}
+		bw_spec_release(&s);
+	}
+	/* an automatic step that underflows is refused at alpha's line, not run with eta = 0 */
+	expect_error("auto step 0", "algorithm = \"label_noise_sgd\";\nd = 8; n = 4; kappa = 1;\n"
+		     "alpha = { log = [1e-300, 1e300]; count = 3; };\n", 3, "'alpha' = 1e+300 is too large");
+	expect_error("flow start at alpha 1e200", "algorithm = \"riemannian_flow\";\nd = 8; n = 4; kappa = 1;\n"
+		     "alpha = 1e200;\n", 3, "gd's automatic step underflows to 0");
+}
+
+/* The sweep's name names files: what it may be, with the setting's line. */
+static void test_names(void)
+{
+	const char *base = "algorithm = \"gd\"; d = 8; n = 4; kappa = 1; steps = 10;\n";
+	char text[1024], name[200];
+	struct {
+		const char *what, *name, *phrase;
+	} bad[] = {
+		{"'.'", ".", "not '.' or '..'"},
+		{"'..'", "..", "not '.' or '..'"},
+		{"RLO U+202E", "abc\xe2\x80\xae" "gfp.exe", "bidirectional"},
+		{"LRI U+2066", "\xe2\x81\xa6x", "bidirectional"},
+		{"RLM U+200F", "x\xe2\x80\x8f", "bidirectional"},
+		{"invalid UTF-8", "caf\xe9", "valid UTF-8"},
+		{"overlong '/'", "a\xc0\xaf" "b", "valid UTF-8"},
+		{"a surrogate", "a\xed\xa0\x80", "valid UTF-8"},
+		{"C1 control U+0085", "a\xc2\x85" "b", "control characters"},
+		{"DEL", "a\x7f" "b", "control characters"},
+		{"tab", "a\\tb", "control characters"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "%sname = \"%s\";\n", base, bad[i].name);
+		expect_error(bad[i].what, text, 2, bad[i].phrase);
+	}
+	memset(name, 'x', 129);
+	name[129] = 0;
+	snprintf(text, sizeof text, "%sname = \"%s\";\n", base, name);
+	expect_error("129 bytes", text, 2, "1 to 128 bytes (it has 129)");
+	name[128] = 0;
+	snprintf(text, sizeof text, "%sname = \"%s\";\n", base, name);
+	struct bw_spec s;
+	int rc = load(text, &s);
+	TU_CHECK(rc == BW_OK && strlen(s.name) == 128 && s.name_line == 2, "a 128-byte name is a name: %s",
+		 bw_error_message());
+	if (rc == BW_OK)
+		bw_spec_release(&s);
+	snprintf(text, sizeof text, "%sname = \"r\xc3\xa9sum\xc3\xa9-\xcf\x83.v2\";\n", base);
+	rc = load(text, &s);
+	TU_CHECK(rc == BW_OK, "a UTF-8 name with '.' inside is a name: %s", bw_error_message());
+	if (rc == BW_OK)
+		bw_spec_release(&s);
+	/* without 'name' the file name is the name, under the same rule (no line) */
+	bw_error_clear();
+	rc = bw_spec_load_string("jobs/..cfg", base, &s);
+	TU_CHECK(rc == BW_EINVAL && strstr(bw_error_message(), "jobs/..cfg: the file name") &&
+		 strstr(bw_error_message(), "not '.' or '..'"),
+		 "file '..cfg' (name '.'): rc %d '%s'", rc, bw_error_message());
+	memset(name, 'y', 140);
+	memcpy(name + 140, ".cfg", 5);
+	bw_error_clear();
+	rc = bw_spec_load_string(name, base, &s);
+	TU_CHECK(rc == BW_EINVAL && strstr(bw_error_message(), "1 to 128 bytes (it has 140)"),
+		 "a 140-byte file name: rc %d '%s'", rc, bw_error_message());
+}
+
+/* bw_spec_admit and bw_task_admit: the checks plan, run and run-one share. */
+static void test_admission(void)
+{
+	struct bw_spec s;
+	struct bw_admission a;
+	/* memory: gd d = 1e9, n = 1 needs n d 9 + 8 (n + 3d) + 8 d + 256 checkpoints + 3 d 8 + 8 (n + d)
+	 * bytes = 9e9 + 2.4e10 + 8e9 + 2.4e10 + 8e9 (+ small) = 7.3e10 = 68.0 GiB */
+	int rc = load("algorithm = \"gd\"; d = 1000000000; n = 1; kappa = 1; steps = 1;", &s);
+	TU_CHECK(rc == BW_OK, "gd d=1e9 n=1 loads: %s", bw_error_message());
+	if (rc == BW_OK) {
+		struct bw_admit_opts o = {1073741824.0, NULL};
+		bw_error_clear();
+		rc = bw_spec_admit(&s, &o, &a);
+		TU_CHECK(rc == BW_EINVAL && !strcmp(bw_error_message(), "t.cfg: the largest task (gd d=1000000000 n=1) "
+						    "needs 68.0 GiB, more than the memory limit per rank 1.0 GiB"),
+			 "68 GiB over 1 GiB: rc %d '%s'", rc, bw_error_message());
+		o.memory_limit = 1e11;
+		rc = bw_spec_admit(&s, &o, &a);
+		TU_CHECK(rc == BW_OK && a.largest == &s.tasks[0] && a.memory_limit == 1e11 &&
+			 fabs((double)a.bytes - 7.3e10) < 1e6,
+			 "68 GiB under 1e11 bytes: rc %d, %zu bytes", rc, a.bytes);
+		o.memory_limit = 0;
+		bw_error_clear();
+		rc = bw_spec_admit(&s, &o, &a);
+		TU_CHECK(rc == BW_OK ? bw_memory_limit_default() >= 7.3e10
+				     : strstr(bw_error_message(), "(physical memory / cores; --memory-limit overrides)") != NULL,
+			 "the default limit: rc %d '%s'", rc, bw_error_message());
+		/* run-one's per-task admission: the same rule and wording */
+		bw_error_clear();
+		rc = bw_task_admit(&s.tasks[0], 1073741824.0);
+		TU_CHECK(rc == BW_EINVAL && !strcmp(bw_error_message(), "the task (gd d=1000000000 n=1) needs 68.0 GiB, "
+						    "more than the memory limit per rank 1.0 GiB"),
+			 "bw_task_admit: rc %d '%s'", rc, bw_error_message());
+		bw_spec_release(&s);
+	}
+	/* a cost that is not finite: eta^2 underflows, the time budget needs infinitely many steps */
+	rc = load("algorithm = \"label_noise_sgd\"; d = 8; n = 4; kappa = 1; eta = 1e-200;", &s);
+	if (TU_CHECK_OK(rc)) {
+		bw_error_clear();
+		rc = bw_spec_admit(&s, NULL, NULL);
+		TU_CHECK(rc == BW_EINVAL && strstr(bw_error_message(), "has no finite cost estimate"),
+			 "infinite cost: rc %d '%s'", rc, bw_error_message());
+		bw_spec_release(&s);
+	}
+	/* each cost finite, their sum not: 200 tasks of 8 * ceil(1e5 / (1e-300 / 2)) = 1.6e306 */
+	rc = load("algorithm = \"label_noise_sgd\"; d = 8; n = 4; kappa = 1; eta = 1e-150; time = 1e5;\n"
+		  "project = false; seeds = 200;", &s);
+	if (TU_CHECK_OK(rc)) {
+		TU_CHECK(isfinite(s.tasks[0].cost) && s.tasks[0].cost > 1e306, "one task costs %g", s.tasks[0].cost);
+		bw_error_clear();
+		rc = bw_spec_admit(&s, NULL, NULL);
+		TU_CHECK(rc == BW_EINVAL && strstr(bw_error_message(), "t.cfg: the estimated cost of the grid overflows"),
+			 "cost sum overflow: rc %d '%s'", rc, bw_error_message());
+		bw_spec_release(&s);
+	}
+	/* file names derived from the catalog and the name fit NAME_MAX = 255 */
+	char text[512], cat[600];
+	char name[129];
+	memset(name, 'n', 128);
+	name[128] = 0;
+	snprintf(text, sizeof text, "algorithm = \"gd\"; d = 8; n = 4; kappa = 1; steps = 10;\nname = \"%s\";\n", name);
+	rc = load(text, &s);
+	if (TU_CHECK_OK(rc)) {
+		/* <catalog>-<name>-<run>-shard<i>.h5 with 19 + 10 digits: 14 + 1 + 128 + 1 + 19 + 6 + 10 + 3 = 182 */
+		struct bw_admit_opts o = {1e12, "results/catalog.sqlite"};
+		rc = bw_spec_admit(&s, &o, NULL);
+		TU_CHECK(rc == BW_OK, "128-byte name, results/catalog.sqlite: %s", bw_error_message());
+		o.catalog = "results/shards/x/shard-4294967295.sqlite"; /* slurm/submit's shard catalogs: 191 */
+		rc = bw_spec_admit(&s, &o, NULL);
+		TU_CHECK(rc == BW_OK, "128-byte name, a shard catalog: %s", bw_error_message());
+		/* a catalog name of 81 bytes: 81 + 1 + 128 + 1 + 19 + 6 + 10 + 3 = 249 fits, 88 gives 256 */
+		for (int len = 81; len <= 88; len += 7) {
+			snprintf(cat, sizeof cat, "results/%0*d.sqlite", len - 7, 0);
+			o.catalog = cat;
+			bw_error_clear();
+			rc = bw_spec_admit(&s, &o, NULL);
+			if (len == 81)
+				TU_CHECK(rc == BW_OK, "catalog name of 81 bytes fits: %s", bw_error_message());
+			else
+				TU_CHECK(rc == BW_EINVAL && strstr(bw_error_message(), "t.cfg:2: the trajectory files") &&
+					 strstr(bw_error_message(), "up to 256 bytes"),
+					 "catalog name of 88 bytes: rc %d '%s'", rc, bw_error_message());
+		}
+		/* the catalog's own sidecar: 248 + "-journal" = 256 */
+		snprintf(cat, sizeof cat, "%0241d.sqlite", 0);
+		o.catalog = cat;
+		bw_error_clear();
+		rc = bw_spec_admit(&s, &o, NULL);
+		TU_CHECK(rc == BW_EINVAL && strstr(bw_error_message(), "with '-journal'"),
+			 "catalog name of 248 bytes: rc %d '%s'", rc, bw_error_message());
+		bw_spec_release(&s);
+	}
+	/* the limits a spec's axes share with run-one */
+	char why[64];
+	TU_CHECK(bw_spec_value_ok("steps", 1e15, why, sizeof why), "steps 1e15 is allowed");
+	TU_CHECK(!bw_spec_value_ok("steps", 9223372036854775807.0, why, sizeof why) &&
+		 !strcmp(why, "must be <= 1000000000000000"), "steps 2^63 - 1: '%s'", why);
+	TU_CHECK(!bw_spec_value_ok("d", 0, why, sizeof why) && !strcmp(why, "must be >= 1"), "d 0: '%s'", why);
+	TU_CHECK(!bw_spec_value_ok("alpha", 0, why, sizeof why) && !strcmp(why, "must be > 0"), "alpha 0: '%s'", why);
+	TU_CHECK(!bw_spec_value_ok("seeds", 4294967296.0, why, sizeof why), "seed index 2^32");
+	TU_CHECK(!bw_spec_value_ok("design", 0, why, sizeof why), "design is not a numeric axis");
+}
+
 static void test_shipped(void)
 {
 	const char *root = getenv("SOURCE_ROOT");
@@ -511,6 +780,9 @@ int main(void)
 	test_keys();
 	test_key_independence();
 	test_errors();
+	test_ranges();
+	test_names();
+	test_admission();
 	test_shipped();
 	return tu_summary("test_spec");
 }
