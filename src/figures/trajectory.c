@@ -1,7 +1,7 @@
 /* trajectory.c - `biasweep plot trajectory`: R = tr Hessian and the test
  * error against the simulated time of label_noise_sgd and riemannian_flow
  * on one instance, read from the trajectory files the catalog points at. */
-#include "plot.h"
+#include "emit.h"
 
 #include "biasweep/error.h"
 #include "biasweep/trajfile.h"
@@ -50,8 +50,8 @@ static void put_run_style(FILE *f, struct bw_table *t, size_t r)
 	fprintf(f, "lc rgb '%s' pt %d ps 0.9 pi 4 lw 2 dt %zu", color, pt, variant % 5 + 1);
 }
 
-int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, const struct plotargs *a,
-			   struct plotout *o)
+int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, const struct bw_figure_args *a,
+			   struct bw_figure *o)
 {
 	struct bw_qfilter filt[66];
 	size_t nf = 0, cols[TC_COUNT], ncols;
@@ -119,7 +119,7 @@ int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nu
 
 	FILE *gp, *dat;
 	const char *datname;
-	if ((rc = out_open(o, ".gp", &gp, NULL)) != BW_OK || (rc = out_open(o, ".dat", &dat, &datname)) != BW_OK)
+	if ((rc = figure_open(o, ".gp", &gp, NULL)) != BW_OK || (rc = figure_open(o, ".dat", &dat, &datname)) != BW_OK)
 		goto done;
 	fprintf(dat, "# %s - trajectories on one instance, one block per run, at log-spaced checkpoints\n", datname);
 	put_provenance(dat, a, o->image);
