@@ -175,31 +175,20 @@ void layout(size_t n, int *rows, int *cols)
 
 /* ---- styles --------------------------------------------------------------------------- */
 
-/* Colour, point types and size per algorithm (the flow's large open square
- * keeps label-noise SGD's triangle visible where both coincide). */
-static const struct {
-	const char *name, *color;
-	int pt[2];
-	double ps;
-} algo_style[] = {
-	{"gd", "#1f77b4", {7, 6}, 1.3},
-	{"sgd", "#ff7f0e", {13, 12}, 1.1},
-	{"label_noise_sgd", "#d62728", {9, 8}, 1.2},
-	{"riemannian_flow", "#2ca02c", {4, 5}, 2.0},
-};
-
+/* An unknown algorithm (a catalog may hold any name) is drawn in grey. */
 double style_of(const char *algorithm, int variant, const char **color, int *pt)
 {
-	for (size_t i = 0; i < sizeof algo_style / sizeof algo_style[0]; i++)
-		if (!strcmp(algo_style[i].name, algorithm)) {
-			*color = algo_style[i].color;
-			*pt = algo_style[i].pt[variant % 2];
-			return algo_style[i].ps;
-		}
+	const struct bw_dynamics *dy = bw_dynamics_named(algorithm);
+	if (dy) {
+		*color = dy->plot_color;
+		*pt = dy->plot_pt[variant % 2];
+		return dy->plot_ps;
+	}
 	*color = "#7f7f7f";
 	*pt = variant % 2 ? 1 : 2;
 	return 1.2;
 }
+
 void put_series_style(FILE *f, const struct series *s)
 {
 	const char *color;

@@ -47,7 +47,8 @@ void put_title(FILE *f, const char *cmd, const char *text, const char *common);
 void layout(size_t n, int *rows, int *cols);
 /* The invisible -1 works around gnuplot 5.4 failing on a plot of keyentries only. */
 void legend_plot(FILE *f);
-/* Colour and point type of an algorithm's variant-th series; returns the point size. */
+/* Colour and point type of an algorithm's variant-th series (its row of
+ * the dynamics table, dynamics.h); returns the point size. */
 double style_of(const char *algorithm, int variant, const char **color, int *pt);
 
 /* ---- cells and series ----------------------------------------------------------------- */

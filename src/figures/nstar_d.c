@@ -45,7 +45,9 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct bw
 	ymax = fmax(ymax, (double)dmax * 1.3); /* the line n = d */
 	if (!isfinite(ymin))
 		ymin = 1;
-	fputs("\n# the least-squares fit n* = a kappa ln d + b over the label_noise_sgd and riemannian_flow cells\n", gp);
+	char names[160];
+	bw_limit_names(BW_LIMIT_L1, ", ", " and ", names, sizeof names);
+	fprintf(gp, "\n# the least-squares fit n* = a kappa ln d + b over the %s cells\n", names);
 	fprintf(gp, "# with an interpolated n* (%zu cells), R^2 = ", P->pooled.npoints);
 	put_gpnum(gp, P->pooled.r2);
 	fputs("\na = ", gp);
