@@ -68,13 +68,7 @@ static void csv_field(FILE *f, const char *s)
 		fputs(s, f);
 		return;
 	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	bw_put_quoted(f, s, '"');
 }
 
 static void json_string(FILE *f, const char *s)

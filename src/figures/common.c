@@ -18,16 +18,7 @@
 
 /* ---- text helpers ------------------------------------------------------------------- */
 
-void gp_str(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		fputc(*s, f);
-	}
-	fputc('\'', f);
-}
+void gp_str(FILE *f, const char *s) { bw_put_quoted(f, s, '\''); }
 
 void enh_cat(char *buf, size_t len, const char *s)
 {

@@ -1,6 +1,6 @@
 /* nstar.c - what the figures nstar-d and nstar-klnd share: n* per cell
  * (as `biasweep curve`), the fits file, the data file in blocks of cells
- * and the pieces of their scripts (contract in plot.h). */
+ * and the pieces of their scripts (contract in emit.h). */
 #include "emit.h"
 
 #include "biasweep/error.h"
@@ -197,18 +197,19 @@ static void key_series(FILE *f, const struct series *s, int lines)
 
 static void key_intervals(FILE *f, int flags)
 {
-	if (flags & BLK_BARS)
-		fputs(", \\\n  keyentry with yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)'", f);
-	if (flags & BLK_OPEN)
-		fputs(", \\\n  keyentry with vectors head filled size screen 0.008,25 lc rgb '#555555' lw 1.2 "
-		      "title 'interval open above (to largest n)'",
-		      f);
-	if (flags & BLK_ABOVE)
-		fputs(", \\\n  keyentry with points pt 8 ps 2 lc rgb '#555555' title 'n^* above the largest n tried'", f);
-	if (flags & BLK_BELOW)
-		fputs(", \\\n  keyentry with points pt 10 ps 2.4 lc rgb '#555555' title 'n^* at or below the smallest n "
-		      "tried'",
-		      f);
+	static const struct {
+		int flag;
+		const char *key;
+	} mark[] = {
+		{BLK_BARS, "yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)'"},
+		{BLK_OPEN, "vectors head filled size screen 0.008,25 lc rgb '#555555' lw 1.2 "
+			   "title 'interval open above (to largest n)'"},
+		{BLK_ABOVE, "points pt 8 ps 2 lc rgb '#555555' title 'n^* above the largest n tried'"},
+		{BLK_BELOW, "points pt 10 ps 2.4 lc rgb '#555555' title 'n^* at or below the smallest n tried'"},
+	};
+	for (size_t i = 0; i < sizeof mark / sizeof mark[0]; i++)
+		if (flags & mark[i].flag)
+			fprintf(f, ", \\\n  keyentry with %s", mark[i].key);
 }
 
 void legend_keys(FILE *f, const struct nstar_plot *P, int lines)

@@ -1,4 +1,5 @@
-/* format.c - the shortest text of a double that reads back (format.h). */
+/* format.c - the shortest text of a double that reads back, a quoted
+ * string (format.h). */
 #include "biasweep/format.h"
 
 #include <math.h>
@@ -16,4 +17,15 @@ void bw_format_real(char *buf, size_t len, double x)
 		if (strtod(buf, NULL) == x)
 			return;
 	}
+}
+
+void bw_put_quoted(FILE *f, const char *s, char q)
+{
+	fputc(q, f);
+	for (; *s; s++) {
+		if (*s == q)
+			fputc(q, f);
+		fputc(*s, f);
+	}
+	fputc(q, f);
 }
