@@ -74,14 +74,21 @@ struct bw_algo_fit {
 int bw_fit_per_algorithm(const struct bw_qcells *cells, const struct bw_cell_stat *st, struct bw_algo_fit **out,
 			 size_t *n);
 
+/* The row of bw_dynamics_table of a cell's algorithm name, NULL for a name
+ * of none (a catalog may hold any text). */
+const struct bw_dynamics *bw_dynamics_named(const char *name);
+
 /* want[i] = 1 for the cells of the dynamics with this limit (an algorithm
  * name not in bw_dynamics_table has none), 0 for the others; returns their
  * number. */
 size_t bw_cells_of_limit(const struct bw_qcells *cells, enum bw_limit limit, int *want);
 
 /* buf (len > 0) gets the names of the dynamics with this limit in
- * bw_dynamics_table order joined by '+' ("label_noise_sgd+riemannian_flow"
- * for BW_LIMIT_L1), truncated to len - 1 characters. */
+ * bw_dynamics_table order, separated by sep and the last two by last
+ * ("label_noise_sgd and riemannian_flow" for BW_LIMIT_L1 with ", " and
+ * " and "), truncated to len - 1 characters; bw_limit_group_name joins them
+ * by '+' ("label_noise_sgd+riemannian_flow"). */
+void bw_limit_names(enum bw_limit limit, const char *sep, const char *last, char *buf, size_t len);
 void bw_limit_group_name(enum bw_limit limit, char *buf, size_t len);
 
 /* ---- series ----------------------------------------------------------------------- */

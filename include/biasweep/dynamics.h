@@ -76,6 +76,12 @@ struct bw_dynamics {
 	unsigned uses;     /* BW_USES_* */
 	enum bw_limit limit;
 	int (*run)(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+	int projects;      /* its final iterate is scored after the projection Phi (run with .project) */
+	/* how the figures draw it (figures.h): colour, point type of its even- and
+	 * odd-numbered series, point size */
+	const char *plot_color;
+	int plot_pt[2];
+	double plot_ps;
 };
 
 extern const struct bw_dynamics bw_dynamics_table[BW_ALGO_COUNT];

@@ -15,6 +15,7 @@
 #ifndef BIASWEEP_OUTPUT_H
 #define BIASWEEP_OUTPUT_H
 
+#include "biasweep/format.h" /* bw_format_real */
 #include "biasweep/query.h"
 
 #include <stdio.h>
@@ -26,8 +27,5 @@ int bw_format_parse(const char *s, enum bw_format *out);
 
 /* BW_EIO when writing fails. */
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt);
-
-/* Shortest round-trip text of a finite double into buf (at least 32 bytes). */
-void bw_format_real(char *buf, size_t len, double x);
 
 #endif

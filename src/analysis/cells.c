@@ -116,30 +116,36 @@ int bw_fit_per_algorithm(const struct bw_qcells *cells, const struct bw_cell_sta
 	return BW_OK;
 }
 
-/* The dynamics' limit by name; 0 (none of them) for an unknown name. */
-static int has_limit(const char *algorithm, enum bw_limit limit)
+const struct bw_dynamics *bw_dynamics_named(const char *name)
 {
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		if (!strcmp(algorithm, bw_dynamics_table[a].name))
-			return bw_dynamics_table[a].limit == limit;
-	return 0;
+		if (!strcmp(name, bw_dynamics_table[a].name))
+			return &bw_dynamics_table[a];
+	return NULL;
 }
 
 size_t bw_cells_of_limit(const struct bw_qcells *cells, enum bw_limit limit, int *want)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < cells->n; i++)
-		k += (size_t)(want[i] = has_limit(cells->cell[i].algorithm, limit));
+	for (size_t i = 0; i < cells->n; i++) {
+		const struct bw_dynamics *dy = bw_dynamics_named(cells->cell[i].algorithm);
+		k += (size_t)(want[i] = dy && dy->limit == limit);
+	}
 	return k;
 }
 
-void bw_limit_group_name(enum bw_limit limit, char *buf, size_t len)
+void bw_limit_names(enum bw_limit limit, const char *sep, const char *last, char *buf, size_t len)
 {
-	size_t k = 0;
+	size_t k = 0, n = 0, i = 0;
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		n += bw_dynamics_table[a].limit == limit;
 	buf[0] = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		if (bw_dynamics_table[a].limit == limit && k < len) {
-			int w = snprintf(buf + k, len - k, "%s%s", k ? "+" : "", bw_dynamics_table[a].name);
+			int w = snprintf(buf + k, len - k, "%s%s", !i ? "" : i + 1 == n ? last : sep, bw_dynamics_table[a].name);
 			k = w < 0 ? len : k + (size_t)w;
+			i++;
 		}
 }
+
+void bw_limit_group_name(enum bw_limit limit, char *buf, size_t len) { bw_limit_names(limit, "+", "+", buf, len); }

@@ -28,19 +28,6 @@ int bw_format_parse(const char *s, enum bw_format *out)
 	return BW_OK;
 }
 
-void bw_format_real(char *buf, size_t len, double x)
-{
-	if (x == floor(x) && fabs(x) < 1e15) { /* integral: no exponent (10, not 1e+01) */
-		snprintf(buf, len, "%.0f", x);
-		return;
-	}
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, x);
-		if (strtod(buf, NULL) == x)
-			return;
-	}
-}
-
 /* Text of a value for table/CSV (NULL -> null_text). */
 static const char *value_text(const struct bw_value *v, char *buf, size_t len, int table, const char *null_text)
 {
@@ -81,13 +68,7 @@ static void csv_field(FILE *f, const char *s)
 		fputs(s, f);
 		return;
 	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	bw_put_quoted(f, s, '"');
 }
 
 static void json_string(FILE *f, const char *s)

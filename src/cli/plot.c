@@ -1,25 +1,19 @@
 /* plot.c - `biasweep plot KIND`: figures of the catalog through gnuplot.
  *
- * The numbers come from the read-only query layer (query.h) and the
- * analysis layer (analysis.h) exactly as `biasweep curve` computes them;
- * one emitter per kind (src/cli/plot/, see plot.h) writes the files in
- * memory, and this file parses, dispatches, commits them and spawns
- * gnuplot.  For -o DIR/NAME.png (or .svg) it writes, beside the image,
+ * The figures module (figures.h, src/figures/) renders each kind in memory,
+ * with the numbers of `biasweep curve`; this file parses the options,
+ * dispatches to the kind's emitter, commits the files, runs gnuplot and says
+ * what it wrote.  For -o DIR/NAME.png (or .svg) the files beside the image are
  *   NAME.gp       the gnuplot script (reads its data from its own directory,
  *                 so `gnuplot DIR/NAME.gp` redraws the figure after an edit);
  *   NAME.dat      the data: whitespace columns, a header comment naming them,
  *                 gnuplot blocks (two blank lines) each headed by a comment;
  *   NAME-dt.dat   the Donoho-Tanner curve (nstar-d, phase);
- *   NAME-fit.dat  the line fits (nstar-d, nstar-klnd);
- * and runs `gnuplot NAME.gp` (posix_spawnp, an argv array, no shell).
- * Everything is computed and rendered in memory first: bad input writes
- * nothing.  User strings reach the script only as sanitized comments and as
- * file names inside single-quoted gnuplot strings (control characters are
- * refused in -o). */
-#include "plot/plot.h"
-
+ *   NAME-fit.dat  the line fits (nstar-d, nstar-klnd).
+ * Bad input writes nothing. */
 #include "biasweep/cli.h"
 #include "biasweep/error.h"
+#include "biasweep/figures.h"
 #include "biasweep/opts.h"
 #include "biasweep/query.h"
 
@@ -61,8 +55,11 @@ static const char epilog[] =
 
 static const struct {
 	const char *name;
-	plot_emitter *emit;
-} kinds[] = {{"nstar-d", plot_nstar_d}, {"nstar-klnd", plot_nstar_klnd}, {"phase", plot_phase}, {"trajectory", plot_trajectory}};
+	bw_figure_emitter *emit;
+} kinds[] = {{"nstar-d", bw_figure_nstar_d},
+	     {"nstar-klnd", bw_figure_nstar_klnd},
+	     {"phase", bw_figure_phase},
+	     {"trajectory", bw_figure_trajectory}};
 
 int cmd_plot(int argc, char **argv)
 {
@@ -116,28 +113,28 @@ int cmd_plot(int argc, char **argv)
 	if (!output)
 		return RAISE(BW_EINVAL, "-o FILE.png or -o FILE.svg is required");
 
-	struct plotout o;
-	if ((rc = out_init(&o, output)) != BW_OK) {
-		out_release(&o);
+	struct bw_figure o;
+	if ((rc = bw_figure_init(&o, output)) != BW_OK) {
+		bw_figure_release(&o);
 		return rc;
 	}
 	struct bw_query *q;
 	if ((rc = bw_query_open(catalog, &q)) != BW_OK) {
-		out_release(&o);
+		bw_figure_release(&o);
 		return rc;
 	}
 	struct bw_qfilter f[sizeof where.items / sizeof where.items[0]];
 	for (int i = 0; i < where.len && rc == BW_OK; i++)
 		if ((rc = bw_query_parse_filter(q, where.items[i], &f[i])) != BW_OK)
 			bw_error_context(rc, "--where");
-	struct plotargs pa = {kinds[kind].name, catalog, &where};
+	struct bw_figure_args pa = {kinds[kind].name, catalog, where.items, (size_t)where.len};
 	if (rc == BW_OK)
 		rc = kinds[kind].emit(q, f, (size_t)where.len, &pa, &o);
 	bw_query_close(q);
 	if (rc == BW_OK)
-		rc = out_commit(&o);
+		rc = bw_figure_commit(&o);
 	if (rc == BW_OK)
-		rc = run_gnuplot(&o);
+		rc = bw_figure_gnuplot(&o);
 	if (rc == BW_OK) {
 		printf("wrote %s (script %s, data", o.image, o.file[0].path);
 		for (size_t i = 1; i < o.nfiles; i++)
@@ -146,6 +143,6 @@ int cmd_plot(int argc, char **argv)
 		if (fflush(stdout))
 			rc = RAISE(BW_EIO, "writing the output failed");
 	}
-	out_release(&o);
+	bw_figure_release(&o);
 	return rc;
 }

@@ -12,11 +12,14 @@
 #include <string.h>
 #include <time.h>
 
+/* (The flow's large open square keeps label-noise SGD's triangle visible
+ * where both coincide on a figure.) */
 const struct bw_dynamics bw_dynamics_table[BW_ALGO_COUNT] = {
-	[BW_GD] = {"gd", BW_USES_ETA, BW_LIMIT_QALPHA, bw_gd_run},
-	[BW_LABEL_NOISE_SGD] = {"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA, BW_LIMIT_L1, bw_label_noise_sgd_run},
-	[BW_SGD] = {"sgd", BW_USES_ETA | BW_USES_BATCH, BW_LIMIT_QALPHA, bw_sgd_run},
-	[BW_RIEMANNIAN_FLOW] = {"riemannian_flow", 0, BW_LIMIT_L1, bw_flow_run},
+	[BW_GD] = {"gd", BW_USES_ETA, BW_LIMIT_QALPHA, bw_gd_run, 0, "#1f77b4", {7, 6}, 1.3},
+	[BW_LABEL_NOISE_SGD] = {"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA, BW_LIMIT_L1, bw_label_noise_sgd_run, 1,
+				"#d62728", {9, 8}, 1.2},
+	[BW_SGD] = {"sgd", BW_USES_ETA | BW_USES_BATCH, BW_LIMIT_QALPHA, bw_sgd_run, 0, "#ff7f0e", {13, 12}, 1.1},
+	[BW_RIEMANNIAN_FLOW] = {"riemannian_flow", 0, BW_LIMIT_L1, bw_flow_run, 0, "#2ca02c", {4, 5}, 2.0},
 };
 
 static const char *const status_names[] = {"converged", "budget", "diverged", "failed"};

@@ -303,6 +303,18 @@ static void test_fits(void)
 	TU_CHECK(!strcmp(name, "gd+sgd"), "q_alpha group '%s'", name);
 	bw_limit_group_name(BW_LIMIT_L1, name, 6);
 	TU_CHECK(!strcmp(name, "label"), "truncated group '%s'", name);
+	bw_limit_names(BW_LIMIT_L1, ", ", " or ", name, sizeof name);
+	TU_CHECK(!strcmp(name, "label_noise_sgd or riemannian_flow"), "l1 names '%s'", name);
+	bw_limit_names(BW_LIMIT_QALPHA, ", ", " and ", name, sizeof name);
+	TU_CHECK(!strcmp(name, "gd and sgd"), "q_alpha names '%s'", name);
+	bw_limit_names(BW_LIMIT_L1, ", ", " and ", name, 20);
+	TU_CHECK(!strcmp(name, "label_noise_sgd and"), "truncated names '%s'", name);
+
+	/* the rows by name (dynamics.h's enum order), none for another name */
+	static const char *const names[] = {"gd", "label_noise_sgd", "sgd", "riemannian_flow"};
+	for (int a = 0; a < 4; a++)
+		TU_CHECK(bw_dynamics_named(names[a]) == &bw_dynamics_table[a], "dynamics '%s'", names[a]);
+	TU_CHECK(!bw_dynamics_named("foo") && !bw_dynamics_named("") && !bw_dynamics_named("GD"), "unknown dynamics");
 
 	/* an algorithm the dynamics table does not know has no limit */
 	struct bw_qcell odd = mk_cell("foo", 32, 2, 1);

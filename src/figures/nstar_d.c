@@ -2,7 +2,7 @@
  * per kappa, one line per series, with the bootstrap intervals, the pooled
  * kappa ln d fit of the l1-limit dynamics, the Donoho-Tanner n50(d, kappa)
  * and n = d. */
-#include "plot.h"
+#include "emit.h"
 
 #include "biasweep/dt.h"
 #include "biasweep/error.h"
@@ -11,7 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct plotout *o, const struct plotargs *a,
+static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct bw_figure *o, const struct bw_figure_args *a,
 			   const char *datname, const char *dtname, const char *fitname)
 {
 	const struct bw_qcells *cells = &P->cells;
@@ -45,7 +45,9 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct pl
 	ymax = fmax(ymax, (double)dmax * 1.3); /* the line n = d */
 	if (!isfinite(ymin))
 		ymin = 1;
-	fputs("\n# the least-squares fit n* = a kappa ln d + b over the label_noise_sgd and riemannian_flow cells\n", gp);
+	char names[160];
+	bw_limit_names(BW_LIMIT_L1, ", ", " and ", names, sizeof names);
+	fprintf(gp, "\n# the least-squares fit n* = a kappa ln d + b over the %s cells\n", names);
 	fprintf(gp, "# with an interpolated n* (%zu cells), R^2 = ", P->pooled.npoints);
 	put_gpnum(gp, P->pooled.r2);
 	fputs("\na = ", gp);
@@ -117,8 +119,8 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct pl
 }
 
 /* The Donoho-Tanner n50(d, kappa) over the d range, one block per kappa. */
-static void put_dt(FILE *dtf, const char *dtname, const struct nstar_plot *P, const struct plotargs *a,
-		   const struct plotout *o)
+static void put_dt(FILE *dtf, const char *dtname, const struct nstar_plot *P, const struct bw_figure_args *a,
+		   const struct bw_figure *o)
 {
 	double x0 = (double)P->dmin / 1.3, x1 = (double)P->dmax * 1.3;
 	fprintf(dtf, "# %s - the Donoho-Tanner 50%% curve n50 = d psi(kappa/d) (biasweep dt), one block per kappa\n",
@@ -137,15 +139,15 @@ static void put_dt(FILE *dtf, const char *dtname, const struct nstar_plot *P, co
 	}
 }
 
-int plot_nstar_d(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-		 struct plotout *o)
+int bw_figure_nstar_d(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct bw_figure_args *a,
+		 struct bw_figure *o)
 {
 	struct nstar_plot P;
 	FILE *dtf;
 	const char *dtname;
 	int rc = nstar_prepare(q, filt, nf, a, o, 0, &P);
 	if (rc == BW_OK)
-		rc = out_open(o, "-dt.dat", &dtf, &dtname);
+		rc = figure_open(o, "-dt.dat", &dtf, &dtname);
 	if (rc == BW_OK) {
 		put_dt(dtf, dtname, &P, a, o);
 		script_nstar_d(P.gp, &P, o, a, P.datname, dtname, P.fitname);

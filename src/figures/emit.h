@@ -1,57 +1,28 @@
-/* plot.h - inside `biasweep plot` (src/cli/plot.c dispatches): one emitter
- * per figure kind, each writing its script and data into in-memory files
- * (struct plotout) that cmd_plot commits and hands to gnuplot.
- *   common.c      the output files, the gnuplot runner, text and number
- *                 formatting, the script preamble, styles, series labels;
+/* emit.h - inside the figures module (figures.h): what the emitters share.
+ *   output.c      the in-memory files, their commit, the gnuplot runner;
+ *   common.c      text and number formatting, the script preamble, styles
+ *                 (from the dynamics table), series labels;
  *   nstar.c       what nstar-d and nstar-klnd share: cells, fits, blocks;
  *   nstar_d.c, nstar_klnd.c, phase.c, trajectory.c   the figures.
  * The numbers come from the analysis layer (analysis.h), as in curve. */
-#ifndef BIASWEEP_CLI_PLOT_H
-#define BIASWEEP_CLI_PLOT_H
+#ifndef BIASWEEP_FIGURES_EMIT_H
+#define BIASWEEP_FIGURES_EMIT_H
 
 #include "biasweep/analysis.h"
-#include "biasweep/opts.h"
+#include "biasweep/figures.h"
 #include "biasweep/query.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#define MAX_FILES 4
 #define MAX_SERIES 32
 #define MAX_PANELS 32
 #define MAX_RUNS 16
 
-/* ---- output files (common.c) ------------------------------------------------------- */
-
-struct outfile {
-	char *path;
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-struct plotout {
-	int svg;
-	const char *image;  /* as given */
-	char *base;         /* image without its extension */
-	const char *name;   /* basename of base */
-	size_t nfiles;
-	struct outfile file[MAX_FILES];
-};
-
-/* Checks -o (BW_EINVAL: no .png/.svg, a control character, a directory
- * that is missing or not writable); release even when it fails. */
-int out_init(struct plotout *o, const char *image);
-void out_release(struct plotout *o);
-/* A new in-memory file BASE SUFFIX (the first one opened is the script);
- * *name (may be NULL) gets its basename. */
-int out_open(struct plotout *o, const char *suffix, FILE **f, const char **name);
-/* Writes every file (the data first, the script last); on any failure
- * removes what it wrote. */
-int out_commit(struct plotout *o);
-/* gnuplot SCRIPT (posix_spawnp, no shell); BW_EIO unless it wrote the image. */
-int run_gnuplot(const struct plotout *o);
+/* A new in-memory file BASE SUFFIX of the figure (the first one opened is
+ * the script); *name (may be NULL) gets its basename (output.c). */
+int figure_open(struct bw_figure *o, const char *suffix, FILE **f, const char **name);
 
 /* ---- text ---------------------------------------------------------------------------- */
 
@@ -68,20 +39,16 @@ void put_word(FILE *f, const char *s, const char *sep); /* sep, then s as one wo
 
 /* ---- the script ---------------------------------------------------------------------- */
 
-struct plotargs {
-	const char *kind, *catalog;
-	struct bw_opt_list *where;
-};
-
-void put_provenance(FILE *f, const struct plotargs *a, const char *image);
-void put_preamble(FILE *f, const struct plotout *o, const struct plotargs *a, int width, int height,
+void put_provenance(FILE *f, const struct bw_figure_args *a, const char *image);
+void put_preamble(FILE *f, const struct bw_figure *o, const struct bw_figure_args *a, int width, int height,
 		  const char *what);
 void put_log_tics(FILE *f, const char *axis, double lo, double hi);
 void put_title(FILE *f, const char *cmd, const char *text, const char *common);
 void layout(size_t n, int *rows, int *cols);
 /* The invisible -1 works around gnuplot 5.4 failing on a plot of keyentries only. */
 void legend_plot(FILE *f);
-/* Colour and point type of an algorithm's variant-th series; returns the point size. */
+/* Colour and point type of an algorithm's variant-th series (its row of
+ * the dynamics table, dynamics.h); returns the point size. */
 double style_of(const char *algorithm, int variant, const char **color, int *pt);
 
 /* ---- cells and series ----------------------------------------------------------------- */
@@ -135,8 +102,8 @@ struct nstar_plot {
 /* The cells, their n* and series, the fits file and the data file of
  * either figure (klnd: panels per algorithm, else per kappa); *P is
  * released by nstar_release even on failure. */
-int nstar_prepare(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-		  struct plotout *o, int klnd, struct nstar_plot *P);
+int nstar_prepare(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct bw_figure_args *a,
+		  struct bw_figure *o, int klnd, struct nstar_plot *P);
 void nstar_release(struct nstar_plot *P);
 size_t distinct(int64_t *v, size_t n); /* sorts v and keeps each value once; returns the count */
 
@@ -157,13 +124,5 @@ void plot_sep(FILE *f, int *first);
 void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t panel, int xc, int lines);
 /* The legend's plot: every series, then the interval marks drawn. */
 void legend_keys(FILE *f, const struct nstar_plot *P, int lines);
-
-/* ---- the figures ------------------------------------------------------------------------ */
-
-/* Each renders its files into o (nothing is written yet); BW_EINVAL for
- * --where conditions it cannot draw. */
-typedef int plot_emitter(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-			 struct plotout *o);
-plot_emitter plot_nstar_d, plot_nstar_klnd, plot_phase, plot_trajectory;
 
 #endif

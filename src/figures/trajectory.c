@@ -1,7 +1,8 @@
 /* trajectory.c - `biasweep plot trajectory`: R = tr Hessian and the test
- * error against the simulated time of label_noise_sgd and riemannian_flow
- * on one instance, read from the trajectory files the catalog points at. */
-#include "plot.h"
+ * error against the simulated time of the dynamics whose limit is the flow
+ * of R (BW_LIMIT_L1, dynamics.h) on one instance, read from the trajectory
+ * files the catalog points at. */
+#include "emit.h"
 
 #include "biasweep/error.h"
 #include "biasweep/trajfile.h"
@@ -13,10 +14,11 @@
 
 static const char *const traj_cols[] = {"algorithm", "design", "wstar",	    "d",	"kappa",    "n",
 					"seed",	     "sweep_seed", "alpha", "eta_used", "sigma",    "eps",
-					"status",    "test_error", "R",	    "t",	"traj_file", "traj_row"};
+					"status",    "test_error", "R",	    "t",	"traj_file", "traj_row",
+					"key"};
 enum {
 	TC_ALGO, TC_DESIGN, TC_WSTAR, TC_D, TC_KAPPA, TC_N, TC_SEED, TC_SWEEP_SEED, TC_ALPHA, TC_ETA,
-	TC_SIGMA, TC_EPS, TC_STATUS, TC_ERR, TC_R, TC_T, TC_FILE, TC_ROW, TC_COUNT
+	TC_SIGMA, TC_EPS, TC_STATUS, TC_ERR, TC_R, TC_T, TC_FILE, TC_ROW, TC_KEY, TC_COUNT
 };
 
 static double tv_real(struct bw_table *t, size_t row, size_t col)
@@ -49,22 +51,29 @@ static void put_run_style(FILE *f, struct bw_table *t, size_t r)
 	fprintf(f, "lc rgb '%s' pt %d ps 0.9 pi 4 lw 2 dt %zu", color, pt, variant % 5 + 1);
 }
 
-int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, const struct plotargs *a,
-			   struct plotout *o)
+int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, const struct bw_figure_args *a,
+			   struct bw_figure *o)
 {
-	struct bw_qfilter filt[66];
 	size_t nf = 0, cols[TC_COUNT], ncols;
 	struct bw_table t = {0};
 	struct bw_checkpoint *ck[MAX_RUNS] = {0};
 	int count[MAX_RUNS] = {0};
-	char list[400] = "";
+	char list[400] = "", names[160], what[200];
 	for (size_t i = 0; i < TC_COUNT; i++)
 		cat(list, sizeof list, "%s%s", i ? "," : "", traj_cols[i]);
+	/* the user's conditions, then one leaving out each other dynamics */
+	struct bw_qfilter *filt = malloc((nuser + BW_ALGO_COUNT) * sizeof *filt);
+	if (!filt)
+		return RAISE(BW_ENOMEM, "out of memory");
 	memcpy(filt, user, nuser * sizeof *user);
 	nf = nuser;
-	int rc = bw_query_parse_filter(q, "algorithm != gd", &filt[nf++]);
-	if (rc == BW_OK)
-		rc = bw_query_parse_filter(q, "algorithm != sgd", &filt[nf++]);
+	int rc = BW_OK;
+	for (int d = 0; d < BW_ALGO_COUNT && rc == BW_OK; d++)
+		if (bw_dynamics_table[d].limit != BW_LIMIT_L1) {
+			char cond[80];
+			snprintf(cond, sizeof cond, "algorithm != %s", bw_dynamics_table[d].name);
+			rc = bw_query_parse_filter(q, cond, &filt[nf++]);
+		}
 	if (rc == BW_OK)
 		rc = bw_query_resolve_columns(q, list, cols, TC_COUNT, &ncols);
 	if (rc == BW_OK)
@@ -72,7 +81,8 @@ int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nu
 	if (rc != BW_OK)
 		goto done;
 	if (t.nrows == 0) {
-		rc = RAISE(BW_EINVAL, "no finished label_noise_sgd or riemannian_flow task matches the --where conditions");
+		bw_limit_names(BW_LIMIT_L1, ", ", " or ", names, sizeof names);
+		rc = RAISE(BW_EINVAL, "no finished %s task matches the --where conditions", names);
 		goto done;
 	}
 	/* one instance: (sweep_seed, design, wstar, d, kappa, n, seed) */
@@ -100,39 +110,25 @@ int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nu
 		rc = RAISE(BW_EINVAL, "the --where conditions match %zu runs (at most %d): narrow them", t.nrows, MAX_RUNS);
 		goto done;
 	}
-	/* read the trajectories: traj_file is relative to the catalog's directory */
-	const char *slash = strrchr(a->catalog, '/');
-	size_t dirlen = slash ? (size_t)(slash - a->catalog) + 1 : 0;
+	/* read the trajectories, each checked to be the task's own (bw_query_trajectory) */
 	for (size_t r = 0; r < t.nrows && rc == BW_OK; r++) {
-		const char *file = tv_text(&t, r, TC_FILE);
-		int64_t row = tv_int(&t, r, TC_ROW);
-		if (!*file || row < 0) {
+		if (!*tv_text(&t, r, TC_FILE) || tv_int(&t, r, TC_ROW) < 0) {
 			rc = RAISE(BW_EINVAL, "the %s run matched has no trajectory recorded (traj_file is NULL)",
 				   tv_text(&t, r, TC_ALGO));
 			break;
 		}
-		size_t n = dirlen + strlen(file) + 1;
-		char *path = malloc(n);
-		if (!(ck[r] = calloc(BW_TRAJ_MAXCK, sizeof *ck[r])) || !path) {
-			free(path);
+		if (!(ck[r] = calloc(BW_TRAJ_MAXCK, sizeof *ck[r]))) {
 			rc = RAISE(BW_ENOMEM, "out of memory");
 			break;
 		}
-		if (file[0] == '/')
-			snprintf(path, n, "%s", file);
-		else
-			snprintf(path, n, "%.*s%s", (int)dirlen, a->catalog, file);
-		rc = bw_trajfile_read_row(path, (size_t)row, ck[r], &count[r], NULL, 0);
-		if (rc == BW_OK && count[r] < 0)
-			rc = RAISE(BW_EIO, "row %" PRId64 " of '%s' was never written", row, path);
-		free(path);
+		rc = bw_query_trajectory(q, tv_text(&t, r, TC_KEY), ck[r], &count[r], NULL, 0);
 	}
 	if (rc != BW_OK)
 		goto done;
 
 	FILE *gp, *dat;
 	const char *datname;
-	if ((rc = out_open(o, ".gp", &gp, NULL)) != BW_OK || (rc = out_open(o, ".dat", &dat, &datname)) != BW_OK)
+	if ((rc = figure_open(o, ".gp", &gp, NULL)) != BW_OK || (rc = figure_open(o, ".dat", &dat, &datname)) != BW_OK)
 		goto done;
 	fprintf(dat, "# %s - trajectories on one instance, one block per run, at log-spaced checkpoints\n", datname);
 	put_provenance(dat, a, o->image);
@@ -142,20 +138,26 @@ int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nu
 	char label[MAX_RUNS][200];
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *algo = tv_text(&t, r, TC_ALGO);
+		const struct bw_dynamics *dy = bw_dynamics_named(algo);
+		unsigned uses = dy ? dy->uses : 0;
 		fprintf(dat, "%s# block %zu: ", r ? "\n\n" : "\n", r);
 		put_comment_text(dat, algo);
 		fprintf(dat, " alpha=%g", tv_real(&t, r, TC_ALPHA));
 		label[r][0] = 0;
 		enh_cat(label[r], sizeof label[r], algo);
 		cat(label[r], sizeof label[r], " (α=%g", tv_real(&t, r, TC_ALPHA));
-		if (!strcmp(algo, "label_noise_sgd")) {
-			fprintf(dat, " sigma=%g eta_used=%g", tv_real(&t, r, TC_SIGMA), tv_real(&t, r, TC_ETA));
-			cat(label[r], sizeof label[r], ", σ=%g, η=%.2g", tv_real(&t, r, TC_SIGMA), tv_real(&t, r, TC_ETA));
+		if (uses & BW_USES_SIGMA) { /* the parameters it reads */
+			fprintf(dat, " sigma=%g", tv_real(&t, r, TC_SIGMA));
+			cat(label[r], sizeof label[r], ", σ=%g", tv_real(&t, r, TC_SIGMA));
+		}
+		if (uses & BW_USES_ETA) {
+			fprintf(dat, " eta_used=%g", tv_real(&t, r, TC_ETA));
+			cat(label[r], sizeof label[r], ", η=%.2g", tv_real(&t, r, TC_ETA));
 		}
 		cat(label[r], sizeof label[r], "): ");
 		enh_cat(label[r], sizeof label[r], tv_text(&t, r, TC_STATUS));
 		cat(label[r], sizeof label[r], ", final test error %.2g%s", tv_real(&t, r, TC_ERR),
-		    strcmp(algo, "label_noise_sgd") ? "" : " (after the projection Φ)");
+		    dy && dy->projects ? " (after the projection Φ)" : "");
 		sanitize(label[r]);
 		fputs(" status=", dat);
 		put_comment_text(dat, tv_text(&t, r, TC_STATUS));
@@ -181,7 +183,9 @@ int plot_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nu
 	cat(title, sizeof title, " w^*)");
 	/* two panels side by side, the legend in a strip below them */
 	int pw = 620, ph = 470, th = 50, lh = 40 + 22 * (int)(t.nrows + 1), W = 2 * pw, H = ph + th + lh;
-	put_preamble(gp, o, a, W, H, "trajectories of label_noise_sgd and riemannian_flow on one instance");
+	bw_limit_names(BW_LIMIT_L1, ", ", " and ", names, sizeof names);
+	snprintf(what, sizeof what, "trajectories of %s on one instance", names);
+	put_preamble(gp, o, a, W, H, what);
 	fputs("dat = here.", gp);
 	gp_str(gp, datname);
 	fputs("\neps = ", gp);
@@ -244,5 +248,6 @@ done:
 	for (size_t r = 0; r < MAX_RUNS; r++)
 		free(ck[r]);
 	bw_table_release(&t);
+	free(filt);
 	return rc;
 }

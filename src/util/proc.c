@@ -60,18 +60,19 @@ static void read_all(int fd, char *out, size_t outlen)
 		;
 }
 
-int bw_proc_spawn(char *const argv[], const char *const extra[], char *out, size_t outlen, const char *log)
+int bw_proc_run(char *const argv[], const char *const extra[], char *out, size_t outlen, const char *log, int *status)
 {
 	int fd[2] = {-1, -1};
+	*status = -1;
 	if (out && pipe(fd) != 0)
-		return -1;
+		return errno;
 	char **env = child_env(extra);
 	if (!env) {
 		if (out) {
 			close(fd[0]);
 			close(fd[1]);
 		}
-		return -1;
+		return ENOMEM;
 	}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -94,15 +95,27 @@ int bw_proc_spawn(char *const argv[], const char *const extra[], char *out, size
 	if (rc != 0) {
 		if (out)
 			close(fd[0]);
-		return -1;
+		return rc;
 	}
 	if (out) {
 		read_all(fd[0], out, outlen);
 		close(fd[0]);
 	}
 	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			*status = 0;
+			return errno;
+		}
+	*status = st;
+	return 0;
+}
+
+int bw_proc_spawn(char *const argv[], const char *const extra[], char *out, size_t outlen, const char *log)
+{
+	int st;
+	if (bw_proc_run(argv, extra, out, outlen, log, &st) != 0)
+		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 

@@ -1,15 +1,15 @@
 /* nstar_klnd.c - `biasweep plot nstar-klnd`: n* against kappa ln d, one
  * panel per algorithm with its least-squares line (as curve --fit), the
  * Donoho-Tanner n50 of each cell and, where in range, n = d. */
-#include "plot.h"
+#include "emit.h"
 
 #include "biasweep/error.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
-static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct plotout *o,
-			      const struct plotargs *a, const char *datname, const char *fitname)
+static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct bw_figure *o,
+			      const struct bw_figure_args *a, const char *datname, const char *fitname)
 {
 	const struct bw_qcells *cells = &P->cells;
 	const struct bw_cell_stat *r = P->r;
@@ -98,8 +98,8 @@ static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct
 	fputs("\n\nunset multiplot\nset output\n", gp);
 }
 
-int plot_nstar_klnd(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-		    struct plotout *o)
+int bw_figure_nstar_klnd(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct bw_figure_args *a,
+		    struct bw_figure *o)
 {
 	struct nstar_plot P;
 	int rc = nstar_prepare(q, filt, nf, a, o, 1, &P);

@@ -1,7 +1,7 @@
 /* nstar.c - what the figures nstar-d and nstar-klnd share: n* per cell
  * (as `biasweep curve`), the fits file, the data file in blocks of cells
- * and the pieces of their scripts (contract in plot.h). */
-#include "plot.h"
+ * and the pieces of their scripts (contract in emit.h). */
+#include "emit.h"
 
 #include "biasweep/error.h"
 
@@ -29,7 +29,7 @@ static void put_cell_row(FILE *f, const struct bw_qcell *c, const struct bw_cell
 	fprintf(f, " %zu %d\n", r->seeds, r->censor);
 }
 
-static void put_cell_header(FILE *f, const char *name, const struct plotargs *a, const struct plotout *o,
+static void put_cell_header(FILE *f, const char *name, const struct bw_figure_args *a, const struct bw_figure *o,
 			    const char *blocks)
 {
 	fprintf(f, "# %s - n* per cell, %s\n", name, blocks);
@@ -51,7 +51,7 @@ static void put_fit_row(FILE *f, const char *group, enum bw_fit_x x, const struc
 /* The fits file: per algorithm (as curve --fit) and pooled over the
  * dynamics whose limit is the l1 minimizer (the kappa ln d curve of the
  * figures); P->per_algo and P->pooled get the kappa ln d fits. */
-static int put_fits(FILE *f, const struct plotargs *a, const struct plotout *o, struct nstar_plot *P)
+static int put_fits(FILE *f, const struct bw_figure_args *a, const struct bw_figure *o, struct nstar_plot *P)
 {
 	const struct bw_qcells *cells = &P->cells;
 	struct bw_algo_fit *af = NULL;
@@ -197,18 +197,19 @@ static void key_series(FILE *f, const struct series *s, int lines)
 
 static void key_intervals(FILE *f, int flags)
 {
-	if (flags & BLK_BARS)
-		fputs(", \\\n  keyentry with yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)'", f);
-	if (flags & BLK_OPEN)
-		fputs(", \\\n  keyentry with vectors head filled size screen 0.008,25 lc rgb '#555555' lw 1.2 "
-		      "title 'interval open above (to largest n)'",
-		      f);
-	if (flags & BLK_ABOVE)
-		fputs(", \\\n  keyentry with points pt 8 ps 2 lc rgb '#555555' title 'n^* above the largest n tried'", f);
-	if (flags & BLK_BELOW)
-		fputs(", \\\n  keyentry with points pt 10 ps 2.4 lc rgb '#555555' title 'n^* at or below the smallest n "
-		      "tried'",
-		      f);
+	static const struct {
+		int flag;
+		const char *key;
+	} mark[] = {
+		{BLK_BARS, "yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)'"},
+		{BLK_OPEN, "vectors head filled size screen 0.008,25 lc rgb '#555555' lw 1.2 "
+			   "title 'interval open above (to largest n)'"},
+		{BLK_ABOVE, "points pt 8 ps 2 lc rgb '#555555' title 'n^* above the largest n tried'"},
+		{BLK_BELOW, "points pt 10 ps 2.4 lc rgb '#555555' title 'n^* at or below the smallest n tried'"},
+	};
+	for (size_t i = 0; i < sizeof mark / sizeof mark[0]; i++)
+		if (flags & mark[i].flag)
+			fprintf(f, ", \\\n  keyentry with %s", mark[i].key);
 }
 
 void legend_keys(FILE *f, const struct nstar_plot *P, int lines)
@@ -253,7 +254,7 @@ static int panels(struct nstar_plot *P, int klnd)
 }
 
 /* The data: blocks per (kappa, series) for nstar-d, per series for nstar-klnd. */
-static int put_blocks(FILE *dat, const struct plotargs *a, const struct plotout *o, int klnd, struct nstar_plot *P)
+static int put_blocks(FILE *dat, const struct bw_figure_args *a, const struct bw_figure *o, int klnd, struct nstar_plot *P)
 {
 	const struct bw_qcells *cells = &P->cells;
 	const struct seriesset *ss = &P->ss;
@@ -304,8 +305,8 @@ static int put_blocks(FILE *dat, const struct plotargs *a, const struct plotout 
 	return BW_OK;
 }
 
-int nstar_prepare(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-		  struct plotout *o, int klnd, struct nstar_plot *P)
+int nstar_prepare(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct bw_figure_args *a,
+		  struct bw_figure *o, int klnd, struct nstar_plot *P)
 {
 	memset(P, 0, sizeof *P);
 	CHECK(plot_cells(q, filt, nf, &P->cells, &P->ss));
@@ -316,9 +317,9 @@ int nstar_prepare(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, 
 	}
 	CHECK(bw_cells_estimate(&P->cells, BW_NSTAR_BOOTSTRAP, &P->r));
 	FILE *dat, *fitf;
-	CHECK(out_open(o, ".gp", &P->gp, NULL));
-	CHECK(out_open(o, ".dat", &dat, &P->datname));
-	CHECK(out_open(o, "-fit.dat", &fitf, &P->fitname));
+	CHECK(figure_open(o, ".gp", &P->gp, NULL));
+	CHECK(figure_open(o, ".dat", &dat, &P->datname));
+	CHECK(figure_open(o, "-fit.dat", &fitf, &P->fitname));
 	P->pooled = (struct bw_line_fit){.slope = NAN, .intercept = NAN, .r2 = NAN, .slope_se = NAN};
 	for (size_t i = 0; i < MAX_SERIES; i++)
 		P->per_algo[i] = P->pooled;

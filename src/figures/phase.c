@@ -1,23 +1,23 @@
 /* phase.c - `biasweep plot phase`: the success rate over (n/d, kappa/n),
  * one panel per series, with the Donoho-Tanner curve (kappa/n against
  * n50/d, parametrised by kappa/d). */
-#include "plot.h"
+#include "emit.h"
 
 #include "biasweep/dt.h"
 #include "biasweep/error.h"
 
 #include <math.h>
 
-int plot_phase(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct plotargs *a,
-	       struct plotout *o)
+int bw_figure_phase(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct bw_figure_args *a,
+	       struct bw_figure *o)
 {
 	struct bw_qcells cells = {0};
 	struct seriesset ss;
 	int rc = plot_cells(q, filt, nf, &cells, &ss);
 	FILE *gp, *dat, *dtf;
 	const char *datname, *dtname;
-	if (rc != BW_OK || (rc = out_open(o, ".gp", &gp, NULL)) != BW_OK ||
-	    (rc = out_open(o, ".dat", &dat, &datname)) != BW_OK || (rc = out_open(o, "-dt.dat", &dtf, &dtname)) != BW_OK)
+	if (rc != BW_OK || (rc = figure_open(o, ".gp", &gp, NULL)) != BW_OK ||
+	    (rc = figure_open(o, ".dat", &dat, &datname)) != BW_OK || (rc = figure_open(o, "-dt.dat", &dtf, &dtname)) != BW_OK)
 		goto done;
 
 	fprintf(dat, "# %s - the success rate at each n per cell, one block per series (algorithm and parameters)\n",

@@ -1,181 +1,24 @@
-/* common.c - what every figure of `biasweep plot` uses: the in-memory
- * output files and their commit, the gnuplot runner, text and number
- * formatting for scripts and data files, the script preamble, styles and
- * series labels (contract in plot.h).  User strings reach a script only as
- * sanitized comments and as file names inside single-quoted gnuplot strings
- * (control characters are refused in -o). */
-#include "plot.h"
+/* common.c - what every figure uses: text and number formatting for
+ * scripts and data files, the script preamble, the styles of the dynamics
+ * (their rows of the dynamics table), series labels (contract in emit.h).
+ * User strings reach a script only as sanitized comments and as file names
+ * inside single-quoted gnuplot strings (control characters are refused in
+ * the image name). */
+#include "emit.h"
 
 #include "biasweep/error.h"
-#include "biasweep/output.h"
+#include "biasweep/format.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
-
-/* ---- output files ----------------------------------------------------------------- */
-
-void out_release(struct plotout *o)
-{
-	for (size_t i = 0; i < o->nfiles; i++) {
-		if (o->file[i].f)
-			fclose(o->file[i].f);
-		free(o->file[i].buf);
-		free(o->file[i].path);
-	}
-	free(o->base);
-	memset(o, 0, sizeof *o);
-}
-
-int out_init(struct plotout *o, const char *image)
-{
-	memset(o, 0, sizeof *o);
-	if (!image || !*image)
-		return RAISE(BW_EINVAL, "-o FILE.png or -o FILE.svg is required");
-	size_t len = strlen(image);
-	for (size_t i = 0; i < len; i++)
-		if (iscntrl((unsigned char)image[i]))
-			return RAISE(BW_EINVAL, "-o: the file name has a control character");
-	if (len < 4 || (strcasecmp(image + len - 4, ".png") && strcasecmp(image + len - 4, ".svg")))
-		return RAISE(BW_EINVAL, "-o: '%.200s' does not end in .png or .svg", image);
-	o->svg = !strcasecmp(image + len - 4, ".svg");
-	o->image = image;
-	if (!(o->base = strndup(image, len - 4)))
-		return RAISE(BW_ENOMEM, "out of memory");
-	const char *slash = strrchr(o->base, '/');
-	o->name = slash ? slash + 1 : o->base;
-	if (!*o->name)
-		return RAISE(BW_EINVAL, "-o: '%.200s' has no file name before the extension", image);
-	/* the directory must exist and be writable */
-	char *dir = slash ? strndup(o->base, (size_t)(slash - o->base) + 1) : strdup(".");
-	if (!dir)
-		return RAISE(BW_ENOMEM, "out of memory");
-	struct stat st;
-	int rc = BW_OK;
-	if (stat(dir, &st) != 0)
-		rc = RAISE(BW_EINVAL, "-o: cannot write into '%.200s': %s", dir, strerror(errno));
-	else if (!S_ISDIR(st.st_mode))
-		rc = RAISE(BW_EINVAL, "-o: '%.200s' is not a directory", dir);
-	else if (access(dir, W_OK | X_OK) != 0)
-		rc = RAISE(BW_EINVAL, "-o: cannot write into '%.200s': %s", dir, strerror(errno));
-	else if (stat(image, &st) == 0 && S_ISDIR(st.st_mode))
-		rc = RAISE(BW_EINVAL, "-o: '%.200s' is a directory", image);
-	free(dir);
-	return rc;
-}
-
-int out_open(struct plotout *o, const char *suffix, FILE **f, const char **name)
-{
-	if (o->nfiles == MAX_FILES)
-		return RAISE(BW_EINTERNAL, "too many output files");
-	struct outfile *of = &o->file[o->nfiles];
-	size_t n = strlen(o->base) + strlen(suffix) + 1;
-	if (!(of->path = malloc(n)))
-		return RAISE(BW_ENOMEM, "out of memory");
-	snprintf(of->path, n, "%s%s", o->base, suffix);
-	if (!(of->f = open_memstream(&of->buf, &of->len))) {
-		free(of->path);
-		of->path = NULL;
-		return RAISE(BW_ENOMEM, "out of memory");
-	}
-	o->nfiles++;
-	*f = of->f;
-	if (name) {
-		const char *s = strrchr(of->path, '/');
-		*name = s ? s + 1 : of->path;
-	}
-	return BW_OK;
-}
-
-int out_commit(struct plotout *o)
-{
-	for (size_t i = 0; i < o->nfiles; i++) {
-		int bad = ferror(o->file[i].f);
-		if (fclose(o->file[i].f) != 0 || bad) {
-			o->file[i].f = NULL;
-			return RAISE(BW_ENOMEM, "out of memory rendering %s", o->file[i].path);
-		}
-		o->file[i].f = NULL;
-	}
-	for (size_t k = 0; k < o->nfiles; k++) {
-		size_t i = (k + 1) % o->nfiles; /* script last */
-		struct outfile *of = &o->file[i];
-		FILE *f = fopen(of->path, "wb");
-		int ok = f && fwrite(of->buf, 1, of->len, f) == of->len;
-		int err = errno;
-		if (f && fclose(f) != 0 && ok) {
-			ok = 0;
-			err = errno;
-		}
-		if (!ok) {
-			for (size_t j = 0; j <= k; j++)
-				unlink(o->file[(j + 1) % o->nfiles].path);
-			return RAISE(BW_EIO, "cannot write '%s': %s", of->path, strerror(err));
-		}
-	}
-	return BW_OK;
-}
-
-int run_gnuplot(const struct plotout *o)
-{
-	const char *script = o->file[0].path;
-	size_t n = strlen(script) + 3;
-	char *arg = malloc(n);
-	if (!arg)
-		return RAISE(BW_ENOMEM, "out of memory");
-	/* never an argument gnuplot could take for an option */
-	snprintf(arg, n, "%s%s", script[0] == '/' ? "" : "./", script);
-	char *argv[] = {"gnuplot", arg, NULL};
-	unlink(o->image); /* so a stale image cannot pass for a new one */
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
-	free(arg);
-	if (rc == ENOENT)
-		return RAISE(BW_EIO, "gnuplot not found on PATH (install gnuplot, e.g. gnuplot-nox); the script '%s' and "
-				     "its data are written",
-			     script);
-	if (rc != 0)
-		return RAISE(BW_EIO, "cannot start gnuplot: %s", strerror(rc));
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return RAISE(BW_EIO, "waiting for gnuplot: %s", strerror(errno));
-	if (WIFSIGNALED(st))
-		return RAISE(BW_EIO, "gnuplot was killed by signal %d on '%s'", WTERMSIG(st), script);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		unlink(o->image);
-		return RAISE(BW_EIO, "gnuplot failed (exit status %d) on '%s'", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-			     script);
-	}
-	struct stat sb;
-	if (stat(o->image, &sb) != 0 || sb.st_size == 0)
-		return RAISE(BW_EIO, "gnuplot ran '%s' but wrote no image '%s'", script, o->image);
-	return BW_OK;
-}
 
 /* ---- text helpers ------------------------------------------------------------------- */
 
-void gp_str(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		fputc(*s, f);
-	}
-	fputc('\'', f);
-}
+void gp_str(FILE *f, const char *s) { bw_put_quoted(f, s, '\''); }
 
 void enh_cat(char *buf, size_t len, const char *s)
 {
@@ -245,16 +88,16 @@ void put_word(FILE *f, const char *s, const char *sep)
 
 /* ---- the script ------------------------------------------------------------------------ */
 
-void put_provenance(FILE *f, const struct plotargs *a, const char *image)
+void put_provenance(FILE *f, const struct bw_figure_args *a, const char *image)
 {
 	fputs("# written by: biasweep plot ", f);
 	put_comment_text(f, a->kind);
 	fputs(" --catalog '", f);
 	put_comment_text(f, a->catalog);
 	fputs("'", f);
-	for (int i = 0; i < a->where->len; i++) {
+	for (size_t i = 0; i < a->nwhere; i++) {
 		fputs(" --where '", f);
-		put_comment_text(f, a->where->items[i]);
+		put_comment_text(f, a->where[i]);
 		fputs("'", f);
 	}
 	fputs(" -o '", f);
@@ -263,7 +106,7 @@ void put_provenance(FILE *f, const struct plotargs *a, const char *image)
 }
 
 /* Script preamble: encoding, the script's directory, the terminal and output. */
-void put_preamble(FILE *f, const struct plotout *o, const struct plotargs *a, int width, int height,
+void put_preamble(FILE *f, const struct bw_figure *o, const struct bw_figure_args *a, int width, int height,
 			 const char *what)
 {
 	fprintf(f, "# %s.gp - %s\n", o->name, what);
@@ -323,31 +166,20 @@ void layout(size_t n, int *rows, int *cols)
 
 /* ---- styles --------------------------------------------------------------------------- */
 
-/* Colour, point types and size per algorithm (the flow's large open square
- * keeps label-noise SGD's triangle visible where both coincide). */
-static const struct {
-	const char *name, *color;
-	int pt[2];
-	double ps;
-} algo_style[] = {
-	{"gd", "#1f77b4", {7, 6}, 1.3},
-	{"sgd", "#ff7f0e", {13, 12}, 1.1},
-	{"label_noise_sgd", "#d62728", {9, 8}, 1.2},
-	{"riemannian_flow", "#2ca02c", {4, 5}, 2.0},
-};
-
+/* An unknown algorithm (a catalog may hold any name) is drawn in grey. */
 double style_of(const char *algorithm, int variant, const char **color, int *pt)
 {
-	for (size_t i = 0; i < sizeof algo_style / sizeof algo_style[0]; i++)
-		if (!strcmp(algo_style[i].name, algorithm)) {
-			*color = algo_style[i].color;
-			*pt = algo_style[i].pt[variant % 2];
-			return algo_style[i].ps;
-		}
+	const struct bw_dynamics *dy = bw_dynamics_named(algorithm);
+	if (dy) {
+		*color = dy->plot_color;
+		*pt = dy->plot_pt[variant % 2];
+		return dy->plot_ps;
+	}
 	*color = "#7f7f7f";
 	*pt = variant % 2 ? 1 : 2;
 	return 1.2;
 }
+
 void put_series_style(FILE *f, const struct series *s)
 {
 	const char *color;
