@@ -21,8 +21,11 @@
 
 enum bw_format { BW_FMT_TABLE = 0, BW_FMT_CSV, BW_FMT_JSON };
 
-/* "table", "csv" or "json"; BW_EINVAL otherwise ("--format: 'x' is not table, csv or json"). */
-int bw_format_parse(const char *s, enum bw_format *out);
+/* "table", "csv", "json", NULL: the names of enum bw_format, in its order */
+extern const char *const bw_format_names[];
+/* the --format option of a command's table (opts.h), into an int holding an enum bw_format */
+#define BW_OPT_FORMAT(target) \
+	BW_OPT("format", BW_OPT_CHOICE, (target), "F", "table | csv | json (default table)", .choices = bw_format_names)
 
 /* BW_EIO when writing fails. */
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt);

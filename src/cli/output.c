@@ -9,24 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int bw_format_parse(const char *s, enum bw_format *out)
-{
-	char buf[64];
-	if (s && !strcmp(s, "table"))
-		*out = BW_FMT_TABLE;
-	else if (s && !strcmp(s, "csv"))
-		*out = BW_FMT_CSV;
-	else if (s && !strcmp(s, "json"))
-		*out = BW_FMT_JSON;
-	else {
-		size_t i = 0;
-		for (; s && s[i] && i < 40; i++)
-			buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
-		buf[i] = 0;
-		return RAISE(BW_EINVAL, "--format: '%s%s' is not table, csv or json", buf, s && s[i] ? "..." : "");
-	}
-	return BW_OK;
-}
+const char *const bw_format_names[] = {"table", "csv", "json", NULL};
 
 void bw_format_real(char *buf, size_t len, double x)
 {

@@ -153,22 +153,16 @@ int cmd_plan(int argc, char **argv)
 	struct bw_admit_opts ao = {0, NULL};
 	int json = 0, list = 0;
 	struct bw_option opts[] = {
-		{"memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
-		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)", 0},
-		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
-		{"list", BW_OPT_FLAG, &list, NULL, "also print every task, in run order: key, cost, canonical string", 0},
+		BW_OPT("memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
+		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)"),
+		BW_OPT("json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table"),
+		BW_OPT("list", BW_OPT_FLAG, &list, NULL, "also print every task, in run order: key, cost, canonical string"),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 1);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep plan SPEC [--memory-limit BYTES] [--json] [--list]", summary, opts,
-			      epilog);
-		return rc;
-	}
-	CHECK(rc);
-	if (npos != 1)
-		return RAISE(BW_EINVAL, "expected one SPEC file (see --help)");
+	struct bw_cli_cmd cmd = {.name = "plan", .args = "SPEC", .minpos = 1, .maxpos = 1,
+				 .pos_missing = "expected one SPEC file (see --help)", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
@@ -176,7 +170,7 @@ int cmd_plan(int argc, char **argv)
 	/* the admission `run` applies too (src/sweep/spec.c) */
 	struct bw_spec spec;
 	struct bw_admission adm;
-	CHECK(bw_spec_load(pos[0], &spec));
+	CHECK(bw_spec_load(argv[0], &spec));
 	rc = bw_spec_admit(&spec, &ao, &adm);
 	if (rc != BW_OK) {
 		bw_spec_release(&spec);
@@ -188,7 +182,7 @@ int cmd_plan(int argc, char **argv)
 	if (json)
 		print_json(&spec, limit, cores, bytes, big, list);
 	else
-		print_text(&spec, limit, opts[0].seen, cores, bytes, big);
+		print_text(&spec, limit, bw_opt_given(opts, &ao.memory_limit), cores, bytes, big);
 	if (list && !json) {
 		char canon[BW_TASK_CANONICAL_MAX];
 		for (size_t i = 0; i < spec.ntasks; i++) {
