@@ -15,6 +15,8 @@
 #ifndef BIASWEEP_OUTPUT_H
 #define BIASWEEP_OUTPUT_H
 
+#include "biasweep/dynamics.h"
+#include "biasweep/instance.h"
 #include "biasweep/query.h"
 
 #include <stdio.h>
@@ -29,6 +31,12 @@ extern const char *const bw_format_names[];
 
 /* BW_EIO when writing fails. */
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt);
+
+/* run-one's outcome as one JSON object on one line: the instance, the parameters, every outcome
+ * field (non-finite numbers as null, %.17g otherwise), the message and the trajectory as columns.
+ * BW_EIO when writing fails. */
+int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
+			  const struct bw_outcome *o);
 
 /* Shortest round-trip text of a finite double into buf (at least 32 bytes). */
 void bw_format_real(char *buf, size_t len, double x);

@@ -1,7 +1,9 @@
-/* output.c - bw_table as table, CSV or JSON (see output.h). */
+/* output.c - bw_table as table, CSV or JSON, and run-one's outcome as JSON (see output.h). */
 #include "biasweep/output.h"
 
+#include "biasweep/dynamics.h"
 #include "biasweep/error.h"
+#include "biasweep/instance.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -174,6 +176,62 @@ static void print_json(FILE *f, const struct bw_table *t)
 		fputc('}', f);
 	}
 	fputs(t->nrows ? "\n]\n" : "]\n", f);
+}
+
+static void jnum(FILE *f, const char *k, double x, int last)
+{
+	if (isfinite(x))
+		fprintf(f, "\"%s\":%.17g%s", k, x, last ? "" : ",");
+	else
+		fprintf(f, "\"%s\":null%s", k, last ? "" : ",");
+}
+
+int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
+			  const struct bw_outcome *o)
+{
+	fprintf(f, "{\"algorithm\":\"%s\",\"design\":\"%s\",\"wstar\":\"%s\",\"d\":%zu,\"n\":%zu,\"kappa\":%zu,"
+	       "\"seed\":%u,\"sweep_seed\":%llu,",
+	       bw_algo_name(p->algo), bw_design_name(inst->spec.design), bw_wstar_name(inst->spec.wstar), inst->d,
+	       inst->n, inst->spec.kappa, inst->spec.seed_index, (unsigned long long)inst->spec.sweep_seed);
+	jnum(f, "alpha", p->alpha, 0);
+	jnum(f, "eta", o->eta_used, 0);
+	jnum(f, "sigma", p->sigma, 0);
+	fprintf(f, "\"batch\":%ld,", p->batch);
+	jnum(f, "eps", p->eps, 0);
+	fprintf(f, "\"status\":\"%s\",", bw_run_status_name(o->status));
+	jnum(f, "train_loss", o->train_loss, 0);
+	jnum(f, "test_error", o->test_error, 0);
+	jnum(f, "R", o->R, 0);
+	jnum(f, "l1", o->l1, 0);
+	fprintf(f, "\"support_recovered\":%s,\"success\":%s,\"steps\":%ld,", o->support_recovered ? "true" : "false",
+	       o->success ? "true" : "false", o->steps);
+	jnum(f, "t", o->t, 0);
+	jnum(f, "wall_s", o->wall_s, 0);
+	jnum(f, "steps_per_s", o->wall_s > 0 ? (double)o->steps / o->wall_s : NAN, 0);
+	jnum(f, "loss_rate", o->loss_rate, 0);
+	jnum(f, "alpha_inf", o->alpha_inf, 0);
+	jnum(f, "alpha_inf_pred", o->alpha_inf_pred, 0);
+	jnum(f, "int_loss_dt", o->int_loss_dt, 0);
+	fprintf(f, "\"message\":\"%s\",\"trajectory\":{", o->message);
+	const char *cols[] = {"step", "t", "loss", "test_error", "R"};
+	for (int c = 0; c < 5; c++) {
+		fprintf(f, "%s\"%s\":[", c ? "," : "", cols[c]);
+		for (size_t i = 0; i < o->ntraj; i++) {
+			const struct bw_checkpoint *k = &o->traj[i];
+			double x = c == 1 ? k->t : c == 2 ? k->loss : c == 3 ? k->test_error : k->R;
+			if (c == 0)
+				fprintf(f, "%s%ld", i ? "," : "", k->step);
+			else if (isfinite(x))
+				fprintf(f, "%s%.17g", i ? "," : "", x);
+			else
+				fprintf(f, "%snull", i ? "," : "");
+		}
+		fprintf(f, "]");
+	}
+	fprintf(f, "}}\n");
+	if (fflush(f) != 0 || ferror(f))
+		return RAISE(BW_EIO, "writing the output failed");
+	return BW_OK;
 }
 
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt)

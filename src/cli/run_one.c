@@ -5,6 +5,7 @@
 #include "biasweep/h5run.h"
 #include "biasweep/instance.h"
 #include "biasweep/opts.h"
+#include "biasweep/output.h"
 #include "biasweep/spec.h"
 
 #include <math.h>
@@ -30,58 +31,6 @@ static const char epilog[] =
 	"  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n"
 	"  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
 	"exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n";
-
-static void jnum(const char *k, double x, int last)
-{
-	if (isfinite(x))
-		printf("\"%s\":%.17g%s", k, x, last ? "" : ",");
-	else
-		printf("\"%s\":null%s", k, last ? "" : ",");
-}
-
-static void print_json(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o)
-{
-	printf("{\"algorithm\":\"%s\",\"design\":\"%s\",\"wstar\":\"%s\",\"d\":%zu,\"n\":%zu,\"kappa\":%zu,"
-	       "\"seed\":%u,\"sweep_seed\":%llu,",
-	       bw_algo_name(p->algo), bw_design_name(inst->spec.design), bw_wstar_name(inst->spec.wstar), inst->d,
-	       inst->n, inst->spec.kappa, inst->spec.seed_index, (unsigned long long)inst->spec.sweep_seed);
-	jnum("alpha", p->alpha, 0);
-	jnum("eta", o->eta_used, 0);
-	jnum("sigma", p->sigma, 0);
-	printf("\"batch\":%ld,", p->batch);
-	jnum("eps", p->eps, 0);
-	printf("\"status\":\"%s\",", bw_run_status_name(o->status));
-	jnum("train_loss", o->train_loss, 0);
-	jnum("test_error", o->test_error, 0);
-	jnum("R", o->R, 0);
-	jnum("l1", o->l1, 0);
-	printf("\"support_recovered\":%s,\"success\":%s,\"steps\":%ld,", o->support_recovered ? "true" : "false",
-	       o->success ? "true" : "false", o->steps);
-	jnum("t", o->t, 0);
-	jnum("wall_s", o->wall_s, 0);
-	jnum("steps_per_s", o->wall_s > 0 ? (double)o->steps / o->wall_s : NAN, 0);
-	jnum("loss_rate", o->loss_rate, 0);
-	jnum("alpha_inf", o->alpha_inf, 0);
-	jnum("alpha_inf_pred", o->alpha_inf_pred, 0);
-	jnum("int_loss_dt", o->int_loss_dt, 0);
-	printf("\"message\":\"%s\",\"trajectory\":{", o->message);
-	const char *cols[] = {"step", "t", "loss", "test_error", "R"};
-	for (int c = 0; c < 5; c++) {
-		printf("%s\"%s\":[", c ? "," : "", cols[c]);
-		for (size_t i = 0; i < o->ntraj; i++) {
-			const struct bw_checkpoint *k = &o->traj[i];
-			double x = c == 1 ? k->t : c == 2 ? k->loss : c == 3 ? k->test_error : k->R;
-			if (c == 0)
-				printf("%s%ld", i ? "," : "", k->step);
-			else if (isfinite(x))
-				printf("%s%.17g", i ? "," : "", x);
-			else
-				printf("%snull", i ? "," : "");
-		}
-		printf("]");
-	}
-	printf("}}\n");
-}
 
 static void print_table(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o)
 {
@@ -209,7 +158,7 @@ int cmd_run_one(int argc, char **argv)
 			rc = bw_h5run_write(save, &inst, &p, &out);
 		if (rc == BW_OK) {
 			if (json)
-				print_json(&inst, &p, &out);
+				rc = bw_outcome_print_json(stdout, &inst, &p, &out);
 			else
 				print_table(&inst, &p, &out);
 		}
