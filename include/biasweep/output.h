@@ -7,8 +7,10 @@
  * csv:   a header line, then one line per row ("\n" line ends); a field with
  *        a comma, a double quote, CR or LF is quoted with "..." and inner
  *        quotes doubled (RFC 4180); NULL is an empty field.
- * json:  one array of objects, one object per row, keys in column order;
- *        NULL (and NaN) as null; strings escaped per RFC 8259.
+ * json:  one array of objects, one object per row (a line each), keys in
+ *        column order; NULL (and NaN) as null; written by the JSON writer
+ *        (json.h): strings escaped per RFC 8259, bytes that are not UTF-8 as
+ *        U+FFFD.  The text is built in memory, then written.
  * csv and json print reals with the fewest digits (at most 17) that read
  * back to the same double.
  */
@@ -32,8 +34,9 @@ extern const char *const bw_format_names[];
 /* BW_EIO when writing fails. */
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt);
 
-/* run-one's outcome as one JSON object on one line: the instance, the parameters, every outcome
- * field (non-finite numbers as null, %.17g otherwise), the message and the trajectory as columns.
+/* run-one's outcome as one JSON object on one line (the JSON writer, json.h): the instance, the
+ * parameters, every outcome field (non-finite numbers as null, %.17g otherwise), the message and
+ * the trajectory as columns.
  * BW_EIO when writing fails. */
 int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
 			  const struct bw_outcome *o);

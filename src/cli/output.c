@@ -4,6 +4,7 @@
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/instance.h"
+#include "biasweep/json.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -75,26 +76,6 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
 static void print_table(FILE *f, const struct bw_table *t)
 {
 	char buf[512];
@@ -156,82 +137,93 @@ static void print_csv(FILE *f, const struct bw_table *t)
 	}
 }
 
-static void print_json(FILE *f, const struct bw_table *t)
+/* the writer's text onto f, then the writer released */
+static int json_emit(FILE *f, struct bw_json *j)
 {
-	char buf[64];
-	fputc('[', f);
-	for (size_t r = 0; r < t->nrows; r++) {
-		fputs(r ? ",\n{" : "\n{", f);
-		for (size_t c = 0; c < t->ncols; c++) {
-			const struct bw_value *v = &t->v[r * t->ncols + c];
-			if (c)
-				fputc(',', f);
-			json_string(f, t->cols[c]);
-			fputc(':', f);
-			if (v->type == BW_VAL_TEXT)
-				json_string(f, v->s ? v->s : "");
-			else
-				fputs(value_text(v, buf, sizeof buf, 0, "null"), f);
-		}
-		fputc('}', f);
-	}
-	fputs(t->nrows ? "\n]\n" : "]\n", f);
+	int rc = bw_json_finish(j);
+	if (rc == BW_OK && (fwrite(j->out.p, 1, j->out.len, f) != j->out.len || fflush(f) != 0 || ferror(f)))
+		rc = RAISE(BW_EIO, "writing the output failed");
+	bw_json_release(j);
+	return rc;
 }
 
-static void jnum(FILE *f, const char *k, double x, int last)
+static int print_json(FILE *f, const struct bw_table *t)
 {
-	if (isfinite(x))
-		fprintf(f, "\"%s\":%.17g%s", k, x, last ? "" : ",");
-	else
-		fprintf(f, "\"%s\":null%s", k, last ? "" : ",");
+	char buf[64];
+	struct bw_json j;
+	bw_json_init(&j, 17, BW_JSON_ROWS);
+	bw_json_array(&j, NULL);
+	for (size_t r = 0; r < t->nrows; r++) {
+		bw_json_object(&j, NULL);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct bw_value *v = &t->v[r * t->ncols + c];
+			if (v->type == BW_VAL_TEXT)
+				bw_json_string(&j, t->cols[c], v->s ? v->s : "");
+			else if (v->type == BW_VAL_INT)
+				bw_json_int(&j, t->cols[c], v->i);
+			else if (v->type == BW_VAL_REAL && isfinite(v->r))
+				bw_json_raw(&j, t->cols[c], value_text(v, buf, sizeof buf, 0, "null"));
+			else
+				bw_json_null(&j, t->cols[c]);
+		}
+		bw_json_end(&j);
+	}
+	bw_json_end(&j);
+	return json_emit(f, &j);
 }
 
 int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
 			  const struct bw_outcome *o)
 {
-	fprintf(f, "{\"algorithm\":\"%s\",\"design\":\"%s\",\"wstar\":\"%s\",\"d\":%zu,\"n\":%zu,\"kappa\":%zu,"
-	       "\"seed\":%u,\"sweep_seed\":%llu,",
-	       bw_algo_name(p->algo), bw_design_name(inst->spec.design), bw_wstar_name(inst->spec.wstar), inst->d,
-	       inst->n, inst->spec.kappa, inst->spec.seed_index, (unsigned long long)inst->spec.sweep_seed);
-	jnum(f, "alpha", p->alpha, 0);
-	jnum(f, "eta", o->eta_used, 0);
-	jnum(f, "sigma", p->sigma, 0);
-	fprintf(f, "\"batch\":%ld,", p->batch);
-	jnum(f, "eps", p->eps, 0);
-	fprintf(f, "\"status\":\"%s\",", bw_run_status_name(o->status));
-	jnum(f, "train_loss", o->train_loss, 0);
-	jnum(f, "test_error", o->test_error, 0);
-	jnum(f, "R", o->R, 0);
-	jnum(f, "l1", o->l1, 0);
-	fprintf(f, "\"support_recovered\":%s,\"success\":%s,\"steps\":%ld,", o->support_recovered ? "true" : "false",
-	       o->success ? "true" : "false", o->steps);
-	jnum(f, "t", o->t, 0);
-	jnum(f, "wall_s", o->wall_s, 0);
-	jnum(f, "steps_per_s", o->wall_s > 0 ? (double)o->steps / o->wall_s : NAN, 0);
-	jnum(f, "loss_rate", o->loss_rate, 0);
-	jnum(f, "alpha_inf", o->alpha_inf, 0);
-	jnum(f, "alpha_inf_pred", o->alpha_inf_pred, 0);
-	jnum(f, "int_loss_dt", o->int_loss_dt, 0);
-	fprintf(f, "\"message\":\"%s\",\"trajectory\":{", o->message);
-	const char *cols[] = {"step", "t", "loss", "test_error", "R"};
-	for (int c = 0; c < 5; c++) {
-		fprintf(f, "%s\"%s\":[", c ? "," : "", cols[c]);
+	struct bw_json j;
+	bw_json_init(&j, 17, 0);
+	bw_json_object(&j, NULL);
+	bw_json_string(&j, "algorithm", bw_algo_name(p->algo));
+	bw_json_string(&j, "design", bw_design_name(inst->spec.design));
+	bw_json_string(&j, "wstar", bw_wstar_name(inst->spec.wstar));
+	bw_json_uint(&j, "d", inst->d);
+	bw_json_uint(&j, "n", inst->n);
+	bw_json_uint(&j, "kappa", inst->spec.kappa);
+	bw_json_uint(&j, "seed", inst->spec.seed_index);
+	bw_json_uint(&j, "sweep_seed", inst->spec.sweep_seed);
+	bw_json_number(&j, "alpha", p->alpha);
+	bw_json_number(&j, "eta", o->eta_used);
+	bw_json_number(&j, "sigma", p->sigma);
+	bw_json_int(&j, "batch", p->batch);
+	bw_json_number(&j, "eps", p->eps);
+	bw_json_string(&j, "status", bw_run_status_name(o->status));
+	bw_json_number(&j, "train_loss", o->train_loss);
+	bw_json_number(&j, "test_error", o->test_error);
+	bw_json_number(&j, "R", o->R);
+	bw_json_number(&j, "l1", o->l1);
+	bw_json_bool(&j, "support_recovered", o->support_recovered);
+	bw_json_bool(&j, "success", o->success);
+	bw_json_int(&j, "steps", o->steps);
+	bw_json_number(&j, "t", o->t);
+	bw_json_number(&j, "wall_s", o->wall_s);
+	bw_json_number(&j, "steps_per_s", o->wall_s > 0 ? (double)o->steps / o->wall_s : NAN);
+	bw_json_number(&j, "loss_rate", o->loss_rate);
+	bw_json_number(&j, "alpha_inf", o->alpha_inf);
+	bw_json_number(&j, "alpha_inf_pred", o->alpha_inf_pred);
+	bw_json_number(&j, "int_loss_dt", o->int_loss_dt);
+	bw_json_string(&j, "message", o->message);
+	bw_json_object(&j, "trajectory");
+	bw_json_array(&j, "step");
+	for (size_t i = 0; i < o->ntraj; i++)
+		bw_json_int(&j, NULL, o->traj[i].step);
+	bw_json_end(&j);
+	static const char *const cols[] = {"t", "loss", "test_error", "R"};
+	for (int c = 0; c < 4; c++) {
+		bw_json_array(&j, cols[c]);
 		for (size_t i = 0; i < o->ntraj; i++) {
 			const struct bw_checkpoint *k = &o->traj[i];
-			double x = c == 1 ? k->t : c == 2 ? k->loss : c == 3 ? k->test_error : k->R;
-			if (c == 0)
-				fprintf(f, "%s%ld", i ? "," : "", k->step);
-			else if (isfinite(x))
-				fprintf(f, "%s%.17g", i ? "," : "", x);
-			else
-				fprintf(f, "%snull", i ? "," : "");
+			bw_json_number(&j, NULL, c == 0 ? k->t : c == 1 ? k->loss : c == 2 ? k->test_error : k->R);
 		}
-		fprintf(f, "]");
+		bw_json_end(&j);
 	}
-	fprintf(f, "}}\n");
-	if (fflush(f) != 0 || ferror(f))
-		return RAISE(BW_EIO, "writing the output failed");
-	return BW_OK;
+	bw_json_end(&j);
+	bw_json_end(&j);
+	return json_emit(f, &j);
 }
 
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt)
@@ -241,8 +233,7 @@ int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt)
 		print_csv(f, t);
 		break;
 	case BW_FMT_JSON:
-		print_json(f, t);
-		break;
+		return print_json(f, t);
 	default:
 		print_table(f, t);
 		break;
