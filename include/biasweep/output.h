@@ -19,6 +19,7 @@
 
 #include "biasweep/dynamics.h"
 #include "biasweep/instance.h"
+#include "biasweep/json.h"
 #include "biasweep/query.h"
 
 #include <stdio.h>
@@ -40,6 +41,9 @@ int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt);
  * BW_EIO when writing fails. */
 int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
 			  const struct bw_outcome *o);
+
+/* The writer's text (bw_json_finish) onto f, then the writer released; its error, or BW_EIO. */
+int bw_json_print(FILE *f, struct bw_json *j);
 
 /* Shortest round-trip text of a finite double into buf (at least 32 bytes). */
 void bw_format_real(char *buf, size_t len, double x);

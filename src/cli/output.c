@@ -137,8 +137,7 @@ static void print_csv(FILE *f, const struct bw_table *t)
 	}
 }
 
-/* the writer's text onto f, then the writer released */
-static int json_emit(FILE *f, struct bw_json *j)
+int bw_json_print(FILE *f, struct bw_json *j)
 {
 	int rc = bw_json_finish(j);
 	if (rc == BW_OK && (fwrite(j->out.p, 1, j->out.len, f) != j->out.len || fflush(f) != 0 || ferror(f)))
@@ -169,7 +168,7 @@ static int print_json(FILE *f, const struct bw_table *t)
 		bw_json_end(&j);
 	}
 	bw_json_end(&j);
-	return json_emit(f, &j);
+	return bw_json_print(f, &j);
 }
 
 int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
@@ -223,7 +222,7 @@ int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct 
 	}
 	bw_json_end(&j);
 	bw_json_end(&j);
-	return json_emit(f, &j);
+	return bw_json_print(f, &j);
 }
 
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt)
