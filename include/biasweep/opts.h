@@ -29,7 +29,7 @@
  * in table order, required ones bare, others in [ ], the members of a group
  * as [--a | --b], lists as [--where COND ...], choices as table|csv|json;
  * with more than BW_CLI_BRIEF optional options only the required ones and
- * "[options]".
+ * "[options]".  A table has at most 64 options.
  */
 #ifndef BIASWEEP_OPTS_H
 #define BIASWEEP_OPTS_H

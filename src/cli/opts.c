@@ -75,8 +75,7 @@ static int parse_bytes(const char *s, double *out)
 	return BW_EINVAL;
 }
 
-
-#define MAXOPTS 64
+#define MAXOPTS 64 /* options a table may have for the synopsis and the suggestions */
 
 /* appends to the string in buf (cut to len - 1 bytes) */
 __attribute__((format(printf, 3, 4))) static void cat(char *buf, size_t len, const char *fmt, ...)
@@ -176,7 +175,7 @@ static int unknown(const struct bw_option *opts, const char *name, size_t len)
 	const char *names[MAXOPTS + 1];
 	char word[64];
 	size_t n = 0;
-	for (const struct bw_option *o = opts; o->type != BW_OPT_END; o++)
+	for (const struct bw_option *o = opts; o->type != BW_OPT_END && n < MAXOPTS; o++)
 		names[n++] = o->name;
 	names[n++] = "help";
 	int k = -1;
@@ -270,12 +269,7 @@ static int check_rules(const struct bw_cli_cmd *cmd)
 
 int bw_cli_parse(struct bw_cli_cmd *cmd, int argc, char **argv, int *npos)
 {
-	size_t n = 0;
 	*npos = 0;
-	while (cmd->opts[n].type != BW_OPT_END)
-		n++;
-	if (n > MAXOPTS)
-		return RAISE(BW_EINTERNAL, "%s: more than %d options", cmd->name, MAXOPTS);
 	int rc = parse_args(cmd, argc, argv, npos);
 	if (rc == BW_OPTS_HELP)
 		bw_cli_usage(stdout, cmd);
