@@ -98,16 +98,9 @@ static void print_table(FILE *f, const struct bw_table *t)
 				num[c] = 0;
 		}
 	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		if (c + 1 == t->ncols && !num[c])
-			fprintf(f, "%s%s\n", c ? "  " : "", t->cols[c]); /* no trailing blanks */
-		else
-			fprintf(f, "%s%*s%s", c ? "  " : "", num[c] ? (int)w[c] : -(int)w[c], t->cols[c],
-				c + 1 == t->ncols ? "\n" : "");
-	}
-	for (size_t r = 0; r < t->nrows; r++)
+	for (size_t r = 0; r <= t->nrows; r++) /* the header, then the rows */
 		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = value_text(&t->v[r * t->ncols + c], buf, sizeof buf, 1, "-");
+			const char *s = r ? value_text(&t->v[(r - 1) * t->ncols + c], buf, sizeof buf, 1, "-") : t->cols[c];
 			if (c + 1 == t->ncols && !num[c])
 				fprintf(f, "%s%s\n", c ? "  " : "", s); /* no trailing blanks */
 			else
