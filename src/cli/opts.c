@@ -153,18 +153,11 @@ static int set_value(struct bw_option *o, const char *val)
 	return BW_OK;
 }
 
-static struct bw_option *find_long(struct bw_option *opts, const char *name, size_t len)
+/* the option called name[0..len), or when len is 0 the one with the short name c */
+static struct bw_option *find(struct bw_option *opts, const char *name, size_t len, char c)
 {
 	for (struct bw_option *o = opts; o->type != BW_OPT_END; o++)
-		if (strlen(o->name) == len && !strncmp(o->name, name, len))
-			return o;
-	return NULL;
-}
-
-static struct bw_option *find_short(struct bw_option *opts, char c)
-{
-	for (struct bw_option *o = opts; o->type != BW_OPT_END; o++)
-		if (o->short_name && o->short_name == c)
+		if (len ? strlen(o->name) == len && !strncmp(o->name, name, len) : c && o->short_name == c)
 			return o;
 	return NULL;
 }
@@ -210,13 +203,13 @@ static int parse_args(struct bw_cli_cmd *cmd, int argc, char **argv, int *npos)
 		struct bw_option *o;
 		const char *eq = NULL;
 		if (a[1] != '-') {
-			if (!(o = a[2] ? NULL : find_short(cmd->opts, a[1])))
+			if (!(o = a[2] ? NULL : find(cmd->opts, NULL, 0, a[1])))
 				return RAISE(BW_EINVAL, "unknown option '%s' (options are long: --name)", a);
 		} else {
 			const char *name = a + 2;
 			eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			if (!(o = find_long(cmd->opts, name, len)))
+			if (!len || !(o = find(cmd->opts, name, len, 0)))
 				return unknown(cmd->opts, name, len);
 		}
 		/* only list options repeat; a second --d 20 must not silently win over --d 10 */
