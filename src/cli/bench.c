@@ -204,28 +204,24 @@ int cmd_bench(int argc, char **argv)
 	struct bw_bench_cfg c = {.repeats = 5, .tasks = 20000, .python = "/usr/bin/python3", .peers = "bench/peers",
 				 .mpirun = "mpirun", .spec = "jobs/default.cfg", .out = "results/bench", .progress = note};
 	struct bw_option opts[] = {
-		{"repeats", BW_OPT_LONG, &c.repeats, "R", "repetitions of every measurement, median reported (default 5)", 0},
-		{"sweep", BW_OPT_FLAG, &c.sweep, NULL, "also time --spec on 1 and 2 ranks (strong scaling; minutes)", 0},
-		{"sweep-only", BW_OPT_FLAG, &c.sweep_only, NULL, "only the --sweep measurement (to repeat it)", 0},
-		{"spec", BW_OPT_STRING, &c.spec, "FILE", "the sweep of --sweep (default jobs/default.cfg)", 0},
-		{"tasks", BW_OPT_LONG, &c.tasks, "N", "empty tasks per coordinator run (default 20000)", 0},
-		{"quick", BW_OPT_FLAG, &c.quick, NULL, "shorter measurements (a smoke run of the bench itself)", 0},
-		{"peers", BW_OPT_STRING, &c.peers, "DIR", "the NumPy peers (default bench/peers)", 0},
-		{"python", BW_OPT_STRING, &c.python, "PATH", "Python with NumPy for the peers (default /usr/bin/python3)", 0},
-		{"no-peers", BW_OPT_FLAG, &c.no_peers, NULL, "skip the NumPy peers", 0},
-		{"mpirun", BW_OPT_STRING, &c.mpirun, "PATH", "mpirun for the coordinator and sweep runs (default mpirun)", 0},
-		{"no-mpi", BW_OPT_FLAG, &c.no_mpi, NULL, "skip the coordinator (and sweep) runs", 0},
-		{"out", BW_OPT_STRING, &c.out, "DIR", "directory of the JSON report (default results/bench)", 0},
-		{"json", BW_OPT_STRING, &c.json, "FILE", "write the JSON report here instead", 0},
+		BW_OPT("repeats", BW_OPT_LONG, &c.repeats, "R", "repetitions of every measurement, median reported (default 5)"),
+		BW_OPT("sweep", BW_OPT_FLAG, &c.sweep, NULL, "also time --spec on 1 and 2 ranks (strong scaling; minutes)"),
+		BW_OPT("sweep-only", BW_OPT_FLAG, &c.sweep_only, NULL, "only the --sweep measurement (to repeat it)"),
+		BW_OPT("spec", BW_OPT_STRING, &c.spec, "FILE", "the sweep of --sweep (default jobs/default.cfg)"),
+		BW_OPT("tasks", BW_OPT_LONG, &c.tasks, "N", "empty tasks per coordinator run (default 20000)"),
+		BW_OPT("quick", BW_OPT_FLAG, &c.quick, NULL, "shorter measurements (a smoke run of the bench itself)"),
+		BW_OPT("peers", BW_OPT_STRING, &c.peers, "DIR", "the NumPy peers (default bench/peers)"),
+		BW_OPT("python", BW_OPT_STRING, &c.python, "PATH", "Python with NumPy for the peers (default /usr/bin/python3)"),
+		BW_OPT("no-peers", BW_OPT_FLAG, &c.no_peers, NULL, "skip the NumPy peers"),
+		BW_OPT("mpirun", BW_OPT_STRING, &c.mpirun, "PATH", "mpirun for the coordinator and sweep runs (default mpirun)"),
+		BW_OPT("no-mpi", BW_OPT_FLAG, &c.no_mpi, NULL, "skip the coordinator (and sweep) runs"),
+		BW_OPT("out", BW_OPT_STRING, &c.out, "DIR", "directory of the JSON report (default results/bench)"),
+		BW_OPT("json", BW_OPT_STRING, &c.json, "FILE", "write the JSON report here instead"),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep bench [--sweep] [--repeats R] [options]", summary, opts, epilog);
-		return rc;
-	}
-	CHECK(rc);
+	struct bw_cli_cmd cmd = {.name = "bench", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	CHECK(bw_bench_prepare(&c));
 	struct bw_bench_results *r = calloc(1, sizeof *r);
 	if (!r) {
@@ -247,7 +243,7 @@ int cmd_bench(int argc, char **argv)
 	printf("\nbench took %.0f s; load average %.2f before, %.2f after\n", r->elapsed_s, r->m.load_before,
 	       r->load_after);
 	char path[4400];
-	rc = bw_bench_write_json(&c, r, &s, path, sizeof path);
+	int rc = bw_bench_write_json(&c, r, &s, path, sizeof path);
 	if (rc == BW_OK)
 		printf("JSON: %s\n", path);
 	free(r);

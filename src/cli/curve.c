@@ -169,32 +169,21 @@ static int fit_rows(struct bw_table *t, const struct bw_qcells *cells)
 
 int cmd_curve(int argc, char **argv)
 {
-	const char *catalog = "results/catalog.sqlite", *format = "table";
-	int points = 0, seeds = 0, fit = 0;
+	const char *catalog = "results/catalog.sqlite";
+	int points = 0, seeds = 0, fit = 0, fmt = BW_FMT_TABLE;
 	struct bw_opt_list where = {0};
 	struct bw_option opts[] = {
-		{"catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)", 0},
-		{"where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (as in query)", 0},
-		{"format", BW_OPT_STRING, &format, "F", "table | csv | json (default table)", 0},
-		{"points", BW_OPT_FLAG, &points, NULL, "one row per (cell, n): tasks, successes, rate", 0},
-		{"seeds", BW_OPT_FLAG, &seeds, NULL, "one row per (cell, seed): its threshold", 0},
-		{"fit", BW_OPT_FLAG, &fit, NULL, "per algorithm: fits of n* against kappa ln d and d", 0},
+		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
+		BW_OPT("where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (as in query)"),
+		BW_OPT_FORMAT(&fmt),
+		BW_OPT("points", BW_OPT_FLAG, &points, NULL, "one row per (cell, n): tasks, successes, rate", .excl = 1),
+		BW_OPT("seeds", BW_OPT_FLAG, &seeds, NULL, "one row per (cell, seed): its threshold", .excl = 1),
+		BW_OPT("fit", BW_OPT_FLAG, &fit, NULL, "per algorithm: fits of n* against kappa ln d and d", .excl = 1),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout,
-			      "biasweep curve [--catalog FILE] [--where COND ...] [--points | --seeds | --fit] "
-			      "[--format table|csv|json]",
-			      summary, opts, epilog);
-		return rc;
-	}
-	CHECK(rc);
-	enum bw_format fmt;
-	CHECK(bw_format_parse(format, &fmt));
-	if (points + seeds + fit > 1)
-		return RAISE(BW_EINVAL, "--points, --seeds and --fit exclude each other");
+	struct bw_cli_cmd cmd = {.name = "curve", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 
 	struct bw_query *q;
 	CHECK(bw_query_open(catalog, &q));
@@ -240,7 +229,7 @@ int cmd_curve(int argc, char **argv)
 		bw_nstar_release(&e);
 	}
 	if (rc == BW_OK)
-		rc = bw_table_print(stdout, &t, fmt);
+		rc = bw_table_print(stdout, &t, (enum bw_format)fmt);
 	bw_table_release(&t);
 	bw_qcells_release(&cells);
 	return rc;

@@ -61,27 +61,17 @@ static int parse_list(const char *flag, const char *s, double *out, size_t *n)
 
 int cmd_dt(int argc, char **argv)
 {
-	const char *dlist = NULL, *klist = NULL, *format = "table";
+	const char *dlist = NULL, *klist = NULL;
+	int fmt = BW_FMT_TABLE;
 	struct bw_option opts[] = {
-		{"d", BW_OPT_STRING, &dlist, "D[,D...]", "dimension(s), >= 1 (required)", 0},
-		{"kappa", BW_OPT_STRING, &klist, "K[,K...]", "sparsity(ies), 0 <= K <= D (required)", 0},
-		{"format", BW_OPT_STRING, &format, "F", "table | csv | json (default table)", 0},
+		BW_OPT("d", BW_OPT_STRING, &dlist, "D[,D...]", "dimension(s), >= 1 (required)", .flags = BW_OPT_REQUIRED),
+		BW_OPT("kappa", BW_OPT_STRING, &klist, "K[,K...]", "sparsity(ies), 0 <= K <= D (required)", .flags = BW_OPT_REQUIRED),
+		BW_OPT_FORMAT(&fmt),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep dt --d D[,D...] --kappa K[,K...] [--format table|csv|json]", summary,
-			      opts, epilog);
-		return rc;
-	}
-	CHECK(rc);
-	if (!dlist)
-		return RAISE(BW_EINVAL, "--d is required");
-	if (!klist)
-		return RAISE(BW_EINVAL, "--kappa is required");
-	enum bw_format fmt;
-	CHECK(bw_format_parse(format, &fmt));
+	struct bw_cli_cmd cmd = {.name = "dt", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	double d[MAX_VALUES], k[MAX_VALUES];
 	size_t nd, nk;
 	CHECK(parse_list("d", dlist, d, &nd));
@@ -109,7 +99,7 @@ int cmd_dt(int argc, char **argv)
 			bw_table_set_real(&t, row, 5, d[i] * psi);
 		}
 	if (rc == BW_OK)
-		rc = bw_table_print(stdout, &t, fmt);
+		rc = bw_table_print(stdout, &t, (enum bw_format)fmt);
 	bw_table_release(&t);
 	return rc;
 }

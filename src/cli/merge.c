@@ -38,28 +38,21 @@ int cmd_merge(int argc, char **argv)
 {
 	int strict = 0, quiet = 0;
 	struct bw_option opts[] = {
-		{"strict", BW_OPT_FLAG, &strict, NULL, "exit 3 when a shard is missing or unfinished (after merging the rest)", 0},
-		{"quiet", BW_OPT_FLAG, &quiet, NULL, "no per-shard lines (warnings and the summary still print)", 0},
+		BW_OPT("strict", BW_OPT_FLAG, &strict, NULL, "exit 3 when a shard is missing or unfinished (after merging the rest)"),
+		BW_OPT("quiet", BW_OPT_FLAG, &quiet, NULL, "no per-shard lines (warnings and the summary still print)"),
 		{0},
 	};
-	char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
-	if (!pos)
-		return RAISE(BW_ENOMEM, "out of memory");
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, argc);
-	if (rc == BW_OPTS_HELP)
-		bw_opts_usage(stdout, "biasweep merge OUT SHARD... [--strict] [--quiet]", summary, opts, epilog);
-	else if (rc == BW_OK && npos < 2)
-		rc = RAISE(BW_EINVAL, "expected OUT and at least one SHARD catalog (see --help)");
-	if (rc != BW_OK) {
-		free(pos);
-		return rc;
-	}
+	struct bw_cli_cmd cmd = {.name = "merge", .args = "OUT SHARD...", .minpos = 2, .maxpos = -1,
+				 .pos_missing = "expected OUT and at least one SHARD catalog (see --help)",
+				 .summary = summary, .epilog = epilog, .opts = opts};
+	int npos;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
+	char **pos = argv;
 
 	struct bw_merge_report rep;
-	rc = bw_merge(pos[0], (const char *const *)(pos + 1), (size_t)(npos - 1), &rep);
+	int rc = bw_merge(pos[0], (const char *const *)(pos + 1), (size_t)(npos - 1), &rep);
 	if (rc != BW_OK) {
 		bw_merge_report_release(&rep);
-		free(pos);
 		return rc;
 	}
 	size_t missing = 0, partial = 0;
@@ -102,7 +95,6 @@ int cmd_merge(int argc, char **argv)
 	fflush(stderr);
 	int complete = rep.complete;
 	bw_merge_report_release(&rep);
-	free(pos);
 	if (strict && !complete)
 		return RAISE(BW_EINTR, "incomplete merge (--strict)");
 	return BW_OK;

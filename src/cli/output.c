@@ -1,7 +1,10 @@
-/* output.c - bw_table as table, CSV or JSON (see output.h). */
+/* output.c - bw_table as table, CSV or JSON, and run-one's outcome as JSON (see output.h). */
 #include "biasweep/output.h"
 
+#include "biasweep/dynamics.h"
 #include "biasweep/error.h"
+#include "biasweep/instance.h"
+#include "biasweep/json.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -9,24 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int bw_format_parse(const char *s, enum bw_format *out)
-{
-	char buf[64];
-	if (s && !strcmp(s, "table"))
-		*out = BW_FMT_TABLE;
-	else if (s && !strcmp(s, "csv"))
-		*out = BW_FMT_CSV;
-	else if (s && !strcmp(s, "json"))
-		*out = BW_FMT_JSON;
-	else {
-		size_t i = 0;
-		for (; s && s[i] && i < 40; i++)
-			buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
-		buf[i] = 0;
-		return RAISE(BW_EINVAL, "--format: '%s%s' is not table, csv or json", buf, s && s[i] ? "..." : "");
-	}
-	return BW_OK;
-}
+const char *const bw_format_names[] = {"table", "csv", "json", NULL};
 
 /* Text of a value for table/CSV (NULL -> null_text). */
 static const char *value_text(const struct bw_value *v, char *buf, size_t len, int table, const char *null_text)
@@ -71,26 +57,6 @@ static void csv_field(FILE *f, const char *s)
 	bw_put_quoted(f, s, '"');
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
 static void print_table(FILE *f, const struct bw_table *t)
 {
 	char buf[512];
@@ -113,16 +79,9 @@ static void print_table(FILE *f, const struct bw_table *t)
 				num[c] = 0;
 		}
 	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		if (c + 1 == t->ncols && !num[c])
-			fprintf(f, "%s%s\n", c ? "  " : "", t->cols[c]); /* no trailing blanks */
-		else
-			fprintf(f, "%s%*s%s", c ? "  " : "", num[c] ? (int)w[c] : -(int)w[c], t->cols[c],
-				c + 1 == t->ncols ? "\n" : "");
-	}
-	for (size_t r = 0; r < t->nrows; r++)
+	for (size_t r = 0; r <= t->nrows; r++) /* the header, then the rows */
 		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = value_text(&t->v[r * t->ncols + c], buf, sizeof buf, 1, "-");
+			const char *s = r ? value_text(&t->v[(r - 1) * t->ncols + c], buf, sizeof buf, 1, "-") : t->cols[c];
 			if (c + 1 == t->ncols && !num[c])
 				fprintf(f, "%s%s\n", c ? "  " : "", s); /* no trailing blanks */
 			else
@@ -152,26 +111,92 @@ static void print_csv(FILE *f, const struct bw_table *t)
 	}
 }
 
-static void print_json(FILE *f, const struct bw_table *t)
+int bw_json_print(FILE *f, struct bw_json *j)
+{
+	int rc = bw_json_finish(j);
+	if (rc == BW_OK && (fwrite(j->out.p, 1, j->out.len, f) != j->out.len || fflush(f) != 0 || ferror(f)))
+		rc = RAISE(BW_EIO, "writing the output failed");
+	bw_json_release(j);
+	return rc;
+}
+
+static int print_json(FILE *f, const struct bw_table *t)
 {
 	char buf[64];
-	fputc('[', f);
+	struct bw_json j;
+	bw_json_init(&j, 17, BW_JSON_ROWS);
+	bw_json_array(&j, NULL);
 	for (size_t r = 0; r < t->nrows; r++) {
-		fputs(r ? ",\n{" : "\n{", f);
+		bw_json_object(&j, NULL);
 		for (size_t c = 0; c < t->ncols; c++) {
 			const struct bw_value *v = &t->v[r * t->ncols + c];
-			if (c)
-				fputc(',', f);
-			json_string(f, t->cols[c]);
-			fputc(':', f);
 			if (v->type == BW_VAL_TEXT)
-				json_string(f, v->s ? v->s : "");
+				bw_json_string(&j, t->cols[c], v->s ? v->s : "");
+			else if (v->type == BW_VAL_INT)
+				bw_json_int(&j, t->cols[c], v->i);
+			else if (v->type == BW_VAL_REAL && isfinite(v->r))
+				bw_json_raw(&j, t->cols[c], value_text(v, buf, sizeof buf, 0, "null"));
 			else
-				fputs(value_text(v, buf, sizeof buf, 0, "null"), f);
+				bw_json_null(&j, t->cols[c]);
 		}
-		fputc('}', f);
+		bw_json_end(&j);
 	}
-	fputs(t->nrows ? "\n]\n" : "]\n", f);
+	bw_json_end(&j);
+	return bw_json_print(f, &j);
+}
+
+int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
+			  const struct bw_outcome *o)
+{
+	struct bw_json j;
+	bw_json_init(&j, 17, 0);
+	bw_json_object(&j, NULL);
+	bw_json_string(&j, "algorithm", bw_algo_name(p->algo));
+	bw_json_string(&j, "design", bw_design_name(inst->spec.design));
+	bw_json_string(&j, "wstar", bw_wstar_name(inst->spec.wstar));
+	bw_json_uint(&j, "d", inst->d);
+	bw_json_uint(&j, "n", inst->n);
+	bw_json_uint(&j, "kappa", inst->spec.kappa);
+	bw_json_uint(&j, "seed", inst->spec.seed_index);
+	bw_json_uint(&j, "sweep_seed", inst->spec.sweep_seed);
+	bw_json_number(&j, "alpha", p->alpha);
+	bw_json_number(&j, "eta", o->eta_used);
+	bw_json_number(&j, "sigma", p->sigma);
+	bw_json_int(&j, "batch", p->batch);
+	bw_json_number(&j, "eps", p->eps);
+	bw_json_string(&j, "status", bw_run_status_name(o->status));
+	bw_json_number(&j, "train_loss", o->train_loss);
+	bw_json_number(&j, "test_error", o->test_error);
+	bw_json_number(&j, "R", o->R);
+	bw_json_number(&j, "l1", o->l1);
+	bw_json_bool(&j, "support_recovered", o->support_recovered);
+	bw_json_bool(&j, "success", o->success);
+	bw_json_int(&j, "steps", o->steps);
+	bw_json_number(&j, "t", o->t);
+	bw_json_number(&j, "wall_s", o->wall_s);
+	bw_json_number(&j, "steps_per_s", o->wall_s > 0 ? (double)o->steps / o->wall_s : NAN);
+	bw_json_number(&j, "loss_rate", o->loss_rate);
+	bw_json_number(&j, "alpha_inf", o->alpha_inf);
+	bw_json_number(&j, "alpha_inf_pred", o->alpha_inf_pred);
+	bw_json_number(&j, "int_loss_dt", o->int_loss_dt);
+	bw_json_string(&j, "message", o->message);
+	bw_json_object(&j, "trajectory");
+	bw_json_array(&j, "step");
+	for (size_t i = 0; i < o->ntraj; i++)
+		bw_json_int(&j, NULL, o->traj[i].step);
+	bw_json_end(&j);
+	static const char *const cols[] = {"t", "loss", "test_error", "R"};
+	for (int c = 0; c < 4; c++) {
+		bw_json_array(&j, cols[c]);
+		for (size_t i = 0; i < o->ntraj; i++) {
+			const struct bw_checkpoint *k = &o->traj[i];
+			bw_json_number(&j, NULL, c == 0 ? k->t : c == 1 ? k->loss : c == 2 ? k->test_error : k->R);
+		}
+		bw_json_end(&j);
+	}
+	bw_json_end(&j);
+	bw_json_end(&j);
+	return bw_json_print(f, &j);
 }
 
 int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt)
@@ -181,8 +206,7 @@ int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt)
 		print_csv(f, t);
 		break;
 	case BW_FMT_JSON:
-		print_json(f, t);
-		break;
+		return print_json(f, t);
 	default:
 		print_table(f, t);
 		break;

@@ -4,6 +4,7 @@
 #include "biasweep/cli.h"
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
+#include "biasweep/output.h"
 #include "biasweep/opts.h"
 #include "biasweep/spec.h"
 
@@ -63,53 +64,57 @@ static void human_seconds(double s, char *buf, size_t len)
 		snprintf(buf, len, "%.1f days", s / 86400);
 }
 
-static void json_string(const char *s)
+/* x as fmt formats it ("%.6g"), a JSON number */
+static void json_fmt(struct bw_json *j, const char *key, const char *fmt, double x)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	char buf[64];
+	snprintf(buf, sizeof buf, fmt, x);
+	bw_json_raw(j, key, buf);
 }
 
-static void print_json(const struct bw_spec *spec, double limit, long cores, size_t bytes, const struct bw_task *big,
-		       int list)
+static int print_json(const struct bw_spec *spec, double limit, long cores, size_t bytes, const struct bw_task *big,
+		      int list)
 {
 	double one = spec->total_cost * NS_PER_UPDATE * 1e-9;
-	printf("{\"spec\":");
-	json_string(spec->path);
-	printf(",\"name\":");
-	json_string(spec->name);
-	printf(",\"text_hash\":\"%016llx\",\"sweep_seed\":%llu,\"tasks\":%zu,\"per_algorithm\":{",
-	       (unsigned long long)spec->text_hash, (unsigned long long)spec->sweep_seed, spec->ntasks);
+	char hash[32];
+	struct bw_json j;
+	bw_json_init(&j, 17, 0);
+	bw_json_object(&j, NULL);
+	bw_json_string(&j, "spec", spec->path);
+	bw_json_string(&j, "name", spec->name);
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)spec->text_hash);
+	bw_json_string(&j, "text_hash", hash);
+	bw_json_uint(&j, "sweep_seed", spec->sweep_seed);
+	bw_json_uint(&j, "tasks", spec->ntasks);
+	bw_json_object(&j, "per_algorithm");
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		printf("%s\"%s\":%zu", a ? "," : "", bw_algo_name((enum bw_algo)a), spec->per_algo[a]);
-	printf("},\"dropped\":%zu,\"total_cost\":%.17g,\"ns_per_update\":%g,\"wall_s_one_core\":%.6g,"
-	       "\"cores\":%ld,\"wall_s_all_cores\":%.6g,\"memory_per_rank\":%zu,\"max_instance_bytes\":%zu,"
-	       "\"memory_limit\":%.0f,\"largest_task\":",
-	       spec->dropped, spec->total_cost, NS_PER_UPDATE, one, cores, one / (double)cores, bytes,
-	       spec->max_instance_bytes, limit);
-	if (big)
-		printf("\"%s\"", big->key_hex);
-	else
-		printf("null");
+		bw_json_uint(&j, bw_algo_name((enum bw_algo)a), spec->per_algo[a]);
+	bw_json_end(&j);
+	bw_json_uint(&j, "dropped", spec->dropped);
+	bw_json_number(&j, "total_cost", spec->total_cost);
+	json_fmt(&j, "ns_per_update", "%g", NS_PER_UPDATE);
+	json_fmt(&j, "wall_s_one_core", "%.6g", one);
+	bw_json_int(&j, "cores", cores);
+	json_fmt(&j, "wall_s_all_cores", "%.6g", one / (double)cores);
+	bw_json_uint(&j, "memory_per_rank", bytes);
+	bw_json_uint(&j, "max_instance_bytes", spec->max_instance_bytes);
+	json_fmt(&j, "memory_limit", "%.0f", limit);
+	bw_json_string(&j, "largest_task", big ? big->key_hex : NULL);
 	if (list) {
 		char canon[BW_TASK_CANONICAL_MAX];
-		printf(",\"task_list\":[");
+		bw_json_array(&j, "task_list");
 		for (size_t i = 0; i < spec->ntasks; i++) {
 			bw_task_canonical(&spec->tasks[i], canon, sizeof canon);
-			printf("%s{\"key\":\"%s\",\"cost\":%.17g,\"canonical\":\"%s\"}", i ? "," : "",
-			       spec->tasks[i].key_hex, spec->tasks[i].cost, canon);
+			bw_json_object(&j, NULL);
+			bw_json_string(&j, "key", spec->tasks[i].key_hex);
+			bw_json_number(&j, "cost", spec->tasks[i].cost);
+			bw_json_string(&j, "canonical", canon);
+			bw_json_end(&j);
 		}
-		printf("]");
+		bw_json_end(&j);
 	}
-	printf("}\n");
+	bw_json_end(&j);
+	return bw_json_print(stdout, &j);
 }
 
 static void print_text(const struct bw_spec *spec, double limit, int limit_given, long cores, size_t bytes,
@@ -153,22 +158,16 @@ int cmd_plan(int argc, char **argv)
 	struct bw_admit_opts ao = {0, NULL};
 	int json = 0, list = 0;
 	struct bw_option opts[] = {
-		{"memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
-		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)", 0},
-		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
-		{"list", BW_OPT_FLAG, &list, NULL, "also print every task, in run order: key, cost, canonical string", 0},
+		BW_OPT("memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
+		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)"),
+		BW_OPT("json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table"),
+		BW_OPT("list", BW_OPT_FLAG, &list, NULL, "also print every task, in run order: key, cost, canonical string"),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 1);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep plan SPEC [--memory-limit BYTES] [--json] [--list]", summary, opts,
-			      epilog);
-		return rc;
-	}
-	CHECK(rc);
-	if (npos != 1)
-		return RAISE(BW_EINVAL, "expected one SPEC file (see --help)");
+	struct bw_cli_cmd cmd = {.name = "plan", .args = "SPEC", .minpos = 1, .maxpos = 1,
+				 .pos_missing = "expected one SPEC file (see --help)", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
@@ -176,7 +175,7 @@ int cmd_plan(int argc, char **argv)
 	/* the admission `run` applies too (src/sweep/spec.c) */
 	struct bw_spec spec;
 	struct bw_admission adm;
-	CHECK(bw_spec_load(pos[0], &spec));
+	CHECK(bw_spec_load(argv[0], &spec));
 	rc = bw_spec_admit(&spec, &ao, &adm);
 	if (rc != BW_OK) {
 		bw_spec_release(&spec);
@@ -186,9 +185,9 @@ int cmd_plan(int argc, char **argv)
 	size_t bytes = adm.bytes;
 	const struct bw_task *big = adm.largest;
 	if (json)
-		print_json(&spec, limit, cores, bytes, big, list);
+		rc = print_json(&spec, limit, cores, bytes, big, list);
 	else
-		print_text(&spec, limit, opts[0].seen, cores, bytes, big);
+		print_text(&spec, limit, bw_opt_given(opts, &ao.memory_limit), cores, bytes, big);
 	if (list && !json) {
 		char canon[BW_TASK_CANONICAL_MAX];
 		for (size_t i = 0; i < spec.ntasks; i++) {
@@ -197,5 +196,5 @@ int cmd_plan(int argc, char **argv)
 		}
 	}
 	bw_spec_release(&spec);
-	return BW_OK;
+	return rc;
 }

@@ -66,38 +66,18 @@ int cmd_plot(int argc, char **argv)
 	const char *catalog = "results/catalog.sqlite", *output = NULL;
 	struct bw_opt_list where = {0};
 	struct bw_option opts[] = {
-		{"catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)", 0},
-		{"where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (as in query)", 0},
-		{"output", BW_OPT_STRING, &output, "FILE", "the image, FILE.png or FILE.svg (also -o FILE)", 0},
+		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
+		BW_OPT("where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (as in query)"),
+		BW_OPT("output", BW_OPT_STRING, &output, "FILE", "the image, FILE.png or FILE.svg", .flags = BW_OPT_REQUIRED,
+		 .short_name = 'o', .missing = "-o FILE.png or -o FILE.svg is required"),
 		{0},
 	};
-	/* -o is --output (the option table is long-only) */
-	char **args = calloc((size_t)argc + 1, sizeof *args);
-	if (!args)
-		return RAISE(BW_ENOMEM, "out of memory");
-	for (int i = 0; i < argc; i++) {
-		args[i] = argv[i];
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "-o"))
-			args[i] = "--output";
-	}
-	for (int i = 0; i < argc; i++)
-		if (!args[i])
-			args[i] = argv[i];
-	char *pos[2];
-	int npos, rc = bw_opts_parse(opts, argc, args, pos, &npos, 1);
-	free(args);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout,
-			      "biasweep plot nstar-d|nstar-klnd|phase|trajectory [--catalog FILE] [--where COND ...] "
-			      "-o FILE.png|FILE.svg",
-			      summary, opts, epilog);
-		return rc;
-	}
-	CHECK(rc);
-	if (npos != 1)
-		return RAISE(BW_EINVAL, "which plot? nstar-d, nstar-klnd, phase or trajectory (see --help)");
+	struct bw_cli_cmd cmd = {.name = "plot", .args = "nstar-d|nstar-klnd|phase|trajectory", .minpos = 1, .maxpos = 1,
+				 .pos_missing = "which plot? nstar-d, nstar-klnd, phase or trajectory (see --help)",
+				 .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
+	char **pos = argv;
 	size_t kind = 0, nkinds = sizeof kinds / sizeof kinds[0];
 	while (kind < nkinds && strcmp(pos[0], kinds[kind].name))
 		kind++;
@@ -110,8 +90,6 @@ int cmd_plot(int argc, char **argv)
 		return RAISE(BW_EINVAL, "unknown plot '%s%s' (nstar-d, nstar-klnd, phase, trajectory)", buf,
 			     pos[0][i] ? "..." : "");
 	}
-	if (!output)
-		return RAISE(BW_EINVAL, "-o FILE.png or -o FILE.svg is required");
 
 	struct bw_figure o;
 	if ((rc = bw_figure_init(&o, output)) != BW_OK) {

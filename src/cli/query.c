@@ -38,37 +38,27 @@ static const char epilog[] =
 
 int cmd_query(int argc, char **argv)
 {
-	const char *catalog = "results/catalog.sqlite", *format = "table", *group_by = NULL, *columns = NULL;
+	const char *catalog = "results/catalog.sqlite", *group_by = NULL, *columns = NULL;
 	long limit = 0;
-	int list_columns = 0;
+	int list_columns = 0, fmt = BW_FMT_TABLE;
 	struct bw_opt_list where = {0};
+	enum { ROWS = 1 << 0, LIMIT = 1 << 1 }; /* exclusive groups: --group-by against --columns, --limit */
 	struct bw_option opts[] = {
-		{"catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)", 0},
-		{"where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (below)", 0},
-		{"group-by", BW_OPT_STRING, &group_by, "COLS", "comma-separated columns: aggregate per group", 0},
-		{"columns", BW_OPT_STRING, &columns, "COLS", "comma-separated columns to list (without --group-by)", 0},
-		{"limit", BW_OPT_LONG, &limit, "N", "list at most N rows (without --group-by)", 0},
-		{"format", BW_OPT_STRING, &format, "F", "table | csv | json (default table)", 0},
-		{"list-columns", BW_OPT_FLAG, &list_columns, NULL, "print the column names and exit", 0},
+		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
+		BW_OPT("where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (below)"),
+		BW_OPT("group-by", BW_OPT_STRING, &group_by, "COLS", "comma-separated columns: aggregate per group", .excl = ROWS | LIMIT),
+		BW_OPT("columns", BW_OPT_STRING, &columns, "COLS", "comma-separated columns to list (without --group-by)", .excl = ROWS),
+		BW_OPT("limit", BW_OPT_LONG, &limit, "N", "list at most N rows (without --group-by)", .excl = LIMIT),
+		BW_OPT_FORMAT(&fmt),
+		BW_OPT("list-columns", BW_OPT_FLAG, &list_columns, NULL, "print the column names and exit"),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout,
-			      "biasweep query [--catalog FILE] [--where COND ...] [--group-by COLS | --columns COLS] "
-			      "[--format table|csv|json]",
-			      summary, opts, epilog);
-		return rc;
-	}
-	CHECK(rc);
-	enum bw_format fmt;
-	CHECK(bw_format_parse(format, &fmt));
-	if (group_by && columns)
-		return RAISE(BW_EINVAL, "--columns lists rows; with --group-by the columns are the groups and statistics");
-	if (group_by && opts[4].seen)
-		return RAISE(BW_EINVAL, "--limit applies to listed rows, not to --group-by");
-	if (opts[4].seen && limit < 1)
+	struct bw_cli_cmd cmd = {.name = "query", .summary = summary, .epilog = epilog, .opts = opts,
+				 .excl_msg = {"--columns lists rows; with --group-by the columns are the groups and statistics",
+					      "--limit applies to listed rows, not to --group-by"}};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
+	if (bw_opt_given(opts, &limit) && limit < 1)
 		return RAISE(BW_EINVAL, "--limit must be >= 1");
 
 	struct bw_query *q;
@@ -96,7 +86,7 @@ int cmd_query(int argc, char **argv)
 			      : bw_query_rows(q, f, (size_t)where.len, cols, ncols, limit, &t);
 	bw_query_close(q);
 	if (rc == BW_OK)
-		rc = bw_table_print(stdout, &t, fmt);
+		rc = bw_table_print(stdout, &t, (enum bw_format)fmt);
 	bw_table_release(&t);
 	return rc;
 }

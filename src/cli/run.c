@@ -105,24 +105,18 @@ int cmd_run(int argc, char **argv)
 	int quiet = 0;
 	struct bw_sweep_opts o = {0};
 	struct bw_option opts[] = {
-		{"catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)", 0},
-		{"shard", BW_OPT_STRING, &shard, "I/N", "run only shard I of N (0 <= I < N), cost-balanced", 0},
-		{"memory-limit", BW_OPT_BYTES, &o.memory_limit, "BYTES",
-		 "memory per rank, as in plan (default: physical memory / cores)", 0},
-		{"quiet", BW_OPT_FLAG, &quiet, NULL, "no progress on stderr", 0},
+		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
+		BW_OPT("shard", BW_OPT_STRING, &shard, "I/N", "run only shard I of N (0 <= I < N), cost-balanced"),
+		BW_OPT("memory-limit", BW_OPT_BYTES, &o.memory_limit, "BYTES",
+		 "memory per rank, as in plan (default: physical memory / cores)"),
+		BW_OPT("quiet", BW_OPT_FLAG, &quiet, NULL, "no progress on stderr"),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 1);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep run SPEC [--catalog FILE] [--shard I/N] [--memory-limit BYTES] [--quiet]", summary, opts,
-			      epilog);
-		return rc;
-	}
-	CHECK(rc);
-	if (npos != 1)
-		return RAISE(BW_EINVAL, "expected one SPEC file (see --help)");
-	o.spec_path = pos[0];
+	struct bw_cli_cmd cmd = {.name = "run", .args = "SPEC", .minpos = 1, .maxpos = 1,
+				 .pos_missing = "expected one SPEC file (see --help)", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
+	o.spec_path = argv[0];
 	o.catalog = catalog;
 	o.shard_count = 1;
 	if (shard) {
@@ -133,7 +127,7 @@ int cmd_run(int argc, char **argv)
 		o.shard_count = n;
 		o.sharded = 1; /* 0/1 too: what `slurm/submit --array 1` runs */
 	}
-	struct progress_ctx ctx = {quiet, isatty(2), -1, pos[0], catalog};
+	struct progress_ctx ctx = {quiet, isatty(2), -1, argv[0], catalog};
 	o.cancel = &stop_flag;
 	o.progress = on_progress;
 	o.progress_ctx = &ctx;

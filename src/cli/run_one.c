@@ -5,6 +5,7 @@
 #include "biasweep/h5run.h"
 #include "biasweep/instance.h"
 #include "biasweep/opts.h"
+#include "biasweep/output.h"
 #include "biasweep/spec.h"
 
 #include <math.h>
@@ -30,58 +31,6 @@ static const char epilog[] =
 	"  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n"
 	"  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
 	"exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n";
-
-static void jnum(const char *k, double x, int last)
-{
-	if (isfinite(x))
-		printf("\"%s\":%.17g%s", k, x, last ? "" : ",");
-	else
-		printf("\"%s\":null%s", k, last ? "" : ",");
-}
-
-static void print_json(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o)
-{
-	printf("{\"algorithm\":\"%s\",\"design\":\"%s\",\"wstar\":\"%s\",\"d\":%zu,\"n\":%zu,\"kappa\":%zu,"
-	       "\"seed\":%u,\"sweep_seed\":%llu,",
-	       bw_algo_name(p->algo), bw_design_name(inst->spec.design), bw_wstar_name(inst->spec.wstar), inst->d,
-	       inst->n, inst->spec.kappa, inst->spec.seed_index, (unsigned long long)inst->spec.sweep_seed);
-	jnum("alpha", p->alpha, 0);
-	jnum("eta", o->eta_used, 0);
-	jnum("sigma", p->sigma, 0);
-	printf("\"batch\":%ld,", p->batch);
-	jnum("eps", p->eps, 0);
-	printf("\"status\":\"%s\",", bw_run_status_name(o->status));
-	jnum("train_loss", o->train_loss, 0);
-	jnum("test_error", o->test_error, 0);
-	jnum("R", o->R, 0);
-	jnum("l1", o->l1, 0);
-	printf("\"support_recovered\":%s,\"success\":%s,\"steps\":%ld,", o->support_recovered ? "true" : "false",
-	       o->success ? "true" : "false", o->steps);
-	jnum("t", o->t, 0);
-	jnum("wall_s", o->wall_s, 0);
-	jnum("steps_per_s", o->wall_s > 0 ? (double)o->steps / o->wall_s : NAN, 0);
-	jnum("loss_rate", o->loss_rate, 0);
-	jnum("alpha_inf", o->alpha_inf, 0);
-	jnum("alpha_inf_pred", o->alpha_inf_pred, 0);
-	jnum("int_loss_dt", o->int_loss_dt, 0);
-	printf("\"message\":\"%s\",\"trajectory\":{", o->message);
-	const char *cols[] = {"step", "t", "loss", "test_error", "R"};
-	for (int c = 0; c < 5; c++) {
-		printf("%s\"%s\":[", c ? "," : "", cols[c]);
-		for (size_t i = 0; i < o->ntraj; i++) {
-			const struct bw_checkpoint *k = &o->traj[i];
-			double x = c == 1 ? k->t : c == 2 ? k->loss : c == 3 ? k->test_error : k->R;
-			if (c == 0)
-				printf("%s%ld", i ? "," : "", k->step);
-			else if (isfinite(x))
-				printf("%s%.17g", i ? "," : "", x);
-			else
-				printf("%snull", i ? "," : "");
-		}
-		printf("]");
-	}
-	printf("}}\n");
-}
 
 static void print_table(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o)
 {
@@ -119,42 +68,33 @@ int cmd_run_one(int argc, char **argv)
 	double alpha = 0, eta = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
 	int json = 0, no_project = 0;
 	struct bw_option opts[] = {
-		{"algo", BW_OPT_STRING, &algo, "NAME", "gd | label_noise_sgd | sgd | riemannian_flow (required)", 0},
-		{"design", BW_OPT_STRING, &design, "NAME", "rademacher | gaussian (default rademacher)", 0},
-		{"wstar", BW_OPT_STRING, &wstar, "NAME", "nonzero entries of w*: signs | gaussian (default signs)", 0},
-		{"d", BW_OPT_LONG, &d, "D", "dimension (required)", 0},
-		{"n", BW_OPT_LONG, &n, "N", "samples (required)", 0},
-		{"kappa", BW_OPT_LONG, &kappa, "K", "sparsity of w*, 1 <= K <= D (required)", 0},
-		{"alpha", BW_OPT_DOUBLE, &alpha, "A", "initialization scale u = v = A, > 0 (required)", 0},
-		{"eta", BW_OPT_DOUBLE, &eta, "E", "step size > 0 (default: auto, below)", 0},
-		{"sigma", BW_OPT_DOUBLE, &sigma, "S", "label noise of label_noise_sgd (default 1)", 0},
-		{"batch", BW_OPT_LONG, &batch, "B", "batch of sgd, 1 <= B <= N (default 1)", 0},
-		{"seed", BW_OPT_LONG, &seed, "I", "seed index of the instance (default 0)", 0},
-		{"sweep-seed", BW_OPT_LONG, &sweep_seed, "S", "sweep seed mixed into every instance (default 0)", 0},
-		{"steps", BW_OPT_LONG, &steps, "K", "step budget", 0},
-		{"time", BW_OPT_DOUBLE, &time, "T", "simulated-time budget", 0},
-		{"eps", BW_OPT_DOUBLE, &eps, "E", "success threshold on the test error (default 0.1)", 0},
-		{"tol", BW_OPT_DOUBLE, &tol, "X", "convergence tolerance (default per dynamics, below)", 0},
-		{"no-project", BW_OPT_FLAG, &no_project, NULL, "label_noise_sgd: report the raw final iterate", 0},
-		{"save", BW_OPT_STRING, &save, "FILE.h5", "write instance, final state and trajectory as HDF5", 0},
-		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
-		{"memory-limit", BW_OPT_BYTES, &memory_limit, "BYTES",
-		 "refuse a task needing more (as plan does; default: physical memory / cores)", 0},
+		BW_OPT("algo", BW_OPT_STRING, &algo, "NAME", "gd | label_noise_sgd | sgd | riemannian_flow (required)", .flags = BW_OPT_REQUIRED,
+		 .missing = "--algo is required (gd, label_noise_sgd, sgd or riemannian_flow)"),
+		BW_OPT("design", BW_OPT_STRING, &design, "NAME", "rademacher | gaussian (default rademacher)"),
+		BW_OPT("wstar", BW_OPT_STRING, &wstar, "NAME", "nonzero entries of w*: signs | gaussian (default signs)"),
+		BW_OPT("d", BW_OPT_LONG, &d, "D", "dimension (required)", .flags = BW_OPT_REQUIRED),
+		BW_OPT("n", BW_OPT_LONG, &n, "N", "samples (required)", .flags = BW_OPT_REQUIRED),
+		BW_OPT("kappa", BW_OPT_LONG, &kappa, "K", "sparsity of w*, 1 <= K <= D (required)", .flags = BW_OPT_REQUIRED),
+		BW_OPT("alpha", BW_OPT_DOUBLE, &alpha, "A", "initialization scale u = v = A, > 0 (required)", .flags = BW_OPT_REQUIRED),
+		BW_OPT("eta", BW_OPT_DOUBLE, &eta, "E", "step size > 0 (default: auto, below)"),
+		BW_OPT("sigma", BW_OPT_DOUBLE, &sigma, "S", "label noise of label_noise_sgd (default 1)"),
+		BW_OPT("batch", BW_OPT_LONG, &batch, "B", "batch of sgd, 1 <= B <= N (default 1)"),
+		BW_OPT("seed", BW_OPT_LONG, &seed, "I", "seed index of the instance (default 0)"),
+		BW_OPT("sweep-seed", BW_OPT_LONG, &sweep_seed, "S", "sweep seed mixed into every instance (default 0)"),
+		BW_OPT("steps", BW_OPT_LONG, &steps, "K", "step budget"),
+		BW_OPT("time", BW_OPT_DOUBLE, &time, "T", "simulated-time budget"),
+		BW_OPT("eps", BW_OPT_DOUBLE, &eps, "E", "success threshold on the test error (default 0.1)"),
+		BW_OPT("tol", BW_OPT_DOUBLE, &tol, "X", "convergence tolerance (default per dynamics, below)"),
+		BW_OPT("no-project", BW_OPT_FLAG, &no_project, NULL, "label_noise_sgd: report the raw final iterate"),
+		BW_OPT("save", BW_OPT_STRING, &save, "FILE.h5", "write instance, final state and trajectory as HDF5"),
+		BW_OPT("json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table"),
+		BW_OPT("memory-limit", BW_OPT_BYTES, &memory_limit, "BYTES",
+		 "refuse a task needing more (as plan does; default: physical memory / cores)"),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep run-one --algo NAME --d D --n N --kappa K --alpha A [options]", summary,
-			      opts, epilog);
-		return rc;
-	}
-	CHECK(rc);
-	if (!algo)
-		return RAISE(BW_EINVAL, "--algo is required (gd, label_noise_sgd, sgd or riemannian_flow)");
-	for (int i = 3; i <= 6; i++)
-		if (!opts[i].seen)
-			return RAISE(BW_EINVAL, "--%s is required", opts[i].name);
+	struct bw_cli_cmd cmd = {.name = "run-one", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	struct bw_instance_spec spec = {0};
 	struct bw_run_params p;
 	enum bw_algo a;
@@ -162,15 +102,15 @@ int cmd_run_one(int argc, char **argv)
 	CHECK(bw_design_parse(design, &spec.design));
 	CHECK(bw_wstar_parse(wstar, &spec.wstar));
 	/* the limits of a spec's axes (spec.c), for every number that is given or has a default */
-	static const struct {
-		int opt;
+	const struct {
+		const void *var;
 		const char *axis;
 		int always;
-	} axes[] = {{3, "d", 1},     {4, "n", 1},      {5, "kappa", 1}, {6, "alpha", 1},  {7, "eta", 0},
-		    {8, "sigma", 1}, {9, "batch", 1},  {10, "seeds", 1}, {12, "steps", 0}, {13, "time", 0},
-		    {14, "eps", 1},  {15, "tol", 0}};
+	} axes[] = {{&d, "d", 1},	  {&n, "n", 1},	       {&kappa, "kappa", 1}, {&alpha, "alpha", 1},
+		    {&eta, "eta", 0},	  {&sigma, "sigma", 1}, {&batch, "batch", 1}, {&seed, "seeds", 1},
+		    {&steps, "steps", 0}, {&time, "time", 0},	{&eps, "eps", 1},     {&tol, "tol", 0}};
 	for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
-		const struct bw_option *o = &opts[axes[i].opt];
+		const struct bw_option *o = bw_opt_find(opts, axes[i].var);
 		char why[64];
 		double x = o->type == BW_OPT_LONG ? (double)*(long *)o->value : *(double *)o->value;
 		if ((axes[i].always || o->seen) && !bw_spec_value_ok(axes[i].axis, x, why, sizeof why))
@@ -199,7 +139,7 @@ int cmd_run_one(int argc, char **argv)
 	if (!steps && !time && a == BW_RIEMANNIAN_FLOW)
 		p.max_time = 50;
 	p.eps = eps;
-	if (opts[15].seen)
+	if (bw_opt_given(opts, &tol))
 		p.tol = tol;
 	p.project = !no_project;
 	/* before any work: the task must fit (plan's per-task admission) and the file be writable */
@@ -218,7 +158,7 @@ int cmd_run_one(int argc, char **argv)
 			rc = bw_h5run_write(save, &inst, &p, &out);
 		if (rc == BW_OK) {
 			if (json)
-				print_json(&inst, &p, &out);
+				rc = bw_outcome_print_json(stdout, &inst, &p, &out);
 			else
 				print_table(&inst, &p, &out);
 		}

@@ -89,22 +89,16 @@ static int print_blocks(struct bw_table *t)
 
 int cmd_status(int argc, char **argv)
 {
-	const char *catalog = "results/catalog.sqlite", *format = "table";
+	const char *catalog = "results/catalog.sqlite";
+	int fmt = BW_FMT_TABLE;
 	struct bw_option opts[] = {
-		{"catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)", 0},
-		{"format", BW_OPT_STRING, &format, "F", "table | csv | json (default table)", 0},
+		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
+		BW_OPT_FORMAT(&fmt),
 		{0},
 	};
-	char *pos[1];
-	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
-	if (rc == BW_OPTS_HELP) {
-		bw_opts_usage(stdout, "biasweep status [--catalog FILE] [--format table|csv|json]", summary, opts,
-			      epilog);
-		return rc;
-	}
-	CHECK(rc);
-	enum bw_format fmt;
-	CHECK(bw_format_parse(format, &fmt));
+	struct bw_cli_cmd cmd = {.name = "status", .summary = summary, .epilog = epilog, .opts = opts};
+	int npos, rc = BW_OK;
+	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	struct bw_query *q;
 	CHECK(bw_query_open(catalog, &q));
 	struct bw_table t;

@@ -8,6 +8,7 @@
 
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
+#include "biasweep/suggest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,44 +132,12 @@ static unsigned line_of(const config_setting_t *s) { return config_setting_sourc
 
 /* ---- "did you mean" ---------------------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 63 || lb > 63)
-		return (size_t)-1;
-	size_t row[64];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* " (did you mean 'kappa'?)" for the nearest candidate within 2 edits, else
  * " (expected one of: a, b, c)". */
 static void suggest(char *buf, size_t len, const char *word, const char *const *cands, size_t n)
 {
-	size_t best = (size_t)-1, bi = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = edit_distance(word, cands[i]);
-		if (dist < best) {
-			best = dist;
-			bi = i;
-		}
-	}
-	if (n && best <= 2 && best < strlen(word)) {
+	int bi = bw_suggest(word, cands, n);
+	if (bi >= 0) {
 		snprintf(buf, len, " (did you mean '%s'?)", cands[bi]);
 		return;
 	}
