@@ -120,8 +120,8 @@ int bw_fit_per_algorithm(const struct bw_qcells *cells, const struct bw_cell_sta
 static int has_limit(const char *algorithm, enum bw_limit limit)
 {
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		if (!strcmp(algorithm, bw_dynamics_table[a].name))
-			return bw_dynamics_table[a].limit == limit;
+		if (!strcmp(algorithm, bw_dynamics_table[a]->name))
+			return bw_dynamics_table[a]->limit == limit;
 	return 0;
 }
 
@@ -138,8 +138,8 @@ void bw_limit_group_name(enum bw_limit limit, char *buf, size_t len)
 	size_t k = 0;
 	buf[0] = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		if (bw_dynamics_table[a].limit == limit && k < len) {
-			int w = snprintf(buf + k, len - k, "%s%s", k ? "+" : "", bw_dynamics_table[a].name);
+		if (bw_dynamics_table[a]->limit == limit && k < len) {
+			int w = snprintf(buf + k, len - k, "%s%s", k ? "+" : "", bw_dynamics_table[a]->name);
 			k = w < 0 ? len : k + (size_t)w;
 		}
 }
