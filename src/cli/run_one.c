@@ -15,21 +15,117 @@ static const char summary[] =
 	"Generate the instance (design, d, n, kappa, seed), run one dynamics from u = v = alpha,\n"
 	"and print the outcome: a table, or one JSON object with --json.";
 
-static const char epilog[] =
-	"defaults and conventions:\n"
-	"  --eta      auto: gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);\n"
-	"             label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);\n"
-	"             riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step\n"
-	"  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 5, riemannian_flow --time 50;\n"
-	"             --steps and --time may be combined (whichever ends first)\n"
-	"  t          gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time\n"
-	"  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n"
-	"  converged  relative loss L/(|y|^2/n) <= tol (default 1e-10) for gd and sgd;\n"
-	"             ||P grad R||/||grad R|| <= tol (default 1e-7) for riemannian_flow\n"
-	"  label_noise_sgd's final iterate is projected onto the zero-loss manifold by noise-free gd\n"
-	"  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n"
-	"  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
-	"exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n";
+/* The help's conventions, from the dynamics table: for each distinct phrase
+ * (phrase() fills it per dynamics, "" for none), in table order, the
+ * dynamics that share it joined by `sep` and `last`, written by `fmt` (%1$s
+ * the names, %2$s the phrase); groups joined by `gsep`. */
+static size_t groups(char *buf, size_t len, size_t off, void (*phrase)(const struct bw_dynamics *, char *, size_t),
+		     const char *sep, const char *last, const char *fmt, const char *gsep)
+{
+	char ph[BW_ALGO_COUNT][160];
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		phrase(bw_dynamics_table[a], ph[a], sizeof ph[a]);
+	int done[BW_ALGO_COUNT] = {0}, ngroups = 0;
+	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
+		if (done[a] || !ph[a][0])
+			continue;
+		char names[256] = "";
+		size_t k = 0, n = 0;
+		for (int b = a; b < BW_ALGO_COUNT; b++)
+			n += !strcmp(ph[a], ph[b]);
+		for (int b = a; b < BW_ALGO_COUNT; b++)
+			if (!strcmp(ph[a], ph[b])) {
+				size_t at = strlen(names);
+				snprintf(names + at, sizeof names - at, "%s%s", k ? (k + 1 == n ? last : sep) : "",
+					 bw_dynamics_table[b]->name);
+				done[b] = 1;
+				k++;
+			}
+		if (ngroups++)
+			off += (size_t)snprintf(buf + off, len - off, "%s", gsep);
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, fmt, names, ph[a]);
+	}
+	return off < len ? off : len;
+}
+
+/* %g without the exponent's sign + and leading zeros: 1e6, 1e-7 */
+static void compact(double x, char *b, size_t n)
+{
+	char g[32], *e;
+	snprintf(g, sizeof g, "%g", x);
+	if ((e = strchr(g, 'e'))) {
+		size_t z = strspn(e + 1, "+-0");
+		snprintf(b, n, "%.*se%s%s", (int)(e - g), g, e[1] == '-' ? "-" : "", e[1 + z] ? e + 1 + z : "0");
+	} else {
+		snprintf(b, n, "%s", g);
+	}
+}
+
+static void eta_phrase(const struct bw_dynamics *r, char *b, size_t n) { snprintf(b, n, "%s", r->eta_doc); }
+static void time_phrase(const struct bw_dynamics *r, char *b, size_t n) { snprintf(b, n, "%s", r->time_doc); }
+static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
+{
+	char tol[32];
+	compact(r->tol, tol, sizeof tol);
+	if (r->converged_doc)
+		snprintf(b, n, "%s <= tol (default %s)", r->converged_doc, tol);
+	else
+		b[0] = 0;
+}
+
+static void budget_phrase(char *buf, size_t len)
+{
+	size_t off = 0;
+	for (int time = 0; time < 2; time++)
+		for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
+			const struct bw_dynamics *r = bw_dynamics_table[a];
+			char x[32];
+			if (!(time ? r->budget_time > 0 : r->budget_steps > 0))
+				continue;
+			compact(time ? r->budget_time : (double)r->budget_steps, x, sizeof x);
+			off += (size_t)snprintf(buf + off, len - off, time ? "%s%s --time %s" : "%s%s %s steps",
+						off ? ", " : "", r->name, x);
+		}
+}
+
+static void make_epilog(char *buf, size_t len)
+{
+	const char *cont = ";\n             ";
+	size_t off = (size_t)snprintf(buf, len, "dynamics (--algo):\n");
+	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++)
+		off += (size_t)snprintf(buf + off, len - off, "  %-16s %s\n", bw_dynamics_table[a]->name,
+					bw_dynamics_table[a]->summary);
+	if (off < len)
+		off += (size_t)snprintf(buf + off, len - off, "defaults and conventions:\n  --eta      auto: ");
+	off = groups(buf, len, off, eta_phrase, ", ", " and ", "%1$s %2$s", cont);
+	char budget[256];
+	budget_phrase(budget, sizeof budget);
+	if (off < len)
+		off += (size_t)snprintf(buf + off, len - off,
+					"\n  budget     %s;\n"
+					"             --steps and --time may be combined (whichever ends first)\n  t          ",
+					budget);
+	off = groups(buf, len, off, time_phrase, ", ", ", ", "%1$s: %2$s", "; ");
+	if (off < len)
+		off += (size_t)snprintf(buf + off, len - off,
+					"\n  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n  converged  ");
+	off = groups(buf, len, off, converged_phrase, ", ", " and ", "%2$s for %1$s", cont);
+	if (off < len)
+		off += (size_t)snprintf(buf + off, len - off, "\n");
+	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
+		const struct bw_dynamics *r = bw_dynamics_table[a];
+		if ((r->uses & BW_USES_PROJECT) && r->descent)
+			off += (size_t)snprintf(buf + off, len - off,
+						"  %s's final iterate is projected onto the zero-loss manifold by noise-free %s\n"
+						"  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n",
+						r->name, r->descent->name);
+	}
+	if (off < len)
+		snprintf(buf + off, len - off,
+			 "  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
+			 "exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n");
+}
 
 static void jnum(const char *k, double x, int last)
 {
@@ -99,7 +195,7 @@ static void print_table(const struct bw_instance *inst, const struct bw_run_para
 	printf("%-18s %ld\n", "steps", o->steps);
 	printf("%-18s %.6g\n", "simulated time t", o->t);
 	printf("%-18s %.3f s (%.4g steps/s)\n", "wall time", o->wall_s, o->wall_s > 0 ? o->steps / o->wall_s : 0.0);
-	if (p->algo == BW_SGD) {
+	if (bw_dynamics_table[p->algo]->reports & BW_REPORTS_LOSS_RATE) {
 		printf("%-18s %.6g per step\n", "ln L rate", o->loss_rate);
 		printf("%-18s %.6g (Pesme et al. predict %.6g)\n", "alpha_inf", o->alpha_inf, o->alpha_inf_pred);
 	}
@@ -118,8 +214,19 @@ int cmd_run_one(int argc, char **argv)
 	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0;
 	double alpha = 0, eta = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
 	int json = 0, no_project = 0;
+	/* what names a dynamics comes from the table */
+	char algos[256], algo_help[300], sigma_help[300], batch_help[300], project_help[300], names[256];
+	bw_dynamics_list(0, " | ", " | ", names, sizeof names);
+	snprintf(algo_help, sizeof algo_help, "%s (required)", names);
+	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", names, sizeof names);
+	snprintf(sigma_help, sizeof sigma_help, "label noise of %s (default 1)", names);
+	bw_dynamics_list(BW_USES_BATCH, ", ", " and ", names, sizeof names);
+	snprintf(batch_help, sizeof batch_help, "batch of %s, 1 <= B <= N (default 1)", names);
+	bw_dynamics_list(BW_USES_PROJECT, ", ", " and ", names, sizeof names);
+	snprintf(project_help, sizeof project_help, "%s: report the raw final iterate", names);
+	bw_dynamics_list(0, ", ", " or ", algos, sizeof algos);
 	struct bw_option opts[] = {
-		{"algo", BW_OPT_STRING, &algo, "NAME", "gd | label_noise_sgd | sgd | riemannian_flow (required)", 0},
+		{"algo", BW_OPT_STRING, &algo, "NAME", algo_help, 0},
 		{"design", BW_OPT_STRING, &design, "NAME", "rademacher | gaussian (default rademacher)", 0},
 		{"wstar", BW_OPT_STRING, &wstar, "NAME", "nonzero entries of w*: signs | gaussian (default signs)", 0},
 		{"d", BW_OPT_LONG, &d, "D", "dimension (required)", 0},
@@ -127,15 +234,15 @@ int cmd_run_one(int argc, char **argv)
 		{"kappa", BW_OPT_LONG, &kappa, "K", "sparsity of w*, 1 <= K <= D (required)", 0},
 		{"alpha", BW_OPT_DOUBLE, &alpha, "A", "initialization scale u = v = A, > 0 (required)", 0},
 		{"eta", BW_OPT_DOUBLE, &eta, "E", "step size > 0 (default: auto, below)", 0},
-		{"sigma", BW_OPT_DOUBLE, &sigma, "S", "label noise of label_noise_sgd (default 1)", 0},
-		{"batch", BW_OPT_LONG, &batch, "B", "batch of sgd, 1 <= B <= N (default 1)", 0},
+		{"sigma", BW_OPT_DOUBLE, &sigma, "S", sigma_help, 0},
+		{"batch", BW_OPT_LONG, &batch, "B", batch_help, 0},
 		{"seed", BW_OPT_LONG, &seed, "I", "seed index of the instance (default 0)", 0},
 		{"sweep-seed", BW_OPT_LONG, &sweep_seed, "S", "sweep seed mixed into every instance (default 0)", 0},
 		{"steps", BW_OPT_LONG, &steps, "K", "step budget", 0},
 		{"time", BW_OPT_DOUBLE, &time, "T", "simulated-time budget", 0},
 		{"eps", BW_OPT_DOUBLE, &eps, "E", "success threshold on the test error (default 0.1)", 0},
 		{"tol", BW_OPT_DOUBLE, &tol, "X", "convergence tolerance (default per dynamics, below)", 0},
-		{"no-project", BW_OPT_FLAG, &no_project, NULL, "label_noise_sgd: report the raw final iterate", 0},
+		{"no-project", BW_OPT_FLAG, &no_project, NULL, project_help, 0},
 		{"save", BW_OPT_STRING, &save, "FILE.h5", "write instance, final state and trajectory as HDF5", 0},
 		{"json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table", 0},
 		{"memory-limit", BW_OPT_BYTES, &memory_limit, "BYTES",
@@ -145,13 +252,15 @@ int cmd_run_one(int argc, char **argv)
 	char *pos[1];
 	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
 	if (rc == BW_OPTS_HELP) {
+		char epilog[4096];
+		make_epilog(epilog, sizeof epilog);
 		bw_opts_usage(stdout, "biasweep run-one --algo NAME --d D --n N --kappa K --alpha A [options]", summary,
 			      opts, epilog);
 		return rc;
 	}
 	CHECK(rc);
 	if (!algo)
-		return RAISE(BW_EINVAL, "--algo is required (gd, label_noise_sgd, sgd or riemannian_flow)");
+		return RAISE(BW_EINVAL, "--algo is required (%s)", algos);
 	for (int i = 3; i <= 6; i++)
 		if (!opts[i].seen)
 			return RAISE(BW_EINVAL, "--%s is required", opts[i].name);
@@ -194,10 +303,10 @@ int cmd_run_one(int argc, char **argv)
 	p.batch = batch;
 	p.max_steps = steps;
 	p.max_time = time;
-	if (!steps && !time && a == BW_LABEL_NOISE_SGD)
-		p.max_time = 5;
-	if (!steps && !time && a == BW_RIEMANNIAN_FLOW)
-		p.max_time = 50;
+	/* no budget given: the dynamics' default time budget; a default in steps
+	 * is bw_run's own (max_steps 0 means the row's budget_steps) */
+	if (!steps && !time)
+		p.max_time = bw_dynamics_table[a]->budget_time;
 	p.eps = eps;
 	if (opts[15].seen)
 		p.tol = tol;
