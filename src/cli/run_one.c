@@ -9,57 +9,23 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char summary[] =
 	"Generate the instance (design, d, n, kappa, seed), run one dynamics from u = v = alpha,\n"
 	"and print the outcome: a table, or one JSON object with --json.";
 
-/* The help's conventions, from the dynamics table: for each distinct phrase
- * (phrase() fills it per dynamics, "" for none), in table order, the
- * dynamics that share it joined by `sep` and `last`, written by `fmt` (%1$s
- * the names, %2$s the phrase); groups joined by `gsep`. */
-static size_t groups(char *buf, size_t len, size_t off, void (*phrase)(const struct bw_dynamics *, char *, size_t),
-		     const char *sep, const char *last, const char *fmt, const char *gsep)
-{
-	char ph[BW_ALGO_COUNT][160];
-	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		phrase(bw_dynamics_table[a], ph[a], sizeof ph[a]);
-	int done[BW_ALGO_COUNT] = {0}, ngroups = 0;
-	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
-		if (done[a] || !ph[a][0])
-			continue;
-		char names[256] = "";
-		size_t k = 0, n = 0;
-		for (int b = a; b < BW_ALGO_COUNT; b++)
-			n += !strcmp(ph[a], ph[b]);
-		for (int b = a; b < BW_ALGO_COUNT; b++)
-			if (!strcmp(ph[a], ph[b])) {
-				size_t at = strlen(names);
-				snprintf(names + at, sizeof names - at, "%s%s", k ? (k + 1 == n ? last : sep) : "",
-					 bw_dynamics_table[b]->name);
-				done[b] = 1;
-				k++;
-			}
-		if (ngroups++)
-			off += (size_t)snprintf(buf + off, len - off, "%s", gsep);
-		if (off < len)
-			off += (size_t)snprintf(buf + off, len - off, fmt, names, ph[a]);
-	}
-	return off < len ? off : len;
-}
-
 /* %g without the exponent's sign + and leading zeros: 1e6, 1e-7 */
 static void compact(double x, char *b, size_t n)
 {
 	char g[32], *e;
 	snprintf(g, sizeof g, "%g", x);
-	if ((e = strchr(g, 'e'))) {
-		size_t z = strspn(e + 1, "+-0");
+	size_t z = (e = strchr(g, 'e')) ? strspn(e + 1, "+-0") : 0;
+	if (e)
 		snprintf(b, n, "%.*se%s%s", (int)(e - g), g, e[1] == '-' ? "-" : "", e[1 + z] ? e + 1 + z : "0");
-	} else {
+	else
 		snprintf(b, n, "%s", g);
-	}
 }
 
 static void eta_phrase(const struct bw_dynamics *r, char *b, size_t n) { snprintf(b, n, "%s", r->eta_doc); }
@@ -68,63 +34,82 @@ static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
 {
 	char tol[32];
 	compact(r->tol, tol, sizeof tol);
-	if (r->converged_doc)
-		snprintf(b, n, "%s <= tol (default %s)", r->converged_doc, tol);
-	else
+	snprintf(b, n, "%s <= tol (default %s)", r->converged_doc ? r->converged_doc : "", tol);
+	if (!r->converged_doc)
 		b[0] = 0;
 }
 
-static void budget_phrase(char *buf, size_t len)
+/* For each distinct phrase of the rows (phrase() fills it, "" for none), in
+ * table order: the rows that share it, joined by ", " and `last`, written by
+ * fmt (%1$s the names, %2$s the phrase); groups joined by gsep. */
+static void groups(FILE *f, void (*phrase)(const struct bw_dynamics *, char *, size_t), const char *last,
+		   const char *fmt, const char *gsep)
 {
-	size_t off = 0;
-	for (int time = 0; time < 2; time++)
-		for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
-			const struct bw_dynamics *r = bw_dynamics_table[a];
-			char x[32];
-			if (!(time ? r->budget_time > 0 : r->budget_steps > 0))
-				continue;
-			compact(time ? r->budget_time : (double)r->budget_steps, x, sizeof x);
-			off += (size_t)snprintf(buf + off, len - off, time ? "%s%s --time %s" : "%s%s %s steps",
-						off ? ", " : "", r->name, x);
+	char ph[BW_ALGO_COUNT][160];
+	int ng = 0;
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		phrase(bw_dynamics_table[a], ph[a], sizeof ph[a]);
+	for (int a = 0; a < BW_ALGO_COUNT; a++) {
+		int first = ph[a][0] != 0, n = 0, k = 0;
+		for (int b = 0; b < BW_ALGO_COUNT; b++) {
+			first &= b >= a || strcmp(ph[a], ph[b]);
+			n += !strcmp(ph[a], ph[b]);
 		}
+		char names[256] = "";
+		for (int b = a; b < BW_ALGO_COUNT && first; b++)
+			if (!strcmp(ph[a], ph[b]))
+				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+					 k++ ? (k == n ? last : ", ") : "", bw_dynamics_table[b]->name);
+		if (first) {
+			fputs(ng++ ? gsep : "", f);
+			fprintf(f, fmt, names, ph[a]);
+		}
+	}
 }
 
-static void make_epilog(char *buf, size_t len)
+/* The help's list of dynamics and their conventions, from the table (NULL
+ * when out of memory). */
+static char *make_epilog(void)
 {
+	char *buf = NULL, x[32];
+	size_t size;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		return NULL;
 	const char *cont = ";\n             ";
-	size_t off = (size_t)snprintf(buf, len, "dynamics (--algo):\n");
-	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++)
-		off += (size_t)snprintf(buf + off, len - off, "  %-16s %s\n", bw_dynamics_table[a]->name,
-					bw_dynamics_table[a]->summary);
-	if (off < len)
-		off += (size_t)snprintf(buf + off, len - off, "defaults and conventions:\n  --eta      auto: ");
-	off = groups(buf, len, off, eta_phrase, ", ", " and ", "%1$s %2$s", cont);
-	char budget[256];
-	budget_phrase(budget, sizeof budget);
-	if (off < len)
-		off += (size_t)snprintf(buf + off, len - off,
-					"\n  budget     %s;\n"
-					"             --steps and --time may be combined (whichever ends first)\n  t          ",
-					budget);
-	off = groups(buf, len, off, time_phrase, ", ", ", ", "%1$s: %2$s", "; ");
-	if (off < len)
-		off += (size_t)snprintf(buf + off, len - off,
-					"\n  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n  converged  ");
-	off = groups(buf, len, off, converged_phrase, ", ", " and ", "%2$s for %1$s", cont);
-	if (off < len)
-		off += (size_t)snprintf(buf + off, len - off, "\n");
-	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
+	fputs("dynamics (--algo):\n", f);
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		fprintf(f, "  %-16s %s\n", bw_dynamics_table[a]->name, bw_dynamics_table[a]->summary);
+	fputs("defaults and conventions:\n  --eta      auto: ", f);
+	groups(f, eta_phrase, " and ", "%1$s %2$s", cont);
+	fputs("\n  budget     ", f);
+	for (int time = 0, k = 0; time < 2; time++) /* the budgets in steps, then those in time */
+		for (int a = 0; a < BW_ALGO_COUNT; a++) {
+			const struct bw_dynamics *r = bw_dynamics_table[a];
+			if (time ? r->budget_time > 0 : r->budget_steps > 0) {
+				compact(time ? r->budget_time : (double)r->budget_steps, x, sizeof x);
+				fprintf(f, time ? "%s%s --time %s" : "%s%s %s steps", k++ ? ", " : "", r->name, x);
+			}
+		}
+	fputs(";\n             --steps and --time may be combined (whichever ends first)\n  t          ", f);
+	groups(f, time_phrase, ", ", "%1$s: %2$s", "; ");
+	fputs("\n  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n  converged  ", f);
+	groups(f, converged_phrase, " and ", "%2$s for %1$s", cont);
+	fputs("\n", f);
+	for (int a = 0; a < BW_ALGO_COUNT; a++) {
 		const struct bw_dynamics *r = bw_dynamics_table[a];
 		if ((r->uses & BW_USES_PROJECT) && r->descent)
-			off += (size_t)snprintf(buf + off, len - off,
-						"  %s's final iterate is projected onto the zero-loss manifold by noise-free %s\n"
-						"  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n",
-						r->name, r->descent->name);
+			fprintf(f, "  %s's final iterate is projected onto the zero-loss manifold by noise-free %s\n"
+				   "  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n",
+				r->name, r->descent->name);
 	}
-	if (off < len)
-		snprintf(buf + off, len - off,
-			 "  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
-			 "exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n");
+	fputs("  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
+	      "exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n", f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 static void jnum(const char *k, double x, int last)
@@ -252,10 +237,10 @@ int cmd_run_one(int argc, char **argv)
 	char *pos[1];
 	int npos, rc = bw_opts_parse(opts, argc, argv, pos, &npos, 0);
 	if (rc == BW_OPTS_HELP) {
-		char epilog[4096];
-		make_epilog(epilog, sizeof epilog);
+		char *epilog = make_epilog();
 		bw_opts_usage(stdout, "biasweep run-one --algo NAME --d D --n N --kappa K --alpha A [options]", summary,
 			      opts, epilog);
+		free(epilog);
 		return rc;
 	}
 	CHECK(rc);
