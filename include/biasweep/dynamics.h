@@ -98,7 +98,7 @@ struct bw_dynamics {
 	 * step of its descent); reads alpha and the instance only. */
 	double (*eta_auto)(double alpha, const struct bw_instance_spec *s);
 	/* Estimated work in coordinate-updates (a rough guess for scheduling,
-	 * plan and the catalog's cost column; spec.h) and the bytes of the
+	 * plan and the catalog's cost column; task.h) and the bytes of the
 	 * dynamics' own buffers (beyond the instance and the outcome). */
 	double (*cost)(const struct bw_run_params *p, const struct bw_instance_spec *s);
 	size_t (*bytes)(const struct bw_run_params *p, const struct bw_instance_spec *s);
