@@ -7,6 +7,7 @@
  */
 #ifndef BIASWEEP_BENCH_KERNELS_H
 #define BIASWEEP_BENCH_KERNELS_H
+#include "biasweep/dynamics.h"
 #include "biasweep/instance.h"
 
 #include <stddef.h>
@@ -33,6 +34,16 @@ double bw_bench_sgd_kernel_ns(size_t variant, int f64, const struct bw_instance 
 /* ns per step and matrix entry of `steps` pairs of cblas_dgemv (Z w and
  * Z^T r, the products of a gd step); w, g: d doubles, r: n doubles. */
 double bw_bench_two_dgemv_ns(const struct bw_instance *inst, long steps, double *w, double *r, double *g);
+
+/* The dynamics `bench` times (bench_runs.h), chosen here, beside the kernels
+ * they exercise, so that the bench modules name none:
+ *   BW_BENCH_NOISY_SGD  the SGD kernel end to end, with label noise (batch 1)
+ *   BW_BENCH_MINIBATCH  the SGD kernel without noise, batch 1 and 8
+ *   BW_BENCH_FULL_BATCH a full-batch step against its two dgemv (and the
+ *                       empty tasks of the coordinator's benchmark)
+ *   BW_BENCH_FLOW       the flow's velocity evaluations and steps */
+enum bw_bench_dynamics { BW_BENCH_NOISY_SGD, BW_BENCH_MINIBATCH, BW_BENCH_FULL_BATCH, BW_BENCH_FLOW };
+enum bw_algo bw_bench_algo(enum bw_bench_dynamics which);
 
 /* OpenBLAS's build and core, in its words. */
 const char *bw_blas_config(void);

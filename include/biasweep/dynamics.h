@@ -23,7 +23,12 @@ enum bw_algo { BW_GD = 0, BW_LABEL_NOISE_SGD, BW_SGD, BW_RIEMANNIAN_FLOW, BW_ALG
 enum bw_run_status { BW_RUN_CONVERGED = 0, BW_RUN_BUDGET, BW_RUN_DIVERGED, BW_RUN_FAILED };
 
 /* Which parameters each algorithm reads (so specs and keys ignore the rest). */
-enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4 };
+enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 8 };
+
+/* Which outcome fields beyond the common ones a dynamics fills (NaN otherwise):
+ *   BW_REPORTS_ALPHA_INF  alpha_inf, the effective initialization at the end
+ *   BW_REPORTS_LOSS_RATE  loss_rate and alpha_inf_pred (Pesme et al.) */
+enum { BW_REPORTS_ALPHA_INF = 1, BW_REPORTS_LOSS_RATE = 2 };
 
 /* What each dynamics converges to (MATH.md, "Known limits"), and so how its
  * sample complexity n* should scale:
@@ -71,11 +76,36 @@ struct bw_outcome {
 	char message[160]; /* why diverged/failed; "" otherwise */
 };
 
+/* One row per dynamics, defined in the dynamics' own file (gd.c, sgd.c,
+ * flow.c) and listed in bw_dynamics_table (dynamics.c), indexed by enum
+ * bw_algo: everything the other layers know of a dynamics is here, so adding
+ * one is a new file and a table entry.  Other layers iterate the table and
+ * use its fields and names, never a particular enum value. */
 struct bw_dynamics {
 	const char *name;
-	unsigned uses;     /* BW_USES_* */
+	const char *summary;  /* one line for help texts */
+	unsigned uses;        /* BW_USES_*: the parameters it reads */
+	unsigned reports;     /* BW_REPORTS_*: the extra outcome fields it fills */
 	enum bw_limit limit;
+	double tol;           /* default convergence tolerance (bw_run_params_default) */
+	long budget_steps;    /* default budget when none is given (0 = unset; */
+	double budget_time;   /*   simulated time, 0 = unset) */
+	/* The noise-free descent onto the zero-loss manifold it runs (the flow's
+	 * start Phi(x0), label_noise_sgd's final projection when 'project'):
+	 * that dynamics' row (gd), at that row's automatic step, or NULL. */
+	const struct bw_dynamics *descent;
+	/* The automatic step when eta <= 0 (for a dynamics without a step, the
+	 * step of its descent); reads alpha and the instance only. */
+	double (*eta_auto)(double alpha, const struct bw_instance_spec *s);
+	/* Estimated work in coordinate-updates (a rough guess for scheduling,
+	 * plan and the catalog's cost column; task.h) and the bytes of the
+	 * dynamics' own buffers (beyond the instance and the outcome). */
+	double (*cost)(const struct bw_run_params *p, const struct bw_instance_spec *s);
+	size_t (*bytes)(const struct bw_run_params *p, const struct bw_instance_spec *s);
 	int (*run)(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+	/* Conventions for help texts (run-one --help): the automatic step, the
+	 * simulated time t, and the convergence test (NULL: none, it runs its budget). */
+	const char *eta_doc, *time_doc, *converged_doc;
 	int projects;      /* its final iterate is scored after the projection Phi (run with .project) */
 	/* how the figures draw it (figures.h): colour, point type of its even- and
 	 * odd-numbered series, point size */
@@ -84,16 +114,25 @@ struct bw_dynamics {
 	double plot_ps;
 };
 
-extern const struct bw_dynamics bw_dynamics_table[BW_ALGO_COUNT];
+extern const struct bw_dynamics *const bw_dynamics_table[BW_ALGO_COUNT];
 
 const char *bw_algo_name(enum bw_algo a);
 int bw_algo_parse(const char *s, enum bw_algo *out);
 const char *bw_run_status_name(enum bw_run_status s);
 
-/* Fills defaults: eps 0.1, tol 1e-10 (gd/sgd) or 1e-7 (flow), sigma 1, batch 1, project 1. */
+/* The names of the dynamics whose row reads every parameter in `uses` (all
+ * of them for 0), in table order, joined by `sep` and, before the last one,
+ * by `last`: ("gd, label_noise_sgd, sgd or riemannian_flow"); truncated to len - 1. */
+void bw_dynamics_list(unsigned uses, const char *sep, const char *last, char *buf, size_t len);
+/* The default budget of a dynamics (its row's budget_steps, budget_time). */
+void bw_default_budget(enum bw_algo algo, long *steps, double *time);
+/* The descent onto the manifold a run makes (its row's descent, when the row
+ * reads 'project' only if p->project is set), or NULL. */
+const struct bw_dynamics *bw_run_descent(const struct bw_run_params *p);
+/* Fills defaults: eps 0.1, the row's tol (1e-10 gd/sgd, 1e-7 flow), sigma 1, batch 1, project 1. */
 void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo);
 int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_spec *s);
-/* The automatic step when eta <= 0 (documented in run-one --help). */
+/* The automatic step when eta <= 0 (the row's eta_auto; documented in run-one --help). */
 double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec *s);
 /* The noise stream: bw_hash_str("bw-noise/1 instance=<instance seed> algo=<name>") */
 uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo);

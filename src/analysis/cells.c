@@ -119,8 +119,8 @@ int bw_fit_per_algorithm(const struct bw_qcells *cells, const struct bw_cell_sta
 const struct bw_dynamics *bw_dynamics_named(const char *name)
 {
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		if (!strcmp(name, bw_dynamics_table[a].name))
-			return &bw_dynamics_table[a];
+		if (!strcmp(name, bw_dynamics_table[a]->name))
+			return bw_dynamics_table[a];
 	return NULL;
 }
 
@@ -138,11 +138,11 @@ void bw_limit_names(enum bw_limit limit, const char *sep, const char *last, char
 {
 	size_t k = 0, n = 0, i = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		n += bw_dynamics_table[a].limit == limit;
+		n += bw_dynamics_table[a]->limit == limit;
 	buf[0] = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		if (bw_dynamics_table[a].limit == limit && k < len) {
-			int w = snprintf(buf + k, len - k, "%s%s", !i ? "" : i + 1 == n ? last : sep, bw_dynamics_table[a].name);
+		if (bw_dynamics_table[a]->limit == limit && k < len) {
+			int w = snprintf(buf + k, len - k, "%s%s", !i ? "" : i + 1 == n ? last : sep, bw_dynamics_table[a]->name);
 			k = w < 0 ? len : k + (size_t)w;
 			i++;
 		}

@@ -1,5 +1,6 @@
 /* mpi.c - MPI jobs of this binary started through mpirun and read back
  * (bench_mpi.h); the MPI itself stays in src/distribution (bw_sweep_run). */
+#include "biasweep/bench_kernels.h"
 #include "biasweep/bench_mpi.h"
 #include "biasweep/clock.h"
 #include "biasweep/dynamics.h"
@@ -125,7 +126,7 @@ static double task_exec_us(long count)
 	memset(&t, 0, sizeof t);
 	t.inst.design = BW_DESIGN_RADEMACHER;
 	t.inst.d = t.inst.n = t.inst.kappa = 1;
-	bw_run_params_default(&t.run, BW_GD);
+	bw_run_params_default(&t.run, bw_bench_algo(BW_BENCH_FULL_BATCH));
 	t.run.max_steps = 1;
 	double s = bw_now_s();
 	for (long i = 0; i < count; i++) {
@@ -151,12 +152,13 @@ void bw_bench_coord(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 		snprintf(r->coord_err[0], sizeof r->coord_err[0], "cannot write %.150s", spec);
 		return;
 	}
+	const char *algo = bw_algo_name(bw_bench_algo(BW_BENCH_FULL_BATCH));
 	fprintf(f,
-		"# empty tasks: each is one gd step at d = n = 1 (instance, step, checkpoint,\n"
+		"# empty tasks: each is one %s step at d = n = 1 (instance, step, checkpoint,\n"
 		"# trajectory row and catalog row: the real path, with no work in it)\n"
 		"name = \"empty\";\nd = 1;\nn = 1;\nkappa = 1;\nseeds = %ld;\n"
-		"algorithms = { gd = { steps = 1; }; };\n",
-		c->tasks);
+		"algorithms = { %s = { steps = 1; }; };\n",
+		algo, c->tasks, algo);
 	fclose(f);
 	r->task_exec_us = task_exec_us(20000);
 	for (int k = 0; k < BW_BENCH_NCOORD; k++) {

@@ -1,4 +1,5 @@
 /* report.c - the JSON of bench_report.h, written through json.h. */
+#include "biasweep/bench_kernels.h"
 #include "biasweep/bench_report.h"
 #include "biasweep/error.h"
 #include "biasweep/proc.h"
@@ -38,7 +39,7 @@ static void jsize(const struct bw_bench_cfg *c, const struct bw_bench_results *r
 {
 	bw_json_object(j, NULL);
 	bw_json_number(j, "d", (double)bw_bench_dims[di]);
-	bw_json_object(j, "label_noise_sgd");
+	bw_json_object(j, bw_algo_name(bw_bench_algo(BW_BENCH_NOISY_SGD)));
 	bw_json_number(j, "n", (double)r->sgd_n[di]);
 	bw_json_string(j, "unit", "ns per step and coordinate");
 	bw_json_object(j, "kernel");
@@ -60,12 +61,12 @@ static void jsize(const struct bw_bench_cfg *c, const struct bw_bench_results *r
 		jpeer(j, "numpy_batched_R64", &r->p_batch[di], r->lnsgd[di].med, 1);
 	}
 	bw_json_end(j);
-	bw_json_object(j, "sgd");
+	bw_json_object(j, bw_algo_name(bw_bench_algo(BW_BENCH_MINIBATCH)));
 	bw_json_number(j, "n", (double)r->sgd_n[di]);
 	jstat(j, "batch1_bw_run", r->sgd1[di]);
 	jstat(j, "batch8_bw_run_per_sample", r->sgd8[di]);
 	bw_json_end(j);
-	bw_json_object(j, "gd");
+	bw_json_object(j, bw_algo_name(bw_bench_algo(BW_BENCH_FULL_BATCH)));
 	bw_json_number(j, "n", (double)r->gd_n[di]);
 	bw_json_string(j, "unit", "ns per step and matrix entry");
 	jstat(j, "bw_run", r->gd[di]);
@@ -78,7 +79,7 @@ static void jsize(const struct bw_bench_cfg *c, const struct bw_bench_results *r
 		jpeer(j, "numpy_batched_R64", &r->p_gd_batch[di], r->gd[di].med, 0);
 	}
 	bw_json_end(j);
-	bw_json_object(j, "riemannian_flow");
+	bw_json_object(j, bw_algo_name(bw_bench_algo(BW_BENCH_FLOW)));
 	bw_json_number(j, "n", (double)r->flow_n[di]);
 	bw_json_string(j, "unit", "ns per evaluation / per accepted step");
 	jstat(j, "evaluation", r->flow_eval[di]);

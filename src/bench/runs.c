@@ -83,7 +83,7 @@ void bw_bench_sgd(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 	for (int di = 0; di < BW_BENCH_ND; di++) {
 		size_t d = bw_bench_dims[di], n = d / 10;
 		struct bw_instance inst;
-		if (section_instance(BW_LABEL_NOISE_SGD, d, n, &r->sgd_n[di], &r->bytes_sgd[di], &inst) != 0)
+		if (section_instance(bw_bench_algo(BW_BENCH_NOISY_SGD), d, n, &r->sgd_n[di], &r->bytes_sgd[di], &inst) != 0)
 			continue;
 		double *u = malloc(d * sizeof(double)), *v = malloc(d * sizeof(double));
 		/* coordinate-updates per measurement: ~0.1 s of kernel; more at d = 10000,
@@ -102,15 +102,15 @@ void bw_bench_sgd(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 				r->kern[di][k][f] = bw_stat3_of(x, R);
 			}
 		}
-		run_once(&inst, BW_LABEL_NOISE_SGD, 1, steps / 10);
+		run_once(&inst, bw_bench_algo(BW_BENCH_NOISY_SGD), 1, steps / 10);
 		for (int i = 0; i < R; i++)
-			x[i] = run_once(&inst, BW_LABEL_NOISE_SGD, 1, steps);
+			x[i] = run_once(&inst, bw_bench_algo(BW_BENCH_NOISY_SGD), 1, steps);
 		r->lnsgd[di] = bw_stat3_of(x, R);
 		for (int i = 0; i < R; i++)
-			x[i] = run_once(&inst, BW_SGD, 1, steps);
+			x[i] = run_once(&inst, bw_bench_algo(BW_BENCH_MINIBATCH), 1, steps);
 		r->sgd1[di] = bw_stat3_of(x, R);
 		for (int i = 0; i < R; i++)
-			x[i] = run_once(&inst, BW_SGD, 8, steps / 8);
+			x[i] = run_once(&inst, bw_bench_algo(BW_BENCH_MINIBATCH), 8, steps / 8);
 		r->sgd8[di] = bw_stat3_of(x, R);
 		free(u);
 		free(v);
@@ -128,7 +128,7 @@ static double gd_once(const struct bw_instance *inst, long steps_per_run, double
 	long steps = 0;
 	do {
 		long taken;
-		double w = run_wall(inst, BW_GD, 1, steps_per_run, &taken);
+		double w = run_wall(inst, bw_bench_algo(BW_BENCH_FULL_BATCH), 1, steps_per_run, &taken);
 		if (!isfinite(w))
 			return NAN;
 		total += w;
@@ -144,7 +144,7 @@ void bw_bench_gd(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 	for (int di = 0; di < BW_BENCH_ND; di++) {
 		size_t d = bw_bench_dims[di], n = gd_n_for(d);
 		struct bw_instance inst;
-		if (section_instance(BW_GD, d, n, &r->gd_n[di], &r->bytes_gd[di], &inst) != 0)
+		if (section_instance(bw_bench_algo(BW_BENCH_FULL_BATCH), d, n, &r->gd_n[di], &r->bytes_gd[di], &inst) != 0)
 			continue;
 		long spr = d <= 100 ? 2000 : d <= 1000 ? 500 : 50;
 		double x[BW_BENCH_MAXREP];
@@ -208,7 +208,7 @@ void bw_bench_flow(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 	for (int di = 0; di < BW_BENCH_ND; di++) {
 		size_t d = bw_bench_dims[di], n = flow_n_for(d);
 		struct bw_instance inst;
-		if (section_instance(BW_RIEMANNIAN_FLOW, d, n, &r->flow_n[di], &r->bytes_flow[di], &inst) != 0)
+		if (section_instance(bw_bench_algo(BW_BENCH_FLOW), d, n, &r->flow_n[di], &r->bytes_flow[di], &inst) != 0)
 			continue;
 		double x[BW_BENCH_MAXREP];
 		int m = 0;
@@ -219,8 +219,8 @@ void bw_bench_flow(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 		int Rf = d >= 10000 && R > 3 ? 3 : R; /* each run redoes the gd start (~1 s here) */
 		for (int i = 0; i < Rf; i++) {
 			long s1, s2;
-			double t1 = run_wall(&inst, BW_RIEMANNIAN_FLOW, 1, 1, &s1);
-			double t2 = run_wall(&inst, BW_RIEMANNIAN_FLOW, 1, 1 + K, &s2);
+			double t1 = run_wall(&inst, bw_bench_algo(BW_BENCH_FLOW), 1, 1, &s1);
+			double t2 = run_wall(&inst, bw_bench_algo(BW_BENCH_FLOW), 1, 1 + K, &s2);
 			if (s2 > s1 && isfinite(t1) && isfinite(t2))
 				x[m++] = (t2 - t1) * 1e9 / (double)(s2 - s1);
 		}

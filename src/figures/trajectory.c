@@ -69,9 +69,9 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	nf = nuser;
 	int rc = BW_OK;
 	for (int d = 0; d < BW_ALGO_COUNT && rc == BW_OK; d++)
-		if (bw_dynamics_table[d].limit != BW_LIMIT_L1) {
+		if (bw_dynamics_table[d]->limit != BW_LIMIT_L1) {
 			char cond[80];
-			snprintf(cond, sizeof cond, "algorithm != %s", bw_dynamics_table[d].name);
+			snprintf(cond, sizeof cond, "algorithm != %s", bw_dynamics_table[d]->name);
 			rc = bw_query_parse_filter(q, cond, &filt[nf++]);
 		}
 	if (rc == BW_OK)

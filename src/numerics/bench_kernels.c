@@ -71,4 +71,15 @@ double bw_bench_two_dgemv_ns(const struct bw_instance *inst, long steps, double 
 	return t * 1e9 / ((double)steps * (double)n * (double)d);
 }
 
+enum bw_algo bw_bench_algo(enum bw_bench_dynamics which)
+{
+	static const enum bw_algo algo[] = {
+		[BW_BENCH_NOISY_SGD] = BW_LABEL_NOISE_SGD,
+		[BW_BENCH_MINIBATCH] = BW_SGD,
+		[BW_BENCH_FULL_BATCH] = BW_GD,
+		[BW_BENCH_FLOW] = BW_RIEMANNIAN_FLOW,
+	};
+	return algo[which];
+}
+
 const char *bw_blas_config(void) { return openblas_get_config(); }

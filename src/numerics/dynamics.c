@@ -1,40 +1,74 @@
-/* dynamics.c - the algorithm table, parameter defaults and checks, and the
- * outcome bookkeeping (checkpoints, final metrics) shared by the dynamics. */
+/* dynamics.c - the table of the dynamics (their rows are in gd.c, sgd.c,
+ * flow.c), parameter defaults and checks read from the rows, what the rows'
+ * cost models share, and the outcome bookkeeping (checkpoints, final
+ * metrics) shared by the dynamics. */
 #include "biasweep/dynamics.h"
 
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
+#include "rows.h"
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* (The flow's large open square keeps label-noise SGD's triangle visible
- * where both coincide on a figure.) */
-const struct bw_dynamics bw_dynamics_table[BW_ALGO_COUNT] = {
-	[BW_GD] = {"gd", BW_USES_ETA, BW_LIMIT_QALPHA, bw_gd_run, 0, "#1f77b4", {7, 6}, 1.3},
-	[BW_LABEL_NOISE_SGD] = {"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA, BW_LIMIT_L1, bw_label_noise_sgd_run, 1,
-				"#d62728", {9, 8}, 1.2},
-	[BW_SGD] = {"sgd", BW_USES_ETA | BW_USES_BATCH, BW_LIMIT_QALPHA, bw_sgd_run, 0, "#ff7f0e", {13, 12}, 1.1},
-	[BW_RIEMANNIAN_FLOW] = {"riemannian_flow", 0, BW_LIMIT_L1, bw_flow_run, 0, "#2ca02c", {4, 5}, 2.0},
+/* The dynamics, in the order of enum bw_algo (each row is in its own file). */
+const struct bw_dynamics *const bw_dynamics_table[BW_ALGO_COUNT] = {
+	[BW_GD] = &bw_gd,
+	[BW_LABEL_NOISE_SGD] = &bw_label_noise_sgd,
+	[BW_SGD] = &bw_sgd,
+	[BW_RIEMANNIAN_FLOW] = &bw_riemannian_flow,
 };
 
 static const char *const status_names[] = {"converged", "budget", "diverged", "failed"};
 
-const char *bw_algo_name(enum bw_algo a) { return bw_dynamics_table[a].name; }
+const char *bw_algo_name(enum bw_algo a) { return bw_dynamics_table[a]->name; }
 const char *bw_run_status_name(enum bw_run_status s) { return status_names[s]; }
+
+void bw_dynamics_list(unsigned uses, const char *sep, const char *last, char *buf, size_t len)
+{
+	size_t off = 0, n = 0, k = 0;
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		n += (bw_dynamics_table[a]->uses & uses) == uses;
+	if (len)
+		buf[0] = 0;
+	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
+		if ((bw_dynamics_table[a]->uses & uses) != uses)
+			continue;
+		k++;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", k == 1 ? "" : k == n ? last : sep,
+					bw_dynamics_table[a]->name);
+	}
+}
 
 int bw_algo_parse(const char *s, enum bw_algo *out)
 {
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		if (!strcmp(s, bw_dynamics_table[a].name)) {
+		if (!strcmp(s, bw_dynamics_table[a]->name)) {
 			*out = (enum bw_algo)a;
 			return BW_OK;
 		}
-	return RAISE(BW_EINVAL, "unknown algorithm '%s' (expected gd, label_noise_sgd, sgd or riemannian_flow)", s);
+	char names[256];
+	bw_dynamics_list(0, ", ", " or ", names, sizeof names);
+	return RAISE(BW_EINVAL, "unknown algorithm '%s' (expected %s)", s, names);
+}
+
+void bw_default_budget(enum bw_algo algo, long *steps, double *time)
+{
+	*steps = bw_dynamics_table[algo]->budget_steps;
+	*time = bw_dynamics_table[algo]->budget_time;
+}
+
+const struct bw_dynamics *bw_run_descent(const struct bw_run_params *p)
+{
+	const struct bw_dynamics *row = bw_dynamics_table[p->algo];
+	if ((row->uses & BW_USES_PROJECT) && !p->project)
+		return NULL;
+	return row->descent;
 }
 
 void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo)
@@ -46,7 +80,7 @@ void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo)
 	p->sigma = 1.0;
 	p->batch = 1;
 	p->eps = 0.1;
-	p->tol = algo == BW_RIEMANNIAN_FLOW ? 1e-7 : 1e-10;
+	p->tol = bw_dynamics_table[algo]->tol;
 	p->project = 1;
 }
 
@@ -54,13 +88,14 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 {
 	if (p->algo < 0 || p->algo >= BW_ALGO_COUNT)
 		return RAISE(BW_EINVAL, "unknown algorithm");
+	unsigned uses = bw_dynamics_table[p->algo]->uses;
 	if (!(p->alpha > 0) || !isfinite(p->alpha))
 		return RAISE(BW_EINVAL, "'alpha' must be > 0");
 	if (p->eta < 0 || !isfinite(p->eta))
 		return RAISE(BW_EINVAL, "'eta' must be > 0");
-	if (p->algo == BW_LABEL_NOISE_SGD && (!(p->sigma > 0) || !isfinite(p->sigma)))
+	if ((uses & BW_USES_SIGMA) && (!(p->sigma > 0) || !isfinite(p->sigma)))
 		return RAISE(BW_EINVAL, "'sigma' must be > 0");
-	if (p->algo == BW_SGD && (p->batch < 1 || (size_t)p->batch > s->n))
+	if ((uses & BW_USES_BATCH) && (p->batch < 1 || (size_t)p->batch > s->n))
 		return RAISE(BW_EINVAL, "'batch' must be between 1 and n (%zu)", s->n);
 	if (p->max_steps < 0)
 		return RAISE(BW_EINVAL, "'steps' must be >= 1");
@@ -75,18 +110,39 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 
 double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec *s)
 {
-	double a2 = p->alpha * p->alpha, d = (double)s->d, n = (double)s->n, k = (double)s->kappa;
-	switch (p->algo) {
-	case BW_LABEL_NOISE_SGD:
-	case BW_SGD:
-		/* one-sample Hessian 16 d alpha^2 at the start, about 8 ||w*||_1 at the end */
-		return 0.25 / (8.0 * fmax(d * a2, k));
-	default: {
-		/* full-batch Hessian (16/n) max(u^2+v^2) lambda_max(Z Z^T) */
-		double sq = sqrt(n) + sqrt(d);
-		return 0.25 / (16.0 / n * fmax(a2, 1.0) * sq * sq);
-	}
-	}
+	return bw_dynamics_table[p->algo]->eta_auto(p->alpha, s);
+}
+
+/* ---- what the rows' cost models share (rows.h) ---- */
+
+double bw_cost_descent_steps(double eta, double tol, double alpha, double n, double d)
+{
+	double gap = sqrt(d) - sqrt(n);
+	double lo = 16.0 / n * fmax(alpha * alpha, 1.0) * fmax(gap * gap, 1.0);
+	return ceil(log(1.0 / tol) / (eta * lo));
+}
+
+double bw_cost_budget_steps(const struct bw_run_params *r, double dt)
+{
+	double s = HUGE_VAL;
+	if (r->max_steps > 0)
+		s = (double)r->max_steps;
+	if (r->max_time > 0 && dt > 0)
+		s = fmin(s, ceil(r->max_time / dt));
+	return s;
+}
+
+double bw_cost_to_manifold(const struct bw_dynamics *descent, const struct bw_run_params *r,
+			   const struct bw_instance_spec *s)
+{
+	double n = (double)s->n, d = (double)s->d;
+	double eta = descent->eta_auto(r->alpha, s);
+	return bw_cost_descent_steps(eta, descent->tol, r->alpha, n, d) * 2 * n * d;
+}
+
+double bw_cost_eta(const struct bw_run_params *r, const struct bw_instance_spec *s)
+{
+	return r->eta > 0 ? r->eta : bw_eta_auto(r, s);
 }
 
 uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo)
@@ -169,7 +225,7 @@ void bw_outcome_finish(struct bw_outcome *out, const struct bw_instance *inst, c
 	}
 	out->success = out->status != BW_RUN_DIVERGED && out->status != BW_RUN_FAILED && out->test_error <= p->eps;
 	/* effective initialization: u_j v_j = alpha^2 prod(1 - s_j^2) exactly for gd and sgd */
-	if (p->algo == BW_GD || p->algo == BW_SGD) {
+	if (bw_dynamics_table[p->algo]->reports & BW_REPORTS_ALPHA_INF) {
 		double lg = 0;
 		int ok = 1;
 		for (size_t j = 0; j < d; j++) {
@@ -196,7 +252,7 @@ int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct
 	memset(out, 0, sizeof *out);
 	CHECK(bw_run_params_check(p, &inst->spec));
 	double t0 = now_s();
-	int rc = bw_dynamics_table[p->algo].run(inst, p, out);
+	int rc = bw_dynamics_table[p->algo]->run(inst, p, out);
 	out->wall_s = now_s() - t0;
 	return rc;
 }

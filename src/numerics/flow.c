@@ -70,6 +70,7 @@
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/model.h"
+#include "rows.h"
 
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_errno.h>
@@ -547,3 +548,48 @@ done:
 		bw_outcome_release(out);
 	return rc;
 }
+
+/* ---- the row (dynamics.h) ---- */
+
+#define FLOW_STEP_GUESS 0.05 /* the flow's typical adaptive step h in flow time */
+#define FLOW_EXTRA_STEPS 100  /* start-up, step rejections, the final retractions */
+
+/* (time / h + extra) steps of n^2 d + n^3 each, and the start Phi(x0) */
+static double flow_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
+{
+	double n = (double)is->n, d = (double)is->d;
+	double T = r->max_time > 0 ? r->max_time : bw_riemannian_flow.budget_time;
+	double s = ceil(T / FLOW_STEP_GUESS) + FLOW_EXTRA_STEPS;
+	if (r->max_steps > 0)
+		s = fmin(s, (double)r->max_steps);
+	return s * (n * n * d + n * n * n) + bw_cost_to_manifold(bw_riemannian_flow.descent, r, is);
+}
+
+/* J J^T and its Cholesky factor (n x n each), Z D (n x d), a dozen vectors */
+static size_t flow_bytes(const struct bw_run_params *r, const struct bw_instance_spec *is)
+{
+	(void)r;
+	size_t n = is->n, d = is->d;
+	return (2 * n * n + n * d + 12 * (n + d)) * sizeof(double);
+}
+
+const struct bw_dynamics bw_riemannian_flow = {
+	.name = "riemannian_flow",
+	.summary = "the Riemannian gradient flow of R = tr Hessian on the zero-loss manifold",
+	.limit = BW_LIMIT_L1,
+	.tol = 1e-7,
+	.budget_time = 50.0,
+	.descent = &bw_gd,
+	.eta_auto = bw_gd_eta_auto, /* the step of its start */
+	.cost = flow_cost,
+	.bytes = flow_bytes,
+	.run = bw_flow_run,
+	.projects = 0,
+	/* a large open square keeps label-noise SGD's triangle visible where both coincide */
+	.plot_color = "#2ca02c",
+	.plot_pt = {4, 5},
+	.plot_ps = 2.0,
+	.eta_doc = "takes no step: its start Phi(x0) is gd's limit at gd's auto step",
+	.time_doc = "flow time",
+	.converged_doc = "||P grad R||/||grad R||",
+};

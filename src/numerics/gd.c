@@ -4,6 +4,7 @@
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/model.h"
+#include "rows.h"
 
 #include <gsl/gsl_cblas.h>
 #include <math.h>
@@ -98,7 +99,7 @@ int bw_gd_run(const struct bw_instance *inst, const struct bw_run_params *p, str
 	double eta = p->eta > 0 ? p->eta : bw_eta_auto(p, &inst->spec);
 	long max_steps = p->max_steps;
 	if (max_steps == 0 && p->max_time == 0)
-		max_steps = 1000000;
+		max_steps = bw_gd.budget_steps;
 	for (size_t j = 0; j < d; j++)
 		out->u[j] = out->v[j] = p->alpha;
 	int status, rc;
@@ -118,3 +119,49 @@ int bw_gd_run(const struct bw_instance *inst, const struct bw_run_params *p, str
 		bw_outcome_release(out);
 	return rc;
 }
+
+/* ---- the row (dynamics.h) ---- */
+
+double bw_gd_eta_auto(double alpha, const struct bw_instance_spec *s)
+{
+	/* full-batch Hessian (16/n) max(u^2+v^2) lambda_max(Z Z^T) */
+	double a2 = alpha * alpha, d = (double)s->d, n = (double)s->n;
+	double sq = sqrt(n) + sqrt(d);
+	return 0.25 / (16.0 / n * fmax(a2, 1.0) * sq * sq);
+}
+
+/* 2 n d per step, up to the budget or the steps to reach tol */
+static double gd_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
+{
+	double n = (double)is->n, d = (double)is->d, eta = bw_cost_eta(r, is);
+	double s = fmin(bw_cost_budget_steps(r, eta), bw_cost_descent_steps(eta, r->tol, r->alpha, n, d));
+	return fmax(s, 1) * 2 * n * d;
+}
+
+/* r and g */
+static size_t gd_bytes(const struct bw_run_params *r, const struct bw_instance_spec *is)
+{
+	(void)r;
+	return (is->n + is->d) * sizeof(double);
+}
+
+const struct bw_dynamics bw_gd = {
+	.name = "gd",
+	.summary = "full-batch gradient descent",
+	.uses = BW_USES_ETA,
+	.reports = BW_REPORTS_ALPHA_INF,
+	.limit = BW_LIMIT_QALPHA,
+	.tol = 1e-10,
+	.budget_steps = 1000000,
+	.eta_auto = bw_gd_eta_auto,
+	.cost = gd_cost,
+	.bytes = gd_bytes,
+	.run = bw_gd_run,
+	.projects = 0,
+	.plot_color = "#1f77b4",
+	.plot_pt = {7, 6},
+	.plot_ps = 1.3,
+	.eta_doc = "0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2)",
+	.time_doc = "k*eta",
+	.converged_doc = "relative loss L/(|y|^2/n)",
+};

@@ -21,6 +21,7 @@
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
 #include "kernels.h"
+#include "rows.h"
 
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_rng.h>
@@ -554,3 +555,81 @@ int bw_sgd_run(const struct bw_instance *inst, const struct bw_run_params *p, st
 {
 	return sgd_common(inst, p, out, 0);
 }
+
+/* ---- the rows (dynamics.h) ---- */
+
+/* one-sample Hessian 16 d alpha^2 at the start, about 8 ||w*||_1 at the end */
+static double sgd_eta_auto(double alpha, const struct bw_instance_spec *s)
+{
+	double a2 = alpha * alpha, d = (double)s->d, k = (double)s->kappa;
+	return 0.25 / (8.0 * fmax(d * a2, k));
+}
+
+/* B d per step, up to the budget or gd's steps to reach tol (in expectation) */
+static double sgd_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
+{
+	double n = (double)is->n, d = (double)is->d, eta = bw_cost_eta(r, is);
+	double s = fmin(bw_cost_budget_steps(r, eta), bw_cost_descent_steps(eta, r->tol, r->alpha, n, d));
+	return fmax(s, 1) * (double)r->batch * d;
+}
+
+/* d per step of the budget (time / (eta^2 sigma^2 / 2)), and the projection */
+static double label_noise_sgd_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
+{
+	double d = (double)is->d, eta = bw_cost_eta(r, is);
+	double s = bw_cost_budget_steps(r, eta * eta * r->sigma * r->sigma / 2);
+	if (!isfinite(s))
+		s = ceil(bw_label_noise_sgd.budget_time / (eta * eta * r->sigma * r->sigma / 2));
+	const struct bw_dynamics *g = bw_run_descent(r);
+	return s * d + (g ? bw_cost_to_manifold(g, r, is) : 0);
+}
+
+/* r, the batch's coefficients and dot products, the permutation and batches */
+static size_t sgd_bytes(const struct bw_run_params *r, const struct bw_instance_spec *is)
+{
+	size_t n = is->n, d = is->d, B = (size_t)(r->batch > 0 ? r->batch : 1);
+	return (n + d + 3 * B) * sizeof(double) + (n + 2 * B) * sizeof(size_t);
+}
+
+static const char sgd_eta_doc[] = "0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound)";
+
+const struct bw_dynamics bw_label_noise_sgd = {
+	.name = "label_noise_sgd",
+	.summary = "SGD with batch 1 and label noise y_i +- sigma (Li, Wang & Arora), projected at the end",
+	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT,
+	.limit = BW_LIMIT_L1,
+	.tol = 1e-10,
+	.budget_time = 5.0,
+	.descent = &bw_gd,
+	.eta_auto = sgd_eta_auto,
+	.cost = label_noise_sgd_cost,
+	.bytes = sgd_bytes,
+	.run = bw_label_noise_sgd_run,
+	.projects = 1,
+	.plot_color = "#d62728",
+	.plot_pt = {9, 8},
+	.plot_ps = 1.2,
+	.eta_doc = sgd_eta_doc,
+	.time_doc = "k*eta^2*sigma^2/2",
+};
+
+const struct bw_dynamics bw_sgd = {
+	.name = "sgd",
+	.summary = "mini-batch SGD (batch B without replacement, no label noise)",
+	.uses = BW_USES_ETA | BW_USES_BATCH,
+	.reports = BW_REPORTS_ALPHA_INF | BW_REPORTS_LOSS_RATE,
+	.limit = BW_LIMIT_QALPHA,
+	.tol = 1e-10,
+	.budget_steps = 10000000,
+	.eta_auto = sgd_eta_auto,
+	.cost = sgd_cost,
+	.bytes = sgd_bytes,
+	.run = bw_sgd_run,
+	.projects = 0,
+	.plot_color = "#ff7f0e",
+	.plot_pt = {13, 12},
+	.plot_ps = 1.1,
+	.eta_doc = sgd_eta_doc,
+	.time_doc = "k*eta",
+	.converged_doc = "relative loss L/(|y|^2/n)",
+};

@@ -472,7 +472,7 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	const struct bw_run_params *p = &t->run;
 	if (p->algo < 0 || p->algo >= BW_ALGO_COUNT)
 		return RAISE(BW_EINVAL, "task with unknown algorithm %d", (int)p->algo);
-	unsigned uses = bw_dynamics_table[p->algo].uses;
+	unsigned uses = bw_dynamics_table[p->algo]->uses;
 	key_text(t->key, key);
 	if (t->key_hex[0] && strcmp(t->key_hex, key))
 		return RAISE(BW_EINTERNAL, "task key_hex '%.16s' does not match its key %s", t->key_hex, key);

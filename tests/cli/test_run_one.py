@@ -57,6 +57,37 @@ for o in listed:
     check("unknown option" not in err2, "%s from the help is known to the parser: %r" % (o, err2))
 rc, out, err = run(["--help"])
 check(rc == 0 and "run-one" in out, "biasweep --help lists run-one")
+# the conventions, generated from the dynamics table: the text they had when
+# written by hand (run-one --help before the table), line for line
+CONVENTIONS = """defaults and conventions:
+  --eta      auto: gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);
+             label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);
+             riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step
+  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 5, riemannian_flow --time 50;
+             --steps and --time may be combined (whichever ends first)
+  t          gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time
+  success    test error ||w - w*||/||w*|| <= eps (default 0.1)
+  converged  relative loss L/(|y|^2/n) <= tol (default 1e-10) for gd and sgd;
+             ||P grad R||/||grad R|| <= tol (default 1e-7) for riemannian_flow
+  label_noise_sgd's final iterate is projected onto the zero-loss manifold by noise-free gd
+  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.
+  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.
+exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.
+"""
+rc, out, _ = run_one("--help")
+check(out.endswith("\n\n" + CONVENTIONS) or out.endswith("\n" + CONVENTIONS), "run-one --help ends with the conventions:\n" + out[-1200:])
+m = re.search(r"^dynamics \(--algo\):\n((?:  \S+ +\S.*\n)+)", out, re.M)
+check(m is not None and [l.split()[0] for l in m.group(1).splitlines()] == ALGOS,
+      "run-one --help lists the dynamics in table order with a line each: %r" % (m.group(1) if m else out))
+m = re.search(r"^  --algo NAME\s+(.*)$", out, re.M)
+check(m is not None and m.group(1) == " | ".join(ALGOS) + " (required)", "--algo's help: %r" % (m.group(1) if m else None))
+for opt, text in (("sigma S", "label noise of label_noise_sgd (default 1)"), ("batch B", "batch of sgd, 1 <= B <= N (default 1)"),
+                  ("no-project", "label_noise_sgd: report the raw final iterate")):
+    m = re.search(r"^  --%s\s+(.*)$" % re.escape(opt), out, re.M)
+    check(m is not None and m.group(1) == text, "--%s's help: %r" % (opt, m.group(1) if m else None))
+rc, out, err = run_one("--d", "3", "--n", "2", "--kappa", "1", "--alpha", "1")
+check(rc == 2 and err.strip().endswith("--algo is required (gd, label_noise_sgd, sgd or riemannian_flow)"),
+      "--algo missing: %d %r" % (rc, err))
 
 # ---- every dynamics: table and JSON ---------------------------------------
 RESULTS = {}

@@ -1,0 +1,72 @@
+/* task.h - one task of a sweep (src/sweep/task.c): an (algorithm,
+ * instance, parameters) point, its canonical string, key, cost and memory.
+ *
+ * A task is one (algorithm, instance, parameters) point.  Its key is
+ *   bw_hash_str(canonical string) printed as 16 lowercase hex digits,
+ * where the canonical string (bw_task_canonical) lists, in a fixed order,
+ * only the parameters the algorithm reads (eta is absent for the flow,
+ * sigma only for label_noise_sgd, batch only for sgd), with doubles printed
+ * as %.17g.  So keys do not depend on the order of axes in the file, on the
+ * spec's name, or on which spec produced them: two specs that share a task
+ * share its key.
+ *
+ * The canonical string (version 1), fields separated by one space, in this
+ * order, [..] only for the algorithms that read the field:
+ *   bw-task/1 algo=<name> design=<name> wstar=<signs|gaussian> d=<d> n=<n>
+ *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
+ *   [eta=<%.17g|auto>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
+ *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>]
+ * eta: gd, sgd, label_noise_sgd ("auto" when the spec leaves it out, stored
+ * as 0); sigma and project: label_noise_sgd; batch: sgd.  steps and time are
+ * the resolved budgets (0 = unset).  Example:
+ *   bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2
+ *   sweep_seed=0 seed=1 alpha=3 eta=auto steps=1000 time=0
+ *   eps=0.10000000000000001 tol=1e-10
+ *
+ * Budgets a spec leaves out: each dynamics' default (dynamics.h, its row's
+ * budget_steps and budget_time: gd 1e6 steps, sgd 1e7 steps,
+ * label_noise_sgd time 5, riemannian_flow time 50), written into the task,
+ * hence the key.
+ *
+ * bw_task_cost, in coordinate-updates (a rough guess for scheduling and plan;
+ * each dynamics' row computes its own, src/numerics/rows.h):
+ *   gd               2 n d * min(budget steps, S)      S = ln(1/tol) / (eta lo),
+ *   sgd              B d   * min(budget steps, S)      lo = (16/n) max(alpha^2,1)
+ *                                                           * max((sqrt d - sqrt n)^2, 1)
+ *   label_noise_sgd  d * budget steps (time / (eta^2 sigma^2 / 2))
+ *                    + the projection, 2 n d * S at gd's automatic step
+ *   riemannian_flow  (time / 0.05 + 100) (n^2 d + n^3) + the start Phi(x0)
+ *                    like the projection (0.05: a guess of the adaptive step)
+ * with eta the automatic step where the spec leaves it out.
+ * bw_task_bytes: bw_instance_bytes + the outcome (3d doubles, 256 checkpoints)
+ * + the dynamics' buffers (its row's bytes; flow: 2 n^2 + n d + 12 (n + d) doubles).
+ */
+#ifndef BIASWEEP_TASK_H
+#define BIASWEEP_TASK_H
+
+#include "biasweep/dynamics.h"
+#include "biasweep/instance.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BW_TASK_CANONICAL_MAX 512     /* always enough for bw_task_canonical */
+
+struct bw_task {
+	uint64_t key;
+	char key_hex[17];
+	struct bw_instance_spec inst; /* design, wstar, d, n, kappa, sweep_seed, seed_index */
+	struct bw_run_params run;     /* algo, alpha, eta, sigma, batch, budgets, eps, tol, project;
+				       * noise_seed = bw_noise_seed(bw_instance_seed(&inst), algo) */
+	double cost;                  /* estimated work in coordinate-updates (bw_task_cost) */
+};
+
+/* Canonical string and key of a task (fills t->key and t->key_hex).
+ * bw_task_canonical returns BW_OK, or BW_EINVAL when len is too small. */
+int bw_task_canonical(const struct bw_task *t, char *buf, size_t len);
+void bw_task_set_key(struct bw_task *t);
+double bw_task_cost(const struct bw_task *t);
+/* Peak memory of running the task (instance plus dynamics' buffers). */
+size_t bw_task_bytes(const struct bw_task *t);
+
+#endif
