@@ -4,7 +4,8 @@
  * SQLITE_OPEN_READONLY, PRAGMA query_only=1, and an authorizer that denies
  * every action but SQLITE_READ, SQLITE_SELECT, SQLITE_FUNCTION and
  * PRAGMA table_info.  It refuses (BW_EINVAL) files that are not a biasweep
- * catalog or have another schema_version; a missing file is BW_EIO.
+ * catalog or have another schema_version, and a missing file (a wrong path:
+ * nothing is created); a file it cannot read is BW_EIO.
  *
  * User input never reaches SQL text: column names are looked up in the
  * columns of the view `results` (PRAGMA table_info) and the SQL names the
