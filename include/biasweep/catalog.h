@@ -51,7 +51,10 @@
  *
  * One writer (the coordinator).  Outcomes are written inside explicit
  * transactions the caller batches (bw_catalog_begin/commit).  A handle
- * belongs to one thread (opened SQLITE_OPEN_NOMUTEX).
+ * belongs to one thread (opened SQLITE_OPEN_NOMUTEX).  A handle that began a
+ * sweep keeps two descriptors of the file for its sweep locks and closes them
+ * in bw_catalog_close, which drops every POSIX lock the process holds on the
+ * file: close it while no other connection of the same process uses that file.
  */
 #ifndef BIASWEEP_CATALOG_H
 #define BIASWEEP_CATALOG_H

@@ -259,6 +259,11 @@ def case_storage(tmp):
             args = [cmd] + (["--catalog", cat] if cat else [])
             refused(f"{cmd}: catalog {what}", args, dirs=[d, os.path.dirname(real)], want=["no catalog", want],
                     cwd=d if cat is None else None)
+    # how long a run waits quietly for a locked catalog: a number of milliseconds, or refused
+    for bad in ("soon", "-5", "30s", "1e3"):
+        count("storage")
+        refused(f"run: BIASWEEP_BUSY_TIMEOUT_MS={bad!r}", ["run", tiny, "--catalog", os.path.join(d, "new.sqlite")],
+                dirs=[d], want="BIASWEEP_BUSY_TIMEOUT_MS", env=dict(ENV, BIASWEEP_BUSY_TIMEOUT_MS=bad))
     # the real catalog survived all of that and still reads
     rc, out, err = run(["status", "--catalog", real])
     check(rc == 0 and "tiny" in out, f"the real catalog still reads ({rc}: {err.strip()})")
