@@ -43,13 +43,22 @@
  *
  * Journal: WAL with synchronous=NORMAL by default (a local catalog);
  * BW_CATALOG_ROLLBACK_JOURNAL gives journal_mode=DELETE with
- * synchronous=FULL (shards on network file systems).  busy_timeout 30 s.
+ * synchronous=FULL (shards on network file systems).  busy_timeout 30 s
+ * (bw_catalog_set_busy_timeout).
  * READONLY opens with SQLITE_OPEN_READONLY and PRAGMA query_only; the
  * write functions then fail with BW_EINVAL.
  *
+ * Locks: a write that still finds the file locked by another connection when
+ * the busy timeout ends (a reader holding a transaction on a rollback-journal
+ * catalog, another writer) fails with BW_EBUSY: nothing is lost and the caller
+ * may try again (see bw_catalog_commit).
+ *
  * One writer (the coordinator).  Outcomes are written inside explicit
  * transactions the caller batches (bw_catalog_begin/commit).  A handle
- * belongs to one thread (opened SQLITE_OPEN_NOMUTEX).
+ * belongs to one thread (opened SQLITE_OPEN_NOMUTEX).  A handle that began a
+ * sweep keeps two descriptors of the file for its sweep locks and closes them
+ * in bw_catalog_close, which drops every POSIX lock the process holds on the
+ * file: close it while no other connection of the same process uses that file.
  */
 #ifndef BIASWEEP_CATALOG_H
 #define BIASWEEP_CATALOG_H
@@ -74,7 +83,13 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out);
 void bw_catalog_close(struct bw_catalog *cat);
 
 /* Records a sweep run and its planned tasks (tasks, sweep_tasks: INSERT OR IGNORE)
- * in one transaction of its own (not inside a begin/commit batch); all or nothing. */
+ * in one transaction of its own (not inside a begin/commit batch); all or nothing
+ * (BW_EBUSY: nothing recorded, try again).  In the same transaction, earlier
+ * 'running' sweeps whose process is gone become 'interrupted', ended at their last
+ * outcome (or their start): the handle holds a lock per sweep it begins (an OFD
+ * lock on a byte of the file, released when it closes or its process dies), and
+ * a 'running' sweep nobody holds that way is dead.  Sweeps copied in by a merge
+ * (sweep_sources) are left as they are. */
 int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, const char *revision,
 			   const char *host, int ranks, const char *libraries, const char *shard, int64_t *sweep_id);
 int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *state);
@@ -94,8 +109,15 @@ int bw_catalog_done_successes(struct bw_catalog *cat, uint64_t **keys, int8_t **
  * into tasks and sweep_tasks), inside the caller's transaction. */
 int bw_catalog_task_add(struct bw_catalog *cat, int64_t sweep_id, const struct bw_task *t);
 
+/* How long a call waits for another connection's lock before BW_EBUSY (ms). */
+void bw_catalog_set_busy_timeout(struct bw_catalog *cat, int ms);
+
+/* BW_EBUSY: another writer holds the file; no transaction was opened. */
 int bw_catalog_begin(struct bw_catalog *cat);
-/* On failure the batch is rolled back (its tasks stay undone: rerun redoes them). */
+/* BW_EBUSY: readers still hold the file; the transaction stays open (and, in a
+ * rollback-journal catalog, keeps new readers out), so call bw_catalog_commit
+ * again later, or bw_catalog_rollback to abandon it.  On any other failure the
+ * batch is rolled back (its tasks stay undone: rerun redoes them). */
 int bw_catalog_commit(struct bw_catalog *cat);
 /* Abandons the open batch (BW_OK when none is open). */
 int bw_catalog_rollback(struct bw_catalog *cat);

@@ -18,7 +18,9 @@ enum bw_code {
 	BW_ESTORE,   /* SQLite or HDF5 failure */
 	BW_EMPI,     /* MPI failure */
 	BW_EINTR,    /* interrupted by a signal; state is consistent, resume by rerun */
-	BW_EINTERNAL /* a bug */
+	BW_EINTERNAL, /* a bug */
+	BW_EBUSY     /* a file is locked by another connection (a reader of a rollback-journal
+		      * catalog, another writer): nothing was lost, try again later (exit 1) */
 };
 
 int bw_error_raise(int code, const char *file, int line, const char *fmt, ...)

@@ -5,7 +5,8 @@
  * every action but SQLITE_READ, SQLITE_SELECT, SQLITE_FUNCTION and
  * PRAGMA table_info.  It refuses (BW_EINVAL) files that are not a biasweep
  * catalog, have another schema_version, or lack a table, view or column of
- * the schema (src/storage/check.h); a missing file is BW_EIO.
+ * the schema (src/storage/check.h), and a missing file (a wrong path:
+ * nothing is created); a file it cannot read is BW_EIO.
  *
  * User input never reaches SQL text: column names are looked up in the
  * columns of the view `results` (PRAGMA table_info) and the SQL names the

@@ -10,6 +10,13 @@
  * When *cancel becomes nonzero (SIGTERM/SIGINT), no new work is handed out,
  * tasks in flight are cancelled (dropped), everything finished is committed
  * and bw_sweep_run returns BW_EINTR.
+ *
+ * A catalog locked by another connection (a reader holding a transaction on a
+ * rollback-journal shard catalog, another writer) never ends the run: finished
+ * outcomes are kept, the commit is tried again with backoff (0.1 s doubling
+ * to 2 s) while work goes on, and the busy callback hears of it.  Only a
+ * signal gives up the wait: the last commit and the sweep's end then wait at
+ * most 2 s more, and what could not be committed runs again on resume.
  */
 #ifndef BIASWEEP_SWEEPRUN_H
 #define BIASWEEP_SWEEPRUN_H
@@ -18,15 +25,27 @@
 #include <stdint.h>
 
 struct bw_progress {
-	size_t total;      /* tasks in this run (after skipping finished ones) */
+	size_t total;      /* tasks in this run (after skipping finished ones); an error or a
+			    * signal does not shrink it (searches that end early do) */
 	size_t skipped;    /* tasks already in the catalog */
-	size_t done, diverged, failed, dropped;
+	size_t finished;   /* tasks that finished (their outcome committed or not yet) */
+	size_t done, diverged, failed; /* outcomes committed to the catalog, and how many of them diverged, failed */
+	size_t dropped;    /* tasks cancelled by a signal */
 	double cost_total, cost_done; /* estimated work (bw_task_cost) of the run and of what finished */
 	double elapsed_s;
 	int ranks;
 	int final;         /* 1 on the last call */
 	const char *catalog, *trajfile;
 	int64_t sweep_id;
+};
+
+/* A catalog write waiting for another connection's lock. */
+struct bw_busy {
+	const char *catalog;
+	const char *what;   /* "committing", "recording the sweep", "ending the sweep" */
+	double waited_s;    /* since the lock was first found held */
+	size_t waiting;     /* finished outcomes not committed yet */
+	int over;           /* after waited_s: 1 the write went through (or failed otherwise), 2 given up on a signal */
 };
 
 struct bw_sweep_opts {
@@ -39,6 +58,9 @@ struct bw_sweep_opts {
 	/* called on rank 0 only, from the coordinating thread, a few times a second */
 	void (*progress)(void *ctx, const struct bw_progress *p);
 	void *progress_ctx;
+	/* rank 0 only, with progress_ctx: each try of a write that found the catalog
+	 * locked (at most every 2 s), and once when it is over */
+	void (*busy)(void *ctx, const struct bw_busy *b);
 };
 
 /* Initializes and finalizes MPI itself.  On ranks other than 0 the error

@@ -4,6 +4,7 @@
 #include "biasweep/opts.h"
 #include "biasweep/sweeprun.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,26 +23,59 @@ struct progress_ctx {
 	int quiet, tty;
 	double last_line;
 	const char *spec, *catalog;
+	long busy_ms;        /* a wait for the catalog's lock is reported once it is this long */
+	double busy_said;    /* waited_s of the last busy line, -1 when none this wait */
+	int summarized;
 };
 
 /* The closing lines go out from the final progress call, before MPI is
- * finalized: mpirun stops forwarding output once it is tearing the job down. */
-static void print_summary(const struct progress_ctx *ctx, const struct bw_progress *p)
+ * finalized: mpirun stops forwarding output once it is tearing the job down.
+ * "done" counts the outcomes committed to the catalog. */
+static void print_summary(struct progress_ctx *ctx, const struct bw_progress *p)
 {
-	printf("sweep run %lld: %zu tasks done (%zu diverged, %zu failed), %zu already in the catalog, "
+	char lost[64] = "";
+	if (p->finished > p->done)
+		snprintf(lost, sizeof lost, ", %zu finished but not committed", p->finished - p->done);
+	printf("sweep run %lld: %zu tasks done (%zu diverged, %zu failed)%s, %zu already in the catalog, "
 	       "%.1f s on %d rank%s; catalog %s\n",
-	       (long long)p->sweep_id, p->done, p->diverged, p->failed, p->skipped, p->elapsed_s, p->ranks,
+	       (long long)p->sweep_id, p->done, p->diverged, p->failed, lost, p->skipped, p->elapsed_s, p->ranks,
 	       p->ranks == 1 ? "" : "s", ctx->catalog);
 	fflush(stdout);
+	ctx->summarized = 1;
 	if (stop_flag) {
 		int dflt = !strcmp(ctx->catalog, "results/catalog.sqlite");
 		fprintf(stderr,
-			"biasweep run: interrupted: %zu of %zu tasks committed, %zu not run; resume by running the "
+			"biasweep run: interrupted: %zu of %zu tasks committed, %zu left; resume by running the "
 			"same command again (e.g. mpirun -np %d biasweep run %s%s%s)\n",
 			p->done, p->total, p->total - p->done, p->ranks, ctx->spec, dflt ? "" : " --catalog ",
 			dflt ? "" : ctx->catalog);
 		fflush(stderr);
 	}
+}
+
+/* A write waiting for another connection's lock: said once it has waited
+ * busy_ms, then every 10 s, and when it is over. */
+static void on_busy(void *vctx, const struct bw_busy *b)
+{
+	struct progress_ctx *ctx = vctx;
+	const char *nl = ctx->tty && !ctx->quiet ? "\n" : ""; /* off the progress bar's line */
+	char kept[64] = "";
+	if (b->waiting)
+		snprintf(kept, sizeof kept, "; %zu finished outcomes kept", b->waiting);
+	if (b->over) {
+		if (ctx->busy_said >= 0)
+			fprintf(stderr, "%sbiasweep run: catalog '%s': %s after waiting %.1f s for its lock\n", nl,
+				b->catalog, b->over == 2 ? "gave up (a signal)" : "went through", b->waited_s);
+		ctx->busy_said = -1;
+	} else if (b->waited_s * 1000 >= (double)ctx->busy_ms &&
+		   (ctx->busy_said < 0 || b->waited_s - ctx->busy_said >= 10)) {
+		fprintf(stderr,
+			"%sbiasweep run: catalog '%s' is locked by another connection (a reader holding a "
+			"transaction?) for %.1f s; retrying (%s%s)\n",
+			nl, b->catalog, b->waited_s, b->what, kept);
+		ctx->busy_said = b->waited_s;
+	}
+	fflush(stderr);
 }
 
 static void fmt_eta(char *buf, size_t len, double s)
@@ -61,8 +95,8 @@ static void on_progress(void *vctx, const struct bw_progress *p)
 		print_summary(ctx, p);
 	if (ctx->quiet)
 		return;
-	size_t fin = p->done + p->dropped;
-	double rate = p->elapsed_s > 0 ? (double)p->done / p->elapsed_s : 0;
+	size_t fin = p->finished + p->dropped;
+	double rate = p->elapsed_s > 0 ? (double)p->finished / p->elapsed_s : 0;
 	char eta[32];
 	/* tasks go out largest first, so the ETA extrapolates estimated cost, not counts */
 	double left = p->cost_done > 0 ? p->elapsed_s * (p->cost_total - p->cost_done) / p->cost_done : -1;
@@ -97,7 +131,27 @@ static const char epilog[] =
 	"progress goes to stderr: a live bar on a terminal, a line every 5 s otherwise.\n"
 	"SIGTERM/SIGINT: no new work is handed out, tasks in flight are dropped, everything\n"
 	"finished is committed, and the exit status is 3 with a line saying how to resume.\n"
+	"A catalog locked by another connection (a reader's transaction on a shard catalog,\n"
+	"which uses a rollback journal) is waited out: finished outcomes are kept and the commit\n"
+	"is retried while the run goes on; after BIASWEEP_BUSY_TIMEOUT_MS (default 30000) of\n"
+	"waiting it says so on stderr.  Only SIGTERM/SIGINT end the wait (2 s later).\n"
 	"exit status: 0 done, 2 bad input (nothing written), 3 interrupted, 1 other errors.\n";
+
+/* BIASWEEP_BUSY_TIMEOUT_MS: milliseconds, default (unset or empty) 30000. */
+static int busy_ms_from_env(long *ms)
+{
+	const char *v = getenv("BIASWEEP_BUSY_TIMEOUT_MS");
+	char *end = NULL;
+	*ms = 30000;
+	if (!v || !*v)
+		return BW_OK;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (*end || errno || x < 0)
+		return RAISE(BW_EINVAL, "BIASWEEP_BUSY_TIMEOUT_MS: '%.40s' is not a number of milliseconds >= 0", v);
+	*ms = x;
+	return BW_OK;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -127,10 +181,12 @@ int cmd_run(int argc, char **argv)
 		o.shard_count = n;
 		o.sharded = 1; /* 0/1 too: what `slurm/submit --array 1` runs */
 	}
-	struct progress_ctx ctx = {quiet, isatty(2), -1, argv[0], catalog};
+	struct progress_ctx ctx = {quiet, isatty(2), -1, argv[0], catalog, 0, -1, 0};
+	CHECK(busy_ms_from_env(&ctx.busy_ms));
 	o.cancel = &stop_flag;
 	o.progress = on_progress;
 	o.progress_ctx = &ctx;
+	o.busy = on_busy;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -140,7 +196,7 @@ int cmd_run(int argc, char **argv)
 	struct bw_progress rep;
 	int root = 0;
 	rc = bw_sweep_run(&o, &rep, &root);
-	if (rc == BW_EINTR)
+	if (rc == BW_EINTR && ctx.summarized)
 		bw_error_clear(); /* the final progress call said it, with how to resume */
 	return rc;
 }

@@ -42,6 +42,86 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* ---- a catalog locked by another connection: wait it out, never give up but on a signal ----
+ * Each write waits BUSY_POLL_MS inside SQLite, then comes back BW_EBUSY; it is tried
+ * again after a backoff (BUSY_DELAY0 doubling to BUSY_DELAY_MAX), and mid-run the
+ * loop goes on collecting meanwhile.  After a signal a wait ends SIGNAL_GRACE later. */
+enum { BUSY_POLL_MS = 100 };
+#define BUSY_DELAY0 0.1
+#define BUSY_DELAY_MAX 2.0
+#define SIGNAL_GRACE 2.0
+
+struct busy {
+	double since;     /* when the lock was first found held; 0: not waiting */
+	double next;      /* when to try again */
+	double delay;
+	double cancelled; /* when the wait first saw the signal */
+};
+
+/* Ends a wait: reported over (1: went through or failed otherwise, 2: given up). */
+static void busy_over(const struct bw_sweep_opts *o, struct busy *b, const char *what, size_t waiting, int how)
+{
+	if (b->since && o->busy) {
+		struct bw_busy note = {o->catalog, what, now_s() - b->since, waiting, how};
+		o->busy(o->progress_ctx, &note);
+	}
+	b->since = b->cancelled = 0;
+}
+
+/* After a catalog write returned rc: 1 when it was busy (the next try is
+ * scheduled and reported), 0 otherwise (and a wait that was on is reported over). */
+static int busy_note(const struct bw_sweep_opts *o, struct busy *b, int rc, const char *what, size_t waiting)
+{
+	double t = now_s();
+	struct bw_busy note = {o->catalog, what, 0, waiting, 0};
+	if (rc != BW_EBUSY) {
+		busy_over(o, b, what, waiting, 1);
+		return 0;
+	}
+	if (!b->since) {
+		b->since = t;
+		b->delay = BUSY_DELAY0;
+	} else {
+		b->delay = b->delay * 2 < BUSY_DELAY_MAX ? b->delay * 2 : BUSY_DELAY_MAX;
+	}
+	b->next = t + b->delay;
+	note.waited_s = t - b->since;
+	if (o->busy)
+		o->busy(o->progress_ctx, &note);
+	return 1;
+}
+
+/* Whether a busy write should be tried again after a signal (not SIGNAL_GRACE
+ * after it; the next try comes no later than that). */
+static int busy_persist(const struct bw_sweep_opts *o, struct busy *b)
+{
+	if (!o->cancel || !*o->cancel)
+		return 1;
+	double t = now_s();
+	if (!b->cancelled)
+		b->cancelled = t;
+	double left = SIGNAL_GRACE - (t - b->cancelled);
+	if (b->delay > left)
+		b->delay = left > 0 ? left : 0;
+	return left > 0;
+}
+
+/* For a write that has nothing else to do meanwhile (the sweep's start and end,
+ * the last commit): 1 after waiting for the next try, 0 to go on with rc (done,
+ * failed, or given up after a signal: then still BW_EBUSY). */
+static int busy_retry(const struct bw_sweep_opts *o, struct busy *b, int rc, const char *what, size_t waiting)
+{
+	if (!busy_note(o, b, rc, what, waiting))
+		return 0;
+	if (!busy_persist(o, b)) {
+		busy_over(o, b, what, waiting, 2);
+		return 0;
+	}
+	struct timespec ts = {(time_t)b->delay, (long)((b->delay - (double)(time_t)b->delay) * 1e9)};
+	nanosleep(&ts, NULL); /* a signal cuts it short: the next try sees it */
+	return 1;
+}
+
 /* ---- rank 0's compute thread: numerics only, fed through a small queue ---- */
 struct local {
 	pthread_t thread;
@@ -175,9 +255,11 @@ struct coord {
 	int64_t sweep_id;
 	int size, active, stopping, err;
 	char errmsg[600];
-	struct pending *batch;
-	size_t nbatch;
-	double last_commit;
+	struct pending *batch; /* finished, not committed yet; batch[0..ntxn) is in an open */
+	size_t nbatch, cap;    /* transaction whose COMMIT found the catalog locked */
+	size_t ntxn;
+	struct busy busy;
+	double start, last_commit;
 	int *idle; /* worker ranks waiting for work a search may still produce */
 	int nidle;
 	int *outst; /* tasks sent to each worker rank and not returned yet */
@@ -193,28 +275,89 @@ static void coord_fail(struct coord *c, int code, const char *msg)
 	c->stopping = 1;
 }
 
+/* Commits the finished outcomes in one transaction; what is committed is
+ * counted in prog.done.  BW_EBUSY loses nothing: a busy COMMIT keeps its
+ * transaction open (batch[0..ntxn)) to be committed again, a busy begin
+ * leaves the batch as it was; outcomes that finish meanwhile join the batch
+ * behind. */
 static int coord_commit(struct coord *c)
 {
-	if (!c->nbatch)
-		return BW_OK;
-	CHECK(bw_catalog_begin(c->cat));
 	int rc = BW_OK;
-	for (size_t i = 0; i < c->nbatch && !rc; i++) {
-		int32_t row = c->batch[i].row;
-		if (c->row_search[row] >= 0) /* a probe: its task row goes in with its outcome */
-			rc = bw_catalog_task_add(c->cat, c->sweep_id, &c->row_task[row]);
-		if (!rc)
-			rc = bw_catalog_put(c->cat, c->sweep_id, &c->batch[i].r);
+	if (!c->ntxn) {
+		if (!c->nbatch)
+			return BW_OK;
+		rc = bw_catalog_begin(c->cat);
+		for (size_t i = 0; i < c->nbatch && !rc; i++) {
+			int32_t row = c->batch[i].row;
+			if (c->row_search[row] >= 0) /* a probe: its task row goes in with its outcome */
+				rc = bw_catalog_task_add(c->cat, c->sweep_id, &c->row_task[row]);
+			if (!rc)
+				rc = bw_catalog_put(c->cat, c->sweep_id, &c->batch[i].r);
+		}
+		if (rc) {
+			bw_catalog_rollback(c->cat);
+			return rc;
+		}
+		c->ntxn = c->nbatch;
 	}
-	if (!rc)
-		rc = bw_catalog_commit(c->cat);
-	if (rc) {
-		bw_catalog_rollback(c->cat);
+	rc = bw_catalog_commit(c->cat);
+	if (rc == BW_EBUSY)
 		return rc;
+	size_t n = c->ntxn;
+	c->ntxn = 0;
+	if (rc) /* rolled back: the batch stays, a later commit may take it */
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		c->prog.done++;
+		c->prog.diverged += c->batch[i].r.status == BW_RUN_DIVERGED;
+		c->prog.failed += c->batch[i].r.status == BW_RUN_FAILED;
 	}
-	c->nbatch = 0;
+	memmove(c->batch, c->batch + n, (c->nbatch - n) * sizeof *c->batch);
+	c->nbatch -= n;
 	c->last_commit = now_s();
 	return BW_OK;
+}
+
+/* Gives up an open busy transaction (after a signal): its outcomes run again on resume. */
+static void coord_abandon(struct coord *c)
+{
+	if (c->ntxn)
+		bw_catalog_rollback(c->cat);
+	c->ntxn = 0;
+}
+
+/* Mid-run: commit a full batch or one a second old, or try a busy one again
+ * when its time has come; a lock held elsewhere is waited out, anything else
+ * ends the run. */
+static void coord_commit_due(struct coord *c)
+{
+	double t = now_s();
+	if (c->busy.since ? t < c->busy.next
+			  : c->nbatch < COMMIT_BATCH && !(c->nbatch && t - c->last_commit >= COMMIT_SECONDS))
+		return;
+	int rc = coord_commit(c);
+	if (!busy_note(c->o, &c->busy, rc, "committing", c->nbatch) && rc)
+		coord_fail(c, bw_error_code(), bw_error_message());
+}
+
+static void coord_progress(struct coord *c, double start, int final);
+
+/* The last commits (a transaction left open by a busy COMMIT, then the rest):
+ * waits out a lock held elsewhere (after a signal, SIGNAL_GRACE at most),
+ * with progress meanwhile. */
+static void coord_commit_last(struct coord *c)
+{
+	int rc = BW_OK;
+	while (rc == BW_OK && c->nbatch)
+		do {
+			rc = coord_commit(c);
+			if (rc == BW_EBUSY)
+				coord_progress(c, c->start, 0);
+		} while (busy_retry(c->o, &c->busy, rc, "committing", c->nbatch));
+	if (rc == BW_EBUSY && c->o->cancel && *c->o->cancel)
+		coord_abandon(c); /* given up on a signal: an interruption, not a failure */
+	else if (rc)
+		coord_fail(c, bw_error_code(), bw_error_message());
 }
 
 static void coord_finished(struct coord *c, int32_t row, const struct bw_result *r)
@@ -232,16 +375,21 @@ static void coord_finished(struct coord *c, int32_t row, const struct bw_result 
 		c->prog.dropped++;
 		return;
 	}
+	if (c->nbatch == c->cap) { /* it grows while the catalog is locked elsewhere */
+		size_t cap = c->cap ? 2 * c->cap : COMMIT_BATCH;
+		struct pending *nb = realloc(c->batch, cap * sizeof *nb);
+		if (!nb) {
+			coord_fail(c, BW_ENOMEM, "out of memory keeping finished outcomes");
+			return;
+		}
+		c->batch = nb;
+		c->cap = cap;
+	}
 	c->batch[c->nbatch].r = *r;
 	c->batch[c->nbatch].row = row;
 	c->nbatch++;
-	c->prog.done++;
-	if (r->status == BW_RUN_DIVERGED)
-		c->prog.diverged++;
-	if (r->status == BW_RUN_FAILED)
-		c->prog.failed++;
-	if (c->nbatch >= COMMIT_BATCH && coord_commit(c))
-		coord_fail(c, bw_error_code(), bw_error_message());
+	c->prog.finished++;
+	coord_commit_due(c);
 }
 
 /* The next row to hand out, or -1 when there is nothing right now (or the
@@ -321,7 +469,8 @@ static void coord_progress(struct coord *c, double start, int final)
 	/* searches end early and their probes cost what their n costs: re-estimate */
 	if (c->w && c->w->nss)
 		c->prog.cost_total = c->prog.cost_done + cost_flight + cost_left;
-	c->prog.total = c->prog.done + c->prog.dropped + c->inflight + (c->stopping ? 0 : left);
+	/* what a signal or an error leaves undone stays in the count: the denominator holds */
+	c->prog.total = c->prog.finished + c->prog.dropped + c->inflight + left;
 	c->prog.elapsed_s = now_s() - start;
 	c->prog.final = final;
 	if (c->o->progress)
@@ -367,9 +516,14 @@ static void coord_message(struct coord *c, const struct bw_msg *m)
 		coord_finished(c, m->row, &m->result);
 	} else if (m->kind == BW_MSG_CANCELLED) {
 		coord_finished(c, m->row, NULL);
-	} else if (m->kind == BW_MSG_ERROR) {
+	} else if (m->kind == BW_MSG_ERROR) { /* writing its trajectory row failed: name the file */
+		char msg[sizeof c->errmsg];
 		c->inflight--;
-		coord_fail(c, m->code, m->error);
+		if (c->prog.trajfile && *c->prog.trajfile && !strstr(m->error, c->trajname))
+			snprintf(msg, sizeof msg, "trajectory file '%s': %s", c->prog.trajfile, m->error);
+		else
+			snprintf(msg, sizeof msg, "%s", m->error);
+		coord_fail(c, m->code, msg);
 	}
 }
 
@@ -414,7 +568,7 @@ static void coordinate(struct coord *c)
 			coord_fail(c, BW_EINTERNAL, "cannot start the compute thread");
 	}
 	double start = now_s(), last_prog = 0;
-	c->last_commit = start;
+	c->start = c->last_commit = start;
 	coord_progress(c, start, 0);
 	for (;;) {
 		int progressed = 0;
@@ -472,8 +626,7 @@ static void coordinate(struct coord *c)
 		if (c->active == 0 && local_done)
 			break;
 		double t = now_s();
-		if (c->nbatch && t - c->last_commit >= COMMIT_SECONDS && coord_commit(c))
-			coord_fail(c, bw_error_code(), bw_error_message());
+		coord_commit_due(c);
 		if (t - last_prog >= 0.25) {
 			coord_progress(c, start, 0);
 			last_prog = t;
@@ -498,8 +651,7 @@ static void coordinate(struct coord *c)
 			}
 		}
 	}
-	if (coord_commit(c))
-		coord_fail(c, bw_error_code(), bw_error_message());
+	coord_commit_last(c);
 	if (l) {
 		pthread_mutex_lock(&l->mu);
 		l->quit = 1;
@@ -563,6 +715,7 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 	CHECK(bw_catalog_open(o->catalog, is_shard(o) ? BW_CATALOG_ROLLBACK_JOURNAL : 0, cat));
 	CHECK(bw_catalog_done_successes(*cat, &w->done, &w->ok, &w->ndone));
 	CHECK(bw_catalog_traj_identity(*cat, 0, ident)); /* a malformed catalog_id is refused before the sweep row */
+	bw_catalog_set_busy_timeout(*cat, BUSY_POLL_MS); /* the writes wait out locks themselves */
 
 	/* this process's share of the grid (a Slurm array element runs one shard) */
 	int32_t *mine = malloc((spec->ntasks ? spec->ntasks : 1) * sizeof(int32_t));
@@ -631,8 +784,14 @@ static int prepare(const struct bw_sweep_opts *o, const struct bw_spec *spec, in
 		part.tasks = own;
 		part.ntasks = nmine;
 	}
+	struct busy b = {0};
 	if (!rc)
-		rc = bw_catalog_sweep_begin(*cat, &part, BW_REVISION, host, ranks, libs, shard, sweep_id);
+		do
+			rc = bw_catalog_sweep_begin(*cat, &part, BW_REVISION, host, ranks, libs, shard, sweep_id);
+		while (busy_retry(o, &b, rc, "recording the sweep", 0));
+	if (rc == BW_EBUSY && o->cancel && *o->cancel)
+		rc = RAISE(BW_EINTR, "interrupted while the catalog '%s' was locked by another connection; nothing "
+			   "was run", o->catalog);
 	free(own);
 	free(mine);
 	free(mine_s);
@@ -743,6 +902,7 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 			c.size = size;
 			c.active = size - 1;
 			c.batch = malloc(COMMIT_BATCH * sizeof *c.batch);
+			c.cap = c.batch ? COMMIT_BATCH : 0;
 			c.row_task = malloc(nrows * sizeof *c.row_task);
 			c.row_search = malloc(nrows * sizeof *c.row_search);
 			c.idle = malloc((size_t)size * sizeof *c.idle);
@@ -755,24 +915,42 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 			free(c.row_search);
 			free(c.idle);
 			free(c.outst);
-			if (c.err)
-				rc = RAISE(c.err, "%s", c.errmsg);
-			else if (c.stopping)
-				rc = BW_EINTR;
+			rc = c.err ? c.err : c.stopping ? BW_EINTR : BW_OK;
+			if (rc == BW_OK && c.prog.done != c.prog.finished) { /* never a silent loss */
+				char msg[128];
+				snprintf(msg, sizeof msg, "%zu finished outcomes were left uncommitted",
+					 c.prog.finished - c.prog.done);
+				coord_fail(&c, BW_EINTERNAL, msg);
+			}
+			rc = c.err ? c.err : rc;
 		} else {
 			bw_worker_loop(tf, trajname, rank, o->cancel);
 		}
 		int crc = bw_trajfile_close(tf); /* collective */
-		if (!rc)
+		if (crc && !rc) {
+			if (!strstr(bw_error_message(), trajpath))
+				bw_error_context(crc, "trajectory file '%s'", trajpath);
 			rc = crc;
+		}
+		if (rank == 0 && c.err) /* the first error, not the close's */
+			RAISE(c.err, "%s", c.errmsg);
 	}
 	if (rank == 0) {
 		if (!nrows)
 			coord_progress(&c, now_s(), 1);
 		const char *state = rc == BW_OK ? "done" : rc == BW_EINTR ? "interrupted" : "failed";
-		int erc = bw_catalog_sweep_end(cat, sweep_id, state);
+		/* the first error is the one to report (a full disk fails the end too) */
+		char first[sizeof c.errmsg];
+		snprintf(first, sizeof first, "%s", rc ? bw_error_message() : "");
+		struct busy b = {0};
+		int erc;
+		do
+			erc = bw_catalog_sweep_end(cat, sweep_id, state);
+		while (busy_retry(o, &b, erc, "ending the sweep", 0));
 		if (!rc)
-			rc = erc;
+			rc = erc; /* given up after a signal: the next run marks the sweep interrupted */
+		else if (erc && rc != BW_EINTR)
+			RAISE(rc, "%s", first);
 		bw_catalog_close(cat);
 		*report = c.prog;
 		report->trajfile = NULL;

@@ -15,6 +15,8 @@
 
 #include <sqlite3.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -167,14 +169,18 @@ struct bw_catalog {
 	sqlite3 *db;
 	char *path;
 	int readonly;
+	int lockfd, peekfd; /* the sweep locks (sweep_begin), -1 until then */
 	sqlite3_stmt *st[ST_COUNT];
 };
 
 /* ---- helpers ------------------------------------------------------------- */
 
+/* A lock held by another connection is BW_EBUSY (nothing lost: try again),
+ * any other failure BW_ESTORE. */
 static int store_error(const struct bw_catalog *cat, const char *what)
 {
-	return RAISE(BW_ESTORE, "catalog '%s': %s: %s", cat->path, what, sqlite3_errmsg(cat->db));
+	int busy = (sqlite3_extended_errcode(cat->db) & 0xff) == SQLITE_BUSY;
+	return RAISE(busy ? BW_EBUSY : BW_ESTORE, "catalog '%s': %s: %s", cat->path, what, sqlite3_errmsg(cat->db));
 }
 
 static int stmt(struct bw_catalog *cat, int which, sqlite3_stmt **out)
@@ -364,6 +370,7 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 		return RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 	}
 	cat->readonly = (flags & BW_CATALOG_READONLY) != 0;
+	cat->lockfd = cat->peekfd = -1;
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		rc = RAISE(BW_EINVAL, "catalog '%s' is not a regular file", path);
@@ -428,8 +435,18 @@ void bw_catalog_close(struct bw_catalog *cat)
 			sqlite3_finalize(cat->st[i]);
 		sqlite3_close_v2(cat->db);
 	}
+	/* only now: closing a descriptor of the file drops the process's POSIX locks on it, SQLite's too */
+	if (cat->lockfd >= 0)
+		close(cat->lockfd);
+	if (cat->peekfd >= 0)
+		close(cat->peekfd);
 	free(cat->path);
 	free(cat);
+}
+
+void bw_catalog_set_busy_timeout(struct bw_catalog *cat, int ms)
+{
+	sqlite3_busy_timeout(cat->db, ms > 0 ? ms : 0);
 }
 
 /* ---- transactions --------------------------------------------------------- */
@@ -448,7 +465,10 @@ int bw_catalog_commit(struct bw_catalog *cat)
 	CHECK(check_writable(cat));
 	CHECK(stmt(cat, ST_COMMIT, &s));
 	int rc = step_done(cat, s, "committing");
-	if (rc != BW_OK)
+	if (rc == BW_EBUSY && sqlite3_get_autocommit(cat->db))
+		rc = RAISE(BW_ESTORE, "catalog '%s': committing: %s, and the batch was rolled back", cat->path,
+			   sqlite3_errmsg(cat->db));
+	if (rc != BW_OK && rc != BW_EBUSY) /* busy: the transaction stays open, to be committed again */
 		rollback_quietly(cat);
 	return rc;
 }
@@ -510,6 +530,99 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	return step_done(cat, ss, "inserting a sweep task");
 }
 
+/* ---- whose 'running' sweeps are alive -------------------------------------------
+ * A writer holds an open-file-description lock on one byte of the catalog per sweep
+ * it records (SWEEP_LOCK_BASE + id, far from SQLite's lock bytes at 1 GiB), from its
+ * sweep_begin until its handle closes; the kernel drops it when the process ends,
+ * however it ends.  So a 'running' sweep whose byte nobody holds was left by a
+ * process that is gone (kill -9, a lost node, a full disk that kept it from writing
+ * its end).  peekfd tests the bytes: a description of its own, so that this
+ * handle's own sweeps show as held.  Without such locks (a file system that has
+ * none) nothing is marked; a wrong mark would be undone by the sweep's own end. */
+#define SWEEP_LOCK_BASE ((off_t)0x50000000)
+
+static int sweep_lock(int fd, int cmd, short type, int64_t id, short *held)
+{
+	struct flock fl;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = SWEEP_LOCK_BASE + (off_t)id;
+	fl.l_len = 1;
+	if (fcntl(fd, cmd, &fl) != 0)
+		return -1;
+	if (held)
+		*held = fl.l_type;
+	return 0;
+}
+
+/* Marks the dead 'running' sweeps 'interrupted', ended at their last outcome (or
+ * their start), inside the caller's write transaction.  Copies of shards' sweeps
+ * made by a merge (table sweep_sources) are not this file's runs: left alone. */
+static int reap_sweeps(struct bw_catalog *cat)
+{
+	if (cat->lockfd < 0)
+		cat->lockfd = open(cat->path, O_RDWR | O_CLOEXEC);
+	if (cat->peekfd < 0)
+		cat->peekfd = open(cat->path, O_RDONLY | O_CLOEXEC);
+	if (cat->lockfd < 0 || cat->peekfd < 0)
+		return BW_OK; /* cannot tell who is alive */
+	sqlite3_stmt *s = NULL;
+	int merged = 0, rc;
+	if (sqlite3_prepare_v2(cat->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sweep_sources'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return store_error(cat, "reading the schema");
+	rc = sqlite3_step(s);
+	merged = rc == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(cat, "reading the schema");
+	if (sqlite3_prepare_v2(cat->db,
+			       merged ? "SELECT id FROM sweeps WHERE state = 'running'"
+					" AND id NOT IN (SELECT sweep_id FROM sweep_sources) ORDER BY id"
+				      : "SELECT id FROM sweeps WHERE state = 'running' ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return store_error(cat, "listing running sweeps");
+	int64_t *dead = NULL;
+	size_t ndead = 0, cap = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		short held;
+		if (sweep_lock(cat->peekfd, F_OFD_GETLK, F_WRLCK, id, &held) != 0)
+			break; /* no locks on this file system: leave them all */
+		if (held != F_UNLCK)
+			continue;
+		if (ndead == cap) {
+			int64_t *nd = realloc(dead, (cap = cap ? 2 * cap : 16) * sizeof *dead);
+			if (!nd) {
+				free(dead);
+				sqlite3_finalize(s);
+				return RAISE(BW_ENOMEM, "out of memory");
+			}
+			dead = nd;
+		}
+		dead[ndead++] = id;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? BW_OK : store_error(cat, "listing running sweeps");
+	sqlite3_finalize(s);
+	if (rc == BW_OK && ndead &&
+	    sqlite3_prepare_v2(cat->db,
+			       "UPDATE sweeps SET state = 'interrupted', ended_at = coalesce((SELECT max(finished_at)"
+			       " FROM outcomes WHERE sweep_id = ?1), started_at) WHERE id = ?1 AND state = 'running'",
+			       -1, &s, NULL) != SQLITE_OK)
+		rc = store_error(cat, "marking sweeps interrupted");
+	for (size_t i = 0; rc == BW_OK && i < ndead; i++) {
+		sqlite3_bind_int64(s, 1, dead[i]);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = store_error(cat, "marking a sweep interrupted");
+		sqlite3_reset(s);
+	}
+	if (ndead)
+		sqlite3_finalize(s);
+	free(dead);
+	return rc;
+}
+
 int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, const char *revision,
 			   const char *host, int ranks, const char *libraries, const char *shard, int64_t *sweep_id)
 {
@@ -527,6 +640,11 @@ int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, c
 	CHECK(stmt(cat, ST_TASK, &ts));
 	CHECK(stmt(cat, ST_SWEEP_TASK, &ss));
 	CHECK(step_done(cat, sb, "beginning the sweep transaction"));
+	rc = reap_sweeps(cat);
+	if (rc != BW_OK) {
+		rollback_quietly(cat);
+		return rc;
+	}
 
 	utc_now(now);
 	key_text(spec->text_hash, hash);
@@ -542,12 +660,16 @@ int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, c
 	bind_text_or_null(s, 10, shard);
 	rc = step_done(cat, s, "inserting the sweep");
 	int64_t id = sqlite3_last_insert_rowid(cat->db);
+	/* held before the row is visible to anyone (best effort: see above) */
+	int locked = rc == BW_OK && cat->lockfd >= 0 && sweep_lock(cat->lockfd, F_OFD_SETLK, F_WRLCK, id, NULL) == 0;
 	for (size_t i = 0; rc == BW_OK && i < spec->ntasks; i++)
 		rc = insert_task(cat, ts, ss, id, &spec->tasks[i]);
 	if (rc == BW_OK)
 		rc = step_done(cat, sc, "committing the sweep");
 	if (rc != BW_OK) {
 		rollback_quietly(cat);
+		if (locked)
+			sweep_lock(cat->lockfd, F_OFD_SETLK, F_UNLCK, id, NULL);
 		return rc;
 	}
 	*sweep_id = id;

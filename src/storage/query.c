@@ -265,8 +265,11 @@ int bw_query_open(const char *path, struct bw_query **out)
 	*out = NULL;
 	if (!path || !*path)
 		return RAISE(BW_EINVAL, "no catalog path given");
-	if (stat(path, &st) != 0)
-		return RAISE(BW_EIO, "cannot open catalog '%s': %s", path, strerror(errno));
+	if (stat(path, &st) != 0) /* a wrong path is bad input; nothing is created */
+		return errno == ENOENT || errno == ENOTDIR
+			       ? RAISE(BW_EINVAL, "no catalog '%s' (%s): give the file of a sweep with --catalog, or "
+					"run one first (biasweep run SPEC)", path, strerror(errno))
+			       : RAISE(BW_EIO, "cannot open catalog '%s': %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return RAISE(BW_EINVAL, "catalog '%s' is not a regular file", path);
 	q = calloc(1, sizeof *q);

@@ -424,6 +424,21 @@ def case_storage(tmp):
     count("storage")
     for cmd in (["run", tiny, "--quiet"], ["status"], ["query"]):
         refused(f"{cmd[0]}: catalog is a directory", cmd + ["--catalog", d], dirs=[d], want="not a regular file")
+    # a catalog that is not there (a mistyped path; the default one in a directory without results):
+    # bad input, and no file made by asking
+    for what, cat, want in [("missing", os.path.join(d, "catalgo.sqlite"), "No such file"),
+                            ("below a file", os.path.join(text, "catalog.sqlite"), "Not a directory"),
+                            ("the default, missing", None, "'results/catalog.sqlite'")]:
+        count("storage")
+        for cmd in ("status", "query", "curve"):
+            args = [cmd] + (["--catalog", cat] if cat else [])
+            refused(f"{cmd}: catalog {what}", args, dirs=[d, os.path.dirname(real)], want=["no catalog", want],
+                    cwd=d if cat is None else None)
+    # how long a run waits quietly for a locked catalog: a number of milliseconds, or refused
+    for bad in ("soon", "-5", "30s", "1e3"):
+        count("storage")
+        refused(f"run: BIASWEEP_BUSY_TIMEOUT_MS={bad!r}", ["run", tiny, "--catalog", os.path.join(d, "new.sqlite")],
+                dirs=[d], want="BIASWEEP_BUSY_TIMEOUT_MS", env=dict(ENV, BIASWEEP_BUSY_TIMEOUT_MS=bad))
     # the real catalog survived all of that and still reads
     rc, out, err = run(["status", "--catalog", real])
     check(rc == 0 and "tiny" in out, f"the real catalog still reads ({rc}: {err.strip()})")

@@ -12,13 +12,22 @@ Two ways to fill the disk:
     store is switched off with PMIX_MCA_gds=hash for the same reason), at
     two sizes: the catalog's first transaction fails, or the trajectory file
     does not fit;
+    A limit found by bisection (on the catalog's own contents) lets the sweep
+    in but not its end: the trajectory file does not fit and then the end of
+    the sweep does not either; the message must name the first, the trajectory
+    file;
   - a small tmpfs for the results directory (needs root and mount; skipped
     otherwise), at sizes from "the trajectory file does not fit" to "the
     catalog fills mid-run", with a 2-rank mpirun; the resume remounts it
     larger.
+Whenever the run got to work, the summary's "N tasks done" is what the catalog
+holds, and the progress lines keep their denominator (the 240 tasks) however
+the run ends.  After each resume no sweep is left 'running' (a run whose end
+could not be written is marked 'interrupted' by the next one).
 The spec is jobs/smoke.cfg with 12 seeds (240 tasks).
 """
 import os
+import re
 import resource
 import shutil
 import signal
@@ -54,6 +63,18 @@ def run(cmd, **kw):
     return p.returncode, p.stdout, p.stderr
 
 
+def counts_honest(what, out, err, n, total, worked):
+    """The summary counts the committed outcomes; the progress lines' denominator stays the planned total."""
+    m = re.search(r"sweep run \d+: (\d+) tasks done", out)
+    if worked:
+        check(m is not None, f"{what}: the run prints its summary ({out.strip()!r})")
+    if m:
+        check(int(m.group(1)) == n, f"{what}: the summary's 'tasks done' is what the catalog holds ({m.group(1)} vs {n})")
+    dens = sorted({int(d) for d in re.findall(r"^progress: \d+/(\d+) tasks", err, re.M)})
+    if worked:
+        check(dens == [total], f"{what}: every progress line counts of the {total} tasks ({dens})")
+
+
 def after_failure(what, rc, err, cat, base_rows):
     """The contract of a full disk: a clean error, the catalog intact, what is committed is right."""
     lines = [l for l in err.splitlines() if l.startswith("biasweep run: ")]
@@ -84,6 +105,22 @@ def resume(what, cmd, cat, base):
     _, rows = sweeptest.outcomes(cat)
     check(rows == base, f"{what}: after the resume the outcomes equal an uninterrupted run ({len(rows)} vs {len(base)})")
     check(sweeptest.integrity(cat) == "ok", f"{what}: integrity_check ok after the resume")
+    con = sqlite3.connect(f"file:{cat}?mode=ro", uri=True)
+    st = con.execute("SELECT state, ended_at FROM sweeps ORDER BY id").fetchall()
+    con.close()
+    check(st and all(s != "running" and e for s, e in st) and st[-1][0] == "done",
+          f"{what}: after the resume no sweep is left running, each has an end ({st})")
+
+
+def sweep_rows(cat):
+    """How many sweeps the catalog holds (0 when it, or its schema, is not there)."""
+    try:
+        con = sqlite3.connect(f"file:{cat}?mode=ro", uri=True)
+        n = con.execute("SELECT count(*) FROM sweeps").fetchone()[0]
+        con.close()
+        return n
+    except sqlite3.Error:
+        return 0
 
 
 def main():
@@ -119,6 +156,38 @@ def main():
             print(f"  {n} outcomes committed")
             resume(what, ["mpirun", "-np", "2"] + cmd, cat, base)
 
+        # ---- a limit that lets the sweep in, but neither the trajectory file nor the sweep's end ----
+        # the smallest limit (to 1 KiB) at which the catalog holds the sweep: its end, one more WAL
+        # frame (4 KiB), does not fit either, after the trajectory file's reservation failed
+        lo, hi = 72, 512  # KiB: the sweep does not fit / it does (the cases above)
+        tries = 0
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            d = os.path.join(tmp, f"bisect{mid}")
+            os.makedirs(d)
+            cat = os.path.join(d, "catalog.sqlite")
+            run([BIASWEEP, "run", spec, "--catalog", cat, "--quiet"], env=env1, preexec_fn=limited(mid * 1024),
+                restore_signals=False)
+            tries += 1
+            if sweep_rows(cat):
+                hi = mid
+            else:
+                lo = mid
+            shutil.rmtree(d)
+        what = f"file-size limit {hi} KiB (the sweep fits, the trajectory file and the sweep's end do not)"
+        d = os.path.join(tmp, f"fsize-end{hi}")
+        os.makedirs(d)
+        cat = os.path.join(d, "catalog.sqlite")
+        cmd = [BIASWEEP, "run", spec, "--catalog", cat, "--quiet"]
+        rc, out, err = run(cmd, env=env1, preexec_fn=limited(hi * 1024), restore_signals=False)
+        count("disk full")
+        print(f"{what} ({tries} tries): exit {rc}: {err.strip()[-300:]}")
+        n = after_failure(what, rc, err, cat, base_rows)
+        line = ([l for l in err.splitlines() if l.startswith("biasweep run: ")] or [""])[0]
+        check("trajectory file" in line and "smoke-1.h5" in line and "ending the sweep" not in line,
+              f"{what}: the message names the trajectory file, the first that did not fit ({line!r})")
+        resume(what, ["mpirun", "-np", "2"] + cmd, cat, base)
+
         # ---- a small file system for the results directory ----
         probe = os.path.join(tmp, "probe")
         os.makedirs(probe)
@@ -138,18 +207,20 @@ def main():
             subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", d], check=True)
             mounts.append(d)
             cat = os.path.join(d, "catalog.sqlite")
-            cmd = ["mpirun", "-np", "2", BIASWEEP, "run", spec, "--catalog", cat, "--quiet"]
+            cmd = ["mpirun", "-np", "2", BIASWEEP, "run", spec, "--catalog", cat]  # progress lines on stderr
             rc, out, err = run(cmd, env=ENV)
             count("disk full")
             if rc == 0:
                 print(f"{what}: had room for everything")
                 kinds.add("room")
+                counts_honest(what, out, err, len(base), len(base), True)
             else:
                 print(f"{what}: exit {rc}: {[l for l in err.splitlines() if l.startswith('biasweep')]}")
                 n = after_failure(what, rc, err, cat, base_rows)
-                kinds.add("trajectory file" if "trajectory file" in err else
-                          "catalog mid-run" if n > 0 else "catalog")
-                print(f"  {n} outcomes committed")
+                kind = ("trajectory file" if "trajectory file" in err else "catalog mid-run" if n > 0 else "catalog")
+                kinds.add(kind)
+                counts_honest(what, out, err, n, len(base), kind == "catalog mid-run")
+                print(f"  {n} outcomes committed; stdout {out.strip()!r}")
             subprocess.run(["mount", "-o", "remount,size=16m", d], check=True)
             resume(what, cmd, cat, base)
         if can_mount:

@@ -662,6 +662,159 @@ static void test_rollback_journal(void)
 	sqlite3_close(db);
 }
 
+/* A reader holding a read transaction on a rollback-journal catalog (a shard)
+ * blocks the writer's COMMIT: BW_EBUSY, nothing lost, the transaction still
+ * open and committed once the reader is gone; a second writer makes begin
+ * BW_EBUSY with nothing open; sweep_begin and sweep_end come back BW_EBUSY
+ * and leave the file as it was. */
+static void test_busy(void)
+{
+	const char *p = path_in("busy.sqlite");
+	struct bw_catalog *cat = NULL;
+	int rc = bw_catalog_open(p, BW_CATALOG_ROLLBACK_JOURNAL, &cat);
+	TU_CHECK(rc == BW_OK, "open: %s", bw_error_message());
+	if (rc)
+		return;
+	struct bw_task t[2] = {mk_task(BW_GD, 12, 5, 1, 0.1, 0.01, 0), mk_task(BW_GD, 12, 5, 1, 0.1, 0.01, 1)};
+	struct bw_spec s = mk_spec("busy", t, 2);
+	int64_t sid = 0;
+	rc = bw_catalog_sweep_begin(cat, &s, "r", "h", 1, "", "0/2", &sid);
+	TU_CHECK(rc == BW_OK, "sweep_begin: %s", bw_error_message());
+	bw_catalog_set_busy_timeout(cat, 50);
+	sqlite3 *reader = raw_open(p);
+	sqlite3_busy_timeout(reader, 5000);
+	TU_CHECK(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+			 raw_int(reader, "SELECT count(*) FROM outcomes") == 0,
+		 "the reader's transaction: %s", sqlite3_errmsg(reader));
+	struct bw_result r0 = mk_result(t[0].key, 1, 0.0), r1 = mk_result(t[1].key, 0, 1.0);
+	rc = bw_catalog_begin(cat);
+	rc |= bw_catalog_put(cat, sid, &r0);
+	TU_CHECK(rc == BW_OK, "begin, put under a reader: %s", bw_error_message());
+	double t0 = now_s();
+	rc = bw_catalog_commit(cat);
+	double waited = now_s() - t0;
+	TU_CHECK(rc == BW_EBUSY && strstr(bw_error_message(), p) && strstr(bw_error_message(), "locked"),
+		 "commit under a reader -> BW_EBUSY naming the catalog: %d '%s'", rc, bw_error_message());
+	TU_CHECK(waited >= 0.04 && waited < 2.0, "it waited about the busy timeout (%.3f s)", waited);
+	rc = bw_catalog_commit(cat);
+	TU_CHECK(rc == BW_EBUSY, "again while the reader stays -> BW_EBUSY: %d", rc);
+	TU_CHECK(raw_int(reader, "SELECT count(*) FROM outcomes") == 0, "the reader still sees its snapshot");
+	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+	rc = bw_catalog_commit(cat);
+	TU_CHECK(rc == BW_OK, "the reader gone, the same transaction commits: %s", bw_error_message());
+	TU_CHECK(raw_int(reader, "SELECT count(*) FROM outcomes") == 1, "the outcome is in the file");
+
+	/* another writer: begin is busy and opens nothing */
+	TU_CHECK(sqlite3_exec(reader, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK, "the other writer");
+	rc = bw_catalog_begin(cat);
+	TU_CHECK(rc == BW_EBUSY, "begin under another writer -> BW_EBUSY: %d '%s'", rc, bw_error_message());
+	TU_CHECK(bw_catalog_rollback(cat) == BW_OK, "nothing open to roll back");
+	sqlite3_exec(reader, "ROLLBACK", NULL, NULL, NULL);
+	rc = bw_catalog_begin(cat) | bw_catalog_put(cat, sid, &r1) | bw_catalog_commit(cat);
+	TU_CHECK(rc == BW_OK, "then begin, put, commit: %s", bw_error_message());
+
+	/* sweep_begin and sweep_end under a reader: BW_EBUSY, the file as it was */
+	long long nsweeps = raw_int(reader, "SELECT count(*) FROM sweeps"), ntasks = raw_int(reader, "SELECT count(*) FROM tasks");
+	sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL);
+	raw_int(reader, "SELECT count(*) FROM sweeps");
+	struct bw_task t2 = mk_task(BW_SGD, 12, 5, 1, 0.1, 0.01, 2);
+	struct bw_spec s2 = mk_spec("busy2", &t2, 1);
+	int64_t sid2 = -1;
+	rc = bw_catalog_sweep_begin(cat, &s2, "r", "h", 1, "", "1/2", &sid2);
+	TU_CHECK(rc == BW_EBUSY && sid2 == 0, "sweep_begin under a reader -> BW_EBUSY: %d '%s'", rc, bw_error_message());
+	rc = bw_catalog_sweep_end(cat, sid, "done");
+	TU_CHECK(rc == BW_EBUSY, "sweep_end under a reader -> BW_EBUSY: %d '%s'", rc, bw_error_message());
+	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+	char buf[64];
+	TU_CHECK(raw_int(reader, "SELECT count(*) FROM sweeps") == nsweeps &&
+			 raw_int(reader, "SELECT count(*) FROM tasks") == ntasks &&
+			 !strcmp(raw_text(reader, "SELECT state FROM sweeps", buf, sizeof buf), "running"),
+		 "nothing of them was written (state '%s')", buf);
+	rc = bw_catalog_sweep_end(cat, sid, "done");
+	TU_CHECK(rc == BW_OK && !strcmp(raw_text(reader, "SELECT state FROM sweeps", buf, sizeof buf), "done"),
+		 "sweep_end once the reader is gone: %s", bw_error_message());
+	TU_CHECK(!strcmp(raw_text(reader, "PRAGMA integrity_check", buf, sizeof buf), "ok"), "integrity '%s'", buf);
+	sqlite3_close(reader);
+	bw_catalog_close(cat);
+}
+
+/* 'running' sweeps whose process is gone (a handle closed without
+ * sweep_end stands for a kill -9) become 'interrupted' at the next
+ * sweep_begin, ended at their last outcome or their start; sweeps of open
+ * handles (another process running on the same catalog) and sweeps copied in
+ * by a merge stay 'running'. */
+static void test_dead_sweeps(void)
+{
+	const char *p = path_in("dead.sqlite");
+	struct bw_catalog *a = NULL, *b = NULL;
+	int rc = bw_catalog_open(p, 0, &a);
+	rc |= bw_catalog_open(p, 0, &b);
+	TU_CHECK(rc == BW_OK, "open twice: %s", bw_error_message());
+	if (rc)
+		return;
+	struct bw_task t[4] = {mk_task(BW_GD, 14, 5, 1, 0.1, 0.01, 0), mk_task(BW_GD, 14, 5, 1, 0.1, 0.01, 1),
+			       mk_task(BW_GD, 14, 5, 1, 0.1, 0.01, 2), mk_task(BW_GD, 14, 5, 1, 0.1, 0.01, 3)};
+	struct bw_spec s1 = mk_spec("one", t, 2), s2 = mk_spec("two", t + 2, 2);
+	int64_t id1 = 0, id2 = 0, id3 = 0, id4 = 0;
+	rc = bw_catalog_sweep_begin(a, &s1, "r", "h", 1, "", NULL, &id1);
+	struct bw_result r = mk_result(t[0].key, 1, 0.0);
+	rc |= bw_catalog_put(a, id1, &r);
+	rc |= bw_catalog_sweep_begin(b, &s2, "r", "h", 1, "", NULL, &id2);
+	TU_CHECK(rc == BW_OK, "two sweeps on two handles: %s", bw_error_message());
+	sqlite3 *db = raw_open(p);
+	char buf[128], want[64], sql[256];
+	snprintf(sql, sizeof sql, "SELECT group_concat(state) FROM (SELECT state FROM sweeps ORDER BY id)");
+	TU_CHECK(!strcmp(raw_text(db, sql, buf, sizeof buf), "running,running"),
+		 "a sweep of a live handle is left running: '%s'", buf);
+	/* an old binary's dead run (no lock, no outcome) and a merged copy of a shard's running sweep */
+	sqlite3_exec(db,
+		     "INSERT INTO sweeps(name, started_at, state) VALUES('old', '2020-01-01T00:00:00.000Z', 'running');"
+		     "INSERT INTO sweeps(name, started_at, state, shard) VALUES('merged', '2020-01-02T00:00:00.000Z',"
+		     " 'running', '1/3');"
+		     "CREATE TABLE sweep_sources(sweep_id INTEGER PRIMARY KEY REFERENCES sweeps(id), source_file TEXT"
+		     " NOT NULL, source_id INTEGER NOT NULL, merged_at TEXT NOT NULL);"
+		     "INSERT INTO sweep_sources SELECT id, 'shards/x/shard-1.sqlite', 1, '2020-01-03T00:00:00.000Z'"
+		     " FROM sweeps WHERE name = 'merged';",
+		     NULL, NULL, NULL);
+	snprintf(sql, sizeof sql, "SELECT finished_at FROM outcomes WHERE key = '%s'", t[0].key_hex);
+	raw_text(db, sql, want, sizeof want);
+	bw_catalog_close(a); /* handle a's process "dies": no sweep_end */
+	rc = bw_catalog_sweep_begin(b, &s1, "r", "h", 1, "", NULL, &id3);
+	TU_CHECK(rc == BW_OK, "a third sweep: %s", bw_error_message());
+	snprintf(sql, sizeof sql, "SELECT state || ' ' || ifnull(ended_at, 'NULL') FROM sweeps WHERE id = %" PRId64, id1);
+	char expect[128];
+	snprintf(expect, sizeof expect, "interrupted %s", want);
+	TU_CHECK(!strcmp(raw_text(db, sql, buf, sizeof buf), expect),
+		 "the dead sweep is interrupted, ended at its last outcome: '%s' (want '%s')", buf, expect);
+	TU_CHECK(!strcmp(raw_text(db, "SELECT state || ' ' || ifnull(ended_at, 'NULL') FROM sweeps WHERE name = 'old'",
+				  buf, sizeof buf),
+			 "interrupted 2020-01-01T00:00:00.000Z"),
+		 "a dead sweep without outcomes: ended at its start: '%s'", buf);
+	TU_CHECK(!strcmp(raw_text(db, "SELECT state || ' ' || ifnull(ended_at, 'NULL') FROM sweeps WHERE name = 'merged'",
+				  buf, sizeof buf),
+			 "running NULL"),
+		 "a merged copy of a running shard's sweep is not this file's run: '%s'", buf);
+	snprintf(sql, sizeof sql, "SELECT state || ' ' || ifnull(ended_at, 'NULL') FROM sweeps WHERE id IN (%" PRId64
+		 ", %" PRId64 ") GROUP BY state", id2, id3);
+	TU_CHECK(!strcmp(raw_text(db, sql, buf, sizeof buf), "running NULL") &&
+			 raw_int(db, "SELECT count(*) FROM sweeps WHERE state = 'running' AND ended_at IS NULL") == 3,
+		 "the live handle's own sweeps stay running: '%s'", buf);
+	rc = bw_catalog_sweep_end(b, id2, "done") | bw_catalog_sweep_end(b, id3, "done");
+	bw_catalog_close(b);
+	/* every handle closed: a new one marks nothing of them (ended) and sees nothing alive but itself */
+	struct bw_catalog *c = NULL;
+	rc |= bw_catalog_open(p, 0, &c);
+	rc |= bw_catalog_sweep_begin(c, &s2, "r", "h", 1, "", NULL, &id4);
+	TU_CHECK(rc == BW_OK, "a fourth sweep: %s", bw_error_message());
+	TU_CHECK(!strcmp(raw_text(db, "SELECT group_concat(state) FROM (SELECT state FROM sweeps ORDER BY id)", buf,
+				  sizeof buf),
+			 "interrupted,done,interrupted,running,done,running"),
+		 "states '%s'", buf);
+	bw_catalog_close(c);
+	TU_CHECK(!strcmp(raw_text(db, "PRAGMA integrity_check", buf, sizeof buf), "ok"), "integrity '%s'", buf);
+	sqlite3_close(db);
+}
+
 static void test_speed(void)
 {
 	const char *p = path_in("speed.sqlite");
@@ -748,6 +901,8 @@ int main(void)
 	test_readonly();
 	test_close_rolls_back();
 	test_rollback_journal();
+	test_busy();
+	test_dead_sweeps();
 	test_speed();
 	int rc = tu_summary("test_catalog");
 	if (!rc) {
