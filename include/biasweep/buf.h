@@ -22,4 +22,9 @@ int bw_buf_append(struct bw_buf *b, const void *data, size_t len);
 int bw_buf_putc(struct bw_buf *b, char c);
 int bw_buf_printf(struct bw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Room in the array *pv (of *cap elements of `size` bytes) for element
+ * index `len`: doubles *cap (from `first`) when len == *cap.  BW_ENOMEM
+ * (naming `what`) leaves the array as it was. */
+int bw_array_grow(void *pv, size_t *cap, size_t len, size_t size, size_t first, const char *what);
+
 #endif

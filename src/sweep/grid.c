@@ -6,6 +6,7 @@
 #include "parse.h"
 #include "biasweep/search.h"
 
+#include "biasweep/buf.h"
 #include "biasweep/error.h"
 
 #include <math.h>
@@ -21,14 +22,7 @@ struct task_vec {
 
 static int push(struct task_vec *tv, const struct bw_task *t)
 {
-	if (tv->len == tv->cap) {
-		size_t cap = tv->cap ? 2 * tv->cap : 256;
-		struct bw_task *v = realloc(tv->v, cap * sizeof *v);
-		if (!v)
-			return RAISE(BW_ENOMEM, "out of memory for %zu tasks", cap);
-		tv->v = v;
-		tv->cap = cap;
-	}
+	CHECK(bw_array_grow(&tv->v, &tv->cap, tv->len, sizeof *tv->v, 256, "tasks"));
 	tv->v[tv->len++] = *t;
 	return BW_OK;
 }
@@ -61,14 +55,7 @@ struct search_vec {
 
 static int push_search(struct search_vec *sv, const struct bw_search *x)
 {
-	if (sv->len == sv->cap) {
-		size_t cap = sv->cap ? 2 * sv->cap : 64;
-		struct bw_search *v = realloc(sv->v, cap * sizeof *v);
-		if (!v)
-			return RAISE(BW_ENOMEM, "out of memory for %zu searches", cap);
-		sv->v = v;
-		sv->cap = cap;
-	}
+	CHECK(bw_array_grow(&sv->v, &sv->cap, sv->len, sizeof *sv->v, 64, "searches"));
 	sv->v[sv->len++] = *x;
 	return BW_OK;
 }

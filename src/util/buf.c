@@ -67,3 +67,16 @@ int bw_buf_printf(struct bw_buf *b, const char *fmt, ...)
 	b->len += (size_t)k;
 	return BW_OK;
 }
+
+int bw_array_grow(void *pv, size_t *cap, size_t len, size_t size, size_t first, const char *what)
+{
+	if (len < *cap)
+		return BW_OK;
+	size_t n = *cap ? 2 * *cap : first;
+	void *v = n > *cap && n <= ((size_t)-1) / size ? realloc(*(void **)pv, n * size) : NULL;
+	if (!v)
+		return RAISE(BW_ENOMEM, "out of memory for %zu %s", n, what);
+	*(void **)pv = v;
+	*cap = n;
+	return BW_OK;
+}
