@@ -2,29 +2,28 @@
  * coordinating loop (dynamic hand-out, local compute thread, batched commits). */
 #include "biasweep/sweeprun.h"
 
+#include "biasweep/bench_kernels.h"
 #include "biasweep/catalog.h"
+#include "biasweep/clock.h"
 #include "biasweep/search.h"
 #include "biasweep/shard.h"
 #include "biasweep/error.h"
+#include "biasweep/versions.h"
 #include "protocol.h"
 #include "revision.h"
 #include "worker.h"
 
 #include <errno.h>
 #include <gsl/gsl_version.h>
-#include <hdf5.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-char *openblas_get_config(void);
 
 enum { COMMIT_BATCH = 256, PREFETCH_MAX = BW_PREFETCH_MAX };
 #define COMMIT_SECONDS 1.0
@@ -34,13 +33,6 @@ enum { COMMIT_BATCH = 256, PREFETCH_MAX = BW_PREFETCH_MAX };
  * one trajectory write per table and row would cost more than the work.
  * Dearer tasks go one at a time, largest first, as the tail of a sweep needs. */
 #define PREFETCH_COST 1e5
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- a catalog locked by another connection: wait it out, never give up but on a signal ----
  * Each write waits BUSY_POLL_MS inside SQLite, then comes back BW_EBUSY; it is tried
@@ -62,7 +54,7 @@ struct busy {
 static void busy_over(const struct bw_sweep_opts *o, struct busy *b, const char *what, size_t waiting, int how)
 {
 	if (b->since && o->busy) {
-		struct bw_busy note = {o->catalog, what, now_s() - b->since, waiting, how};
+		struct bw_busy note = {o->catalog, what, bw_now_s() - b->since, waiting, how};
 		o->busy(o->progress_ctx, &note);
 	}
 	b->since = b->cancelled = 0;
@@ -72,7 +64,7 @@ static void busy_over(const struct bw_sweep_opts *o, struct busy *b, const char 
  * scheduled and reported), 0 otherwise (and a wait that was on is reported over). */
 static int busy_note(const struct bw_sweep_opts *o, struct busy *b, int rc, const char *what, size_t waiting)
 {
-	double t = now_s();
+	double t = bw_now_s();
 	struct bw_busy note = {o->catalog, what, 0, waiting, 0};
 	if (rc != BW_EBUSY) {
 		busy_over(o, b, what, waiting, 1);
@@ -97,7 +89,7 @@ static int busy_persist(const struct bw_sweep_opts *o, struct busy *b)
 {
 	if (!o->cancel || !*o->cancel)
 		return 1;
-	double t = now_s();
+	double t = bw_now_s();
 	if (!b->cancelled)
 		b->cancelled = t;
 	double left = SIGNAL_GRACE - (t - b->cancelled);
@@ -314,7 +306,7 @@ static int coord_commit(struct coord *c)
 	}
 	memmove(c->batch, c->batch + n, (c->nbatch - n) * sizeof *c->batch);
 	c->nbatch -= n;
-	c->last_commit = now_s();
+	c->last_commit = bw_now_s();
 	return BW_OK;
 }
 
@@ -331,7 +323,7 @@ static void coord_abandon(struct coord *c)
  * ends the run. */
 static void coord_commit_due(struct coord *c)
 {
-	double t = now_s();
+	double t = bw_now_s();
 	if (c->busy.since ? t < c->busy.next
 			  : c->nbatch < COMMIT_BATCH && !(c->nbatch && t - c->last_commit >= COMMIT_SECONDS))
 		return;
@@ -471,7 +463,7 @@ static void coord_progress(struct coord *c, double start, int final)
 		c->prog.cost_total = c->prog.cost_done + cost_flight + cost_left;
 	/* what a signal or an error leaves undone stays in the count: the denominator holds */
 	c->prog.total = c->prog.finished + c->prog.dropped + c->inflight + left;
-	c->prog.elapsed_s = now_s() - start;
+	c->prog.elapsed_s = bw_now_s() - start;
 	c->prog.final = final;
 	if (c->o->progress)
 		c->o->progress(c->o->progress_ctx, &c->prog);
@@ -567,7 +559,7 @@ static void coordinate(struct coord *c)
 		if (c->size == 1)
 			coord_fail(c, BW_EINTERNAL, "cannot start the compute thread");
 	}
-	double start = now_s(), last_prog = 0;
+	double start = bw_now_s(), last_prog = 0;
 	c->start = c->last_commit = start;
 	coord_progress(c, start, 0);
 	for (;;) {
@@ -625,7 +617,7 @@ static void coordinate(struct coord *c)
 		}
 		if (c->active == 0 && local_done)
 			break;
-		double t = now_s();
+		double t = bw_now_s();
 		coord_commit_due(c);
 		if (t - last_prog >= 0.25) {
 			coord_progress(c, start, 0);
@@ -683,10 +675,9 @@ static void libraries(char *buf, size_t len)
 	char *nl = strchr(mpiv, ',');
 	if (nl)
 		*nl = 0;
-	unsigned maj, min, rel;
-	H5get_libversion(&maj, &min, &rel);
-	snprintf(buf, len, "gsl %s; openblas %s; hdf5 %u.%u.%u; sqlite %s; %s", GSL_VERSION, openblas_get_config(),
-		 maj, min, rel, sqlite3_libversion(), mpiv);
+	char storage[128];
+	bw_storage_versions(storage, sizeof storage);
+	snprintf(buf, len, "gsl %s; openblas %s; %s; %s", GSL_VERSION, bw_blas_config(), storage, mpiv);
 }
 
 /* Any --shard, 0/1 included, is a shard: rollback journal, sweeps.shard, "-shard<i>" files. */
@@ -884,7 +875,7 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	if (nrows && agree(rc) == BW_OK) {
 		MPI_Bcast(trajpath, sizeof trajpath, MPI_CHAR, 0, MPI_COMM_WORLD);
 		MPI_Bcast(trajname, sizeof trajname, MPI_CHAR, 0, MPI_COMM_WORLD);
-		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, row_d, nrows, spec.name, "", BW_REVISION, &ident,
+		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, rank, row_d, nrows, spec.name, "", BW_REVISION, &ident,
 					&tf);
 	}
 	if (agree(rc)) {
@@ -937,7 +928,7 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	}
 	if (rank == 0) {
 		if (!nrows)
-			coord_progress(&c, now_s(), 1);
+			coord_progress(&c, bw_now_s(), 1);
 		const char *state = rc == BW_OK ? "done" : rc == BW_EINTR ? "interrupted" : "failed";
 		/* the first error is the one to report (a full disk fails the end too) */
 		char first[sizeof c.errmsg];
