@@ -65,9 +65,11 @@ int bw_trajfile_name(const char *catalog, const char *sweep, int64_t run, int sh
 
 /* row_d[i] = the dimension d of the task that row i will hold (rows are
  * assigned up front; a row that is never written keeps count -1 and an
- * empty key).  PATH must be the file bw_trajfile_reserve made. */
-int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, size_t nrows, const char *sweep,
-		       const char *spec_hash_hex, const char *revision, const struct bw_traj_identity *id,
+ * empty key).  PATH must be the file bw_trajfile_reserve made.  rank is this
+ * process's rank in comm (rank 0 writes the file-wide datasets), passed in by
+ * the distribution layer. */
+int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *row_d, size_t nrows,
+		       const char *sweep, const char *spec_hash_hex, const char *revision, const struct bw_traj_identity *id,
 		       struct bw_trajfile **out);
 /* Serial, before bw_trajfile_create: picks the run's file (the first free
  * bw_trajfile_name, created with O_EXCL: an existing file is never touched)

@@ -4,6 +4,7 @@
  * metrics) shared by the dynamics. */
 #include "biasweep/dynamics.h"
 
+#include "biasweep/clock.h"
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* The dynamics, in the order of enum bw_algo (each row is in its own file). */
 const struct bw_dynamics *const bw_dynamics_table[BW_ALGO_COUNT] = {
@@ -240,19 +240,12 @@ void bw_outcome_finish(struct bw_outcome *out, const struct bw_instance *inst, c
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	CHECK(bw_run_params_check(p, &inst->spec));
-	double t0 = now_s();
+	double t0 = bw_now_s();
 	int rc = bw_dynamics_table[p->algo]->run(inst, p, out);
-	out->wall_s = now_s() - t0;
+	out->wall_s = bw_now_s() - t0;
 	return rc;
 }

@@ -187,14 +187,12 @@ int bw_trajfile_reserve(const char *catalog, const char *sweep, int64_t run, int
 
 /* ---- writing ------------------------------------------------------------------ */
 
-int bw_trajfile_create(const char *path, MPI_Comm comm, const size_t *row_d, size_t nrows, const char *sweep,
-		       const char *spec_hash_hex, const char *revision, const struct bw_traj_identity *id,
+int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *row_d, size_t nrows,
+		       const char *sweep, const char *spec_hash_hex, const char *revision, const struct bw_traj_identity *id,
 		       struct bw_trajfile **out)
 {
 	*out = NULL;
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-	int rank = 0;
-	MPI_Comm_rank(comm, &rank);
 	struct bw_trajfile *tf = calloc(1, sizeof *tf);
 	if (!tf)
 		return RAISE(BW_ENOMEM, "out of memory");

@@ -1,0 +1,80 @@
+/* scheduler.h - what a sweep's run has left to do and in which order, with
+ * no MPI, threads or storage: driven by plain calls from the coordinator
+ * (src/distribution/pump.c) and directly by its unit test.
+ *
+ * The work is this process's share of the grid: its static tasks without an
+ * outcome in the catalog, and its n-searches, each replayed past every probe
+ * the catalog already holds (resume is rerun: the bisection replays them to
+ * the same point; search.h).  Each task to run gets a row of the run's
+ * trajectory file: static tasks rows 0 .. nstat-1 in hand-out order, then
+ * each unfinished search the rows its remaining probes may need.
+ *
+ * Hand-out (bw_sched_next): search probes first (each search is a chain of
+ * one probe at a time, visited round robin), then static tasks, largest
+ * estimated cost first; max_cost lets the caller send only cheap tasks ahead
+ * of a busy worker (a task estimated dearer is not handed out then).
+ */
+#ifndef BIASWEEP_SCHEDULER_H
+#define BIASWEEP_SCHEDULER_H
+
+#include "biasweep/search.h"
+#include "biasweep/spec.h"
+#include "biasweep/sweeprun.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One (cell, seed) search: its bisection, and the trajectory rows reserved for it. */
+struct bw_sched_search {
+	const struct bw_search *s;
+	struct bw_bisect b;
+	int busy;              /* a probe is in flight */
+	int32_t row_next, row_end;
+};
+
+struct bw_sched {
+	const struct bw_task **stat; /* static tasks still to run, rows 0 .. nstat-1, dearest first */
+	size_t nstat;
+	struct bw_sched_search *ss;  /* searches not finished yet (replayed from the catalog) */
+	size_t nss;
+	uint64_t *done;              /* keys with an outcome, sorted ascending, and their success */
+	int8_t *ok;
+	size_t ndone;
+	size_t nrows;                /* rows of the trajectory file */
+	uint64_t *row_d;             /* d of each row */
+	size_t skipped;              /* tasks and probes found in the catalog */
+	/* the hand-out (after bw_sched_dispatch_init) */
+	struct bw_task *row_task;    /* what each dispatched row runs */
+	int32_t *row_search;         /* its search, -1 for a static task */
+	size_t next_stat, cursor, inflight;
+};
+
+/* Builds the work of tasks spec->tasks[mine[i]] (in that order: the shard's
+ * order, dearest first) and searches spec->searches[mine_s[i]] in s, zeroed
+ * but for the catalog's finished keys: done (sorted ascending), ok (their
+ * success) and ndone, malloc'ed, which the scheduler then owns (freed by
+ * bw_sched_release, also after a failure).  BW_ENOMEM. */
+int bw_sched_init(struct bw_sched *s, const struct bw_spec *spec, const int32_t *mine, size_t nmine,
+		  const int32_t *mine_s, size_t nmine_s);
+/* Allocates the per-row hand-out state (nrows rows).  BW_ENOMEM. */
+int bw_sched_dispatch_init(struct bw_sched *s);
+void bw_sched_release(struct bw_sched *s);
+
+/* The next row to hand out in *row, or -1 when there is nothing right now
+ * (or the next task is estimated to cost more than max_cost); the row's task
+ * is row_task[*row].  BW_EINTERNAL when a search ran out of its rows. */
+int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row);
+/* Whether work may still appear (a task not handed out, a search not done). */
+int bw_sched_more_later(const struct bw_sched *s);
+/* A handed-out row came back: success 0/1, or -1 when it was dropped (no
+ * outcome).  Adds its estimated cost to *cost_done. */
+void bw_sched_finished(struct bw_sched *s, int32_t row, int success, double *cost_done);
+/* The estimated cost of the whole work (at the start). */
+double bw_sched_cost_total(const struct bw_sched *s);
+/* Progress counting: p->total (what finished, was dropped, runs, and the most
+ * the rest can still take, from p->finished and p->dropped) and, with
+ * searches, p->cost_total re-estimated from p->cost_done (searches end early
+ * and their probes cost what their n costs). */
+void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p);
+
+#endif

@@ -1,0 +1,193 @@
+/* scheduler.c - the work queue of a run and its n-searches (scheduler.h):
+ * no MPI, no threads, no storage. */
+#include "biasweep/scheduler.h"
+
+#include "biasweep/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void bw_sched_release(struct bw_sched *s)
+{
+	free(s->stat);
+	free(s->ss);
+	free(s->done);
+	free(s->ok);
+	free(s->row_d);
+	free(s->row_task);
+	free(s->row_search);
+	memset(s, 0, sizeof *s);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* -1 when the key has no outcome yet, else its success (0/1). */
+static int known(const struct bw_sched *s, uint64_t key)
+{
+	if (!s->ndone)
+		return -1;
+	const uint64_t *hit = bsearch(&key, s->done, s->ndone, sizeof key, cmp_u64);
+	return hit ? s->ok[hit - s->done] : -1;
+}
+
+/* Advance a search past every probe the catalog already holds (resume is
+ * rerun: the bisection replays them to the same point). */
+static void replay(struct bw_sched *s, struct bw_sched_search *st)
+{
+	for (;;) {
+		long n = bw_bisect_next(&st->b);
+		if (n < 0)
+			return;
+		struct bw_task probe;
+		bw_search_probe(st->s, n, &probe);
+		int k = known(s, probe.key);
+		if (k < 0)
+			return;
+		bw_bisect_update(&st->b, n, k);
+		s->skipped++;
+	}
+}
+
+int bw_sched_init(struct bw_sched *s, const struct bw_spec *spec, const int32_t *mine, size_t nmine,
+		  const int32_t *mine_s, size_t nmine_s)
+{
+	s->stat = malloc((nmine ? nmine : 1) * sizeof *s->stat);
+	s->ss = malloc((nmine_s ? nmine_s : 1) * sizeof *s->ss);
+	if (!s->stat || !s->ss)
+		return RAISE(BW_ENOMEM, "out of memory");
+	for (size_t i = 0; i < nmine; i++) {
+		const struct bw_task *t = &spec->tasks[mine[i]];
+		if (known(s, t->key) >= 0)
+			s->skipped++;
+		else
+			s->stat[s->nstat++] = t;
+	}
+	size_t rows = s->nstat;
+	for (size_t i = 0; i < nmine_s; i++) {
+		struct bw_sched_search *st = &s->ss[s->nss];
+		memset(st, 0, sizeof *st);
+		st->s = &spec->searches[mine_s[i]];
+		bw_bisect_init(&st->b, st->s->lo, st->s->hi, st->s->resolution);
+		replay(s, st);
+		if (st->b.done)
+			continue;
+		st->row_next = (int32_t)rows;
+		rows += (size_t)(st->s->max_probes - st->b.probes);
+		st->row_end = (int32_t)rows;
+		s->nss++;
+	}
+	s->nrows = rows;
+	s->row_d = malloc((rows ? rows : 1) * sizeof *s->row_d);
+	if (!s->row_d)
+		return RAISE(BW_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nstat; i++)
+		s->row_d[i] = s->stat[i]->inst.d;
+	for (size_t i = 0; i < s->nss; i++)
+		for (int32_t r = s->ss[i].row_next; r < s->ss[i].row_end; r++)
+			s->row_d[r] = s->ss[i].s->base.inst.d;
+	return BW_OK;
+}
+
+int bw_sched_dispatch_init(struct bw_sched *s)
+{
+	size_t n = s->nrows ? s->nrows : 1;
+	s->row_task = malloc(n * sizeof *s->row_task);
+	s->row_search = malloc(n * sizeof *s->row_search);
+	return s->row_task && s->row_search ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
+}
+
+int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row)
+{
+	*row = -1;
+	for (size_t k = 0; k < s->nss; k++) {
+		size_t i = (s->cursor + k) % s->nss;
+		struct bw_sched_search *st = &s->ss[i];
+		if (st->busy || st->b.done)
+			continue;
+		replay(s, st); /* another spec may have run this probe meanwhile */
+		long n = bw_bisect_next(&st->b);
+		if (n < 0)
+			continue;
+		if (st->s->cost / (double)st->s->max_probes > max_cost)
+			return BW_OK;
+		if (st->row_next >= st->row_end)
+			return RAISE(BW_EINTERNAL, "a search ran out of its reserved trajectory rows");
+		int32_t r = st->row_next++;
+		bw_search_probe(st->s, n, &s->row_task[r]);
+		s->row_search[r] = (int32_t)i;
+		st->busy = 1;
+		s->cursor = i + 1;
+		s->inflight++;
+		*row = r;
+		return BW_OK;
+	}
+	if (s->next_stat < s->nstat) {
+		if (s->stat[s->next_stat]->cost > max_cost)
+			return BW_OK;
+		int32_t r = (int32_t)s->next_stat;
+		s->row_task[r] = *s->stat[s->next_stat++];
+		s->row_search[r] = -1;
+		s->inflight++;
+		*row = r;
+	}
+	return BW_OK;
+}
+
+int bw_sched_more_later(const struct bw_sched *s)
+{
+	for (size_t i = 0; i < s->nss; i++)
+		if (!s->ss[i].b.done)
+			return 1;
+	return s->next_stat < s->nstat;
+}
+
+void bw_sched_finished(struct bw_sched *s, int32_t row, int success, double *cost_done)
+{
+	s->inflight--;
+	*cost_done += s->row_task[row].cost;
+	int32_t si = s->row_search[row];
+	if (si >= 0) {
+		struct bw_sched_search *st = &s->ss[si];
+		st->busy = 0;
+		if (success >= 0)
+			bw_bisect_update(&st->b, (long)s->row_task[row].inst.n, success);
+	}
+}
+
+double bw_sched_cost_total(const struct bw_sched *s)
+{
+	double c = 0;
+	for (size_t i = 0; i < s->nstat; i++)
+		c += s->stat[i]->cost;
+	for (size_t i = 0; i < s->nss; i++)
+		c += s->ss[i].s->cost;
+	return c;
+}
+
+void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p)
+{
+	/* total: what finished, what runs, and the most the rest can still take */
+	size_t left = s->nstat - s->next_stat;
+	double cost_left = 0, cost_flight = 0;
+	for (size_t i = s->next_stat; i < s->nstat; i++)
+		cost_left += s->stat[i]->cost;
+	for (size_t i = 0; i < s->nss; i++) {
+		const struct bw_sched_search *st = &s->ss[i];
+		double per_probe = st->s->cost / (double)st->s->max_probes;
+		if (st->busy)
+			cost_flight += per_probe;
+		if (!st->b.done && st->row_end > st->row_next) {
+			left += (size_t)(st->row_end - st->row_next);
+			cost_left += per_probe * (double)(st->row_end - st->row_next);
+		}
+	}
+	/* searches end early and their probes cost what their n costs: re-estimate */
+	if (s->nss)
+		p->cost_total = p->cost_done + cost_flight + cost_left;
+	/* what a signal or an error leaves undone stays in the count: the denominator holds */
+	p->total = p->finished + p->dropped + s->inflight + left;
+}
