@@ -276,7 +276,7 @@ def case_stale(tmp):
     # ---- two specs on one catalog at once: the live one is not marked ----
     cat = os.path.join(tmp, "shared", "catalog.sqlite")
     os.makedirs(os.path.dirname(cat))
-    long_spec, short_spec = spec_file(tmp, 24, "alpha"), spec_file(tmp, 2, "beta")
+    long_spec, short_spec = spec_file(tmp, 64, "alpha"), spec_file(tmp, 2, "beta")  # alpha long enough to outlive beta on a loaded machine
     a = start(2, cat, long_spec)
     got = sweeptest.wait_for_outcomes(cat, a)
     count("two specs at once")
