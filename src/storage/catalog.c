@@ -12,6 +12,7 @@
 #include "biasweep/error.h"
 #include "biasweep/trajfile.h"
 #include "check.h"
+#include "sql.h"
 
 #include <sqlite3.h>
 
@@ -27,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUSY_TIMEOUT_MS 30000
 #define APPLICATION_ID 0x62777370 /* "bwsp" in the header, for file(1) and friends */
 
 enum {
@@ -213,7 +213,7 @@ static int step_done(struct bw_catalog *cat, sqlite3_stmt *s, const char *what)
 
 static int exec(struct bw_catalog *cat, const char *sql, const char *what)
 {
-	if (sqlite3_exec(cat->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (bw_sql_exec(cat->db, sql) != SQLITE_OK)
 		return store_error(cat, what);
 	return BW_OK;
 }
@@ -228,25 +228,7 @@ static int bind_text_or_null(sqlite3_stmt *s, int i, const char *x)
 	return x && *x ? sqlite3_bind_text(s, i, x, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
 }
 
-/* "2024-05-01T12:34:56.789Z" */
-static void utc_now(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
 static void key_text(uint64_t key, char buf[17]) { snprintf(buf, 17, "%016" PRIx64, key); }
-
-/* Rolls back whatever transaction is open; keeps the first error. */
-static void rollback_quietly(struct bw_catalog *cat)
-{
-	if (!sqlite3_get_autocommit(cat->db))
-		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
-}
 
 static int check_writable(const struct bw_catalog *cat)
 {
@@ -352,7 +334,7 @@ static int create_schema(struct bw_catalog *cat)
 	if (rc == BW_OK)
 		rc = exec(cat, "COMMIT", "committing the schema");
 	if (rc != BW_OK)
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 	return rc;
 }
 
@@ -378,26 +360,15 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 	}
 	/* NOMUTEX: a handle belongs to one thread (the coordinator's). */
 	int oflags = SQLITE_OPEN_NOMUTEX | (cat->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	/* SQLite (Debian's: SQLITE_USE_URI) reads a name that starts with "file:" as a URI
-	 * ("file:x?mode=memory" would lose every result): "./" keeps it a file name */
-	char *name = malloc(strlen(path) + 3);
-	if (!name) {
-		rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
-		goto fail;
-	}
-	sprintf(name, "%s%s", strncmp(path, "file:", 5) ? "" : "./", path);
-	rc = sqlite3_open_v2(name, &cat->db, oflags, NULL);
-	free(name);
+	rc = bw_sql_open(path, oflags, &cat->db);
 	if (rc != SQLITE_OK) {
-		if (cat->db)
+		if (cat->db && rc != SQLITE_NOMEM)
 			rc = RAISE(rc == SQLITE_CANTOPEN ? BW_EIO : BW_ESTORE, "cannot open catalog '%s': %s", path,
 				   sqlite3_errmsg(cat->db));
 		else
 			rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(cat->db, 1);
-	sqlite3_busy_timeout(cat->db, BUSY_TIMEOUT_MS);
 
 	/* Read-only checks first: nothing is written before the file is known to
 	 * be a whole catalog of this version (or an empty file to make one in). */
@@ -430,7 +401,7 @@ void bw_catalog_close(struct bw_catalog *cat)
 	if (!cat)
 		return;
 	if (cat->db) {
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 		for (int i = 0; i < ST_COUNT; i++)
 			sqlite3_finalize(cat->st[i]);
 		sqlite3_close_v2(cat->db);
@@ -469,7 +440,7 @@ int bw_catalog_commit(struct bw_catalog *cat)
 		rc = RAISE(BW_ESTORE, "catalog '%s': committing: %s, and the batch was rolled back", cat->path,
 			   sqlite3_errmsg(cat->db));
 	if (rc != BW_OK && rc != BW_EBUSY) /* busy: the transaction stays open, to be committed again */
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 	return rc;
 }
 
@@ -642,11 +613,11 @@ int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, c
 	CHECK(step_done(cat, sb, "beginning the sweep transaction"));
 	rc = reap_sweeps(cat);
 	if (rc != BW_OK) {
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 		return rc;
 	}
 
-	utc_now(now);
+	bw_sql_utc_now(now);
 	key_text(spec->text_hash, hash);
 	sqlite3_bind_text(s, 1, spec->name ? spec->name : "", -1, SQLITE_TRANSIENT);
 	bind_text_or_null(s, 2, spec->path);
@@ -667,7 +638,7 @@ int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, c
 	if (rc == BW_OK)
 		rc = step_done(cat, sc, "committing the sweep");
 	if (rc != BW_OK) {
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 		if (locked)
 			sweep_lock(cat->lockfd, F_OFD_SETLK, F_UNLCK, id, NULL);
 		return rc;
@@ -685,7 +656,7 @@ int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *s
 		return RAISE(BW_EINVAL, "sweep state must be 'done', 'interrupted' or 'failed', not '%s'",
 			     state ? state : "(null)");
 	CHECK(stmt(cat, ST_SWEEP_END, &s));
-	utc_now(now);
+	bw_sql_utc_now(now);
 	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, sweep_id);
@@ -822,7 +793,7 @@ int bw_catalog_put(struct bw_catalog *cat, int64_t sweep_id, const struct bw_res
 		return RAISE(BW_EINVAL, "result with unknown status %d", (int)r->status);
 	CHECK(stmt(cat, ST_PUT, &s));
 	key_text(r->key, key);
-	utc_now(now);
+	bw_sql_utc_now(now);
 	sqlite3_bind_text(s, 1, key, 16, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, bw_run_status_name((enum bw_run_status)r->status), -1, SQLITE_STATIC);
 	bind_double(s, 3, r->train_loss);

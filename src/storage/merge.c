@@ -13,6 +13,7 @@
 #include "biasweep/catalog.h"
 #include "biasweep/error.h"
 #include "check.h"
+#include "sql.h"
 
 #include <sqlite3.h>
 
@@ -29,8 +30,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define BUSY_TIMEOUT_MS 30000
 
 /* The columns that must agree between two copies of a key: an outcome's but
  * its timing and placement, a task's parameters (not its estimated cost). */
@@ -108,7 +107,7 @@ static int db_error(struct mg *m, const char *what)
 
 static int exec(struct mg *m, const char *sql, const char *what)
 {
-	if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (bw_sql_exec(m->db, sql) != SQLITE_OK)
 		return db_error(m, what);
 	return BW_OK;
 }
@@ -135,22 +134,6 @@ static int run(struct mg *m, sqlite3_stmt *s, const char *what)
 	}
 	sqlite3_finalize(s);
 	return BW_OK;
-}
-
-static void rollback_quietly(struct mg *m)
-{
-	if (!sqlite3_get_autocommit(m->db))
-		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static void utc_now(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
 /* "file:" URI of a path with every byte outside [A-Za-z0-9/._~-] escaped,
@@ -522,7 +505,7 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 		rc = stage_shard(m, (int64_t)idx, source, prefix);
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "staging a shard");
-	rollback_quietly(m);
+	bw_sql_rollback_quietly(m->db);
 	detach(m, "src");
 	return rc;
 }
@@ -546,7 +529,7 @@ static int read_out(struct mg *m)
 		rc = run(m, s, "reading the tasks of OUT");
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "reading OUT");
-	rollback_quietly(m);
+	bw_sql_rollback_quietly(m->db);
 	detach(m, "cur");
 	return rc;
 }
@@ -645,7 +628,7 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 	sqlite3_stmt *s;
 	char now[32];
 	int rc;
-	utc_now(now);
+	bw_sql_utc_now(now);
 	rep->sweeps_added = rep->sweeps_updated = rep->tasks_added = rep->outcomes_added = 0;
 	for (size_t i = 0; i < rep->nshards; i++)
 		rep->shards[i].added = 0;
@@ -701,7 +684,7 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 		rep->outcomes_added = sqlite3_changes(m->db);
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "committing the merge");
-	rollback_quietly(m);
+	bw_sql_rollback_quietly(m->db);
 	if (rc == BW_OK && (rc = prep(m, "SELECT count(*) FROM out.outcomes", &s)) == BW_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
 			rep->outcomes_total = sqlite3_column_int64(s, 0);
@@ -933,12 +916,10 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 			     nshards == 1 ? "" : "s", shards[0]);
 
 	/* "": a private temporary database on disk, deleted when closed */
-	if (sqlite3_open_v2("", &m.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-		rc = m.db ? db_error(&m, "opening a temporary database") : RAISE(BW_ENOMEM, "out of memory");
+	if ((rc = bw_sql_open("", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, &m.db)) != SQLITE_OK) {
+		rc = m.db && rc != SQLITE_NOMEM ? db_error(&m, "opening a temporary database") : RAISE(BW_ENOMEM, "out of memory");
 		goto done;
 	}
-	sqlite3_extended_result_codes(m.db, 1);
-	sqlite3_busy_timeout(m.db, BUSY_TIMEOUT_MS);
 	build_diff(&m.cmp[CMP_OUTCOMES], outcome_cols, "outcomes",
 		   "the runs were not deterministic (different code or libraries?)");
 	build_diff(&m.cmp[CMP_TASKS], task_cols, "parameters",

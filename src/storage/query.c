@@ -15,6 +15,7 @@
 #include "biasweep/instance.h"
 #include "biasweep/trajfile.h"
 #include "check.h"
+#include "sql.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <sqlite3.h>
@@ -30,7 +31,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define BUSY_TIMEOUT_MS 30000
 #define MAX_NAME 64
 
 enum col_kind { KIND_TEXT = 0, KIND_INTEGER, KIND_REAL };
@@ -277,24 +277,13 @@ int bw_query_open(const char *path, struct bw_query **out)
 		free(q);
 		return RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 	}
-	/* a name that starts with "file:" would be read as a URI (Debian's SQLite: SQLITE_USE_URI),
-	 * whose parameters (mode=rw, vfs=...) are not ours to take: "./" keeps it a file name */
-	char *name = malloc(strlen(path) + 3);
-	if (!name) {
-		rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
-		goto fail;
-	}
-	sprintf(name, "%s%s", strncmp(path, "file:", 5) ? "" : "./", path);
-	rc = sqlite3_open_v2(name, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	free(name);
+	rc = bw_sql_open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, &q->db);
 	if (rc != SQLITE_OK) {
-		rc = q->db ? RAISE(BW_EIO, "cannot open catalog '%s': %s", path, sqlite3_errmsg(q->db))
-			   : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+		rc = q->db && rc != SQLITE_NOMEM ? RAISE(BW_EIO, "cannot open catalog '%s': %s", path, sqlite3_errmsg(q->db))
+						 : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(q->db, 1);
-	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-	if (sqlite3_exec(q->db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK) {
+	if (bw_sql_exec(q->db, "PRAGMA query_only=1") != SQLITE_OK) {
 		rc = store_error(q, "setting query_only");
 		goto fail;
 	}
