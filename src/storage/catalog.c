@@ -12,6 +12,7 @@
 #include "biasweep/error.h"
 #include "biasweep/trajfile.h"
 #include "check.h"
+#include "schema.h"
 #include "sql.h"
 
 #include <sqlite3.h>
@@ -48,14 +49,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_PUT] = "INSERT OR IGNORE INTO outcomes(key, status, train_loss, test_error, R, l1, support_recovered,"
-		   " success, steps, t, eta_used, loss_rate, alpha_inf, alpha_inf_pred, int_loss_dt, message,"
-		   " wall_s, rank, sweep_id, traj_file, traj_row, finished_at)"
-		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-		   " ?20, ?21, ?22)",
-	[ST_TASK] = "INSERT OR IGNORE INTO tasks(key, algorithm, design, wstar, d, n, kappa, alpha, eta, sigma,"
-		    " batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost)"
-		    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	[ST_PUT] = BW_SQL_INSERT_OUTCOME,
+	[ST_TASK] = BW_SQL_INSERT_TASK,
 	[ST_SWEEP_TASK] = "INSERT OR IGNORE INTO sweep_tasks(sweep_id, key) VALUES(?1, ?2)",
 	[ST_SWEEP] = "INSERT INTO sweeps(name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries,"
 		     " started_at, state, shard) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)",
@@ -63,107 +58,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DONE_KEYS] = "SELECT key FROM outcomes ORDER BY key",
 	[ST_DONE_SUCCESS] = "SELECT key, success FROM outcomes ORDER BY key",
 };
-
-/* The success rate of each n*-cell against n (n* itself is interpolated in
- * C: src/sweep/nstar.c).  Part of version 1; read-write opens add it to
- * files made before it existed. */
-#define SAMPLE_COMPLEXITY_VIEW                                                                      \
-	"CREATE VIEW IF NOT EXISTS sample_complexity AS SELECT\n"                                   \
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"                 \
-	"  count(*) AS tasks, count(DISTINCT sweep_seed || ':' || seed) AS seeds,\n"                \
-	"  sum(success) AS successes, avg(success) AS rate, avg(success) >= 0.5 AS reached\n"       \
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
-
-/* Version 1.  Created in one transaction by bw_catalog_open. */
-static const char schema_sql[] =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-	"CREATE TABLE sweeps(\n"
-	"  id INTEGER PRIMARY KEY,\n"
-	"  name TEXT NOT NULL,\n"
-	"  spec_path TEXT,\n"
-	"  spec_text TEXT,\n"
-	"  spec_hash TEXT,\n"
-	"  revision TEXT,\n"
-	"  host TEXT,\n"
-	"  ranks INTEGER,\n"
-	"  libraries TEXT,\n"
-	"  started_at TEXT NOT NULL,\n"
-	"  ended_at TEXT,\n"
-	"  state TEXT NOT NULL CHECK(state IN ('running', 'done', 'interrupted', 'failed')),\n"
-	"  shard TEXT);\n"
-	"CREATE TABLE tasks(\n"
-	"  key TEXT PRIMARY KEY CHECK(length(key) = 16),\n"
-	"  algorithm TEXT NOT NULL,\n"
-	"  design TEXT NOT NULL,\n"
-	"  wstar TEXT NOT NULL,\n"
-	"  d INTEGER NOT NULL,\n"
-	"  n INTEGER NOT NULL,\n"
-	"  kappa INTEGER NOT NULL,\n"
-	"  alpha REAL,\n"
-	"  eta REAL,\n"
-	"  sigma REAL,\n"
-	"  batch INTEGER,\n"
-	"  max_steps INTEGER,\n"
-	"  max_time REAL,\n"
-	"  eps REAL,\n"
-	"  tol REAL,\n"
-	"  project INTEGER,\n"
-	"  sweep_seed INTEGER,\n"
-	"  seed INTEGER,\n"
-	"  cost REAL);\n"
-	"CREATE TABLE sweep_tasks(\n"
-	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
-	"  key TEXT NOT NULL REFERENCES tasks(key),\n"
-	"  PRIMARY KEY(sweep_id, key)) WITHOUT ROWID;\n"
-	"CREATE TABLE outcomes(\n"
-	"  key TEXT PRIMARY KEY REFERENCES tasks(key),\n"
-	"  status TEXT NOT NULL,\n"
-	"  train_loss REAL,\n"
-	"  test_error REAL,\n"
-	"  R REAL,\n"
-	"  l1 REAL,\n"
-	"  support_recovered INTEGER,\n"
-	"  success INTEGER NOT NULL,\n"
-	"  steps INTEGER,\n"
-	"  t REAL,\n"
-	"  eta_used REAL,\n"
-	"  loss_rate REAL,\n"
-	"  alpha_inf REAL,\n"
-	"  alpha_inf_pred REAL,\n"
-	"  int_loss_dt REAL,\n"
-	"  message TEXT,\n"
-	"  wall_s REAL,\n"
-	"  rank INTEGER,\n"
-	"  sweep_id INTEGER REFERENCES sweeps(id),\n"
-	"  traj_file TEXT,\n"
-	"  traj_row INTEGER,\n"
-	"  finished_at TEXT NOT NULL);\n"
-	"CREATE INDEX tasks_cell ON tasks(algorithm, design, wstar, d, kappa, n);\n"
-	"CREATE INDEX outcomes_sweep ON outcomes(sweep_id);\n"
-	"CREATE INDEX outcomes_status ON outcomes(status);\n"
-	"CREATE VIEW results AS SELECT\n"
-	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,\n"
-	"  t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n"
-	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n"
-	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n"
-	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"
-	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
-	"CREATE VIEW success_rates AS SELECT\n"
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"
-	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"
-	"  avg(test_error) AS mean_test_error\n"
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
-	SAMPLE_COMPLEXITY_VIEW;
-
-/* Objects of the schema that read-write opens add to files made before them. */
-static const char *const added_later[] = {"sample_complexity", NULL};
-
-const char *bw_catalog_schema(const char *const **added)
-{
-	if (added)
-		*added = added_later;
-	return schema_sql;
-}
 
 struct bw_catalog {
 	sqlite3 *db;
@@ -320,7 +214,7 @@ static int create_schema(struct bw_catalog *cat)
 	/* Again under the write lock: another process may have created it meanwhile. */
 	rc = bw_catalog_check(cat->db, "main", cat->path, BW_CHECK_EMPTY_OK, &version);
 	if (rc == BW_OK && !version) {
-		rc = exec(cat, schema_sql, "creating the schema");
+		rc = exec(cat, bw_catalog_schema(NULL), "creating the schema");
 		if (rc == BW_OK) {
 			snprintf(sql, sizeof sql,
 				 "INSERT INTO meta(key, value) VALUES('schema_version', '%d'), ('application', 'biasweep');"
@@ -386,7 +280,7 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 			goto fail;
 		if (!version && (rc = create_schema(cat)) != BW_OK)
 			goto fail;
-		if ((rc = exec(cat, SAMPLE_COMPLEXITY_VIEW, "creating view sample_complexity")) != BW_OK)
+		if ((rc = exec(cat, bw_schema_sample_complexity_view, "creating view sample_complexity")) != BW_OK)
 			goto fail;
 	}
 	*out = cat;

@@ -13,6 +13,8 @@
 #include "biasweep/catalog.h"
 #include "biasweep/error.h"
 #include "check.h"
+#include "merge_file.h"
+#include "schema.h"
 #include "sql.h"
 
 #include <sqlite3.h>
@@ -33,12 +35,8 @@
 
 /* The columns that must agree between two copies of a key: an outcome's but
  * its timing and placement, a task's parameters (not its estimated cost). */
-static const char *const outcome_cols[] = {"status", "train_loss", "test_error", "R", "l1", "support_recovered",
-					   "success", "steps", "t", "eta_used", "loss_rate", "alpha_inf",
-					   "alpha_inf_pred", "int_loss_dt", "message", NULL};
-static const char *const task_cols[] = {"algorithm", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "sigma",
-					"batch", "max_steps", "max_time", "eps", "tol", "project", "sweep_seed", "seed",
-					NULL};
+static const char *const outcome_cols[] = {BW_OUTCOME_VALUES(BW_COL_ITEM, BW_COL_ITEM) NULL};
+static const char *const task_cols[] = {BW_TASK_PARAMS(BW_COL_ITEM, BW_COL_ITEM) NULL};
 
 /* One compared table: its columns, and what a difference means. */
 struct cmp {
@@ -49,18 +47,10 @@ struct cmp {
 };
 enum { CMP_TASKS, CMP_OUTCOMES, NCMPS };
 
-#define CMP_LIST                                                                                              \
-	"status, train_loss, test_error, R, l1, support_recovered, success, steps, t, eta_used, loss_rate,"   \
-	" alpha_inf, alpha_inf_pred, int_loss_dt, message"
-#define CMP_LIST_O                                                                                            \
-	"o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,"      \
-	" o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message"
-#define SWEEP_LIST                                                                                            \
-	"name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries, started_at, ended_at, state," \
-	" shard"
-#define TASK_LIST                                                                                             \
-	"key, algorithm, design, wstar, d, n, kappa, alpha, eta, sigma, batch, max_steps, max_time, eps, tol," \
-	" project, sweep_seed, seed, cost"
+#define CMP_LIST BW_OUTCOME_VALUES(BW_COL_FIRST, BW_COL_NEXT)
+#define CMP_LIST_O BW_OUTCOME_VALUES(BW_COL_O_FIRST, BW_COL_O_NEXT)
+#define SWEEP_LIST BW_SWEEP_COLUMNS(BW_COL_FIRST, BW_COL_NEXT)
+#define TASK_LIST BW_TASK_LIST
 
 static const char stage_sql[] =
 	"PRAGMA main.journal_mode=OFF;\n"
@@ -136,78 +126,6 @@ static int run(struct mg *m, sqlite3_stmt *s, const char *what)
 	return BW_OK;
 }
 
-/* "file:" URI of a path with every byte outside [A-Za-z0-9/._~-] escaped,
- * so that '?', '#' and '%' in a name are just characters; mode "ro"/"rw". */
-static char *file_uri(const char *path, const char *mode)
-{
-	size_t n = strlen(path);
-	char *u = malloc(3 * n + 32);
-	if (!u)
-		return NULL;
-	char *p = u;
-	p += sprintf(p, "file:%s", path[0] == '/' ? "//" : ""); /* empty authority before an absolute path */
-	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
-		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-		    strchr("/._~-", *c))
-			*p++ = (char)*c;
-		else
-			p += sprintf(p, "%%%02X", *c);
-	}
-	sprintf(p, "?mode=%s", mode);
-	return u;
-}
-
-/* realpath of the directory that holds `path` (which need not exist). */
-static int dir_of(const char *path, char out[PATH_MAX])
-{
-	char copy[PATH_MAX];
-	if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy)
-		return RAISE(BW_EINVAL, "path too long: '%.64s...'", path);
-	const char *dir = dirname(copy);
-	if (!realpath(dir, out))
-		return RAISE(BW_EINVAL, "directory '%s' of '%s': %s", dir, path, strerror(errno));
-	return BW_OK;
-}
-
-/* The path from directory `from` to directory `to` (both absolute, canonical),
- * with a trailing '/', or "" when they are the same. */
-static int relative_dir(const char *from, const char *to, char *buf, size_t len)
-{
-	size_t i = 0, common = 0;
-	while (from[i] && from[i] == to[i]) {
-		if (from[i] == '/')
-			common = i;
-		i++;
-	}
-	if (!from[i] && !to[i]) {
-		buf[0] = 0;
-		return BW_OK;
-	}
-	if (!from[i] && to[i] == '/')
-		common = i;
-	else if (!to[i] && from[i] == '/')
-		common = i;
-	/* from[common] and to[common] are the '/' (or end) after the shared part */
-	size_t used = 0;
-	buf[0] = 0;
-	for (const char *c = from + common; *c; c++)
-		if (*c == '/' && c[1]) {
-			if (used + 4 > len)
-				return RAISE(BW_EINVAL, "relative path from '%s' to '%s' too long", from, to);
-			memcpy(buf + used, "../", 4);
-			used += 3;
-		}
-	const char *rest = to + common;
-	while (*rest == '/')
-		rest++;
-	if (*rest) {
-		int k = snprintf(buf + used, len - used, "%s/", rest);
-		if (k < 0 || (size_t)k >= len - used)
-			return RAISE(BW_EINVAL, "relative path from '%s' to '%s' too long", from, to);
-	}
-	return BW_OK;
-}
-
 static void copy_text(char *dst, size_t len, const unsigned char *src)
 {
 	snprintf(dst, len, "%s", src ? (const char *)src : "");
@@ -219,7 +137,7 @@ static int attach(struct mg *m, const char *path, const char *mode, const char *
 {
 	sqlite3_stmt *s;
 	char sql[64];
-	char *uri = file_uri(path, mode);
+	char *uri = bw_mf_file_uri(path, mode);
 	if (!uri)
 		return RAISE(BW_ENOMEM, "out of memory");
 	snprintf(sql, sizeof sql, "ATTACH DATABASE ?1 AS %s", alias); /* alias: a constant of this file */
@@ -480,8 +398,8 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 {
 	const char *path = paths[idx];
 	char dir[PATH_MAX], prefix[PATH_MAX], source[PATH_MAX + 256];
-	CHECK(dir_of(path, dir));
-	CHECK(relative_dir(m->out_dir, dir, prefix, sizeof prefix));
+	CHECK(bw_mf_dir_of(path, dir));
+	CHECK(bw_mf_relative_dir(m->out_dir, dir, prefix, sizeof prefix));
 	char copy[PATH_MAX];
 	snprintf(copy, sizeof copy, "%s", path);
 	snprintf(source, sizeof source, "%s%s", prefix, basename(copy));
@@ -695,46 +613,12 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 
 /* ---- a new OUT: built beside it, put in place whole --------------------------- */
 
-/* This host's name for temporary file names ([A-Za-z0-9._-] only). */
-static void host_name(char *buf, size_t len)
-{
-	if (gethostname(buf, len) != 0)
-		snprintf(buf, len, "host");
-	buf[len - 1] = 0;
-	for (char *c = buf; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || strchr("._-", *c)))
-			*c = '_';
-}
-
-/* "DIR/.NAME.merge-HOST-" for OUT = "DIR/NAME" (what follows: a process id). */
-static int temp_prefix(const char *out, char *buf, size_t len)
-{
-	char host[65];
-	host_name(host, sizeof host);
-	const char *slash = strrchr(out, '/');
-	int dlen = slash ? (int)(slash - out + 1) : 0;
-	int n = snprintf(buf, len, "%.*s.%s.merge-%s-", dlen, out, slash ? slash + 1 : out, host);
-	if (n < 0 || (size_t)n + 24 >= len)
-		return RAISE(BW_EINVAL, "path too long: '%.64s...'", out);
-	return BW_OK;
-}
-
-static void temp_remove(const char *tmp)
-{
-	static const char *const side[] = {"", "-journal", "-wal", "-shm"};
-	char p[PATH_MAX + 16];
-	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", tmp, side[i]);
-		unlink(p);
-	}
-}
-
 /* Removes the temporary files that merges of this host into OUT, killed
  * before they put theirs in place, left behind (their process is gone). */
 static void temp_sweep(const struct mg *m)
 {
 	char prefix[PATH_MAX], path[PATH_MAX + 260];
-	if (temp_prefix(m->out, prefix, sizeof prefix) != BW_OK)
+	if (bw_mf_temp_prefix(m->out, prefix, sizeof prefix) != BW_OK)
 		return;
 	const char *slash = strrchr(prefix, '/');
 	const char *base = slash ? slash + 1 : prefix;
@@ -759,39 +643,6 @@ static void temp_sweep(const struct mg *m)
 	closedir(d);
 }
 
-static int sync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return RAISE(BW_EIO, "syncing '%s': %s", path, strerror(e));
-	}
-	close(fd);
-	return BW_OK;
-}
-
-/* Puts the finished file `tmp` in place as OUT unless OUT exists by now
- * (*raced: another merge made it meanwhile; tmp is left). */
-static int put_in_place(const char *tmp, const char *out, int *raced)
-{
-	*raced = 0;
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) == 0)
-		return BW_OK;
-	if (errno != EEXIST && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP)
-		return RAISE(BW_EIO, "putting the merged catalog in place as '%s': %s", out, strerror(errno));
-	/* no RENAME_NOREPLACE on this file system (NFS): a second name, then the temporary one goes */
-	if (errno != EEXIST && link(tmp, out) == 0) {
-		unlink(tmp);
-		return BW_OK;
-	}
-	if (errno != EEXIST)
-		return RAISE(BW_EIO, "putting the merged catalog in place as '%s': %s", out, strerror(errno));
-	*raced = 1;
-	return BW_OK;
-}
-
 /* OUT does not exist: the merge goes into a temporary catalog beside it
  * (rollback journal, so that all of it is in the one file when it is
  * closed), which then gets OUT's journal mode (WAL, as bw_catalog_open makes
@@ -803,9 +654,9 @@ static int write_new(struct mg *m, struct bw_merge_report *rep, int *raced)
 	struct bw_catalog *cat = NULL;
 	struct stat st;
 	*raced = 0;
-	CHECK(temp_prefix(m->out, tmp, sizeof tmp));
+	CHECK(bw_mf_temp_prefix(m->out, tmp, sizeof tmp));
 	snprintf(tmp + strlen(tmp), sizeof tmp - strlen(tmp), "%ld", (long)getpid());
-	temp_remove(tmp); /* a leftover of this process id: not a live merge's */
+	bw_mf_temp_remove(tmp); /* a leftover of this process id: not a live merge's */
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); /* the mode SQLite gives a new file */
 	if (fd < 0)
 		return RAISE(BW_EIO, "merge into '%s': creating '%s': %s", m->out, tmp, strerror(errno));
@@ -830,12 +681,12 @@ static int write_new(struct mg *m, struct bw_merge_report *rep, int *raced)
 				   m->out, side, tmp);
 	}
 	if (rc == BW_OK)
-		rc = sync_path(tmp, 0);
+		rc = bw_mf_sync_path(tmp, 0);
 	if (rc == BW_OK)
-		rc = put_in_place(tmp, m->out, raced);
+		rc = bw_mf_put_in_place(tmp, m->out, raced);
 	if (rc == BW_OK && !*raced)
-		rc = sync_path(m->out_dir, 1);
-	temp_remove(tmp); /* after a failure, or a race; else what is left is its empty side files, if any */
+		rc = bw_mf_sync_path(m->out_dir, 1);
+	bw_mf_temp_remove(tmp); /* after a failure, or a race; else what is left is its empty side files, if any */
 	return rc;
 }
 
@@ -883,7 +734,7 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 	if (!rep->shards)
 		return RAISE(BW_ENOMEM, "out of memory");
 	rep->complete = 1;
-	CHECK(dir_of(out, m.out_dir));
+	CHECK(bw_mf_dir_of(out, m.out_dir));
 	if (access(m.out_dir, W_OK | X_OK) != 0)
 		return RAISE(BW_EINVAL, "cannot write to the directory '%s' of the output catalog '%s': %s", m.out_dir, out,
 			     strerror(errno));
