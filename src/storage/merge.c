@@ -52,24 +52,6 @@ enum { CMP_TASKS, CMP_OUTCOMES, NCMPS };
 #define SWEEP_LIST BW_SWEEP_COLUMNS(BW_COL_FIRST, BW_COL_NEXT)
 #define TASK_LIST BW_TASK_LIST
 
-static const char stage_sql[] =
-	"PRAGMA main.journal_mode=OFF;\n"
-	"PRAGMA main.synchronous=OFF;\n"
-	"CREATE TABLE stage_sweeps(sid INTEGER PRIMARY KEY, src INTEGER NOT NULL, source_id INTEGER NOT NULL,\n"
-	"  source_file TEXT NOT NULL, out_id INTEGER,\n"
-	"  name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries, started_at, ended_at,\n"
-	"  state, shard);\n"
-	"CREATE INDEX stage_sweeps_src ON stage_sweeps(src, source_id);\n"
-	"CREATE TABLE stage_tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa, alpha, eta,\n"
-	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost, src INTEGER NOT NULL);\n"
-	"CREATE TABLE stage_sweep_tasks(sid INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY(sid, key))\n"
-	"  WITHOUT ROWID;\n"
-	"CREATE TABLE stage_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ",\n"
-	"  wall_s, rank, sid INTEGER, traj_file, traj_row, finished_at, src INTEGER NOT NULL);\n"
-	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ");\n"
-	"CREATE TABLE out_tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa, alpha, eta,\n"
-	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost);\n";
-
 struct label {
 	char name[64], hash[17];
 	int count;
@@ -553,11 +535,7 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 	CHECK(exec(m, "PRAGMA foreign_keys=ON", "enabling foreign keys"));
 	CHECK(exec(m, "BEGIN IMMEDIATE", "beginning the merge transaction"));
 	rc = exec(m,
-		  "CREATE TABLE IF NOT EXISTS out.sweep_sources(\n"
-		  "  sweep_id INTEGER PRIMARY KEY REFERENCES sweeps(id),\n"
-		  "  source_file TEXT NOT NULL,\n"
-		  "  source_id INTEGER NOT NULL,\n"
-		  "  merged_at TEXT NOT NULL)",
+		  bw_schema_sweep_sources,
 		  "creating table sweep_sources");
 	/* again under the write lock: another merge may have written OUT meanwhile */
 	if (rc == BW_OK)
@@ -612,36 +590,6 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 }
 
 /* ---- a new OUT: built beside it, put in place whole --------------------------- */
-
-/* Removes the temporary files that merges of this host into OUT, killed
- * before they put theirs in place, left behind (their process is gone). */
-static void temp_sweep(const struct mg *m)
-{
-	char prefix[PATH_MAX], path[PATH_MAX + 260];
-	if (bw_mf_temp_prefix(m->out, prefix, sizeof prefix) != BW_OK)
-		return;
-	const char *slash = strrchr(prefix, '/');
-	const char *base = slash ? slash + 1 : prefix;
-	size_t blen = strlen(base);
-	DIR *d = opendir(m->out_dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char *end = NULL;
-		if (strncmp(e->d_name, base, blen))
-			continue;
-		long pid = strtol(e->d_name + blen, &end, 10);
-		if (end == e->d_name + blen || pid <= 0 || pid == (long)getpid() ||
-		    (*end && strcmp(end, "-journal") && strcmp(end, "-wal") && strcmp(end, "-shm")))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue; /* its merge may still be running */
-		snprintf(path, sizeof path, "%s/%s", m->out_dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-}
 
 /* OUT does not exist: the merge goes into a temporary catalog beside it
  * (rollback journal, so that all of it is in the one file when it is
@@ -711,11 +659,6 @@ static void absent_list(struct mg *m, struct bw_merge_report *rep)
 		}
 }
 
-static int same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 int bw_merge(const char *out, const char *const *shards, size_t nshards, struct bw_merge_report *rep)
 {
 	struct mg m;
@@ -758,7 +701,7 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 		}
 		if (!S_ISREG(st.st_mode))
 			return RAISE(BW_EINVAL, "shard '%s' is not a regular file", shards[i]);
-		if (out_exists && same_file(&st, &out_st))
+		if (out_exists && bw_mf_same_file(&st, &out_st))
 			return RAISE(BW_EINVAL, "shard '%s' is the output catalog '%s' itself", shards[i], out);
 		present++;
 	}
@@ -775,7 +718,7 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 		   "the runs were not deterministic (different code or libraries?)");
 	build_diff(&m.cmp[CMP_TASKS], task_cols, "parameters",
 		   "a task row was changed after it was planned (its key is a hash of them) or the file is damaged");
-	if ((rc = exec(&m, stage_sql, "creating the stage")) != BW_OK)
+	if ((rc = exec(&m, bw_schema_merge_stage, "creating the stage")) != BW_OK)
 		goto done;
 
 	/* phase 1: read and check everything; OUT is not touched */
@@ -792,7 +735,7 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 	absent_list(&m, rep);
 
 	/* phase 2: one transaction into OUT (into a new file put in place whole when OUT is new) */
-	temp_sweep(&m);
+	bw_mf_temp_sweep(m.out, m.out_dir);
 	if (!out_exists) {
 		int raced;
 		if ((rc = write_new(&m, rep, &raced)) != BW_OK || !raced)

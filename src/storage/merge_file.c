@@ -5,6 +5,7 @@
 #include "biasweep/error.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -152,4 +153,39 @@ int bw_mf_put_in_place(const char *tmp, const char *out, int *raced)
 		return RAISE(BW_EIO, "putting the merged catalog in place as '%s': %s", out, strerror(errno));
 	*raced = 1;
 	return BW_OK;
+}
+
+/* Removes the temporary files that merges of this host into OUT, killed
+ * before they put theirs in place, left behind (their process is gone). */
+void bw_mf_temp_sweep(const char *out, const char *out_dir)
+{
+	char prefix[PATH_MAX], path[PATH_MAX + 260];
+	if (bw_mf_temp_prefix(out, prefix, sizeof prefix) != BW_OK)
+		return;
+	const char *slash = strrchr(prefix, '/');
+	const char *base = slash ? slash + 1 : prefix;
+	size_t blen = strlen(base);
+	DIR *d = opendir(out_dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end = NULL;
+		if (strncmp(e->d_name, base, blen))
+			continue;
+		long pid = strtol(e->d_name + blen, &end, 10);
+		if (end == e->d_name + blen || pid <= 0 || pid == (long)getpid() ||
+		    (*end && strcmp(end, "-journal") && strcmp(end, "-wal") && strcmp(end, "-shm")))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* its merge may still be running */
+		snprintf(path, sizeof path, "%s/%s", out_dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+int bw_mf_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /* "file:" URI of a path with every byte outside [A-Za-z0-9/._~-] escaped,
  * so that '?', '#' and '%' in a name are just characters; mode "ro"/"rw". */
@@ -29,5 +30,12 @@ int bw_mf_sync_path(const char *path, int dir);
 /* Puts the finished file `tmp` in place as OUT unless OUT exists by now
  * (*raced: another merge made it meanwhile; tmp is left). */
 int bw_mf_put_in_place(const char *tmp, const char *out, int *raced);
+
+/* Removes the temporary files of merges into OUT (in directory out_dir) whose
+ * process is gone. */
+void bw_mf_temp_sweep(const char *out, const char *out_dir);
+
+/* The same file (device and inode). */
+int bw_mf_same_file(const struct stat *a, const struct stat *b);
 
 #endif

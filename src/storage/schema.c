@@ -108,3 +108,30 @@ const char *bw_catalog_schema(const char *const **added)
 		*added = added_later;
 	return schema_sql;
 }
+
+/* A merged catalog's record of where its sweeps came from (merge.c adds it
+ * to OUT; bw_catalog_check allows it). */
+const char bw_schema_sweep_sources[] =
+	"CREATE TABLE IF NOT EXISTS out.sweep_sources(\n"
+	"  sweep_id INTEGER PRIMARY KEY REFERENCES sweeps(id),\n"
+	"  source_file TEXT NOT NULL,\n"
+	"  source_id INTEGER NOT NULL,\n"
+	"  merged_at TEXT NOT NULL)";
+
+/* merge.c's stage: a private temporary database that holds every input's
+ * rows (src: which input) before anything is written to OUT. */
+const char bw_schema_merge_stage[] =
+	"PRAGMA main.journal_mode=OFF;\n"
+	"PRAGMA main.synchronous=OFF;\n"
+	"CREATE TABLE stage_sweeps(sid INTEGER PRIMARY KEY, src INTEGER NOT NULL, source_id INTEGER NOT NULL,\n"
+	"  source_file TEXT NOT NULL, out_id INTEGER,\n"
+	"  " BW_SWEEP_COLUMNS(BW_COL_FIRST, BW_COL_NEXT) ");\n"
+	"CREATE INDEX stage_sweeps_src ON stage_sweeps(src, source_id);\n"
+	"CREATE TABLE stage_tasks(key TEXT PRIMARY KEY, " BW_TASK_PARAMS(BW_COL_FIRST, BW_COL_NEXT) ", cost,\n"
+	"  src INTEGER NOT NULL);\n"
+	"CREATE TABLE stage_sweep_tasks(sid INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY(sid, key))\n"
+	"  WITHOUT ROWID;\n"
+	"CREATE TABLE stage_outcomes(key TEXT PRIMARY KEY, " BW_OUTCOME_VALUES(BW_COL_FIRST, BW_COL_NEXT) ",\n"
+	"  wall_s, rank, sid INTEGER, traj_file, traj_row, finished_at, src INTEGER NOT NULL);\n"
+	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " BW_OUTCOME_VALUES(BW_COL_FIRST, BW_COL_NEXT) ");\n"
+	"CREATE TABLE out_tasks(key TEXT PRIMARY KEY, " BW_TASK_PARAMS(BW_COL_FIRST, BW_COL_NEXT) ", cost);\n";

@@ -46,4 +46,9 @@
 /* The view that read-write opens add to files made before it. */
 extern const char bw_schema_sample_complexity_view[];
 
+/* merge.c's: table sweep_sources of a merged catalog (on the alias "out"),
+ * and the tables of its stage. */
+extern const char bw_schema_sweep_sources[];
+extern const char bw_schema_merge_stage[];
+
 #endif
