@@ -1,5 +1,5 @@
-/* catalog.c - the SQLite catalog of sweeps, tasks and outcomes.  All SQL of
- * the project lives here (schema in include/biasweep/catalog.h).
+/* catalog.c - the SQLite catalog of sweeps, tasks and outcomes.  Its DDL is
+ * schema.c's and its column lists schema.h's (contract in include/biasweep/catalog.h).
  *
  * Values are always bound to prepared statements, never pasted into SQL.
  * Statements used per task or per outcome are prepared once and cached on

@@ -4,7 +4,7 @@
  * stage).  Shards and OUT are ATTACHed with their file names bound as
  * parameters (URIs, so that a shard can be opened read-only and a missing
  * file is never created); no user string is ever pasted into SQL.  The
- * column lists below are this file's own constants for schema version 1;
+ * column lists come from schema.h (the stage's tables from schema.c);
  * whether a file is a whole catalog is check.c's to say.  A new OUT is
  * written as a temporary file beside it and renamed into place at the end.
  */
