@@ -1,4 +1,4 @@
-/* query.h - the read side of the catalog (all its SQL lives in query.c).
+/* query.h - the read side of the catalog (its SQL lives in query.c and filter.c).
  *
  * bw_query_open opens a catalog for reading only, three ways at once:
  * SQLITE_OPEN_READONLY, PRAGMA query_only=1, and an authorizer that denies
@@ -22,36 +22,12 @@
 
 #include "biasweep/nstar.h"
 
+#include "biasweep/table.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 struct bw_query;
-
-/* ---- tables ---------------------------------------------------------------- */
-
-enum bw_value_type { BW_VAL_NULL = 0, BW_VAL_INT, BW_VAL_REAL, BW_VAL_TEXT };
-
-struct bw_value {
-	enum bw_value_type type;
-	int64_t i;
-	double r;  /* a non-finite real is stored as NULL */
-	char *s;   /* owned */
-};
-
-struct bw_table {
-	size_t ncols, nrows, cap;
-	char **cols;          /* owned names */
-	struct bw_value *v;   /* nrows * ncols, row-major */
-};
-
-int bw_table_init(struct bw_table *t, size_t ncols, const char *const *names);
-/* Appends a row of NULLs; *row gets its index. */
-int bw_table_add_row(struct bw_table *t, size_t *row);
-struct bw_value *bw_table_at(struct bw_table *t, size_t row, size_t col);
-void bw_table_set_int(struct bw_table *t, size_t row, size_t col, int64_t x);
-void bw_table_set_real(struct bw_table *t, size_t row, size_t col, double x); /* NaN/Inf -> NULL */
-int bw_table_set_text(struct bw_table *t, size_t row, size_t col, const char *s); /* NULL s -> NULL */
-void bw_table_release(struct bw_table *t);
 
 /* ---- the connection -------------------------------------------------------- */
 

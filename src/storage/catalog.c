@@ -1,5 +1,5 @@
-/* catalog.c - the SQLite catalog of sweeps, tasks and outcomes.  All SQL of
- * the project lives here (schema in include/biasweep/catalog.h).
+/* catalog.c - the SQLite catalog of sweeps, tasks and outcomes.  Its DDL is
+ * schema.c's and its column lists schema.h's (contract in include/biasweep/catalog.h).
  *
  * Values are always bound to prepared statements, never pasted into SQL.
  * Statements used per task or per outcome are prepared once and cached on
@@ -12,6 +12,8 @@
 #include "biasweep/error.h"
 #include "biasweep/trajfile.h"
 #include "check.h"
+#include "schema.h"
+#include "sql.h"
 
 #include <sqlite3.h>
 
@@ -27,7 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUSY_TIMEOUT_MS 30000
 #define APPLICATION_ID 0x62777370 /* "bwsp" in the header, for file(1) and friends */
 
 enum {
@@ -48,14 +49,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_PUT] = "INSERT OR IGNORE INTO outcomes(key, status, train_loss, test_error, R, l1, support_recovered,"
-		   " success, steps, t, eta_used, loss_rate, alpha_inf, alpha_inf_pred, int_loss_dt, message,"
-		   " wall_s, rank, sweep_id, traj_file, traj_row, finished_at)"
-		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-		   " ?20, ?21, ?22)",
-	[ST_TASK] = "INSERT OR IGNORE INTO tasks(key, algorithm, design, wstar, d, n, kappa, alpha, eta, sigma,"
-		    " batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost)"
-		    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	[ST_PUT] = BW_SQL_INSERT_OUTCOME,
+	[ST_TASK] = BW_SQL_INSERT_TASK,
 	[ST_SWEEP_TASK] = "INSERT OR IGNORE INTO sweep_tasks(sweep_id, key) VALUES(?1, ?2)",
 	[ST_SWEEP] = "INSERT INTO sweeps(name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries,"
 		     " started_at, state, shard) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)",
@@ -63,107 +58,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_DONE_KEYS] = "SELECT key FROM outcomes ORDER BY key",
 	[ST_DONE_SUCCESS] = "SELECT key, success FROM outcomes ORDER BY key",
 };
-
-/* The success rate of each n*-cell against n (n* itself is interpolated in
- * C: src/sweep/nstar.c).  Part of version 1; read-write opens add it to
- * files made before it existed. */
-#define SAMPLE_COMPLEXITY_VIEW                                                                      \
-	"CREATE VIEW IF NOT EXISTS sample_complexity AS SELECT\n"                                   \
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"                 \
-	"  count(*) AS tasks, count(DISTINCT sweep_seed || ':' || seed) AS seeds,\n"                \
-	"  sum(success) AS successes, avg(success) AS rate, avg(success) >= 0.5 AS reached\n"       \
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
-
-/* Version 1.  Created in one transaction by bw_catalog_open. */
-static const char schema_sql[] =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-	"CREATE TABLE sweeps(\n"
-	"  id INTEGER PRIMARY KEY,\n"
-	"  name TEXT NOT NULL,\n"
-	"  spec_path TEXT,\n"
-	"  spec_text TEXT,\n"
-	"  spec_hash TEXT,\n"
-	"  revision TEXT,\n"
-	"  host TEXT,\n"
-	"  ranks INTEGER,\n"
-	"  libraries TEXT,\n"
-	"  started_at TEXT NOT NULL,\n"
-	"  ended_at TEXT,\n"
-	"  state TEXT NOT NULL CHECK(state IN ('running', 'done', 'interrupted', 'failed')),\n"
-	"  shard TEXT);\n"
-	"CREATE TABLE tasks(\n"
-	"  key TEXT PRIMARY KEY CHECK(length(key) = 16),\n"
-	"  algorithm TEXT NOT NULL,\n"
-	"  design TEXT NOT NULL,\n"
-	"  wstar TEXT NOT NULL,\n"
-	"  d INTEGER NOT NULL,\n"
-	"  n INTEGER NOT NULL,\n"
-	"  kappa INTEGER NOT NULL,\n"
-	"  alpha REAL,\n"
-	"  eta REAL,\n"
-	"  sigma REAL,\n"
-	"  batch INTEGER,\n"
-	"  max_steps INTEGER,\n"
-	"  max_time REAL,\n"
-	"  eps REAL,\n"
-	"  tol REAL,\n"
-	"  project INTEGER,\n"
-	"  sweep_seed INTEGER,\n"
-	"  seed INTEGER,\n"
-	"  cost REAL);\n"
-	"CREATE TABLE sweep_tasks(\n"
-	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
-	"  key TEXT NOT NULL REFERENCES tasks(key),\n"
-	"  PRIMARY KEY(sweep_id, key)) WITHOUT ROWID;\n"
-	"CREATE TABLE outcomes(\n"
-	"  key TEXT PRIMARY KEY REFERENCES tasks(key),\n"
-	"  status TEXT NOT NULL,\n"
-	"  train_loss REAL,\n"
-	"  test_error REAL,\n"
-	"  R REAL,\n"
-	"  l1 REAL,\n"
-	"  support_recovered INTEGER,\n"
-	"  success INTEGER NOT NULL,\n"
-	"  steps INTEGER,\n"
-	"  t REAL,\n"
-	"  eta_used REAL,\n"
-	"  loss_rate REAL,\n"
-	"  alpha_inf REAL,\n"
-	"  alpha_inf_pred REAL,\n"
-	"  int_loss_dt REAL,\n"
-	"  message TEXT,\n"
-	"  wall_s REAL,\n"
-	"  rank INTEGER,\n"
-	"  sweep_id INTEGER REFERENCES sweeps(id),\n"
-	"  traj_file TEXT,\n"
-	"  traj_row INTEGER,\n"
-	"  finished_at TEXT NOT NULL);\n"
-	"CREATE INDEX tasks_cell ON tasks(algorithm, design, wstar, d, kappa, n);\n"
-	"CREATE INDEX outcomes_sweep ON outcomes(sweep_id);\n"
-	"CREATE INDEX outcomes_status ON outcomes(status);\n"
-	"CREATE VIEW results AS SELECT\n"
-	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,\n"
-	"  t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n"
-	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n"
-	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n"
-	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"
-	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
-	"CREATE VIEW success_rates AS SELECT\n"
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"
-	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"
-	"  avg(test_error) AS mean_test_error\n"
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
-	SAMPLE_COMPLEXITY_VIEW;
-
-/* Objects of the schema that read-write opens add to files made before them. */
-static const char *const added_later[] = {"sample_complexity", NULL};
-
-const char *bw_catalog_schema(const char *const **added)
-{
-	if (added)
-		*added = added_later;
-	return schema_sql;
-}
 
 struct bw_catalog {
 	sqlite3 *db;
@@ -213,7 +107,7 @@ static int step_done(struct bw_catalog *cat, sqlite3_stmt *s, const char *what)
 
 static int exec(struct bw_catalog *cat, const char *sql, const char *what)
 {
-	if (sqlite3_exec(cat->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (bw_sql_exec(cat->db, sql) != SQLITE_OK)
 		return store_error(cat, what);
 	return BW_OK;
 }
@@ -228,25 +122,7 @@ static int bind_text_or_null(sqlite3_stmt *s, int i, const char *x)
 	return x && *x ? sqlite3_bind_text(s, i, x, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
 }
 
-/* "2024-05-01T12:34:56.789Z" */
-static void utc_now(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
 static void key_text(uint64_t key, char buf[17]) { snprintf(buf, 17, "%016" PRIx64, key); }
-
-/* Rolls back whatever transaction is open; keeps the first error. */
-static void rollback_quietly(struct bw_catalog *cat)
-{
-	if (!sqlite3_get_autocommit(cat->db))
-		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
-}
 
 static int check_writable(const struct bw_catalog *cat)
 {
@@ -338,7 +214,7 @@ static int create_schema(struct bw_catalog *cat)
 	/* Again under the write lock: another process may have created it meanwhile. */
 	rc = bw_catalog_check(cat->db, "main", cat->path, BW_CHECK_EMPTY_OK, &version);
 	if (rc == BW_OK && !version) {
-		rc = exec(cat, schema_sql, "creating the schema");
+		rc = exec(cat, bw_catalog_schema(NULL), "creating the schema");
 		if (rc == BW_OK) {
 			snprintf(sql, sizeof sql,
 				 "INSERT INTO meta(key, value) VALUES('schema_version', '%d'), ('application', 'biasweep');"
@@ -352,7 +228,7 @@ static int create_schema(struct bw_catalog *cat)
 	if (rc == BW_OK)
 		rc = exec(cat, "COMMIT", "committing the schema");
 	if (rc != BW_OK)
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 	return rc;
 }
 
@@ -378,26 +254,15 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 	}
 	/* NOMUTEX: a handle belongs to one thread (the coordinator's). */
 	int oflags = SQLITE_OPEN_NOMUTEX | (cat->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	/* SQLite (Debian's: SQLITE_USE_URI) reads a name that starts with "file:" as a URI
-	 * ("file:x?mode=memory" would lose every result): "./" keeps it a file name */
-	char *name = malloc(strlen(path) + 3);
-	if (!name) {
-		rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
-		goto fail;
-	}
-	sprintf(name, "%s%s", strncmp(path, "file:", 5) ? "" : "./", path);
-	rc = sqlite3_open_v2(name, &cat->db, oflags, NULL);
-	free(name);
+	rc = bw_sql_open(path, oflags, &cat->db);
 	if (rc != SQLITE_OK) {
-		if (cat->db)
+		if (cat->db && rc != SQLITE_NOMEM)
 			rc = RAISE(rc == SQLITE_CANTOPEN ? BW_EIO : BW_ESTORE, "cannot open catalog '%s': %s", path,
 				   sqlite3_errmsg(cat->db));
 		else
 			rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(cat->db, 1);
-	sqlite3_busy_timeout(cat->db, BUSY_TIMEOUT_MS);
 
 	/* Read-only checks first: nothing is written before the file is known to
 	 * be a whole catalog of this version (or an empty file to make one in). */
@@ -415,7 +280,7 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 			goto fail;
 		if (!version && (rc = create_schema(cat)) != BW_OK)
 			goto fail;
-		if ((rc = exec(cat, SAMPLE_COMPLEXITY_VIEW, "creating view sample_complexity")) != BW_OK)
+		if ((rc = exec(cat, bw_schema_sample_complexity_view, "creating view sample_complexity")) != BW_OK)
 			goto fail;
 	}
 	*out = cat;
@@ -430,7 +295,7 @@ void bw_catalog_close(struct bw_catalog *cat)
 	if (!cat)
 		return;
 	if (cat->db) {
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 		for (int i = 0; i < ST_COUNT; i++)
 			sqlite3_finalize(cat->st[i]);
 		sqlite3_close_v2(cat->db);
@@ -469,7 +334,7 @@ int bw_catalog_commit(struct bw_catalog *cat)
 		rc = RAISE(BW_ESTORE, "catalog '%s': committing: %s, and the batch was rolled back", cat->path,
 			   sqlite3_errmsg(cat->db));
 	if (rc != BW_OK && rc != BW_EBUSY) /* busy: the transaction stays open, to be committed again */
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 	return rc;
 }
 
@@ -642,11 +507,11 @@ int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, c
 	CHECK(step_done(cat, sb, "beginning the sweep transaction"));
 	rc = reap_sweeps(cat);
 	if (rc != BW_OK) {
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 		return rc;
 	}
 
-	utc_now(now);
+	bw_sql_utc_now(now);
 	key_text(spec->text_hash, hash);
 	sqlite3_bind_text(s, 1, spec->name ? spec->name : "", -1, SQLITE_TRANSIENT);
 	bind_text_or_null(s, 2, spec->path);
@@ -667,7 +532,7 @@ int bw_catalog_sweep_begin(struct bw_catalog *cat, const struct bw_spec *spec, c
 	if (rc == BW_OK)
 		rc = step_done(cat, sc, "committing the sweep");
 	if (rc != BW_OK) {
-		rollback_quietly(cat);
+		bw_sql_rollback_quietly(cat->db);
 		if (locked)
 			sweep_lock(cat->lockfd, F_OFD_SETLK, F_UNLCK, id, NULL);
 		return rc;
@@ -685,7 +550,7 @@ int bw_catalog_sweep_end(struct bw_catalog *cat, int64_t sweep_id, const char *s
 		return RAISE(BW_EINVAL, "sweep state must be 'done', 'interrupted' or 'failed', not '%s'",
 			     state ? state : "(null)");
 	CHECK(stmt(cat, ST_SWEEP_END, &s));
-	utc_now(now);
+	bw_sql_utc_now(now);
 	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, sweep_id);
@@ -822,7 +687,7 @@ int bw_catalog_put(struct bw_catalog *cat, int64_t sweep_id, const struct bw_res
 		return RAISE(BW_EINVAL, "result with unknown status %d", (int)r->status);
 	CHECK(stmt(cat, ST_PUT, &s));
 	key_text(r->key, key);
-	utc_now(now);
+	bw_sql_utc_now(now);
 	sqlite3_bind_text(s, 1, key, 16, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, bw_run_status_name((enum bw_run_status)r->status), -1, SQLITE_STATIC);
 	bind_double(s, 3, r->train_loss);

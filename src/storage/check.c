@@ -1,7 +1,7 @@
 /* check.c - the one check of a catalog file (contract in check.h).
  *
- * The expected schema is not a list kept here: it is the schema catalog.c
- * creates, built into a private in-memory database and compared with the
+ * The expected schema is not a list kept here: it is the schema schema.c
+ * holds (catalog.c creates it), built into a private in-memory database and compared with the
  * file object by object (kind, column names) and, for the links, foreign
  * key by foreign key.  A table or column added to the schema is checked
  * without a change here.  Names pasted into SQL come from that schema or

@@ -16,7 +16,7 @@ struct sqlite3;
 
 /* The schema of this program's version: the SQL that creates it, and the
  * names of its objects that read-write opens add to files made before them
- * (NULL-terminated; a file may lack those).  Defined in catalog.c. */
+ * (NULL-terminated; a file may lack those).  Defined in schema.c. */
 const char *bw_catalog_schema(const char *const **added_later);
 
 /* The schema_version in table meta; *version = 0 for an empty database (no

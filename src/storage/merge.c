@@ -4,7 +4,7 @@
  * stage).  Shards and OUT are ATTACHed with their file names bound as
  * parameters (URIs, so that a shard can be opened read-only and a missing
  * file is never created); no user string is ever pasted into SQL.  The
- * column lists below are this file's own constants for schema version 1;
+ * column lists come from schema.h (the stage's tables from schema.c);
  * whether a file is a whole catalog is check.c's to say.  A new OUT is
  * written as a temporary file beside it and renamed into place at the end.
  */
@@ -13,6 +13,9 @@
 #include "biasweep/catalog.h"
 #include "biasweep/error.h"
 #include "check.h"
+#include "merge_file.h"
+#include "schema.h"
+#include "sql.h"
 
 #include <sqlite3.h>
 
@@ -30,16 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUSY_TIMEOUT_MS 30000
-
 /* The columns that must agree between two copies of a key: an outcome's but
  * its timing and placement, a task's parameters (not its estimated cost). */
-static const char *const outcome_cols[] = {"status", "train_loss", "test_error", "R", "l1", "support_recovered",
-					   "success", "steps", "t", "eta_used", "loss_rate", "alpha_inf",
-					   "alpha_inf_pred", "int_loss_dt", "message", NULL};
-static const char *const task_cols[] = {"algorithm", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "sigma",
-					"batch", "max_steps", "max_time", "eps", "tol", "project", "sweep_seed", "seed",
-					NULL};
+static const char *const outcome_cols[] = {BW_OUTCOME_VALUES(BW_COL_ITEM, BW_COL_ITEM) NULL};
+static const char *const task_cols[] = {BW_TASK_PARAMS(BW_COL_ITEM, BW_COL_ITEM) NULL};
 
 /* One compared table: its columns, and what a difference means. */
 struct cmp {
@@ -50,36 +47,10 @@ struct cmp {
 };
 enum { CMP_TASKS, CMP_OUTCOMES, NCMPS };
 
-#define CMP_LIST                                                                                              \
-	"status, train_loss, test_error, R, l1, support_recovered, success, steps, t, eta_used, loss_rate,"   \
-	" alpha_inf, alpha_inf_pred, int_loss_dt, message"
-#define CMP_LIST_O                                                                                            \
-	"o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,"      \
-	" o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message"
-#define SWEEP_LIST                                                                                            \
-	"name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries, started_at, ended_at, state," \
-	" shard"
-#define TASK_LIST                                                                                             \
-	"key, algorithm, design, wstar, d, n, kappa, alpha, eta, sigma, batch, max_steps, max_time, eps, tol," \
-	" project, sweep_seed, seed, cost"
-
-static const char stage_sql[] =
-	"PRAGMA main.journal_mode=OFF;\n"
-	"PRAGMA main.synchronous=OFF;\n"
-	"CREATE TABLE stage_sweeps(sid INTEGER PRIMARY KEY, src INTEGER NOT NULL, source_id INTEGER NOT NULL,\n"
-	"  source_file TEXT NOT NULL, out_id INTEGER,\n"
-	"  name, spec_path, spec_text, spec_hash, revision, host, ranks, libraries, started_at, ended_at,\n"
-	"  state, shard);\n"
-	"CREATE INDEX stage_sweeps_src ON stage_sweeps(src, source_id);\n"
-	"CREATE TABLE stage_tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa, alpha, eta,\n"
-	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost, src INTEGER NOT NULL);\n"
-	"CREATE TABLE stage_sweep_tasks(sid INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY(sid, key))\n"
-	"  WITHOUT ROWID;\n"
-	"CREATE TABLE stage_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ",\n"
-	"  wall_s, rank, sid INTEGER, traj_file, traj_row, finished_at, src INTEGER NOT NULL);\n"
-	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " CMP_LIST ");\n"
-	"CREATE TABLE out_tasks(key TEXT PRIMARY KEY, algorithm, design, wstar, d, n, kappa, alpha, eta,\n"
-	"  sigma, batch, max_steps, max_time, eps, tol, project, sweep_seed, seed, cost);\n";
+#define CMP_LIST BW_OUTCOME_VALUES(BW_COL_FIRST, BW_COL_NEXT)
+#define CMP_LIST_O BW_OUTCOME_VALUES(BW_COL_O_FIRST, BW_COL_O_NEXT)
+#define SWEEP_LIST BW_SWEEP_COLUMNS(BW_COL_FIRST, BW_COL_NEXT)
+#define TASK_LIST BW_TASK_LIST
 
 struct label {
 	char name[64], hash[17];
@@ -108,7 +79,7 @@ static int db_error(struct mg *m, const char *what)
 
 static int exec(struct mg *m, const char *sql, const char *what)
 {
-	if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (bw_sql_exec(m->db, sql) != SQLITE_OK)
 		return db_error(m, what);
 	return BW_OK;
 }
@@ -137,94 +108,6 @@ static int run(struct mg *m, sqlite3_stmt *s, const char *what)
 	return BW_OK;
 }
 
-static void rollback_quietly(struct mg *m)
-{
-	if (!sqlite3_get_autocommit(m->db))
-		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static void utc_now(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
-/* "file:" URI of a path with every byte outside [A-Za-z0-9/._~-] escaped,
- * so that '?', '#' and '%' in a name are just characters; mode "ro"/"rw". */
-static char *file_uri(const char *path, const char *mode)
-{
-	size_t n = strlen(path);
-	char *u = malloc(3 * n + 32);
-	if (!u)
-		return NULL;
-	char *p = u;
-	p += sprintf(p, "file:%s", path[0] == '/' ? "//" : ""); /* empty authority before an absolute path */
-	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
-		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-		    strchr("/._~-", *c))
-			*p++ = (char)*c;
-		else
-			p += sprintf(p, "%%%02X", *c);
-	}
-	sprintf(p, "?mode=%s", mode);
-	return u;
-}
-
-/* realpath of the directory that holds `path` (which need not exist). */
-static int dir_of(const char *path, char out[PATH_MAX])
-{
-	char copy[PATH_MAX];
-	if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy)
-		return RAISE(BW_EINVAL, "path too long: '%.64s...'", path);
-	const char *dir = dirname(copy);
-	if (!realpath(dir, out))
-		return RAISE(BW_EINVAL, "directory '%s' of '%s': %s", dir, path, strerror(errno));
-	return BW_OK;
-}
-
-/* The path from directory `from` to directory `to` (both absolute, canonical),
- * with a trailing '/', or "" when they are the same. */
-static int relative_dir(const char *from, const char *to, char *buf, size_t len)
-{
-	size_t i = 0, common = 0;
-	while (from[i] && from[i] == to[i]) {
-		if (from[i] == '/')
-			common = i;
-		i++;
-	}
-	if (!from[i] && !to[i]) {
-		buf[0] = 0;
-		return BW_OK;
-	}
-	if (!from[i] && to[i] == '/')
-		common = i;
-	else if (!to[i] && from[i] == '/')
-		common = i;
-	/* from[common] and to[common] are the '/' (or end) after the shared part */
-	size_t used = 0;
-	buf[0] = 0;
-	for (const char *c = from + common; *c; c++)
-		if (*c == '/' && c[1]) {
-			if (used + 4 > len)
-				return RAISE(BW_EINVAL, "relative path from '%s' to '%s' too long", from, to);
-			memcpy(buf + used, "../", 4);
-			used += 3;
-		}
-	const char *rest = to + common;
-	while (*rest == '/')
-		rest++;
-	if (*rest) {
-		int k = snprintf(buf + used, len - used, "%s/", rest);
-		if (k < 0 || (size_t)k >= len - used)
-			return RAISE(BW_EINVAL, "relative path from '%s' to '%s' too long", from, to);
-	}
-	return BW_OK;
-}
-
 static void copy_text(char *dst, size_t len, const unsigned char *src)
 {
 	snprintf(dst, len, "%s", src ? (const char *)src : "");
@@ -236,7 +119,7 @@ static int attach(struct mg *m, const char *path, const char *mode, const char *
 {
 	sqlite3_stmt *s;
 	char sql[64];
-	char *uri = file_uri(path, mode);
+	char *uri = bw_mf_file_uri(path, mode);
 	if (!uri)
 		return RAISE(BW_ENOMEM, "out of memory");
 	snprintf(sql, sizeof sql, "ATTACH DATABASE ?1 AS %s", alias); /* alias: a constant of this file */
@@ -497,8 +380,8 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 {
 	const char *path = paths[idx];
 	char dir[PATH_MAX], prefix[PATH_MAX], source[PATH_MAX + 256];
-	CHECK(dir_of(path, dir));
-	CHECK(relative_dir(m->out_dir, dir, prefix, sizeof prefix));
+	CHECK(bw_mf_dir_of(path, dir));
+	CHECK(bw_mf_relative_dir(m->out_dir, dir, prefix, sizeof prefix));
 	char copy[PATH_MAX];
 	snprintf(copy, sizeof copy, "%s", path);
 	snprintf(source, sizeof source, "%s%s", prefix, basename(copy));
@@ -522,7 +405,7 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 		rc = stage_shard(m, (int64_t)idx, source, prefix);
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "staging a shard");
-	rollback_quietly(m);
+	bw_sql_rollback_quietly(m->db);
 	detach(m, "src");
 	return rc;
 }
@@ -546,7 +429,7 @@ static int read_out(struct mg *m)
 		rc = run(m, s, "reading the tasks of OUT");
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "reading OUT");
-	rollback_quietly(m);
+	bw_sql_rollback_quietly(m->db);
 	detach(m, "cur");
 	return rc;
 }
@@ -645,18 +528,14 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 	sqlite3_stmt *s;
 	char now[32];
 	int rc;
-	utc_now(now);
+	bw_sql_utc_now(now);
 	rep->sweeps_added = rep->sweeps_updated = rep->tasks_added = rep->outcomes_added = 0;
 	for (size_t i = 0; i < rep->nshards; i++)
 		rep->shards[i].added = 0;
 	CHECK(exec(m, "PRAGMA foreign_keys=ON", "enabling foreign keys"));
 	CHECK(exec(m, "BEGIN IMMEDIATE", "beginning the merge transaction"));
 	rc = exec(m,
-		  "CREATE TABLE IF NOT EXISTS out.sweep_sources(\n"
-		  "  sweep_id INTEGER PRIMARY KEY REFERENCES sweeps(id),\n"
-		  "  source_file TEXT NOT NULL,\n"
-		  "  source_id INTEGER NOT NULL,\n"
-		  "  merged_at TEXT NOT NULL)",
+		  bw_schema_sweep_sources,
 		  "creating table sweep_sources");
 	/* again under the write lock: another merge may have written OUT meanwhile */
 	if (rc == BW_OK)
@@ -701,7 +580,7 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 		rep->outcomes_added = sqlite3_changes(m->db);
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "committing the merge");
-	rollback_quietly(m);
+	bw_sql_rollback_quietly(m->db);
 	if (rc == BW_OK && (rc = prep(m, "SELECT count(*) FROM out.outcomes", &s)) == BW_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
 			rep->outcomes_total = sqlite3_column_int64(s, 0);
@@ -711,103 +590,6 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 }
 
 /* ---- a new OUT: built beside it, put in place whole --------------------------- */
-
-/* This host's name for temporary file names ([A-Za-z0-9._-] only). */
-static void host_name(char *buf, size_t len)
-{
-	if (gethostname(buf, len) != 0)
-		snprintf(buf, len, "host");
-	buf[len - 1] = 0;
-	for (char *c = buf; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || strchr("._-", *c)))
-			*c = '_';
-}
-
-/* "DIR/.NAME.merge-HOST-" for OUT = "DIR/NAME" (what follows: a process id). */
-static int temp_prefix(const char *out, char *buf, size_t len)
-{
-	char host[65];
-	host_name(host, sizeof host);
-	const char *slash = strrchr(out, '/');
-	int dlen = slash ? (int)(slash - out + 1) : 0;
-	int n = snprintf(buf, len, "%.*s.%s.merge-%s-", dlen, out, slash ? slash + 1 : out, host);
-	if (n < 0 || (size_t)n + 24 >= len)
-		return RAISE(BW_EINVAL, "path too long: '%.64s...'", out);
-	return BW_OK;
-}
-
-static void temp_remove(const char *tmp)
-{
-	static const char *const side[] = {"", "-journal", "-wal", "-shm"};
-	char p[PATH_MAX + 16];
-	for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", tmp, side[i]);
-		unlink(p);
-	}
-}
-
-/* Removes the temporary files that merges of this host into OUT, killed
- * before they put theirs in place, left behind (their process is gone). */
-static void temp_sweep(const struct mg *m)
-{
-	char prefix[PATH_MAX], path[PATH_MAX + 260];
-	if (temp_prefix(m->out, prefix, sizeof prefix) != BW_OK)
-		return;
-	const char *slash = strrchr(prefix, '/');
-	const char *base = slash ? slash + 1 : prefix;
-	size_t blen = strlen(base);
-	DIR *d = opendir(m->out_dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char *end = NULL;
-		if (strncmp(e->d_name, base, blen))
-			continue;
-		long pid = strtol(e->d_name + blen, &end, 10);
-		if (end == e->d_name + blen || pid <= 0 || pid == (long)getpid() ||
-		    (*end && strcmp(end, "-journal") && strcmp(end, "-wal") && strcmp(end, "-shm")))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue; /* its merge may still be running */
-		snprintf(path, sizeof path, "%s/%s", m->out_dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-}
-
-static int sync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return RAISE(BW_EIO, "syncing '%s': %s", path, strerror(e));
-	}
-	close(fd);
-	return BW_OK;
-}
-
-/* Puts the finished file `tmp` in place as OUT unless OUT exists by now
- * (*raced: another merge made it meanwhile; tmp is left). */
-static int put_in_place(const char *tmp, const char *out, int *raced)
-{
-	*raced = 0;
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) == 0)
-		return BW_OK;
-	if (errno != EEXIST && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP)
-		return RAISE(BW_EIO, "putting the merged catalog in place as '%s': %s", out, strerror(errno));
-	/* no RENAME_NOREPLACE on this file system (NFS): a second name, then the temporary one goes */
-	if (errno != EEXIST && link(tmp, out) == 0) {
-		unlink(tmp);
-		return BW_OK;
-	}
-	if (errno != EEXIST)
-		return RAISE(BW_EIO, "putting the merged catalog in place as '%s': %s", out, strerror(errno));
-	*raced = 1;
-	return BW_OK;
-}
 
 /* OUT does not exist: the merge goes into a temporary catalog beside it
  * (rollback journal, so that all of it is in the one file when it is
@@ -820,9 +602,9 @@ static int write_new(struct mg *m, struct bw_merge_report *rep, int *raced)
 	struct bw_catalog *cat = NULL;
 	struct stat st;
 	*raced = 0;
-	CHECK(temp_prefix(m->out, tmp, sizeof tmp));
+	CHECK(bw_mf_temp_prefix(m->out, tmp, sizeof tmp));
 	snprintf(tmp + strlen(tmp), sizeof tmp - strlen(tmp), "%ld", (long)getpid());
-	temp_remove(tmp); /* a leftover of this process id: not a live merge's */
+	bw_mf_temp_remove(tmp); /* a leftover of this process id: not a live merge's */
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); /* the mode SQLite gives a new file */
 	if (fd < 0)
 		return RAISE(BW_EIO, "merge into '%s': creating '%s': %s", m->out, tmp, strerror(errno));
@@ -847,12 +629,12 @@ static int write_new(struct mg *m, struct bw_merge_report *rep, int *raced)
 				   m->out, side, tmp);
 	}
 	if (rc == BW_OK)
-		rc = sync_path(tmp, 0);
+		rc = bw_mf_sync_path(tmp, 0);
 	if (rc == BW_OK)
-		rc = put_in_place(tmp, m->out, raced);
+		rc = bw_mf_put_in_place(tmp, m->out, raced);
 	if (rc == BW_OK && !*raced)
-		rc = sync_path(m->out_dir, 1);
-	temp_remove(tmp); /* after a failure, or a race; else what is left is its empty side files, if any */
+		rc = bw_mf_sync_path(m->out_dir, 1);
+	bw_mf_temp_remove(tmp); /* after a failure, or a race; else what is left is its empty side files, if any */
 	return rc;
 }
 
@@ -877,11 +659,6 @@ static void absent_list(struct mg *m, struct bw_merge_report *rep)
 		}
 }
 
-static int same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 int bw_merge(const char *out, const char *const *shards, size_t nshards, struct bw_merge_report *rep)
 {
 	struct mg m;
@@ -900,7 +677,7 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 	if (!rep->shards)
 		return RAISE(BW_ENOMEM, "out of memory");
 	rep->complete = 1;
-	CHECK(dir_of(out, m.out_dir));
+	CHECK(bw_mf_dir_of(out, m.out_dir));
 	if (access(m.out_dir, W_OK | X_OK) != 0)
 		return RAISE(BW_EINVAL, "cannot write to the directory '%s' of the output catalog '%s': %s", m.out_dir, out,
 			     strerror(errno));
@@ -924,7 +701,7 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 		}
 		if (!S_ISREG(st.st_mode))
 			return RAISE(BW_EINVAL, "shard '%s' is not a regular file", shards[i]);
-		if (out_exists && same_file(&st, &out_st))
+		if (out_exists && bw_mf_same_file(&st, &out_st))
 			return RAISE(BW_EINVAL, "shard '%s' is the output catalog '%s' itself", shards[i], out);
 		present++;
 	}
@@ -933,17 +710,15 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 			     nshards == 1 ? "" : "s", shards[0]);
 
 	/* "": a private temporary database on disk, deleted when closed */
-	if (sqlite3_open_v2("", &m.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-		rc = m.db ? db_error(&m, "opening a temporary database") : RAISE(BW_ENOMEM, "out of memory");
+	if ((rc = bw_sql_open("", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, &m.db)) != SQLITE_OK) {
+		rc = m.db && rc != SQLITE_NOMEM ? db_error(&m, "opening a temporary database") : RAISE(BW_ENOMEM, "out of memory");
 		goto done;
 	}
-	sqlite3_extended_result_codes(m.db, 1);
-	sqlite3_busy_timeout(m.db, BUSY_TIMEOUT_MS);
 	build_diff(&m.cmp[CMP_OUTCOMES], outcome_cols, "outcomes",
 		   "the runs were not deterministic (different code or libraries?)");
 	build_diff(&m.cmp[CMP_TASKS], task_cols, "parameters",
 		   "a task row was changed after it was planned (its key is a hash of them) or the file is damaged");
-	if ((rc = exec(&m, stage_sql, "creating the stage")) != BW_OK)
+	if ((rc = exec(&m, bw_schema_merge_stage, "creating the stage")) != BW_OK)
 		goto done;
 
 	/* phase 1: read and check everything; OUT is not touched */
@@ -960,7 +735,7 @@ int bw_merge(const char *out, const char *const *shards, size_t nshards, struct 
 	absent_list(&m, rep);
 
 	/* phase 2: one transaction into OUT (into a new file put in place whole when OUT is new) */
-	temp_sweep(&m);
+	bw_mf_temp_sweep(m.out, m.out_dir);
 	if (!out_exists) {
 		int raced;
 		if ((rc = write_new(&m, rep, &raced)) != BW_OK || !raced)

@@ -15,6 +15,8 @@
 #include "biasweep/instance.h"
 #include "biasweep/trajfile.h"
 #include "check.h"
+#include "query_int.h"
+#include "sql.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <sqlite3.h>
@@ -30,23 +32,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define BUSY_TIMEOUT_MS 30000
-#define MAX_NAME 64
-
-enum col_kind { KIND_TEXT = 0, KIND_INTEGER, KIND_REAL };
-
-struct bw_query {
-	sqlite3 *db;
-	char *path;
-	size_t ncols;
-	char **col;
-	enum col_kind *kind;
-};
-
 /* ---- small helpers -------------------------------------------------------- */
 
 /* Echo of user input for a message: at most 80 bytes, control characters as '?'. */
-static const char *shown(const char *s, char *buf, size_t len)
+const char *bw_qi_shown(const char *s, char *buf, size_t len)
 {
 	size_t i = 0, n = strlen(s);
 	for (; s[i] && i + 4 < len && i < 80; i++)
@@ -59,18 +48,13 @@ static const char *shown(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-static int store_error(const struct bw_query *q, const char *what)
+int bw_qi_store_error(const struct bw_query *q, const char *what)
 {
 	return RAISE(BW_ESTORE, "catalog '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
 
-static void sb_add(struct sbuf *b, const char *s)
+void bw_qi_sb_add(struct sbuf *b, const char *s)
 {
 	size_t n = strlen(s);
 	if (b->oom)
@@ -93,95 +77,12 @@ static void sb_add(struct sbuf *b, const char *s)
 
 /* A column name from the schema, double-quoted (quotes doubled, although
  * the schema's names have none). */
-static void sb_ident(struct sbuf *b, const char *name)
+void bw_qi_sb_ident(struct sbuf *b, const char *name)
 {
-	sb_add(b, "\"");
+	bw_qi_sb_add(b, "\"");
 	for (const char *c = name; *c; c++)
-		sb_add(b, *c == '"' ? "\"\"" : (char[2]){*c, 0});
-	sb_add(b, "\"");
-}
-
-/* ---- tables -------------------------------------------------------------------- */
-
-int bw_table_init(struct bw_table *t, size_t ncols, const char *const *names)
-{
-	memset(t, 0, sizeof *t);
-	t->cols = calloc(ncols ? ncols : 1, sizeof *t->cols);
-	if (!t->cols)
-		return RAISE(BW_ENOMEM, "out of memory");
-	t->ncols = ncols;
-	for (size_t i = 0; i < ncols; i++)
-		if (!(t->cols[i] = strdup(names[i]))) {
-			bw_table_release(t);
-			return RAISE(BW_ENOMEM, "out of memory");
-		}
-	return BW_OK;
-}
-
-int bw_table_add_row(struct bw_table *t, size_t *row)
-{
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 64;
-		struct bw_value *v = realloc(t->v, cap * (t->ncols ? t->ncols : 1) * sizeof *v);
-		if (!v)
-			return RAISE(BW_ENOMEM, "out of memory (%zu result rows)", t->nrows);
-		t->v = v;
-		t->cap = cap;
-	}
-	memset(t->v + t->nrows * t->ncols, 0, t->ncols * sizeof *t->v);
-	*row = t->nrows++;
-	return BW_OK;
-}
-
-struct bw_value *bw_table_at(struct bw_table *t, size_t row, size_t col) { return &t->v[row * t->ncols + col]; }
-
-static void value_clear(struct bw_value *v)
-{
-	free(v->s);
-	memset(v, 0, sizeof *v);
-}
-
-void bw_table_set_int(struct bw_table *t, size_t row, size_t col, int64_t x)
-{
-	struct bw_value *v = bw_table_at(t, row, col);
-	value_clear(v);
-	v->type = BW_VAL_INT;
-	v->i = x;
-}
-
-void bw_table_set_real(struct bw_table *t, size_t row, size_t col, double x)
-{
-	struct bw_value *v = bw_table_at(t, row, col);
-	value_clear(v);
-	if (isfinite(x)) {
-		v->type = BW_VAL_REAL;
-		v->r = x;
-	}
-}
-
-int bw_table_set_text(struct bw_table *t, size_t row, size_t col, const char *s)
-{
-	struct bw_value *v = bw_table_at(t, row, col);
-	value_clear(v);
-	if (!s)
-		return BW_OK;
-	if (!(v->s = strdup(s)))
-		return RAISE(BW_ENOMEM, "out of memory");
-	v->type = BW_VAL_TEXT;
-	return BW_OK;
-}
-
-void bw_table_release(struct bw_table *t)
-{
-	if (!t)
-		return;
-	for (size_t i = 0; t->v && i < t->nrows * t->ncols; i++)
-		free(t->v[i].s);
-	for (size_t i = 0; t->cols && i < t->ncols; i++)
-		free(t->cols[i]);
-	free(t->v);
-	free(t->cols);
-	memset(t, 0, sizeof *t);
+		bw_qi_sb_add(b, *c == '"' ? "\"\"" : (char[2]){*c, 0});
+	bw_qi_sb_add(b, "\"");
 }
 
 /* Column c of the current row of s into (row, col) of t. */
@@ -233,7 +134,7 @@ static int load_columns(struct bw_query *q)
 	if (!q->col || !q->kind)
 		return RAISE(BW_ENOMEM, "out of memory");
 	if (sqlite3_prepare_v2(q->db, "PRAGMA table_info(results)", -1, &s, NULL) != SQLITE_OK)
-		return store_error(q, "reading the columns of results");
+		return bw_qi_store_error(q, "reading the columns of results");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 1);
 		const char *type = (const char *)sqlite3_column_text(s, 2);
@@ -251,7 +152,7 @@ static int load_columns(struct bw_query *q)
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return store_error(q, "reading the columns of results");
+		return bw_qi_store_error(q, "reading the columns of results");
 	if (!q->ncols)
 		return RAISE(BW_EINVAL, "'%s' is not a biasweep catalog (no view 'results')", q->path);
 	return BW_OK;
@@ -277,29 +178,18 @@ int bw_query_open(const char *path, struct bw_query **out)
 		free(q);
 		return RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 	}
-	/* a name that starts with "file:" would be read as a URI (Debian's SQLite: SQLITE_USE_URI),
-	 * whose parameters (mode=rw, vfs=...) are not ours to take: "./" keeps it a file name */
-	char *name = malloc(strlen(path) + 3);
-	if (!name) {
-		rc = RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
-		goto fail;
-	}
-	sprintf(name, "%s%s", strncmp(path, "file:", 5) ? "" : "./", path);
-	rc = sqlite3_open_v2(name, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	free(name);
+	rc = bw_sql_open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, &q->db);
 	if (rc != SQLITE_OK) {
-		rc = q->db ? RAISE(BW_EIO, "cannot open catalog '%s': %s", path, sqlite3_errmsg(q->db))
-			   : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
+		rc = q->db && rc != SQLITE_NOMEM ? RAISE(BW_EIO, "cannot open catalog '%s': %s", path, sqlite3_errmsg(q->db))
+						 : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(q->db, 1);
-	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
-	if (sqlite3_exec(q->db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK) {
-		rc = store_error(q, "setting query_only");
+	if (bw_sql_exec(q->db, "PRAGMA query_only=1") != SQLITE_OK) {
+		rc = bw_qi_store_error(q, "setting query_only");
 		goto fail;
 	}
 	if (sqlite3_set_authorizer(q->db, authorize, NULL) != SQLITE_OK) {
-		rc = store_error(q, "installing the authorizer");
+		rc = bw_qi_store_error(q, "installing the authorizer");
 		goto fail;
 	}
 	long version;
@@ -330,266 +220,6 @@ size_t bw_query_ncolumns(const struct bw_query *q) { return q->ncols; }
 
 const char *bw_query_column_name(const struct bw_query *q, size_t i) { return i < q->ncols ? q->col[i] : NULL; }
 
-/* ---- columns ------------------------------------------------------------------- */
-
-static int find_column(const struct bw_query *q, const char *name, size_t len, size_t *idx)
-{
-	for (size_t i = 0; i < q->ncols; i++)
-		if (strlen(q->col[i]) == len && !strncasecmp(q->col[i], name, len)) {
-			*idx = i;
-			return 1;
-		}
-	return 0;
-}
-
-static int unknown_column(const struct bw_query *q, const char *name, size_t len)
-{
-	char buf[96], given[MAX_NAME + 32];
-	struct sbuf list = {0};
-	for (size_t i = 0; i < q->ncols; i++) {
-		if (i)
-			sb_add(&list, ", ");
-		sb_add(&list, q->col[i]);
-	}
-	snprintf(given, sizeof given, "%.*s", (int)(len < MAX_NAME + 16 ? len : MAX_NAME + 16), name);
-	int rc = RAISE(BW_EINVAL, "unknown column '%s' (columns: %s)", shown(given, buf, sizeof buf),
-		       list.p ? list.p : "");
-	free(list.p);
-	return rc;
-}
-
-int bw_query_resolve_columns(const struct bw_query *q, const char *list, size_t *idx, size_t max, size_t *n)
-{
-	char buf[96];
-	*n = 0;
-	if (!list)
-		return RAISE(BW_EINVAL, "no column list");
-	const char *p = list;
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		const char *end = comma ? comma : p + strlen(p);
-		const char *a = p, *b = end;
-		while (a < b && isspace((unsigned char)*a))
-			a++;
-		while (b > a && isspace((unsigned char)b[-1]))
-			b--;
-		if (a == b)
-			return RAISE(BW_EINVAL, "empty column name in '%s'", shown(list, buf, sizeof buf));
-		size_t k;
-		if (!find_column(q, a, (size_t)(b - a), &k))
-			return unknown_column(q, a, (size_t)(b - a));
-		for (size_t j = 0; j < *n; j++)
-			if (idx[j] == k)
-				return RAISE(BW_EINVAL, "column '%s' given twice", q->col[k]);
-		if (*n == max)
-			return RAISE(BW_EINVAL, "more than %zu columns in '%s'", max, shown(list, buf, sizeof buf));
-		idx[(*n)++] = k;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	return BW_OK;
-}
-
-/* ---- filters ------------------------------------------------------------------- */
-
-static const struct {
-	const char *text;
-	enum bw_qop op;
-} op_table[] = {
-	{"<=", BW_QOP_LE}, {">=", BW_QOP_GE}, {"!=", BW_QOP_NE}, {"<>", BW_QOP_NE},
-	{"==", BW_QOP_EQ}, {"=", BW_QOP_EQ},  {"<", BW_QOP_LT},  {">", BW_QOP_GT},
-};
-static const char *const op_sql[] = {"=", "!=", "<", "<=", ">", ">="};
-
-/* The closed sets of names of the categorical columns. */
-static int categorical(const char *col, const char **names, size_t *n)
-{
-	*n = 0;
-	if (!strcmp(col, "algorithm"))
-		for (int i = 0; i < BW_ALGO_COUNT; i++)
-			names[(*n)++] = bw_algo_name((enum bw_algo)i);
-	else if (!strcmp(col, "design"))
-		for (int i = 0; i <= BW_DESIGN_GAUSSIAN; i++)
-			names[(*n)++] = bw_design_name((enum bw_design)i);
-	else if (!strcmp(col, "wstar"))
-		for (int i = 0; i <= BW_WSTAR_GAUSSIAN; i++)
-			names[(*n)++] = bw_wstar_name((enum bw_wstar)i);
-	else if (!strcmp(col, "status"))
-		for (int i = 0; i <= BW_RUN_FAILED; i++)
-			names[(*n)++] = bw_run_status_name((enum bw_run_status)i);
-	return *n > 0;
-}
-
-static int parse_number(const char *s, int sweep_seed, struct bw_value *v)
-{
-	char *end;
-	const char *a = s;
-	while (isspace((unsigned char)*a))
-		a++;
-	if (!*a || strpbrk(a, "xX")) /* no hexadecimal (strtod would take 0x10) */
-		return 0;
-	errno = 0;
-	long long i = strtoll(a, &end, 10);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (end != a && !*end && errno != ERANGE) {
-		v->type = BW_VAL_INT;
-		v->i = (int64_t)i;
-		return 1;
-	}
-	if (sweep_seed && *a != '-') { /* stored as the uint64's two's complement */
-		errno = 0;
-		unsigned long long u = strtoull(a, &end, 10);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (end != a && !*end && errno != ERANGE) {
-			v->type = BW_VAL_INT;
-			v->i = (int64_t)u;
-			return 1;
-		}
-	}
-	errno = 0;
-	double x = strtod(a, &end);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (end == a || *end || errno == ERANGE || !isfinite(x))
-		return 0;
-	v->type = BW_VAL_REAL;
-	v->r = x;
-	return 1;
-}
-
-int bw_query_parse_filter(const struct bw_query *q, const char *expr, struct bw_qfilter *out)
-{
-	char buf[96], vbuf[96];
-	const char *p = expr, *name, *val;
-	size_t len, k;
-	memset(out, 0, sizeof *out);
-	if (!expr)
-		return RAISE(BW_EINVAL, "no filter");
-	while (isspace((unsigned char)*p))
-		p++;
-	name = p;
-	if (isalpha((unsigned char)*p) || *p == '_')
-		while (isalnum((unsigned char)*p) || *p == '_')
-			p++;
-	len = (size_t)(p - name);
-	while (isspace((unsigned char)*p))
-		p++;
-	size_t o = 0, nops = sizeof op_table / sizeof op_table[0];
-	while (o < nops && strncmp(p, op_table[o].text, strlen(op_table[o].text)))
-		o++;
-	if (!len || o == nops)
-		return RAISE(BW_EINVAL, "'%s' is not COLUMN=VALUE (operators: = != < <= > >=)",
-			     shown(expr, buf, sizeof buf));
-	val = p + strlen(op_table[o].text);
-	if (!find_column(q, name, len, &k))
-		return unknown_column(q, name, len);
-	out->column = k;
-	out->op = op_table[o].op;
-	const char *col = q->col[k];
-
-	/* NULL tests */
-	const char *a = val;
-	while (isspace((unsigned char)*a))
-		a++;
-	if (!strncasecmp(a, "null", 4)) {
-		const char *z = a + 4;
-		while (isspace((unsigned char)*z))
-			z++;
-		if (!*z) {
-			if (out->op != BW_QOP_EQ && out->op != BW_QOP_NE)
-				return RAISE(BW_EINVAL, "'%s': NULL takes = or != only", shown(expr, buf, sizeof buf));
-			out->value.type = BW_VAL_NULL;
-			return BW_OK;
-		}
-	}
-
-	const char *names[8];
-	size_t nnames;
-	if (q->kind[k] != KIND_TEXT) {
-		if (!parse_number(val, !strcmp(col, "sweep_seed"), &out->value))
-			return RAISE(BW_EINVAL, "'%s': '%s' is not a number (column %s is %s)",
-				     shown(expr, buf, sizeof buf), shown(val, vbuf, sizeof vbuf), col,
-				     q->kind[k] == KIND_INTEGER ? "INTEGER" : "REAL");
-		return BW_OK;
-	}
-	if (categorical(col, names, &nnames)) {
-		if (out->op != BW_QOP_EQ && out->op != BW_QOP_NE)
-			return RAISE(BW_EINVAL, "'%s': column %s takes = or != only", shown(expr, buf, sizeof buf), col);
-		size_t i = 0, vlen;
-		const char *v0 = val;
-		while (isspace((unsigned char)*v0))
-			v0++;
-		vlen = strlen(v0);
-		while (vlen && isspace((unsigned char)v0[vlen - 1]))
-			vlen--;
-		while (i < nnames && (strlen(names[i]) != vlen || strncmp(v0, names[i], vlen)))
-			i++;
-		if (i == nnames) {
-			struct sbuf l = {0};
-			for (size_t j = 0; j < nnames; j++) {
-				sb_add(&l, j ? ", " : "");
-				sb_add(&l, names[j]);
-			}
-			int rc = RAISE(BW_EINVAL, "'%s': unknown %s '%s' (%s)", shown(expr, buf, sizeof buf), col,
-				       shown(val, vbuf, sizeof vbuf), l.p ? l.p : "");
-			free(l.p);
-			return rc;
-		}
-		out->value.type = BW_VAL_TEXT;
-		out->value.s = (char *)names[i]; /* the canonical (static) name */
-		return BW_OK;
-	}
-	out->value.type = BW_VAL_TEXT;
-	out->value.s = (char *)val;
-	return BW_OK;
-}
-
-/* " WHERE 1 AND "col" op ? ..." */
-static void sb_where(struct sbuf *b, const struct bw_query *q, const struct bw_qfilter *f, size_t nf)
-{
-	sb_add(b, " WHERE 1");
-	for (size_t i = 0; i < nf; i++) {
-		sb_add(b, " AND ");
-		sb_ident(b, q->col[f[i].column]);
-		if (f[i].value.type == BW_VAL_NULL)
-			sb_add(b, f[i].op == BW_QOP_EQ ? " IS NULL" : " IS NOT NULL");
-		else {
-			sb_add(b, " ");
-			sb_add(b, op_sql[f[i].op]);
-			sb_add(b, " ?");
-		}
-	}
-}
-
-static int bind_filters(const struct bw_query *q, sqlite3_stmt *s, const struct bw_qfilter *f, size_t nf,
-			int *next)
-{
-	for (size_t i = 0; i < nf; i++) {
-		int rc = SQLITE_OK;
-		if (f[i].column >= q->ncols)
-			return RAISE(BW_EINTERNAL, "filter on column %zu of %zu", f[i].column, q->ncols);
-		switch (f[i].value.type) {
-		case BW_VAL_NULL:
-			continue;
-		case BW_VAL_INT:
-			rc = sqlite3_bind_int64(s, (*next)++, f[i].value.i);
-			break;
-		case BW_VAL_REAL:
-			rc = sqlite3_bind_double(s, (*next)++, f[i].value.r);
-			break;
-		case BW_VAL_TEXT:
-			rc = sqlite3_bind_text(s, (*next)++, f[i].value.s ? f[i].value.s : "", -1, SQLITE_TRANSIENT);
-			break;
-		}
-		if (rc != SQLITE_OK)
-			return store_error(q, "binding a filter value");
-	}
-	return BW_OK;
-}
-
 static int prepare(struct bw_query *q, struct sbuf *b, sqlite3_stmt **s)
 {
 	*s = NULL;
@@ -601,7 +231,7 @@ static int prepare(struct bw_query *q, struct sbuf *b, sqlite3_stmt **s)
 	free(b->p);
 	b->p = NULL;
 	if (rc != SQLITE_OK)
-		return store_error(q, "preparing a query");
+		return bw_qi_store_error(q, "preparing a query");
 	return BW_OK;
 }
 
@@ -623,22 +253,22 @@ int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, con
 	names = calloc(ncols, sizeof *names);
 	if (!names)
 		return RAISE(BW_ENOMEM, "out of memory");
-	sb_add(&b, "SELECT ");
+	bw_qi_sb_add(&b, "SELECT ");
 	for (size_t i = 0; i < ncols; i++) {
 		if (cols[i] >= q->ncols) {
 			free(names);
 			free(b.p);
 			return RAISE(BW_EINTERNAL, "column %zu of %zu", cols[i], q->ncols);
 		}
-		sb_add(&b, i ? ", " : "");
-		sb_ident(&b, q->col[cols[i]]);
+		bw_qi_sb_add(&b, i ? ", " : "");
+		bw_qi_sb_ident(&b, q->col[cols[i]]);
 		names[i] = q->col[cols[i]];
 	}
-	sb_add(&b, " FROM results");
-	sb_where(&b, q, f, nf);
-	sb_add(&b, order_all);
+	bw_qi_sb_add(&b, " FROM results");
+	bw_qi_sb_where(&b, q, f, nf);
+	bw_qi_sb_add(&b, order_all);
 	if (limit > 0)
-		sb_add(&b, " LIMIT ?");
+		bw_qi_sb_add(&b, " LIMIT ?");
 	rc = bw_table_init(out, ncols, names);
 	free(names);
 	if (rc != BW_OK) {
@@ -647,7 +277,7 @@ int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, con
 	}
 	if ((rc = prepare(q, &b, &s)) != BW_OK)
 		goto fail;
-	if ((rc = bind_filters(q, s, f, nf, &next)) != BW_OK)
+	if ((rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
 		goto fail_stmt;
 	if (limit > 0)
 		sqlite3_bind_int64(s, next, limit);
@@ -661,7 +291,7 @@ int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, con
 				goto fail_stmt;
 	}
 	if (st != SQLITE_DONE) {
-		rc = store_error(q, "reading results");
+		rc = bw_qi_store_error(q, "reading results");
 		goto fail_stmt;
 	}
 	sqlite3_finalize(s);
@@ -776,24 +406,24 @@ int bw_query_groups(struct bw_query *q, const struct bw_qfilter *f, size_t nf, c
 	memset(out, 0, sizeof *out);
 	if (!names)
 		return RAISE(BW_ENOMEM, "out of memory");
-	sb_add(&b, "SELECT ");
+	bw_qi_sb_add(&b, "SELECT ");
 	for (size_t i = 0; i < ngroup; i++) {
 		if (group[i] >= q->ncols) {
 			free(names);
 			free(b.p);
 			return RAISE(BW_EINTERNAL, "column %zu of %zu", group[i], q->ncols);
 		}
-		sb_ident(&b, q->col[group[i]]);
-		sb_add(&b, ", ");
+		bw_qi_sb_ident(&b, q->col[group[i]]);
+		bw_qi_sb_add(&b, ", ");
 		names[i] = q->col[group[i]];
 	}
 	for (size_t i = 0; i < nstats; i++)
 		names[ngroup + i] = stats[i];
-	sb_add(&b, "success, status = 'diverged', test_error FROM results");
-	sb_where(&b, q, f, nf);
+	bw_qi_sb_add(&b, "success, status = 'diverged', test_error FROM results");
+	bw_qi_sb_where(&b, q, f, nf);
 	for (size_t i = 0; i < ngroup; i++) {
-		sb_add(&b, i ? ", " : " ORDER BY ");
-		sb_ident(&b, q->col[group[i]]);
+		bw_qi_sb_add(&b, i ? ", " : " ORDER BY ");
+		bw_qi_sb_ident(&b, q->col[group[i]]);
 	}
 	rc = bw_table_init(out, ngroup + nstats, names);
 	free(names);
@@ -801,7 +431,7 @@ int bw_query_groups(struct bw_query *q, const struct bw_qfilter *f, size_t nf, c
 		free(b.p);
 		return rc;
 	}
-	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bind_filters(q, s, f, nf, &next)) != BW_OK)
+	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
 		goto done;
 	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
 		int same = have_row;
@@ -827,7 +457,7 @@ int bw_query_groups(struct bw_query *q, const struct bw_qfilter *f, size_t nf, c
 			goto done;
 	}
 	if (st != SQLITE_DONE) {
-		rc = store_error(q, "reading results");
+		rc = bw_qi_store_error(q, "reading results");
 		goto done;
 	}
 	if (have_row)
@@ -870,7 +500,7 @@ int bw_query_status(struct bw_query *q, struct bw_table *out)
 	int rc, st;
 	CHECK(bw_table_init(out, nc, names));
 	if (sqlite3_prepare_v2(q->db, status_sql, -1, &s, NULL) != SQLITE_OK) {
-		rc = store_error(q, "preparing the status query");
+		rc = bw_qi_store_error(q, "preparing the status query");
 		goto done;
 	}
 	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
@@ -881,7 +511,7 @@ int bw_query_status(struct bw_query *q, struct bw_table *out)
 			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
 				goto done;
 	}
-	rc = st == SQLITE_DONE ? BW_OK : store_error(q, "reading the status");
+	rc = st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, "reading the status");
 done:
 	sqlite3_finalize(s);
 	if (rc != BW_OK)
@@ -940,11 +570,11 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 	int rc, next = 1, st;
 	struct bw_qcell *c = NULL;
 	memset(out, 0, sizeof *out);
-	sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n,"
+	bw_qi_sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n,"
 		   " success FROM results");
-	sb_where(&b, q, f, nf);
-	sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n");
-	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bind_filters(q, s, f, nf, &next)) != BW_OK)
+	bw_qi_sb_where(&b, q, f, nf);
+	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n");
+	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
 		goto done;
 	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
 		struct bw_qcell k;
@@ -988,7 +618,7 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 		c->obs[c->nobs].success = sqlite3_column_int(s, 13) != 0;
 		c->nobs++;
 	}
-	rc = st == SQLITE_DONE ? BW_OK : store_error(q, "reading results");
+	rc = st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, "reading results");
 done:
 	sqlite3_finalize(s);
 	if (rc != BW_OK)
@@ -1017,7 +647,7 @@ static int traj_lookup(struct bw_query *q, const char *key, char *file, size_t l
 	sqlite3_stmt *s = NULL;
 	char shown_key[100];
 	if (sqlite3_prepare_v2(q->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return store_error(q, "looking up a trajectory");
+		return bw_qi_store_error(q, "looking up a trajectory");
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(s), sources = 0;
 	file[0] = 0;
@@ -1032,23 +662,23 @@ static int traj_lookup(struct bw_query *q, const char *key, char *file, size_t l
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(q, "looking up a trajectory");
+		return bw_qi_store_error(q, "looking up a trajectory");
 	if (!file[0] || *row < 0)
 		return RAISE(BW_EINVAL, "task %s has no trajectory recorded in catalog '%s'",
-			     shown(key, shown_key, sizeof shown_key), q->path);
+			     bw_qi_shown(key, shown_key, sizeof shown_key), q->path);
 	/* a run of this catalog's own: all of it; one merged in from a shard (sweep_sources,
 	 * new sweep id): the file is the shard's, with the run's started_at */
 	int merged = 0;
 	if (sources && id->sweep_id > 0) {
 		if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sweep_sources WHERE sweep_id = ?1", -1, &s, NULL) !=
 		    SQLITE_OK)
-			return store_error(q, "looking up a trajectory");
+			return bw_qi_store_error(q, "looking up a trajectory");
 		sqlite3_bind_int64(s, 1, id->sweep_id);
 		rc = sqlite3_step(s);
 		merged = rc == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
 		sqlite3_finalize(s);
 		if (rc != SQLITE_ROW)
-			return store_error(q, "looking up a trajectory");
+			return bw_qi_store_error(q, "looking up a trajectory");
 	}
 	*check = merged ? 0 : BW_TRAJ_CHECK_CATALOG;
 	if (id->sweep_id > 0)
@@ -1076,11 +706,11 @@ int bw_query_probe_for_test(struct bw_query *q, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(q->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return store_error(q, "preparing");
+		return bw_qi_store_error(q, "preparing");
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		;
-	rc = rc == SQLITE_DONE ? BW_OK : store_error(q, "running");
+	rc = rc == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, "running");
 	sqlite3_finalize(s);
 	return rc;
 }
