@@ -224,20 +224,22 @@ void bw_outcome_finish(struct bw_outcome *out, const struct bw_instance *inst, c
 			out->status = BW_RUN_DIVERGED;
 	}
 	out->success = out->status != BW_RUN_DIVERGED && out->status != BW_RUN_FAILED && out->test_error <= p->eps;
-	/* effective initialization: u_j v_j = alpha^2 prod(1 - s_j^2) exactly for gd and sgd */
-	if (bw_dynamics_table[p->algo]->reports & BW_REPORTS_ALPHA_INF) {
-		double lg = 0;
-		int ok = 1;
-		for (size_t j = 0; j < d; j++) {
-			double q = out->u[j] * out->v[j];
-			if (!(q > 0)) {
-				ok = 0;
-				break;
-			}
-			lg += 0.5 * log(q);
-		}
-		out->alpha_inf = ok ? exp(lg / (double)d) : NAN;
+	/* effective initialization: u_j v_j = alpha^2 prod(1 - s_j^2) exactly for gd and sgd;
+	 * a step with |s_j| > 1 flips the sign of u_j v_j, so the mean is over |u_j v_j| */
+	if (bw_dynamics_table[p->algo]->reports & BW_REPORTS_ALPHA_INF)
+		out->alpha_inf = bw_alpha_inf(d, out->u, out->v);
+}
+
+double bw_alpha_inf(size_t d, const double *u, const double *v)
+{
+	double lg = 0;
+	for (size_t j = 0; j < d; j++) {
+		double q = fabs(u[j] * v[j]);
+		if (!(q > 0) || !isfinite(q))
+			return NAN;
+		lg += 0.5 * log(q);
 	}
+	return d ? exp(lg / (double)d) : NAN;
 }
 
 int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out)
