@@ -1,7 +1,7 @@
 """Shared by the NumPy peers of `biasweep bench`: the instance, the timing
 loop and the one JSON line each peer prints.
 
-The peers are the code a researcher writes for this model (MATH.md): a Python
+The peers are the code a researcher writes for this model (docs/model.md): a Python
 loop over steps with NumPy vector operations per step, or the same with R runs
 in lockstep as (R, d) arrays.  They are timed, not checked against the C code
 (different random streams).  Run them with Debian's NumPy: /usr/bin/python3.

@@ -1,7 +1,7 @@
 """test_run_one.py - `biasweep run-one`: output formats, documented
 conventions, help, and the handling of bad input.
 
-Oracles: the documented conventions (run-one --help and MATH.md) computed here:
+Oracles: the documented conventions (run-one --help and docs/model.md) computed here:
 the automatic step for each dynamics, t = k*eta (gd, sgd) and
 k*eta^2*sigma^2/2 (label_noise_sgd), the start of every trajectory at
 w = 0 (test error 1, R = 16 d alpha^2 on Rademacher rows since c_j = n), and
@@ -143,7 +143,7 @@ for algo in ALGOS:
         check(rel(tr["R"][0], 16 * 40 * 0.4 ** 2) < 1e-12,
               "%s json: R(0) = 16 d alpha^2 = %g (got %r)" % (algo, 16 * 40 * 0.4 ** 2, tr["R"][0]))
     else:
-        # MATH.md: the flow starts at Phi(x0), where gd (small step) converges
+        # docs/model.md: the flow starts at Phi(x0), where gd (small step) converges
         g = RESULTS["gd"]
         check(rel(tr["test_error"][0], g["test_error"]) < 1e-4 and rel(tr["R"][0], g["R"]) < 1e-4,
               "riemannian_flow json: starts where gd ends (error %r vs %r, R %r vs %r)" %

@@ -5,7 +5,7 @@ designs, and the outcome is sane:
  - converged gd/sgd runs meet their documented tolerance L/(|y|^2/n) <= 1e-10
    (|y|^2/n read from the first checkpoint, where w = 0);
  - n = 150 is far above the l1 phase transition at (d, kappa) = (1000, 5)
-   (n50 ~ 35, MATH.md), so the dynamics whose limit is an l1 minimizer
+   (n50 ~ 35, docs/model.md), so the dynamics whose limit is an l1 minimizer
    (riemannian_flow, label_noise_sgd) recover w*: test error <= eps = 0.1,
    and the flow's to 1e-3."""
 import json

@@ -1,4 +1,4 @@
-/* test_instance.c - the instance generator against MATH.md and instance.h:
+/* test_instance.c - the instance generator against docs/model.md and instance.h:
  *  - y = Z w* and c_j = sum_i z_ij^2, recomputed with plain loops;
  *  - w* is kappa-sparse with +-1 (signs) entries on its ascending support;
  *  - distributions: Rademacher entries +-1 with frequency 1/2, Gaussian
