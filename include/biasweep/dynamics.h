@@ -30,7 +30,7 @@ enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 
  *   BW_REPORTS_LOSS_RATE  loss_rate and alpha_inf_pred (Pesme et al.) */
 enum { BW_REPORTS_ALPHA_INF = 1, BW_REPORTS_LOSS_RATE = 2 };
 
-/* What each dynamics converges to (MATH.md, "Known limits"), and so how its
+/* What each dynamics converges to (docs/model.md, "Known limits"), and so how its
  * sample complexity n* should scale:
  *   BW_LIMIT_QALPHA  argmin Q_alpha(w) s.t. Zw = y (gd; sgd with a smaller
  *                    effective alpha): min l2 from large alpha, n* ~ d;

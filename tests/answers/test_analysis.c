@@ -1,6 +1,6 @@
 /* test_analysis.c - the analysis layer (analysis.h) on hand-made cells:
  * n* with and without the interval, imputed ragged seeds, the Donoho-Tanner
- * n50 of a cell against MATH.md's values, the fits per algorithm and pooled
+ * n50 of a cell against docs/model.md's values, the fits per algorithm and pooled
  * by limit against least squares computed here in closed form, and the
  * grouping of cells into series. */
 #include "biasweep/analysis.h"
@@ -99,7 +99,7 @@ static void check_fit(const struct bw_line_fit *f, const double *x, const double
 	TU_REL(f->slope_se, se, 1e-9, what);
 }
 
-/* MATH.md, "Sample complexity" (as test_dt.c), through a cell. */
+/* docs/model.md, "Sample complexity" (as test_dt.c), through a cell. */
 static void test_n50(void)
 {
 	const struct {
@@ -109,7 +109,7 @@ static void test_n50(void)
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		struct bw_qcell c = mk_cell("gd", v[i].d, v[i].kappa, 1);
 		double n50 = bw_cell_n50(&c);
-		TU_CHECK(fabs(n50 - v[i].n50) <= 0.1, "n50(d=%lld, kappa=%lld) = %.4f, MATH.md %.1f", (long long)v[i].d,
+		TU_CHECK(fabs(n50 - v[i].n50) <= 0.1, "n50(d=%lld, kappa=%lld) = %.4f, docs/model.md %.1f", (long long)v[i].d,
 			 (long long)v[i].kappa, n50, v[i].n50);
 		TU_REL(bw_cell_klnd(&c), (double)v[i].kappa * log((double)v[i].d), 1e-15, "kappa ln d");
 	}
@@ -278,7 +278,7 @@ static void test_fits(void)
 	TU_CHECK(!strcmp(bw_fit_x_name(BW_FIT_KLND), "kappa_ln_d") && !strcmp(bw_fit_x_name(BW_FIT_D), "d"),
 		 "fit names");
 
-	/* pooled over the l1 limit: label_noise_sgd and riemannian_flow (MATH.md) */
+	/* pooled over the l1 limit: label_noise_sgd and riemannian_flow (docs/model.md) */
 	int want[MAXCELLS], pick[MAXCELLS];
 	size_t npick = 0;
 	for (size_t i = 0; i < cells.n; i++) {
