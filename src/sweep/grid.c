@@ -15,17 +15,22 @@
 
 /* ---- expansion ------------------------------------------------------------------- */
 
-struct task_vec {
-	struct bw_task *v;
-	size_t len, cap;
-};
+/* struct NAME, a growable array of T, and PUSH(&vec, &x), which appends x. */
+#define DEFINE_VEC(NAME, T, PUSH, FIRST, WHAT)                                          \
+	struct NAME {                                                                   \
+		T *v;                                                                   \
+		size_t len, cap;                                                        \
+	};                                                                              \
+	static int PUSH(struct NAME *a, const T *x)                                     \
+	{                                                                               \
+		CHECK(bw_array_grow(&a->v, &a->cap, a->len, sizeof *a->v, FIRST, WHAT)); \
+		a->v[a->len++] = *x;                                                    \
+		return BW_OK;                                                           \
+	}
 
-static int push(struct task_vec *tv, const struct bw_task *t)
-{
-	CHECK(bw_array_grow(&tv->v, &tv->cap, tv->len, sizeof *tv->v, 256, "tasks"));
-	tv->v[tv->len++] = *t;
-	return BW_OK;
-}
+DEFINE_VEC(task_vec, struct bw_task, push, 256, "tasks")
+DEFINE_VEC(search_vec, struct bw_search, push_search, 64, "searches")
+#undef DEFINE_VEC
 
 /* scale * eta^eta_power * d^d_power; steps round up (after shaving 1e-12
  * relative so that 2 * (1e-3)^-2 is 2000000, not 2000001). */
@@ -48,15 +53,16 @@ static int resolve_budget(const struct parse *p, enum axis_id id, const struct v
 	return BW_OK;
 }
 
-struct search_vec {
-	struct bw_search *v;
-	size_t len, cap;
-};
-
-static int push_search(struct search_vec *sv, const struct bw_search *x)
+/* The budgets (resolve_budget) and the noise seed of the task t at the grid point idx. */
+static int set_budget_and_noise(const struct parse *p, const struct axis *ax, const size_t *idx, enum bw_algo a,
+				struct bw_task *t)
 {
-	CHECK(bw_array_grow(&sv->v, &sv->cap, sv->len, sizeof *sv->v, 64, "searches"));
-	sv->v[sv->len++] = *x;
+	double steps = 0, time = 0;
+	CHECK(resolve_budget(p, AX_STEPS, &ax[AX_STEPS].v[idx[AX_STEPS]], t, &steps));
+	CHECK(resolve_budget(p, AX_TIME, &ax[AX_TIME].v[idx[AX_TIME]], t, &time));
+	t->run.max_steps = (long)steps;
+	t->run.max_time = time;
+	t->run.noise_seed = bw_noise_seed(bw_instance_seed(&t->inst), a);
 	return BW_OK;
 }
 
@@ -231,12 +237,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 		t.run.tol = V(AX_TOL);
 		t.run.project = (int)V(AX_PROJECT);
 		if (ax[AX_N].search) {
-			double steps, time;
-			CHECK(resolve_budget(p, AX_STEPS, &ax[AX_STEPS].v[idx[AX_STEPS]], &t, &steps));
-			CHECK(resolve_budget(p, AX_TIME, &ax[AX_TIME].v[idx[AX_TIME]], &t, &time));
-			t.run.max_steps = (long)steps;
-			t.run.max_time = time;
-			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
+			CHECK(set_budget_and_noise(p, ax, idx, a, &t));
 			struct bw_search srch;
 			if (make_search(&ax[AX_N], &t, max_n_over_d, reads, &srch)) {
 				CHECK(check_instance(p, &srch.base, ax[AX_N].line));
@@ -250,12 +251,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 		    ((reads & BW_USES_BATCH) && (size_t)t.run.batch > t.inst.n)) {
 			(*dropped)++;
 		} else {
-			double steps, time;
-			CHECK(resolve_budget(p, AX_STEPS, &ax[AX_STEPS].v[idx[AX_STEPS]], &t, &steps));
-			CHECK(resolve_budget(p, AX_TIME, &ax[AX_TIME].v[idx[AX_TIME]], &t, &time));
-			t.run.max_steps = (long)steps;
-			t.run.max_time = time;
-			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
+			CHECK(set_budget_and_noise(p, ax, idx, a, &t));
 			CHECK(check_instance(p, &t, ax[AX_N].v[idx[AX_N]].line));
 			CHECK(check_auto_step(p, &t, ax[AX_ALPHA].v[idx[AX_ALPHA]].line));
 			bw_task_set_key(&t);
@@ -300,6 +296,33 @@ static int cmp_cost(const void *x, const void *y)
 	return (a->key > b->key) - (a->key < b->key);
 }
 
+/* Sorts v[0..len) (elements of `size` bytes) by `by_key`, keeps the first of
+ * each run of equal keys, then sorts them by `by_cost`; returns the count. */
+static size_t dedup(void *v, size_t len, size_t size, int (*by_key)(const void *, const void *),
+		    int (*by_cost)(const void *, const void *))
+{
+	if (!len)
+		return 0;
+	char *e = v;
+	qsort(v, len, size, by_key);
+	size_t k = 1;
+	for (size_t i = 1; i < len; i++)
+		if (by_key(e + i * size, e + (k - 1) * size))
+			memmove(e + k++ * size, e + i * size, size);
+	qsort(v, k, size, by_cost);
+	return k;
+}
+
+/* Counts the task t (of cost `cost`) in per_algo and the spec's totals. */
+static void tally(struct bw_spec *out, size_t *per_algo, const struct bw_task *t, double cost)
+{
+	per_algo[t->run.algo]++;
+	out->total_cost += cost;
+	size_t b = bw_instance_bytes(t->inst.design, t->inst.n, t->inst.d);
+	if (b > out->max_instance_bytes)
+		out->max_instance_bytes = b;
+}
+
 int spec_expand(const struct parse *p, struct bw_spec *out)
 {
 	int rc;
@@ -317,45 +340,17 @@ int spec_expand(const struct parse *p, struct bw_spec *out)
 			return rc;
 		}
 	}
-	if (sv.len) {
-		qsort(sv.v, sv.len, sizeof *sv.v, cmp_search_key);
-		size_t k = 1;
-		for (size_t i = 1; i < sv.len; i++)
-			if (sv.v[i].base.key != sv.v[k - 1].base.key)
-				sv.v[k++] = sv.v[i];
-		sv.len = k;
-		qsort(sv.v, sv.len, sizeof *sv.v, cmp_search_cost);
-	}
+	sv.len = dedup(sv.v, sv.len, sizeof *sv.v, cmp_search_key, cmp_search_cost);
 	out->searches = sv.v;
 	out->nsearch = sv.len;
-	for (size_t i = 0; i < sv.len; i++) {
-		const struct bw_search *x = &sv.v[i];
-		out->per_algo_search[x->base.run.algo]++;
-		out->total_cost += x->cost;
-		size_t b = bw_instance_bytes(x->base.inst.design, x->base.inst.n, x->base.inst.d);
-		if (b > out->max_instance_bytes)
-			out->max_instance_bytes = b;
-	}
-	if (tv.len) {
-		qsort(tv.v, tv.len, sizeof *tv.v, cmp_key);
-		size_t k = 1;
-		for (size_t i = 1; i < tv.len; i++)
-			if (tv.v[i].key != tv.v[k - 1].key)
-				tv.v[k++] = tv.v[i];
-		tv.len = k;
-		qsort(tv.v, tv.len, sizeof *tv.v, cmp_cost);
-	}
+	for (size_t i = 0; i < sv.len; i++)
+		tally(out, out->per_algo_search, &sv.v[i].base, sv.v[i].cost);
+	tv.len = dedup(tv.v, tv.len, sizeof *tv.v, cmp_key, cmp_cost);
 	out->tasks = tv.v;
 	out->ntasks = tv.len;
 	out->dropped = dropped;
 	out->sweep_seed = p->sweep_seed;
-	for (size_t i = 0; i < tv.len; i++) {
-		const struct bw_task *t = &tv.v[i];
-		out->per_algo[t->run.algo]++;
-		out->total_cost += t->cost;
-		size_t b = bw_instance_bytes(t->inst.design, t->inst.n, t->inst.d);
-		if (b > out->max_instance_bytes)
-			out->max_instance_bytes = b;
-	}
+	for (size_t i = 0; i < tv.len; i++)
+		tally(out, out->per_algo, &tv.v[i], tv.v[i].cost);
 	return BW_OK;
 }

@@ -32,65 +32,40 @@ double bw_nstar_crossing(const double *n, const double *rate, size_t m, double t
 	return NAN;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* index of x in the sorted distinct array v[0..m) */
-static size_t find_double(const double *v, size_t m, double x)
-{
-	size_t lo = 0, hi = m;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+/* For a numeric type T: cmp_NAME (the qsort order), find_NAME (the index of x
+ * in the sorted distinct array v[0..m)) and distinct_NAME (sorts v[0..m) and
+ * keeps one of each value; returns the count). */
+#define SORTED_SET(NAME, T)                                                     \
+	static int cmp_##NAME(const void *a, const void *b)                     \
+	{                                                                       \
+		T x = *(const T *)a, y = *(const T *)b;                         \
+		return (x > y) - (x < y);                                       \
+	}                                                                       \
+	static size_t find_##NAME(const T *v, size_t m, T x)                    \
+	{                                                                       \
+		size_t lo = 0, hi = m;                                          \
+		while (lo < hi) {                                               \
+			size_t mid = lo + (hi - lo) / 2;                        \
+			if (v[mid] < x)                                         \
+				lo = mid + 1;                                   \
+			else                                                    \
+				hi = mid;                                       \
+		}                                                               \
+		return lo;                                                      \
+	}                                                                       \
+	static size_t distinct_##NAME(T *v, size_t m)                           \
+	{                                                                       \
+		size_t k = 0;                                                   \
+		qsort(v, m, sizeof *v, cmp_##NAME);                             \
+		for (size_t i = 0; i < m; i++)                                  \
+			if (!k || v[i] != v[k - 1])                             \
+				v[k++] = v[i];                                  \
+		return k;                                                       \
 	}
-	return lo;
-}
 
-static size_t find_i64(const int64_t *v, size_t m, int64_t x)
-{
-	size_t lo = 0, hi = m;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Sorted distinct copy; returns the count. */
-static size_t distinct_doubles(double *v, size_t m)
-{
-	size_t k = 0;
-	qsort(v, m, sizeof *v, cmp_double);
-	for (size_t i = 0; i < m; i++)
-		if (!k || v[i] != v[k - 1])
-			v[k++] = v[i];
-	return k;
-}
-
-static size_t distinct_i64(int64_t *v, size_t m)
-{
-	size_t k = 0;
-	qsort(v, m, sizeof *v, cmp_i64);
-	for (size_t i = 0; i < m; i++)
-		if (!k || v[i] != v[k - 1])
-			v[k++] = v[i];
-	return k;
-}
+SORTED_SET(double, double)
+SORTED_SET(i64, int64_t)
+#undef SORTED_SET
 
 /* x with NaN read as +infinity, for order statistics */
 static double nan_as_inf(double x) { return isnan(x) ? INFINITY : x; }
@@ -146,7 +121,7 @@ static int estimate_complete(const struct bw_nstar_obs *obs, size_t nobs, const 
 		grid[i] = obs[i].n;
 		sid[i] = obs[i].seed;
 	}
-	size_t m = distinct_doubles(grid, nobs), S = distinct_i64(sid, nobs);
+	size_t m = distinct_double(grid, nobs), S = distinct_i64(sid, nobs);
 
 	/* per (seed, n) counts: row s, column j */
 	size_t *ct = calloc(S * m, sizeof *ct), *cs = calloc(S * m, sizeof *cs);
@@ -359,7 +334,7 @@ int bw_nstar_estimate(const struct bw_nstar_obs *obs, size_t nobs, const struct 
 	qsort(o, nobs, sizeof *o, cmp_obs);
 	qsort(grid, nobs, sizeof *grid, cmp_double);
 	qsort(sid, nobs, sizeof *sid, cmp_i64);
-	size_t m = distinct_doubles(grid, nobs), ns = distinct_i64(sid, nobs);
+	size_t m = distinct_double(grid, nobs), ns = distinct_i64(sid, nobs);
 	/* distinct (seed, n) pairs: complete when every seed ran every n */
 	size_t pairs = 0;
 	for (size_t i = 0; i < nobs; i++)
