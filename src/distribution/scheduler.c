@@ -2,6 +2,7 @@
  * no MPI, no threads, no storage. */
 #include "biasweep/scheduler.h"
 
+#include "biasweep/buf.h"
 #include "biasweep/error.h"
 
 #include <stdlib.h>
@@ -9,13 +10,7 @@
 
 void bw_sched_release(struct bw_sched *s)
 {
-	free(s->stat);
-	free(s->ss);
-	free(s->done);
-	free(s->ok);
-	free(s->row_d);
-	free(s->row_task);
-	free(s->row_search);
+	BW_FREE_ALL(s->stat, s->ss, s->done, s->ok, s->row_d, s->row_task, s->row_search);
 	memset(s, 0, sizeof *s);
 }
 

@@ -4,6 +4,7 @@
  * metrics) shared by the dynamics. */
 #include "biasweep/dynamics.h"
 
+#include "biasweep/buf.h"
 #include "biasweep/clock.h"
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
@@ -169,10 +170,7 @@ int bw_outcome_alloc(struct bw_outcome *out, size_t d)
 
 void bw_outcome_release(struct bw_outcome *out)
 {
-	free(out->u);
-	free(out->v);
-	free(out->w);
-	free(out->traj);
+	BW_FREE_ALL(out->u, out->v, out->w, out->traj);
 	memset(out, 0, sizeof *out);
 }
 

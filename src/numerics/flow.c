@@ -68,6 +68,7 @@
 #include "biasweep/flow.h"
 
 #include "biasweep/dynamics.h"
+#include "biasweep/buf.h"
 #include "biasweep/error.h"
 #include "biasweep/model.h"
 #include "rows.h"
@@ -108,17 +109,8 @@ struct flow_ws {
 
 static void ws_free(struct flow_ws *ws)
 {
-	free(ws->A);
-	for (int s = 0; s < 2; s++) {
-		free(ws->L[s]);
-		free(ws->ra[s]);
-		free(ws->rb[s]);
-	}
-	free(ws->nb);
-	free(ws->nl);
-	free(ws->g);
-	free(ws->cw);
-	free(ws->work3n);
+	BW_FREE_ALL(ws->A, ws->L[0], ws->L[1], ws->ra[0], ws->ra[1], ws->rb[0], ws->rb[1], ws->nb, ws->nl, ws->g,
+		    ws->cw, ws->work3n);
 	memset(ws, 0, sizeof *ws);
 }
 

@@ -1,6 +1,7 @@
 /* instance.c - deterministic, n-nested generation of (Z, w*, y). */
 #include "biasweep/instance.h"
 
+#include "biasweep/buf.h"
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
 
@@ -70,12 +71,7 @@ size_t bw_instance_bytes(enum bw_design design, size_t n, size_t d)
 
 void bw_instance_release(struct bw_instance *inst)
 {
-	free(inst->signs);
-	free(inst->Z);
-	free(inst->y);
-	free(inst->w_star);
-	free(inst->c);
-	free(inst->support);
+	BW_FREE_ALL(inst->signs, inst->Z, inst->y, inst->w_star, inst->c, inst->support);
 	memset(inst, 0, sizeof *inst);
 }
 

@@ -5,6 +5,7 @@
  * contract (keys, costs, ownership) in spec.h and task.h. */
 #include "parse.h"
 
+#include "biasweep/buf.h"
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
 
@@ -212,10 +213,6 @@ int bw_spec_load(const char *path, struct bw_spec *out)
 
 void bw_spec_release(struct bw_spec *spec)
 {
-	free(spec->path);
-	free(spec->name);
-	free(spec->text);
-	free(spec->tasks);
-	free(spec->searches);
+	BW_FREE_ALL(spec->path, spec->name, spec->text, spec->tasks, spec->searches);
 	memset(spec, 0, sizeof *spec);
 }

@@ -80,3 +80,9 @@ int bw_array_grow(void *pv, size_t *cap, size_t len, size_t size, size_t first, 
 	*cap = n;
 	return BW_OK;
 }
+
+void bw_free_each(void *const *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i]);
+}
