@@ -2,6 +2,7 @@
 #include "biasweep/h5run.h"
 
 #include "biasweep/error.h"
+#include "h5.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,40 +52,25 @@ static int wr(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *
 	return st < 0 ? RAISE(BW_ESTORE, "hdf5: cannot write dataset '%s'", name) : BW_OK;
 }
 
-static int attr_d(hid_t loc, const char *name, double x)
-{
-	hid_t sp = H5Screate(H5S_SCALAR);
-	hid_t a = H5Acreate2(loc, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
-	herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_DOUBLE, &x);
-	if (a >= 0)
-		H5Aclose(a);
-	H5Sclose(sp);
-	return st < 0 ? RAISE(BW_ESTORE, "hdf5: cannot write attribute '%s'", name) : BW_OK;
-}
+/* A root attribute: a string ('s'), an integer ('l') or a double ('d'). */
+struct attr {
+	const char *name;
+	char kind;
+	const char *s;
+	long long l;
+	double d;
+};
+#define A_S(name, x) {name, 's', .s = (x)}
+#define A_L(name, x) {name, 'l', .l = (long long)(x)}
+#define A_D(name, x) {name, 'd', .d = (x)}
 
-static int attr_l(hid_t loc, const char *name, long long x)
+static int put_attr(hid_t loc, const struct attr *a)
 {
-	hid_t sp = H5Screate(H5S_SCALAR);
-	hid_t a = H5Acreate2(loc, name, H5T_NATIVE_LLONG, sp, H5P_DEFAULT, H5P_DEFAULT);
-	herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_LLONG, &x);
-	if (a >= 0)
-		H5Aclose(a);
-	H5Sclose(sp);
-	return st < 0 ? RAISE(BW_ESTORE, "hdf5: cannot write attribute '%s'", name) : BW_OK;
-}
-
-static int attr_s(hid_t loc, const char *name, const char *s)
-{
-	hid_t ty = H5Tcopy(H5T_C_S1);
-	H5Tset_size(ty, strlen(s) + 1);
-	hid_t sp = H5Screate(H5S_SCALAR);
-	hid_t a = H5Acreate2(loc, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
-	herr_t st = a < 0 ? -1 : H5Awrite(a, ty, s);
-	if (a >= 0)
-		H5Aclose(a);
-	H5Sclose(sp);
-	H5Tclose(ty);
-	return st < 0 ? RAISE(BW_ESTORE, "hdf5: cannot write attribute '%s'", name) : BW_OK;
+	if (a->kind == 's')
+		return bw_h5_attr_str(loc, a->name, a->s);
+	if (a->kind == 'l')
+		return bw_h5_attr_put(loc, a->name, H5T_NATIVE_LLONG, H5T_NATIVE_LLONG, &a->l);
+	return bw_h5_attr_put(loc, a->name, H5T_NATIVE_DOUBLE, H5T_NATIVE_DOUBLE, &a->d);
 }
 
 static int write_all(hid_t f, const struct bw_instance *inst, const struct bw_run_params *p,
@@ -100,18 +86,16 @@ static int write_all(hid_t f, const struct bw_instance *inst, const struct bw_ru
 	long long *steps = malloc((m ? m : 1) * sizeof(long long));
 	if (!col || !steps)
 		rc = RAISE(BW_ENOMEM, "out of memory");
-	if (!rc)
-		rc = wr(gi, "Z", H5T_NATIVE_DOUBLE, 2, dz, inst->Z);
-	if (!rc)
-		rc = wr(gi, "y", H5T_NATIVE_DOUBLE, 1, dn, inst->y);
-	if (!rc)
-		rc = wr(gi, "w_star", H5T_NATIVE_DOUBLE, 1, dd, inst->w_star);
-	if (!rc)
-		rc = wr(gf, "u", H5T_NATIVE_DOUBLE, 1, dd, out->u);
-	if (!rc)
-		rc = wr(gf, "v", H5T_NATIVE_DOUBLE, 1, dd, out->v);
-	if (!rc)
-		rc = wr(gf, "w", H5T_NATIVE_DOUBLE, 1, dd, out->w);
+	const struct {
+		hid_t loc;
+		const char *name;
+		int rank;
+		const hsize_t *dims;
+		const double *x;
+	} vec[] = {{gi, "Z", 2, dz, inst->Z}, {gi, "y", 1, dn, inst->y}, {gi, "w_star", 1, dd, inst->w_star},
+		   {gf, "u", 1, dd, out->u},  {gf, "v", 1, dd, out->v},  {gf, "w", 1, dd, out->w}};
+	for (size_t i = 0; !rc && i < sizeof vec / sizeof *vec; i++)
+		rc = wr(vec[i].loc, vec[i].name, H5T_NATIVE_DOUBLE, vec[i].rank, vec[i].dims, vec[i].x);
 	if (!rc) {
 		for (size_t c = 0; c < m; c++)
 			steps[c] = out->traj[c].step;
@@ -129,36 +113,23 @@ static int write_all(hid_t f, const struct bw_instance *inst, const struct bw_ru
 	COL(R)
 #undef COL
 	if (!rc)
-		rc = attr_s(gt, "units", "step: iterations; t: simulated time (gd, sgd: k*eta; label_noise_sgd: "
+		rc = bw_h5_attr_str(gt, "units", "step: iterations; t: simulated time (gd, sgd: k*eta; label_noise_sgd: "
 					 "k*eta^2*sigma^2/2; riemannian_flow: flow time); loss: (1/n)||Zw-y||^2; "
 					 "test_error: ||w-w*||/||w*||; R: tr Hessian of L");
-	/* parameters and outcome as root attributes */
-	if (!rc) rc = attr_s(f, "algorithm", bw_algo_name(p->algo));
-	if (!rc) rc = attr_s(f, "design", bw_design_name(inst->spec.design));
-	if (!rc) rc = attr_s(f, "wstar", bw_wstar_name(inst->spec.wstar));
-	if (!rc) rc = attr_l(f, "d", (long long)d);
-	if (!rc) rc = attr_l(f, "n", (long long)n);
-	if (!rc) rc = attr_l(f, "kappa", (long long)inst->spec.kappa);
-	if (!rc) rc = attr_l(f, "seed", (long long)inst->spec.seed_index);
-	if (!rc) rc = attr_l(f, "sweep_seed", (long long)inst->spec.sweep_seed);
-	if (!rc) rc = attr_d(f, "alpha", p->alpha);
-	if (!rc) rc = attr_d(f, "eta", out->eta_used);
-	if (!rc) rc = attr_d(f, "sigma", p->sigma);
-	if (!rc) rc = attr_l(f, "batch", p->batch);
-	if (!rc) rc = attr_l(f, "max_steps", p->max_steps);
-	if (!rc) rc = attr_d(f, "max_time", p->max_time);
-	if (!rc) rc = attr_d(f, "eps", p->eps);
-	if (!rc) rc = attr_d(f, "tol", p->tol);
-	if (!rc) rc = attr_s(f, "status", bw_run_status_name(out->status));
-	if (!rc) rc = attr_d(f, "train_loss", out->train_loss);
-	if (!rc) rc = attr_d(f, "test_error", out->test_error);
-	if (!rc) rc = attr_d(f, "R", out->R);
-	if (!rc) rc = attr_d(f, "l1", out->l1);
-	if (!rc) rc = attr_l(f, "support_recovered", out->support_recovered);
-	if (!rc) rc = attr_l(f, "success", out->success);
-	if (!rc) rc = attr_l(f, "steps", out->steps);
-	if (!rc) rc = attr_d(f, "t", out->t);
-	if (!rc) rc = attr_d(f, "wall_s", out->wall_s);
+	/* the task, its parameters and its outcome as root attributes */
+	const struct attr root[] = {
+		A_S("algorithm", bw_algo_name(p->algo)), A_S("design", bw_design_name(inst->spec.design)),
+		A_S("wstar", bw_wstar_name(inst->spec.wstar)), A_L("d", d), A_L("n", n), A_L("kappa", inst->spec.kappa),
+		A_L("seed", inst->spec.seed_index), A_L("sweep_seed", inst->spec.sweep_seed),
+		A_D("alpha", p->alpha), A_D("eta", out->eta_used), A_D("sigma", p->sigma), A_L("batch", p->batch),
+		A_L("max_steps", p->max_steps), A_D("max_time", p->max_time), A_D("eps", p->eps), A_D("tol", p->tol),
+		A_S("status", bw_run_status_name(out->status)), A_D("train_loss", out->train_loss),
+		A_D("test_error", out->test_error), A_D("R", out->R), A_D("l1", out->l1),
+		A_L("support_recovered", out->support_recovered), A_L("success", out->success),
+		A_L("steps", out->steps), A_D("t", out->t), A_D("wall_s", out->wall_s),
+	};
+	for (size_t i = 0; !rc && i < sizeof root / sizeof *root; i++)
+		rc = put_attr(f, &root[i]);
 	free(col);
 	free(steps);
 	if (gi >= 0) H5Gclose(gi);

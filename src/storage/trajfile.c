@@ -2,6 +2,7 @@
 #include "biasweep/trajfile.h"
 
 #include "biasweep/error.h"
+#include "h5.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,14 +34,6 @@ struct bw_trajfile {
 
 static const char zeros[32]; /* the fill value of the string tables */
 
-static hid_t str_type(size_t len)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-	H5Tset_size(t, len);
-	H5Tset_strpad(t, H5T_STR_NULLTERM);
-	return t;
-}
-
 static hid_t mkds(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims, const void *fill)
 {
 	hid_t sp = H5Screate_simple(rank, dims, NULL);
@@ -59,29 +52,9 @@ static hid_t mkds(hid_t loc, const char *name, hid_t type, int rank, const hsize
 	return ds;
 }
 
-/* A scalar attribute of file type ftype, from buf in memory type mtype. */
-static int attr_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *buf)
-{
-	hid_t sp = H5Screate(H5S_SCALAR);
-	hid_t a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
-	herr_t st = a < 0 ? -1 : H5Awrite(a, mtype, buf);
-	if (a >= 0)
-		H5Aclose(a);
-	H5Sclose(sp);
-	return st < 0 ? RAISE(BW_ESTORE, "hdf5: cannot write attribute '%s'", name) : BW_OK;
-}
-
-static int attr_str(hid_t loc, const char *name, const char *s)
-{
-	hid_t ty = str_type(strlen(s) + 1);
-	int rc = attr_put(loc, name, ty, ty, s);
-	H5Tclose(ty);
-	return rc;
-}
-
 static int attr_i64(hid_t loc, const char *name, int64_t x)
 {
-	return attr_put(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &x);
+	return bw_h5_attr_put(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &x);
 }
 
 /* Write a whole 1-D dataset from rank 0 only (independent I/O). */
@@ -101,8 +74,8 @@ static int create_params(struct bw_trajfile *tf, hsize_t nr)
 	int64_t zero = 0;
 	double nan = NAN;
 	hid_t g = H5Gcreate2(tf->file, "params", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-	tf->s17 = str_type(17);
-	tf->s24 = str_type(24);
+	tf->s17 = bw_h5_str_type(17);
+	tf->s24 = bw_h5_str_type(24);
 	tf->key = mkds(tf->file, "task_key", tf->s17, 1, dims, zeros);
 	tf->algo = mkds(g, "algorithm", tf->s24, 1, dims, zeros);
 	tf->design = mkds(g, "design", tf->s24, 1, dims, zeros);
@@ -245,19 +218,19 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *
 	if (!rc)
 		rc = create_params(tf, d1[0]);
 	if (!rc)
-		rc = attr_str(tf->file, "sweep", sweep);
+		rc = bw_h5_attr_str(tf->file, "sweep", sweep);
 	if (!rc)
-		rc = attr_str(tf->file, "spec_hash", spec_hash_hex);
+		rc = bw_h5_attr_str(tf->file, "spec_hash", spec_hash_hex);
 	if (!rc)
-		rc = attr_str(tf->file, "revision", revision);
+		rc = bw_h5_attr_str(tf->file, "revision", revision);
 	if (!rc && id) /* which catalog run the file belongs to: every reader checks it */
-		rc = attr_str(tf->file, "catalog_id", id->catalog_id);
+		rc = bw_h5_attr_str(tf->file, "catalog_id", id->catalog_id);
 	if (!rc && id)
 		rc = attr_i64(tf->file, "sweep_id", id->sweep_id);
 	if (!rc && id)
-		rc = attr_str(tf->file, "started_at", id->started_at);
+		rc = bw_h5_attr_str(tf->file, "started_at", id->started_at);
 	if (!rc)
-		rc = attr_str(tf->file, "units",
+		rc = bw_h5_attr_str(tf->file, "units",
 			      "row r holds the task /task_key[r] (the catalog's key; outcomes.traj_row = r); "
 			      "trajectory/*[r, 0:count[r]] are its checkpoints: step in iterations, t in simulated "
 			      "time (gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time), "
@@ -459,7 +432,7 @@ static int attr_get(hid_t f, const char *name, char *buf, size_t len, int64_t *x
 		hid_t ft = H5Aget_type(a);
 		size_t n = ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft) ? H5Tget_size(ft) : 0;
 		if (n > 0 && n <= len) {
-			hid_t mt = str_type(n);
+			hid_t mt = bw_h5_str_type(n);
 			st = H5Aread(a, mt, buf);
 			H5Tclose(mt);
 			buf[n - 1] = 0;
@@ -502,7 +475,7 @@ static int check_key(hid_t f, const char *path, size_t row, const char *key)
 	char got[17] = "";
 	hsize_t start[1] = {row}, one[1] = {1};
 	hid_t ds = H5Dopen2(f, "task_key", H5P_DEFAULT), fs = ds < 0 ? -1 : H5Dget_space(ds);
-	hid_t ms = H5Screate_simple(1, one, NULL), ty = str_type(sizeof got);
+	hid_t ms = H5Screate_simple(1, one, NULL), ty = bw_h5_str_type(sizeof got);
 	int bad = ds < 0 || fs < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL) < 0 ||
 		  H5Dread(ds, ty, ms, fs, H5P_DEFAULT, got) < 0;
 	H5Tclose(ty);
