@@ -116,35 +116,23 @@ int bw_peak_supported(enum bw_peak_kind k)
 #endif
 }
 
+/* The kernel of each kind; NULL where this build has none. */
+static double (*const peak_kernel[BW_PEAK_COUNT])(long it, double m, double c) = {
+	[BW_PEAK_SCALAR_MULADD] = peak_scalar_muladd,
+	[BW_PEAK_SSE2_MULADD] = peak_sse2_muladd,
+#ifdef BENCH_X86
+	[BW_PEAK_SCALAR_FMA] = peak_scalar_fma,
+	[BW_PEAK_AVX2_FMA] = peak_avx2_fma,
+	[BW_PEAK_AVX512_MULADD] = peak_avx512_muladd,
+	[BW_PEAK_AVX512_FMA] = peak_avx512_fma,
+#endif
+};
+
 static volatile double sink;
 
 double bw_peak_gflops(enum bw_peak_kind k, long it)
 {
-	double m = 0.9999999, c = 1e-7, t = bw_now_s(), r = 0;
-	switch (k) {
-	case BW_PEAK_SCALAR_MULADD:
-		r = peak_scalar_muladd(it, m, c);
-		break;
-	case BW_PEAK_SSE2_MULADD:
-		r = peak_sse2_muladd(it, m, c);
-		break;
-#ifdef BENCH_X86
-	case BW_PEAK_SCALAR_FMA:
-		r = peak_scalar_fma(it, m, c);
-		break;
-	case BW_PEAK_AVX2_FMA:
-		r = peak_avx2_fma(it, m, c);
-		break;
-	case BW_PEAK_AVX512_MULADD:
-		r = peak_avx512_muladd(it, m, c);
-		break;
-	case BW_PEAK_AVX512_FMA:
-		r = peak_avx512_fma(it, m, c);
-		break;
-#endif
-	default:
-		break;
-	}
+	double t = bw_now_s(), r = peak_kernel[k] ? peak_kernel[k](it, 0.9999999, 1e-7) : 0;
 	t = bw_now_s() - t;
 	sink = r;
 	return peak_flops[k] * (double)it / t * 1e-9;

@@ -106,6 +106,15 @@ static int categorical(const char *col, const char **names, size_t *n)
 	return *n > 0;
 }
 
+/* Whether a number read from a (with errno cleared before) ended at end with
+ * only white space after it, and in range. */
+static int whole(const char *a, const char *end)
+{
+	while (isspace((unsigned char)*end))
+		end++;
+	return end != a && !*end && errno != ERANGE;
+}
+
 static int parse_number(const char *s, int sweep_seed, struct bw_value *v)
 {
 	char *end;
@@ -115,30 +124,21 @@ static int parse_number(const char *s, int sweep_seed, struct bw_value *v)
 	if (!*a || strpbrk(a, "xX")) /* no hexadecimal (strtod would take 0x10) */
 		return 0;
 	errno = 0;
-	long long i = strtoll(a, &end, 10);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (end != a && !*end && errno != ERANGE) {
-		v->type = BW_VAL_INT;
-		v->i = (int64_t)i;
-		return 1;
-	}
-	if (sweep_seed && *a != '-') { /* stored as the uint64's two's complement */
+	int64_t i = (int64_t)strtoll(a, &end, 10);
+	int is_int = whole(a, end);
+	if (!is_int && sweep_seed && *a != '-') { /* stored as the uint64's two's complement */
 		errno = 0;
-		unsigned long long u = strtoull(a, &end, 10);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (end != a && !*end && errno != ERANGE) {
-			v->type = BW_VAL_INT;
-			v->i = (int64_t)u;
-			return 1;
-		}
+		i = (int64_t)strtoull(a, &end, 10);
+		is_int = whole(a, end);
+	}
+	if (is_int) {
+		v->type = BW_VAL_INT;
+		v->i = i;
+		return 1;
 	}
 	errno = 0;
 	double x = strtod(a, &end);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (end == a || *end || errno == ERANGE || !isfinite(x))
+	if (!whole(a, end) || !isfinite(x))
 		return 0;
 	v->type = BW_VAL_REAL;
 	v->r = x;

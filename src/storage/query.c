@@ -102,6 +102,26 @@ static int table_put_column(struct bw_table *t, size_t row, size_t col, sqlite3_
 	}
 }
 
+/* A new row of t holding the columns 0..ncols of the current row of s. */
+static int add_stmt_row(struct bw_table *t, sqlite3_stmt *s, size_t ncols, size_t *row)
+{
+	CHECK(bw_table_add_row(t, row));
+	for (size_t i = 0; i < ncols; i++)
+		CHECK(table_put_column(t, *row, i, s, (int)i));
+	return BW_OK;
+}
+
+/* Every row of s (its columns 0..ncols) appended to t; `what` names the
+ * reading in an error. */
+static int fetch_all(const struct bw_query *q, sqlite3_stmt *s, struct bw_table *t, size_t ncols, const char *what)
+{
+	int st;
+	size_t row;
+	while ((st = sqlite3_step(s)) == SQLITE_ROW)
+		CHECK(add_stmt_row(t, s, ncols, &row));
+	return st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, what);
+}
+
 /* ---- open ------------------------------------------------------------------------ */
 
 /* Everything but reading is denied; table_info is the one pragma used
@@ -237,6 +257,31 @@ static int prepare(struct bw_query *q, struct sbuf *b, sqlite3_stmt **s)
 
 /* ---- rows ------------------------------------------------------------------------- */
 
+/* Starts b with "SELECT " and the columns cols[0..n) of q (separated by
+ * ", "), and sets *names to a new array of n + extra entries whose first n are
+ * their names.  On an error (BW_ENOMEM, BW_EINTERNAL for a column q does not
+ * have) b and *names are freed. */
+static int select_columns(const struct bw_query *q, struct sbuf *b, const size_t *cols, size_t n, size_t extra,
+			  const char ***names)
+{
+	const char **nm = *names = calloc(n + extra, sizeof *nm);
+	if (!nm)
+		return RAISE(BW_ENOMEM, "out of memory");
+	bw_qi_sb_add(b, "SELECT ");
+	for (size_t i = 0; i < n; i++) {
+		if (cols[i] >= q->ncols) {
+			free(nm);
+			free(b->p);
+			*names = NULL;
+			return RAISE(BW_EINTERNAL, "column %zu of %zu", cols[i], q->ncols);
+		}
+		bw_qi_sb_add(b, i ? ", " : "");
+		bw_qi_sb_ident(b, q->col[cols[i]]);
+		nm[i] = q->col[cols[i]];
+	}
+	return BW_OK;
+}
+
 static const char order_all[] =
 	" ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n, sweep_seed, seed, key";
 
@@ -250,20 +295,7 @@ int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, con
 	memset(out, 0, sizeof *out);
 	if (!ncols)
 		return RAISE(BW_EINVAL, "no columns to show");
-	names = calloc(ncols, sizeof *names);
-	if (!names)
-		return RAISE(BW_ENOMEM, "out of memory");
-	bw_qi_sb_add(&b, "SELECT ");
-	for (size_t i = 0; i < ncols; i++) {
-		if (cols[i] >= q->ncols) {
-			free(names);
-			free(b.p);
-			return RAISE(BW_EINTERNAL, "column %zu of %zu", cols[i], q->ncols);
-		}
-		bw_qi_sb_add(&b, i ? ", " : "");
-		bw_qi_sb_ident(&b, q->col[cols[i]]);
-		names[i] = q->col[cols[i]];
-	}
+	CHECK(select_columns(q, &b, cols, ncols, 0, &names));
 	bw_qi_sb_add(&b, " FROM results");
 	bw_qi_sb_where(&b, q, f, nf);
 	bw_qi_sb_add(&b, order_all);
@@ -275,31 +307,14 @@ int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, con
 		free(b.p);
 		return rc;
 	}
-	if ((rc = prepare(q, &b, &s)) != BW_OK)
-		goto fail;
-	if ((rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
-		goto fail_stmt;
-	if (limit > 0)
-		sqlite3_bind_int64(s, next, limit);
-	int st;
-	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
-		size_t row;
-		if ((rc = bw_table_add_row(out, &row)) != BW_OK)
-			goto fail_stmt;
-		for (size_t i = 0; i < ncols; i++)
-			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
-				goto fail_stmt;
-	}
-	if (st != SQLITE_DONE) {
-		rc = bw_qi_store_error(q, "reading results");
-		goto fail_stmt;
+	if ((rc = prepare(q, &b, &s)) == BW_OK && (rc = bw_qi_bind_filters(q, s, f, nf, &next)) == BW_OK) {
+		if (limit > 0)
+			sqlite3_bind_int64(s, next, limit);
+		rc = fetch_all(q, s, out, ncols, "reading results");
 	}
 	sqlite3_finalize(s);
-	return BW_OK;
-fail_stmt:
-	sqlite3_finalize(s);
-fail:
-	bw_table_release(out);
+	if (rc != BW_OK)
+		bw_table_release(out);
 	return rc;
 }
 
@@ -399,26 +414,15 @@ int bw_query_groups(struct bw_query *q, const struct bw_qfilter *f, size_t nf, c
 	struct sbuf b = {0};
 	sqlite3_stmt *s = NULL;
 	struct group_acc acc = {0};
-	const char **names = calloc(ngroup + nstats, sizeof *names);
+	const char **names;
 	int rc, next = 1, st;
 	size_t row = 0;
 	int have_row = 0;
 	memset(out, 0, sizeof *out);
-	if (!names)
-		return RAISE(BW_ENOMEM, "out of memory");
-	bw_qi_sb_add(&b, "SELECT ");
-	for (size_t i = 0; i < ngroup; i++) {
-		if (group[i] >= q->ncols) {
-			free(names);
-			free(b.p);
-			return RAISE(BW_EINTERNAL, "column %zu of %zu", group[i], q->ncols);
-		}
-		bw_qi_sb_ident(&b, q->col[group[i]]);
-		bw_qi_sb_add(&b, ", ");
-		names[i] = q->col[group[i]];
-	}
+	CHECK(select_columns(q, &b, group, ngroup, nstats, &names));
 	for (size_t i = 0; i < nstats; i++)
 		names[ngroup + i] = stats[i];
+	bw_qi_sb_add(&b, ngroup ? ", " : "");
 	bw_qi_sb_add(&b, "success, status = 'diverged', test_error FROM results");
 	bw_qi_sb_where(&b, q, f, nf);
 	for (size_t i = 0; i < ngroup; i++) {
@@ -443,12 +447,9 @@ int bw_query_groups(struct bw_query *q, const struct bw_qfilter *f, size_t nf, c
 		if (!same) {
 			if (have_row)
 				acc_emit(&acc, out, row, ngroup);
-			if ((rc = bw_table_add_row(out, &row)) != BW_OK)
+			if ((rc = add_stmt_row(out, s, ngroup, &row)) != BW_OK)
 				goto done;
 			have_row = 1;
-			for (size_t i = 0; i < ngroup; i++)
-				if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
-					goto done;
 		}
 		int c = (int)ngroup;
 		rc = acc_add(&acc, sqlite3_column_int(s, c), sqlite3_column_int(s, c + 1),
@@ -497,22 +498,12 @@ int bw_query_status(struct bw_query *q, struct bw_table *out)
 					    "pending", "diverged", "failed",   "ran",	   "wall_s"};
 	const size_t nc = sizeof names / sizeof names[0];
 	sqlite3_stmt *s = NULL;
-	int rc, st;
+	int rc;
 	CHECK(bw_table_init(out, nc, names));
-	if (sqlite3_prepare_v2(q->db, status_sql, -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(q->db, status_sql, -1, &s, NULL) != SQLITE_OK)
 		rc = bw_qi_store_error(q, "preparing the status query");
-		goto done;
-	}
-	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
-		size_t row;
-		if ((rc = bw_table_add_row(out, &row)) != BW_OK)
-			goto done;
-		for (size_t i = 0; i < nc; i++)
-			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
-				goto done;
-	}
-	rc = st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, "reading the status");
-done:
+	else
+		rc = fetch_all(q, s, out, nc, "reading the status");
 	sqlite3_finalize(s);
 	if (rc != BW_OK)
 		bw_table_release(out);
