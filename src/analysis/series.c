@@ -3,6 +3,7 @@
  * contract in analysis.h. */
 #include "biasweep/analysis.h"
 
+#include "biasweep/buf.h"
 #include "biasweep/error.h"
 
 #include <math.h>
@@ -37,8 +38,7 @@ void bw_series_release(struct bw_series_set *s)
 {
 	if (!s)
 		return;
-	free(s->s);
-	free(s->of_cell);
+	BW_FREE_ALL(s->s, s->of_cell);
 	memset(s, 0, sizeof *s);
 }
 

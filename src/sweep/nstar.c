@@ -2,6 +2,7 @@
  * line fits (see nstar.h for the exact definitions). */
 #include "biasweep/nstar.h"
 
+#include "biasweep/buf.h"
 #include "biasweep/error.h"
 
 #include <gsl/gsl_errno.h>
@@ -88,8 +89,7 @@ void bw_nstar_release(struct bw_nstar *r)
 {
 	if (!r)
 		return;
-	free(r->points);
-	free(r->seeds);
+	BW_FREE_ALL(r->points, r->seeds);
 	memset(r, 0, sizeof *r);
 }
 

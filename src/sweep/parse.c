@@ -219,6 +219,29 @@ static int parse_pair(const struct parse *p, const config_setting_t *s, const ch
 	return BW_OK;
 }
 
+/* The members of the group s named keys[0..n) into m[0..n) (NULL where
+ * absent); any other member fails: "unknown setting 'K' in the WHAT of 'NAME'". */
+static int members(const struct parse *p, const config_setting_t *s, const char *const *keys, size_t n,
+		   const config_setting_t **m, const char *what, const char *name)
+{
+	for (size_t j = 0; j < n; j++)
+		m[j] = NULL;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *k = config_setting_name(e);
+		size_t j = 0;
+		while (j < n && strcmp(k, keys[j]))
+			j++;
+		if (j == n) {
+			char sug[256];
+			suggest(sug, sizeof sug, k, keys, n);
+			return spec_fail(p, line_of(e), "unknown setting '%s' in the %s of '%s'%s", k, what, name, sug);
+		}
+		m[j] = e;
+	}
+	return BW_OK;
+}
+
 static int parse_range(const struct parse *p, enum axis_id id, const config_setting_t *s, struct axis *ax)
 {
 	static const char *const keys[] = {"lin", "log", "count"};
@@ -226,22 +249,9 @@ static int parse_range(const struct parse *p, enum axis_id id, const config_sett
 	unsigned line = line_of(s);
 	if (def->kind != V_INT && def->kind != V_REAL)
 		return spec_fail(p, line, "'%s' takes no range: give %s or a list", def->name, kind_phrase(def->kind));
-	const config_setting_t *lin = NULL, *lg = NULL, *cnt = NULL;
-	for (int i = 0; i < config_setting_length(s); i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *k = config_setting_name(e);
-		if (!strcmp(k, "lin"))
-			lin = e;
-		else if (!strcmp(k, "log"))
-			lg = e;
-		else if (!strcmp(k, "count"))
-			cnt = e;
-		else {
-			char sug[256];
-			suggest(sug, sizeof sug, k, keys, 3);
-			return spec_fail(p, line_of(e), "unknown setting '%s' in the range of '%s'%s", k, def->name, sug);
-		}
-	}
+	const config_setting_t *got[3];
+	CHECK(members(p, s, keys, 3, got, "range", def->name));
+	const config_setting_t *lin = got[0], *lg = got[1], *cnt = got[2];
 	if (lin && lg)
 		return spec_fail(p, line, "the range of '%s' takes 'lin' or 'log', not both", def->name);
 	if (!lin && !lg)
@@ -329,20 +339,9 @@ static int is_range_group(const config_setting_t *s)
 static int parse_search(const struct parse *p, const config_setting_t *s, struct axis *ax)
 {
 	static const char *const keys[] = {"search", "resolution"};
-	const config_setting_t *rng = NULL, *res = NULL;
-	for (int i = 0; i < config_setting_length(s); i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *k = config_setting_name(e);
-		if (!strcmp(k, "search"))
-			rng = e;
-		else if (!strcmp(k, "resolution"))
-			res = e;
-		else {
-			char sug[256];
-			suggest(sug, sizeof sug, k, keys, 2);
-			return spec_fail(p, line_of(e), "unknown setting '%s' in the search of 'n'%s", k, sug);
-		}
-	}
+	const config_setting_t *got[2];
+	CHECK(members(p, s, keys, 2, got, "search", "n"));
+	const config_setting_t *rng = got[0], *res = got[1];
 	double lo = 0, hi = 0, r = 1;
 	CHECK(parse_pair(p, rng, "n", &lo, &hi));
 	if (lo != floor(lo) || hi != floor(hi) || lo < 1)
