@@ -436,34 +436,41 @@ static int read_out(struct mg *m)
 
 /* ---- writing OUT -------------------------------------------------------------- */
 
+/* Resets s, binds ?1 = sid and, where s has a ?2, ?2 = id, and runs it (no rows). */
+static int step_ids(struct mg *m, sqlite3_stmt *s, int64_t sid, int64_t id, const char *what)
+{
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, sid);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, id);
+	return sqlite3_step(s) == SQLITE_DONE ? BW_OK : db_error(m, what);
+}
+
 static int write_sweeps(struct mg *m, struct bw_merge_report *rep, const char *now)
 {
-	sqlite3_stmt *list, *find, *upd, *ins, *src, *map;
-	int rc, st;
-	CHECK(prep(m, "SELECT sid FROM main.stage_sweeps ORDER BY sid", &list));
-	find = upd = ins = src = map = NULL;
-	rc = prep(m,
-		  "SELECT s.id, s.state IS NOT t.state OR s.ended_at IS NOT t.ended_at FROM main.stage_sweeps AS t"
-		  " JOIN out.sweep_sources AS ss ON ss.source_id = t.source_id"
-		  " JOIN out.sweeps AS s ON s.id = ss.sweep_id AND s.name IS t.name AND s.started_at IS t.started_at"
-		  "  AND s.spec_hash IS t.spec_hash AND s.shard IS t.shard AND s.host IS t.host"
-		  " WHERE t.sid = ?1 ORDER BY s.id LIMIT 1",
-		  &find);
+	enum { LIST, FIND, UPD, INS, SRC, MAP, NSTMT };
+	static const char *const sql[NSTMT] = {
+		[LIST] = "SELECT sid FROM main.stage_sweeps ORDER BY sid",
+		[FIND] = "SELECT s.id, s.state IS NOT t.state OR s.ended_at IS NOT t.ended_at FROM main.stage_sweeps AS t"
+			 " JOIN out.sweep_sources AS ss ON ss.source_id = t.source_id"
+			 " JOIN out.sweeps AS s ON s.id = ss.sweep_id AND s.name IS t.name AND s.started_at IS t.started_at"
+			 "  AND s.spec_hash IS t.spec_hash AND s.shard IS t.shard AND s.host IS t.host"
+			 " WHERE t.sid = ?1 ORDER BY s.id LIMIT 1",
+		[UPD] = "UPDATE out.sweeps SET (state, ended_at) = (SELECT state, ended_at FROM main.stage_sweeps"
+			" WHERE sid = ?1) WHERE id = ?2",
+		[INS] = "INSERT INTO out.sweeps(" SWEEP_LIST ") SELECT " SWEEP_LIST " FROM main.stage_sweeps WHERE sid = ?1",
+		[SRC] = "INSERT INTO out.sweep_sources(sweep_id, source_file, source_id, merged_at)"
+			" SELECT ?2, source_file, source_id, ?3 FROM main.stage_sweeps WHERE sid = ?1",
+		[MAP] = "UPDATE main.stage_sweeps SET out_id = ?2 WHERE sid = ?1",
+	};
+	sqlite3_stmt *stmt[NSTMT] = {0};
+	int rc = BW_OK, st = SQLITE_DONE;
+	for (int i = 0; i < NSTMT && rc == BW_OK; i++)
+		rc = prep(m, sql[i], &stmt[i]);
 	if (rc == BW_OK)
-		rc = prep(m,
-			  "UPDATE out.sweeps SET (state, ended_at) = (SELECT state, ended_at FROM main.stage_sweeps"
-			  " WHERE sid = ?1) WHERE id = ?2",
-			  &upd);
-	if (rc == BW_OK)
-		rc = prep(m, "INSERT INTO out.sweeps(" SWEEP_LIST ") SELECT " SWEEP_LIST " FROM main.stage_sweeps WHERE sid = ?1",
-			  &ins);
-	if (rc == BW_OK)
-		rc = prep(m,
-			  "INSERT INTO out.sweep_sources(sweep_id, source_file, source_id, merged_at)"
-			  " SELECT ?2, source_file, source_id, ?3 FROM main.stage_sweeps WHERE sid = ?1",
-			  &src);
-	if (rc == BW_OK)
-		rc = prep(m, "UPDATE main.stage_sweeps SET out_id = ?2 WHERE sid = ?1", &map);
+		sqlite3_bind_text(stmt[SRC], 3, now, -1, SQLITE_TRANSIENT); /* kept across resets */
+	sqlite3_stmt *list = stmt[LIST], *find = stmt[FIND], *upd = stmt[UPD], *ins = stmt[INS], *src = stmt[SRC],
+		     *map = stmt[MAP];
 	while (rc == BW_OK && (st = sqlite3_step(list)) == SQLITE_ROW) {
 		int64_t sid = sqlite3_column_int64(list, 0), id = 0;
 		int changed = 0;
@@ -478,48 +485,24 @@ static int write_sweeps(struct mg *m, struct bw_merge_report *rep, const char *n
 		}
 		sqlite3_reset(find);
 		if (id && changed) {
-			sqlite3_reset(upd);
-			sqlite3_bind_int64(upd, 1, sid);
-			sqlite3_bind_int64(upd, 2, id);
-			if (sqlite3_step(upd) != SQLITE_DONE) {
-				rc = db_error(m, "updating a sweep's state");
+			if ((rc = step_ids(m, upd, sid, id, "updating a sweep's state")) != BW_OK)
 				break;
-			}
 			rep->sweeps_updated++;
 		} else if (!id) {
-			sqlite3_reset(ins);
-			sqlite3_bind_int64(ins, 1, sid);
-			if (sqlite3_step(ins) != SQLITE_DONE) {
-				rc = db_error(m, "inserting a sweep");
+			if ((rc = step_ids(m, ins, sid, 0, "inserting a sweep")) != BW_OK)
 				break;
-			}
 			id = sqlite3_last_insert_rowid(m->db);
-			sqlite3_reset(src);
-			sqlite3_bind_int64(src, 1, sid);
-			sqlite3_bind_int64(src, 2, id);
-			sqlite3_bind_text(src, 3, now, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(src) != SQLITE_DONE) {
-				rc = db_error(m, "recording a sweep's source");
+			if ((rc = step_ids(m, src, sid, id, "recording a sweep's source")) != BW_OK)
 				break;
-			}
 			rep->sweeps_added++;
 		}
-		sqlite3_reset(map);
-		sqlite3_bind_int64(map, 1, sid);
-		sqlite3_bind_int64(map, 2, id);
-		if (sqlite3_step(map) != SQLITE_DONE) {
-			rc = db_error(m, "mapping a sweep id");
+		if ((rc = step_ids(m, map, sid, id, "mapping a sweep id")) != BW_OK)
 			break;
-		}
 	}
 	if (rc == BW_OK && st != SQLITE_DONE)
 		rc = db_error(m, "listing staged sweeps");
-	sqlite3_finalize(list);
-	sqlite3_finalize(find);
-	sqlite3_finalize(upd);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(src);
-	sqlite3_finalize(map);
+	for (int i = 0; i < NSTMT; i++)
+		sqlite3_finalize(stmt[i]);
 	return rc;
 }
 
