@@ -54,15 +54,12 @@ static unsigned line_of(const config_setting_t *s) { return config_setting_sourc
 
 /* ---- "did you mean" ---------------------------------------------------------- */
 
-/* " (did you mean 'kappa'?)" for the nearest candidate within 2 edits, else
+/* " (did you mean 'kappa'?)" for the candidate meant (suggest.h), else
  * " (expected one of: a, b, c)". */
 static void suggest(char *buf, size_t len, const char *word, const char *const *cands, size_t n)
 {
-	int bi = bw_suggest(word, cands, n);
-	if (bi >= 0) {
-		snprintf(buf, len, " (did you mean '%s'?)", cands[bi]);
+	if (*bw_suggest_hint(buf, len, word, cands, n))
 		return;
-	}
 	size_t off = (size_t)snprintf(buf, len, " (expected one of:");
 	for (size_t i = 0; i < n && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s %s", i ? "," : "", cands[i]);
