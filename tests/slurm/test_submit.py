@@ -238,7 +238,10 @@ def main():
             ((odd, "--array", "3", "--sbatch", "extra.sh"), "--sbatch"),
             ((odd, "--array", "3", "--sbatch=--dependency=after:1"), "--sbatch"),
             ((odd, "--array", "3", "--results", "res%j"), "--results"),
-            ((odd, "--array", "3", "--frob"), "unknown option"),
+            ((odd, "--array", "3", "--frob"), "unknown option '--frob' (see --help)"),
+            ((odd, "--array", "3", "--thrtotle", "2"), "unknown option '--thrtotle' (did you mean --throttle?)"),
+            ((odd, "--array", "3", "--Ranks", "2"), "unknown option '--Ranks' (did you mean --ranks?)"),
+            ((odd, "--array", "3", "--dry"), "unknown option '--dry' (did you mean --dry-run?)"),
             ((os.path.join(work, "missing.cfg"), "--array", "3"), "not a file"),
         ]
         for args, phrase in refusals:
