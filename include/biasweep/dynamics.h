@@ -76,6 +76,9 @@ struct bw_outcome {
 	struct bw_checkpoint *traj;
 	double *u, *v, *w; /* final state, d each */
 	char message[160]; /* why diverged/failed; "" otherwise */
+	int projected;     /* train_loss .. success are of Phi(last iterate), the projection onto the
+			    * zero-loss manifold (a row with `projects`, run with .project, not diverged
+			    * before it); steps, t and the trajectory are the iterates' */
 };
 
 /* One row per dynamics, defined in the dynamics' own file (gd.c, sgd.c,

@@ -71,6 +71,11 @@ void bw_search_probe(const struct bw_search *s, long n, struct bw_task *out);
  * one of them, else 0 with the rule in why ("must be >= 1").  Records no
  * error; run-one checks its options with it, so both share one set of limits. */
 int bw_spec_value_ok(const char *axis, double x, char *why, size_t len);
+/* Whether dynamics `algo` reads the spec setting `axis` (its row's uses flags;
+ * every dynamics reads a setting without one): 1, or 0 with the rule in why
+ * ("gd does not read 'sigma' (only label_noise_sgd does)").  A spec's group
+ * and run-one's options are refused by this one rule.  Records no error. */
+int bw_spec_reads(enum bw_algo algo, const char *axis, char *why, size_t len);
 
 #include "biasweep/admit.h"
 

@@ -2,6 +2,7 @@
 #include "biasweep/cli.h"
 #include "biasweep/error.h"
 #include "biasweep/opts.h"
+#include "biasweep/suggest.h"
 #include "revision.h"
 
 #include <stdio.h>
@@ -103,6 +104,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "biasweep %s: %s\n", commands[i].name, bw_error_message());
 		return bw_error_exit_code(rc);
 	}
-	fprintf(stderr, "biasweep: unknown command '%s' (see biasweep --help)\n", argv[1]);
+	const char *names[sizeof commands / sizeof commands[0]];
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		names[i] = commands[i].name;
+	char hint[96];
+	bw_suggest_hint(hint, sizeof hint, argv[1], names, sizeof names / sizeof names[0]);
+	fprintf(stderr, "biasweep: unknown command '%s'%s\n", argv[1], hint[0] ? hint : " (see biasweep --help)");
 	return 2;
 }

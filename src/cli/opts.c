@@ -117,7 +117,9 @@ static int parse_choice(const struct bw_option *o, const char *val)
 	shown[i] = 0;
 	for (size_t k = 0; k < n; k++)
 		join(list, sizeof list, k, n, ", ", " or ", o->choices[k]);
-	return RAISE(BW_EINVAL, "--%s: '%s%s' is not %s", o->name, shown, val[i] ? "..." : "", list);
+	char hint[96];
+	bw_suggest_hint(hint, sizeof hint, val, o->choices, n);
+	return RAISE(BW_EINVAL, "--%s: '%s%s' is not %s%s", o->name, shown, val[i] ? "..." : "", list, hint);
 }
 
 static int set_value(struct bw_option *o, const char *val)

@@ -159,11 +159,32 @@ int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct 
 	bw_json_uint(&j, "kappa", inst->spec.kappa);
 	bw_json_uint(&j, "seed", inst->spec.seed_index);
 	bw_json_uint(&j, "sweep_seed", inst->spec.sweep_seed);
+	/* the parameters the dynamics reads; null for those it does not */
+	const struct bw_dynamics *dy = bw_dynamics_table[p->algo];
 	bw_json_number(&j, "alpha", p->alpha);
-	bw_json_number(&j, "eta", o->eta_used);
-	bw_json_number(&j, "sigma", p->sigma);
-	bw_json_int(&j, "batch", p->batch);
+	bw_json_number(&j, "eta", dy->uses & BW_USES_ETA ? o->eta_used : NAN);
+	bw_json_number(&j, "sigma", dy->uses & BW_USES_SIGMA ? p->sigma : NAN);
+	if (dy->uses & BW_USES_BATCH)
+		bw_json_int(&j, "batch", p->batch);
+	else
+		bw_json_null(&j, "batch");
 	bw_json_number(&j, "eps", p->eps);
+	if (!(dy->uses & BW_USES_ETA) && dy->descent) { /* a start Phi(x0) by a descent at its step */
+		bw_json_object(&j, "start");
+		bw_json_string(&j, "descent", dy->descent->name);
+		bw_json_number(&j, "eta", o->eta_used);
+		bw_json_end(&j);
+	}
+	/* whose value each field is: the projection Phi of the last iterate, or the iterates' */
+	bw_json_bool(&j, "projected", o->projected);
+	bw_json_object(&j, "values_of");
+	static const char *const scored[] = {"train_loss", "test_error", "R", "l1", "support_recovered", "success"};
+	for (size_t k = 0; k < sizeof scored / sizeof scored[0]; k++)
+		bw_json_string(&j, scored[k], o->projected ? "projection" : "last_iterate");
+	bw_json_string(&j, "steps", "last_iterate");
+	bw_json_string(&j, "t", "last_iterate");
+	bw_json_string(&j, "trajectory", "iterates");
+	bw_json_end(&j);
 	bw_json_string(&j, "status", bw_run_status_name(o->status));
 	bw_json_number(&j, "train_loss", o->train_loss);
 	bw_json_number(&j, "test_error", o->test_error);

@@ -6,10 +6,12 @@
 #include "biasweep/error.h"
 #include "biasweep/output.h"
 #include "biasweep/opts.h"
+#include "biasweep/shard.h"
 #include "biasweep/spec.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,6 +66,36 @@ static void human_seconds(double s, char *buf, size_t len)
 		snprintf(buf, len, "%.1f days", s / 86400);
 }
 
+/* What `run --shard i/N` would run of the spec, per shard (shard.h's split). */
+struct shard_load {
+	size_t tasks, searches;
+	double cost;
+};
+
+/* loads[0..count) for --shards count, and how many shards get nothing; NULL when out of memory */
+static struct shard_load *shard_loads(const struct bw_spec *spec, long count, size_t *empty)
+{
+	struct shard_load *l = calloc((size_t)count, sizeof *l);
+	int32_t *idx = malloc((spec->ntasks > spec->nsearch ? spec->ntasks : spec->nsearch) * sizeof *idx + 1);
+	if (!l || !idx) {
+		free(l);
+		free(idx);
+		return NULL;
+	}
+	*empty = 0;
+	for (long i = 0; i < count; i++) {
+		l[i].tasks = bw_spec_shard(spec, (int)i, (int)count, idx);
+		for (size_t k = 0; k < l[i].tasks; k++)
+			l[i].cost += spec->tasks[idx[k]].cost;
+		l[i].searches = bw_spec_shard_searches(spec, (int)i, (int)count, idx);
+		for (size_t k = 0; k < l[i].searches; k++)
+			l[i].cost += spec->searches[idx[k]].cost;
+		*empty += l[i].tasks + l[i].searches == 0;
+	}
+	free(idx);
+	return l;
+}
+
 /* x as fmt formats it ("%.6g"), a JSON number */
 static void json_fmt(struct bw_json *j, const char *key, const char *fmt, double x)
 {
@@ -73,7 +105,7 @@ static void json_fmt(struct bw_json *j, const char *key, const char *fmt, double
 }
 
 static int print_json(const struct bw_spec *spec, double limit, long cores, size_t bytes, const struct bw_task *big,
-		      int list)
+		      int list, const struct shard_load *sh, long nshards, size_t empty)
 {
 	double one = spec->total_cost * NS_PER_UPDATE * 1e-9;
 	char hash[32];
@@ -86,6 +118,7 @@ static int print_json(const struct bw_spec *spec, double limit, long cores, size
 	bw_json_string(&j, "text_hash", hash);
 	bw_json_uint(&j, "sweep_seed", spec->sweep_seed);
 	bw_json_uint(&j, "tasks", spec->ntasks);
+	bw_json_uint(&j, "searches", spec->nsearch);
 	bw_json_object(&j, "per_algorithm");
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		bw_json_uint(&j, bw_algo_name((enum bw_algo)a), spec->per_algo[a]);
@@ -100,6 +133,20 @@ static int print_json(const struct bw_spec *spec, double limit, long cores, size
 	bw_json_uint(&j, "max_instance_bytes", spec->max_instance_bytes);
 	json_fmt(&j, "memory_limit", "%.0f", limit);
 	bw_json_string(&j, "largest_task", big ? big->key_hex : NULL);
+	if (sh) {
+		bw_json_uint(&j, "empty_shards", empty);
+		bw_json_array(&j, "shards");
+		for (long i = 0; i < nshards; i++) {
+			bw_json_object(&j, NULL);
+			bw_json_int(&j, "shard", i);
+			bw_json_uint(&j, "tasks", sh[i].tasks);
+			bw_json_uint(&j, "searches", sh[i].searches);
+			bw_json_number(&j, "cost", sh[i].cost);
+			json_fmt(&j, "wall_s_one_core", "%.6g", sh[i].cost * NS_PER_UPDATE * 1e-9);
+			bw_json_end(&j);
+		}
+		bw_json_end(&j);
+	}
 	if (list) {
 		char canon[BW_TASK_CANONICAL_MAX];
 		bw_json_array(&j, "task_list");
@@ -153,21 +200,41 @@ static void print_text(const struct bw_spec *spec, double limit, int limit_given
 	printf(", limit %s%s\n", b2, limit_given ? " (--memory-limit)" : " (physical memory / cores)");
 }
 
+/* "shards  4 (run --shard i/4): ..." then one line per shard */
+static void print_shards(const struct bw_spec *spec, const struct shard_load *sh, long n, size_t empty)
+{
+	char t[32];
+	printf("%-10s %ld (run --shard i/%ld), cost-balanced", "shards", n, n);
+	if (empty)
+		printf("; %zu get nothing: the spec has %zu tasks and %zu searches", empty, spec->ntasks, spec->nsearch);
+	printf("\n");
+	for (long i = 0; i < n; i++) {
+		human_seconds(sh[i].cost * NS_PER_UPDATE * 1e-9, t, sizeof t);
+		printf("  shard %-4ld %6zu tasks %5zu searches  cost %.3g  ~%s on one core\n", i, sh[i].tasks, sh[i].searches,
+		       sh[i].cost, t);
+	}
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	struct bw_admit_opts ao = {0, NULL};
 	int json = 0, list = 0;
+	long nshards = 0;
 	struct bw_option opts[] = {
 		BW_OPT("memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
 		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)"),
 		BW_OPT("json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table"),
 		BW_OPT("list", BW_OPT_FLAG, &list, NULL, "also print every task, in run order: key, cost, canonical string"),
+		BW_OPT("shards", BW_OPT_LONG, &nshards, "N",
+		 "also print what each of N shards (run --shard i/N, a Slurm element) runs: tasks, searches, cost"),
 		{0},
 	};
 	struct bw_cli_cmd cmd = {.name = "plan", .args = "SPEC", .minpos = 1, .maxpos = 1,
 				 .pos_missing = "expected one SPEC file (see --help)", .summary = summary, .epilog = epilog, .opts = opts};
 	int npos, rc = BW_OK;
 	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
+	if (bw_opt_given(opts, &nshards) && (nshards < 1 || nshards > 100000))
+		return RAISE(BW_EINVAL, "--shards must be between 1 and 100000 (got %ld)", nshards);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
@@ -184,10 +251,20 @@ int cmd_plan(int argc, char **argv)
 	double limit = adm.memory_limit;
 	size_t bytes = adm.bytes;
 	const struct bw_task *big = adm.largest;
-	if (json)
-		rc = print_json(&spec, limit, cores, bytes, big, list);
-	else
+	size_t empty = 0;
+	struct shard_load *sh = nshards ? shard_loads(&spec, nshards, &empty) : NULL;
+	if (nshards && !sh) {
+		bw_spec_release(&spec);
+		return RAISE(BW_ENOMEM, "out of memory for %ld shards", nshards);
+	}
+	if (json) {
+		rc = print_json(&spec, limit, cores, bytes, big, list, sh, nshards, empty);
+	} else {
 		print_text(&spec, limit, bw_opt_given(opts, &ao.memory_limit), cores, bytes, big);
+		if (sh)
+			print_shards(&spec, sh, nshards, empty);
+	}
+	free(sh);
 	if (list && !json) {
 		char canon[BW_TASK_CANONICAL_MAX];
 		for (size_t i = 0; i < spec.ntasks; i++) {

@@ -16,6 +16,7 @@
 #include "biasweep/figures.h"
 #include "biasweep/opts.h"
 #include "biasweep/query.h"
+#include "biasweep/suggest.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -87,8 +88,13 @@ int cmd_plot(int argc, char **argv)
 		for (; pos[0][i] && i < 40; i++)
 			buf[i] = iscntrl((unsigned char)pos[0][i]) ? '?' : pos[0][i];
 		buf[i] = 0;
-		return RAISE(BW_EINVAL, "unknown plot '%s%s' (nstar-d, nstar-klnd, phase, trajectory)", buf,
-			     pos[0][i] ? "..." : "");
+		const char *names[sizeof kinds / sizeof kinds[0]];
+		for (size_t k = 0; k < nkinds; k++)
+			names[k] = kinds[k].name;
+		char hint[96];
+		if (!*bw_suggest_hint(hint, sizeof hint, pos[0], names, nkinds))
+			snprintf(hint, sizeof hint, " (nstar-d, nstar-klnd, phase, trajectory)");
+		return RAISE(BW_EINVAL, "unknown plot '%s%s'%s", buf, pos[0][i] ? "..." : "", hint);
 	}
 
 	struct bw_figure o;

@@ -44,7 +44,15 @@ static void print_summary(struct progress_ctx *ctx, const struct bw_progress *p)
 	ctx->summarized = 1;
 	if (stop_flag) {
 		int dflt = !strcmp(ctx->catalog, "results/catalog.sqlite");
-		fprintf(stderr,
+		/* a Slurm element (slurm/element.sbatch): the command that resubmits it */
+		const char *resume = getenv("BIASWEEP_RESUME");
+		if (resume && *resume)
+			fprintf(stderr,
+				"biasweep run: interrupted: %zu of %zu tasks committed, %zu left; a requeued element "
+				"resumes by itself, else resubmit this one (it resumes from its shard catalog): %s\n",
+				p->done, p->total, p->total - p->done, resume);
+		else
+			fprintf(stderr,
 			"biasweep run: interrupted: %zu of %zu tasks committed, %zu left; resume by running the "
 			"same command again (e.g. mpirun -np %d biasweep run %s%s%s)\n",
 			p->done, p->total, p->total - p->done, p->ranks, ctx->spec, dflt ? "" : " --catalog ",
@@ -130,7 +138,8 @@ static const char summary[] =
 static const char epilog[] =
 	"progress goes to stderr: a live bar on a terminal, a line every 5 s otherwise.\n"
 	"SIGTERM/SIGINT: no new work is handed out, tasks in flight are dropped, everything\n"
-	"finished is committed, and the exit status is 3 with a line saying how to resume.\n"
+	"finished is committed, and the exit status is 3 with a line saying how to resume\n"
+	"(in a Slurm element, BIASWEEP_RESUME: the slurm/submit --only command that resubmits it).\n"
 	"A catalog locked by another connection (a reader's transaction on a shard catalog,\n"
 	"which uses a rollback journal) is waited out: finished outcomes are kept and the commit\n"
 	"is retried while the run goes on; after BIASWEEP_BUSY_TIMEOUT_MS (default 30000) of\n"

@@ -104,6 +104,8 @@ static char *make_epilog(void)
 				   "  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n",
 				r->name, r->descent->name);
 	}
+	fputs("  --eta, --sigma, --batch and --no-project are refused (exit 2) for a dynamics that does not read\n"
+	      "  them, as a spec refuses them in its group; the table prints only the parameters read.\n", f);
 	fputs("  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
 	      "exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n", f);
 	if (fclose(f) != 0) {
@@ -113,29 +115,76 @@ static char *make_epilog(void)
 	return buf;
 }
 
-static void print_table(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o)
+/* "alpha=0.4 eta=0.0052 (auto) sigma=1 eps=0.1": the parameters the dynamics reads */
+static void print_parameters(const struct bw_run_params *p, const struct bw_outcome *o, int eta_given)
 {
+	unsigned uses = bw_dynamics_table[p->algo]->uses;
+	printf("%-18s alpha=%g", "parameters", p->alpha);
+	if (uses & BW_USES_ETA)
+		printf(" eta=%g%s", o->eta_used, eta_given ? "" : " (auto)");
+	if (uses & BW_USES_SIGMA)
+		printf(" sigma=%g", p->sigma);
+	if (uses & BW_USES_BATCH)
+		printf(" batch=%ld", p->batch);
+	printf(" eps=%g\n", p->eps);
+}
+
+/* one row of the outcome: label, value, and (when the run was projected) whose value it is */
+static void row(const char *label, const char *value, const char *of)
+{
+	if (of)
+		printf("%-18s %-24s %s\n", label, value, of);
+	else
+		printf("%-18s %s\n", label, value);
+}
+
+static void print_table(const struct bw_instance *inst, const struct bw_run_params *p, const struct bw_outcome *o,
+			int eta_given)
+{
+	const struct bw_dynamics *dy = bw_dynamics_table[p->algo];
+	const char *phi = o->projected ? "[Phi]" : NULL, *last = o->projected ? "[x_K]" : NULL;
+	char v[96];
 	printf("%-18s %s\n", "algorithm", bw_algo_name(p->algo));
 	printf("%-18s %s d=%zu n=%zu kappa=%zu seed=%u\n", "instance", bw_design_name(inst->spec.design), inst->d,
 	       inst->n, inst->spec.kappa, inst->spec.seed_index);
-	printf("%-18s alpha=%g eta=%g sigma=%g batch=%ld eps=%g\n", "parameters", p->alpha, o->eta_used, p->sigma,
-	       p->batch, p->eps);
+	print_parameters(p, o, eta_given);
+	if (!(dy->uses & BW_USES_ETA) && dy->descent)
+		printf("%-18s Phi(x0) by noise-free %s at eta=%g\n", "start", dy->descent->name, o->eta_used);
 	printf("%-18s %s%s%s\n", "status", bw_run_status_name(o->status), o->message[0] ? ": " : "", o->message);
-	printf("%-18s %.6g\n", "train loss", o->train_loss);
-	printf("%-18s %.6g %s\n", "test error", o->test_error, o->success ? "(success)" : "(failure)");
-	printf("%-18s %.6g\n", "R = tr Hessian", o->R);
-	printf("%-18s %.6g\n", "||w||_1", o->l1);
-	printf("%-18s %s\n", "support recovered", o->support_recovered ? "yes" : "no");
-	printf("%-18s %ld\n", "steps", o->steps);
-	printf("%-18s %.6g\n", "simulated time t", o->t);
+	if (o->projected)
+		printf("%-18s [Phi] of Phi(x_K), the last iterate x_K projected onto the zero-loss manifold;\n"
+		       "%-18s [x_K] of the iterates themselves\n", "values", "");
+	else
+		printf("%-18s of the last iterate x_K%s\n", "values",
+		       (dy->uses & BW_USES_PROJECT) && !p->project ? " (not projected: --no-project)" : "");
+	snprintf(v, sizeof v, "%.6g", o->train_loss);
+	row("train loss", v, phi);
+	snprintf(v, sizeof v, "%.6g %s", o->test_error, o->success ? "(success)" : "(failure)");
+	row("test error", v, phi);
+	snprintf(v, sizeof v, "%.6g", o->R);
+	row("R = tr Hessian", v, phi);
+	snprintf(v, sizeof v, "%.6g", o->l1);
+	row("||w||_1", v, phi);
+	row("support recovered", o->support_recovered ? "yes" : "no", phi);
+	snprintf(v, sizeof v, "%ld", o->steps);
+	row("steps", v, last);
+	snprintf(v, sizeof v, "%.6g", o->t);
+	row("simulated time t", v, last);
 	printf("%-18s %.3f s (%.4g steps/s)\n", "wall time", o->wall_s, o->wall_s > 0 ? o->steps / o->wall_s : 0.0);
-	if (bw_dynamics_table[p->algo]->reports & BW_REPORTS_LOSS_RATE) {
+	if (dy->reports & BW_REPORTS_LOSS_RATE) {
 		printf("%-18s %.6g per step\n", "ln L rate", o->loss_rate);
 		printf("%-18s %.6g (Pesme et al. predict %.6g)\n", "alpha_inf", o->alpha_inf, o->alpha_inf_pred);
 	}
-	printf("\ntrajectory (%zu checkpoints)\n%12s %14s %14s %14s %14s\n", o->ntraj, "step", "t", "loss",
-	       "test_error", "R");
-	size_t stride = o->ntraj > 24 ? (o->ntraj + 23) / 24 : 1;
+	size_t stride = o->ntraj > 24 ? (o->ntraj + 23) / 24 : 1, shown = 0;
+	for (size_t i = 0; i < o->ntraj; i++)
+		shown += i % stride == 0 || i + 1 == o->ntraj;
+	printf("\ntrajectory (");
+	if (shown < o->ntraj)
+		printf("%zu of %zu checkpoints shown; --json has all", shown, o->ntraj);
+	else
+		printf("%zu checkpoints", o->ntraj);
+	printf("%s)\n%12s %14s %14s %14s %14s\n", o->projected ? "; the iterates, before the projection" : "", "step",
+	       "t", "loss", "test_error", "R");
 	for (size_t i = 0; i < o->ntraj; i++)
 		if (i % stride == 0 || i + 1 == o->ntraj)
 			printf("%12ld %14.6g %14.6g %14.6g %14.6g\n", o->traj[i].step, o->traj[i].t, o->traj[i].loss,
@@ -149,7 +198,9 @@ int cmd_run_one(int argc, char **argv)
 	double alpha = 0, eta = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
 	int json = 0, no_project = 0;
 	/* what names a dynamics comes from the table */
-	char algos[256], algo_help[300], sigma_help[300], batch_help[300], project_help[300], names[256];
+	char algos[256], algo_help[300], eta_help[300], sigma_help[300], batch_help[300], project_help[300], names[256];
+	bw_dynamics_list(BW_USES_ETA, ", ", " and ", names, sizeof names);
+	snprintf(eta_help, sizeof eta_help, "step of %s, > 0 (default: auto, below)", names);
 	bw_dynamics_list(0, " | ", " | ", names, sizeof names);
 	snprintf(algo_help, sizeof algo_help, "%s (required)", names);
 	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", names, sizeof names);
@@ -170,7 +221,7 @@ int cmd_run_one(int argc, char **argv)
 		BW_OPT("n", BW_OPT_LONG, &n, "N", "samples (required)", .flags = BW_OPT_REQUIRED),
 		BW_OPT("kappa", BW_OPT_LONG, &kappa, "K", "sparsity of w*, 1 <= K <= D (required)", .flags = BW_OPT_REQUIRED),
 		BW_OPT("alpha", BW_OPT_DOUBLE, &alpha, "A", "initialization scale u = v = A, > 0 (required)", .flags = BW_OPT_REQUIRED),
-		BW_OPT("eta", BW_OPT_DOUBLE, &eta, "E", "step size > 0 (default: auto, below)"),
+		BW_OPT("eta", BW_OPT_DOUBLE, &eta, "E", eta_help),
 		BW_OPT("sigma", BW_OPT_DOUBLE, &sigma, "S", sigma_help),
 		BW_OPT("batch", BW_OPT_LONG, &batch, "B", batch_help),
 		BW_OPT("seed", BW_OPT_LONG, &seed, "I", "seed index of the instance (default 0)"),
@@ -197,17 +248,28 @@ int cmd_run_one(int argc, char **argv)
 	CHECK(bw_algo_parse(algo, &a));
 	CHECK(bw_design_parse(design, &spec.design));
 	CHECK(bw_wstar_parse(wstar, &spec.wstar));
-	/* the limits of a spec's axes (spec.c), for every number that is given or has a default */
+	/* the spec's axes behind the options: a given option the dynamics does not
+	 * read is refused as a spec refuses it (bw_spec_reads); then the limits of
+	 * the axes (spec.c), for every number that is given or has a default */
 	const struct {
 		const void *var;
 		const char *axis;
 		int always;
 	} axes[] = {{&d, "d", 1},	  {&n, "n", 1},	       {&kappa, "kappa", 1}, {&alpha, "alpha", 1},
 		    {&eta, "eta", 0},	  {&sigma, "sigma", 1}, {&batch, "batch", 1}, {&seed, "seeds", 1},
-		    {&steps, "steps", 0}, {&time, "time", 0},	{&eps, "eps", 1},     {&tol, "tol", 0}};
+		    {&steps, "steps", 0}, {&time, "time", 0},	{&eps, "eps", 1},     {&tol, "tol", 0},
+		    {&no_project, "project", 0}};
+	for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
+		const struct bw_option *o = bw_opt_find(opts, axes[i].var);
+		char why[256];
+		if (o->seen && !bw_spec_reads(a, axes[i].axis, why, sizeof why))
+			return RAISE(BW_EINVAL, "--%s: %s", o->name, why);
+	}
 	for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
 		const struct bw_option *o = bw_opt_find(opts, axes[i].var);
 		char why[64];
+		if (o->type == BW_OPT_FLAG)
+			continue;
 		double x = o->type == BW_OPT_LONG ? (double)*(long *)o->value : *(double *)o->value;
 		if ((axes[i].always || o->seen) && !bw_spec_value_ok(axes[i].axis, x, why, sizeof why))
 			return RAISE(BW_EINVAL, "--%s %s", o->name, why);
@@ -256,7 +318,7 @@ int cmd_run_one(int argc, char **argv)
 			if (json)
 				rc = bw_outcome_print_json(stdout, &inst, &p, &out);
 			else
-				print_table(&inst, &p, &out);
+				print_table(&inst, &p, &out, bw_opt_given(opts, &eta));
 		}
 		bw_outcome_release(&out);
 	}

@@ -9,6 +9,7 @@
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
+#include "biasweep/suggest.h"
 #include "rows.h"
 
 #include <inttypes.h>
@@ -53,7 +54,12 @@ int bw_algo_parse(const char *s, enum bw_algo *out)
 			*out = (enum bw_algo)a;
 			return BW_OK;
 		}
-	char names[256];
+	const char *cands[BW_ALGO_COUNT];
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		cands[a] = bw_dynamics_table[a]->name;
+	char names[256], hint[96];
+	if (*bw_suggest_hint(hint, sizeof hint, s, cands, BW_ALGO_COUNT))
+		return RAISE(BW_EINVAL, "unknown algorithm '%s'%s", s, hint);
 	bw_dynamics_list(0, ", ", " or ", names, sizeof names);
 	return RAISE(BW_EINVAL, "unknown algorithm '%s' (expected %s)", s, names);
 }

@@ -4,6 +4,7 @@
 #include "biasweep/buf.h"
 #include "biasweep/error.h"
 #include "biasweep/hash.h"
+#include "biasweep/suggest.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_randist.h>
@@ -19,24 +20,34 @@ static const char *const wstar_names[] = {"signs", "gaussian"};
 const char *bw_design_name(enum bw_design d) { return design_names[d]; }
 const char *bw_wstar_name(enum bw_wstar w) { return wstar_names[w]; }
 
-int bw_design_parse(const char *s, enum bw_design *out)
+/* the index of s in names[0..2), or an error naming `what` with a suggestion */
+static int parse_name(const char *s, const char *const *names, const char *what, int *out)
 {
 	for (int i = 0; i < 2; i++)
-		if (!strcmp(s, design_names[i])) {
-			*out = (enum bw_design)i;
+		if (!strcmp(s, names[i])) {
+			*out = i;
 			return BW_OK;
 		}
-	return RAISE(BW_EINVAL, "unknown design '%s' (expected rademacher or gaussian)", s);
+	char hint[96];
+	if (*bw_suggest_hint(hint, sizeof hint, s, names, 2))
+		return RAISE(BW_EINVAL, "unknown %s '%s'%s", what, s, hint);
+	return RAISE(BW_EINVAL, "unknown %s '%s' (expected %s or %s)", what, s, names[0], names[1]);
+}
+
+int bw_design_parse(const char *s, enum bw_design *out)
+{
+	int i = 0;
+	CHECK(parse_name(s, design_names, "design", &i));
+	*out = (enum bw_design)i;
+	return BW_OK;
 }
 
 int bw_wstar_parse(const char *s, enum bw_wstar *out)
 {
-	for (int i = 0; i < 2; i++)
-		if (!strcmp(s, wstar_names[i])) {
-			*out = (enum bw_wstar)i;
-			return BW_OK;
-		}
-	return RAISE(BW_EINVAL, "unknown w* distribution '%s' (expected signs or gaussian)", s);
+	int i = 0;
+	CHECK(parse_name(s, wstar_names, "w* distribution", &i));
+	*out = (enum bw_wstar)i;
+	return BW_OK;
 }
 
 int bw_instance_spec_check(const struct bw_instance_spec *s)

@@ -519,6 +519,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			bw_error_clear(); /* fall back to gd, which ends at the same point */
 			k_gd = bw_gd_descend(inst, u, v, eta_gd, p->tol, cap, w, r, g);
 		}
+		out->projected = 1;
 		if (k_gd < 0) {
 			out->status = BW_RUN_DIVERGED;
 			snprintf(out->message, sizeof out->message, "the final projection by gd diverged");

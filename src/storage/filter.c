@@ -5,6 +5,7 @@
 #include "biasweep/error.h"
 #include "biasweep/instance.h"
 #include "biasweep/result.h"
+#include "biasweep/suggest.h"
 #include "query_int.h"
 
 #include <ctype.h>
@@ -37,8 +38,13 @@ static int unknown_column(const struct bw_query *q, const char *name, size_t len
 		bw_qi_sb_add(&list, q->col[i]);
 	}
 	snprintf(given, sizeof given, "%.*s", (int)(len < MAX_NAME + 16 ? len : MAX_NAME + 16), name);
-	int rc = RAISE(BW_EINVAL, "unknown column '%s' (columns: %s)", bw_qi_shown(given, buf, sizeof buf),
-		       list.p ? list.p : "");
+	char hint[MAX_NAME + 32];
+	int rc;
+	if (*bw_suggest_hint(hint, sizeof hint, given, (const char *const *)q->col, q->ncols))
+		rc = RAISE(BW_EINVAL, "unknown column '%s'%s", bw_qi_shown(given, buf, sizeof buf), hint);
+	else
+		rc = RAISE(BW_EINVAL, "unknown column '%s' (columns: %s)", bw_qi_shown(given, buf, sizeof buf),
+			   list.p ? list.p : "");
 	free(list.p);
 	return rc;
 }
@@ -213,6 +219,11 @@ int bw_query_parse_filter(const struct bw_query *q, const char *expr, struct bw_
 		while (i < nnames && (strlen(names[i]) != vlen || strncmp(v0, names[i], vlen)))
 			i++;
 		if (i == nnames) {
+			char word[64], hint[96];
+			snprintf(word, sizeof word, "%.*s", (int)(vlen < 63 ? vlen : 63), v0);
+			if (*bw_suggest_hint(hint, sizeof hint, word, names, nnames))
+				return RAISE(BW_EINVAL, "'%s': unknown %s '%s'%s", bw_qi_shown(expr, buf, sizeof buf), col,
+					     bw_qi_shown(val, vbuf, sizeof vbuf), hint);
 			struct sbuf l = {0};
 			for (size_t j = 0; j < nnames; j++) {
 				bw_qi_sb_add(&l, j ? ", " : "");

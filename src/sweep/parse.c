@@ -54,15 +54,12 @@ static unsigned line_of(const config_setting_t *s) { return config_setting_sourc
 
 /* ---- "did you mean" ---------------------------------------------------------- */
 
-/* " (did you mean 'kappa'?)" for the nearest candidate within 2 edits, else
+/* " (did you mean 'kappa'?)" for the candidate meant (suggest.h), else
  * " (expected one of: a, b, c)". */
 static void suggest(char *buf, size_t len, const char *word, const char *const *cands, size_t n)
 {
-	int bi = bw_suggest(word, cands, n);
-	if (bi >= 0) {
-		snprintf(buf, len, " (did you mean '%s'?)", cands[bi]);
+	if (*bw_suggest_hint(buf, len, word, cands, n))
 		return;
-	}
 	size_t off = (size_t)snprintf(buf, len, " (expected one of:");
 	for (size_t i = 0; i < n && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s %s", i ? "," : "", cands[i]);
@@ -450,6 +447,19 @@ int bw_spec_value_ok(const char *axis, double x, char *why, size_t len)
 	return value_ok(&spec_axes[id], x, why, len);
 }
 
+int bw_spec_reads(enum bw_algo algo, const char *axis, char *why, size_t len)
+{
+	int id = find_axis(axis);
+	unsigned uses = id >= 0 ? spec_axes[id].uses : 0;
+	if (!uses || (bw_dynamics_table[algo]->uses & uses))
+		return 1;
+	char who[192];
+	bw_dynamics_list(uses, ", ", " and ", who, sizeof who); /* "gd, label_noise_sgd and sgd" */
+	snprintf(why, len, "%s does not read '%s' (only %s do%s)", bw_algo_name(algo), axis, who,
+		 strchr(who, ' ') ? "" : "es");
+	return 0;
+}
+
 static int is_top_only(const char *name)
 {
 	for (size_t i = 0; i < NTOP_ONLY; i++)
@@ -479,13 +489,9 @@ static int parse_algo_group(struct parse *p, enum bw_algo a, const config_settin
 			suggest(sug, sizeof sug, k, setting_names(), NGROUP_KEYS);
 			return spec_fail(p, line_of(e), "unknown setting '%s' in algorithms.%s%s", k, bw_algo_name(a), sug);
 		}
-		unsigned uses = spec_axes[id].uses;
-		if (uses && !(bw_dynamics_table[a]->uses & uses)) {
-			char who[128];
-			bw_dynamics_list(uses, ", ", " and ", who, sizeof who); /* "gd, label_noise_sgd and sgd" */
-			return spec_fail(p, line_of(e), "%s does not read '%s' (only %s do%s)", bw_algo_name(a), k, who,
-				    strchr(who, ' ') ? "" : "es");
-		}
+		char why[256];
+		if (!bw_spec_reads(a, k, why, sizeof why))
+			return spec_fail(p, line_of(e), "%s", why);
 		CHECK(parse_axis(p, (enum axis_id)id, e, &lv->ax[id]));
 	}
 	return BW_OK;

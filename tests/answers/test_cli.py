@@ -233,8 +233,8 @@ try:
         check(out == "", f"{shown} wrote to stdout: {out[:200]!r}")
         check(err.count("\n") == 1 and err.endswith("\n"), f"{shown}: stderr is not one line: {err!r}")
         check(err.startswith(f"biasweep {args[0]}: "), f"{shown}: stderr {err!r}")
-    rc, out, err = run("query", *C, "--group-by", "dd")
-    check("--group-by: unknown column 'dd' (columns: key, algorithm," in err, f"unknown column message: {err!r}")
+    rc, out, err = run("query", *C, "--group-by", "zzz")
+    check("--group-by: unknown column 'zzz' (columns: key, algorithm," in err, f"unknown column message: {err!r}")
     rc, out, err = run("query", *C, "--where", "d;DROP TABLE outcomes")
     check("--where: 'd;DROP TABLE outcomes' is not COLUMN=VALUE" in err, f"not COLUMN=VALUE message: {err!r}")
     for args in (["dt", "--d", "100; rm", "--kappa", "5"], ["dt", "--d", "10", "--kappa", "20"], ["dt", "--d", "10"]):

@@ -2,7 +2,8 @@
  * outcome object and a table as an array of rows (query, status, curve,
  * dt --format json), on hand-made values whose strings hold what JSON must
  * escape (quotes, backslashes, control characters) and bytes that are not
- * UTF-8 (each invalid sequence becomes U+FFFD, as json.h says).  The oracle
+ * UTF-8 (each invalid sequence becomes U+FFFD, as json.h says); sgd reads no
+ * sigma (null), and an outcome not projected is the last iterate's throughout.  The oracle
  * is the expected text written out by hand from RFC 8259 and output.h. */
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
@@ -60,7 +61,11 @@ static void test_outcome(void)
 	strcpy(r.o.message, "say \"hi\"\\ \n\t\x01\x7f caf\xc3\xa9 \xff \xc3");
 	static const char want[] =
 		"{\"algorithm\":\"sgd\",\"design\":\"gaussian\",\"wstar\":\"signs\",\"d\":20,\"n\":8,\"kappa\":2,"
-		"\"seed\":3,\"sweep_seed\":7,\"alpha\":0.5,\"eta\":0.0625,\"sigma\":1,\"batch\":4,\"eps\":0.125,"
+		"\"seed\":3,\"sweep_seed\":7,\"alpha\":0.5,\"eta\":0.0625,\"sigma\":null,\"batch\":4,\"eps\":0.125,"
+		"\"projected\":false,\"values_of\":{\"train_loss\":\"last_iterate\",\"test_error\":\"last_iterate\","
+		"\"R\":\"last_iterate\",\"l1\":\"last_iterate\",\"support_recovered\":\"last_iterate\","
+		"\"success\":\"last_iterate\",\"steps\":\"last_iterate\",\"t\":\"last_iterate\","
+		"\"trajectory\":\"iterates\"},"
 		"\"status\":\"failed\",\"train_loss\":0.75,\"test_error\":null,\"R\":3,\"l1\":2,"
 		"\"support_recovered\":true,\"success\":false,\"steps\":10,\"t\":0.25,\"wall_s\":0,\"steps_per_s\":null,"
 		"\"loss_rate\":-0.5,\"alpha_inf\":null,\"alpha_inf_pred\":0.375,\"int_loss_dt\":1,"

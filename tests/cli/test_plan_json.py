@@ -6,7 +6,8 @@ Oracle: Python's strict UTF-8 decoder and json module, and the path itself:
 "spec" must read back as the path given, with the invalid byte as U+FFFD (as
 include/biasweep/json.h documents) and everything else unchanged; "tasks"
 must equal the length of --list's "task_list" and the count of plan --list's
-text lines."""
+text lines.  --shards N: the shards' tasks, searches and costs add up to the
+totals, and exactly max(0, N - tasks - searches) shards are empty."""
 import json
 import os
 import shutil
@@ -49,4 +50,26 @@ with tempfile.TemporaryDirectory() as tmp:
         p = subprocess.run([BIASWEEP, "plan", spec, "--list"], capture_output=True, timeout=120)
         lines = [ln for ln in p.stdout.split(b"\n") if b" bw-task/1 algo=" in ln]
         check(len(lines) == len(tasks), "plan --list prints %d tasks, --json %d" % (len(lines), len(tasks)))
+
+# --shards N: what each `run --shard i/N` runs; the shards partition the spec's tasks and searches
+# (shard.h), so their counts and costs add up to the totals, on a grid and on a searched spec
+for name, n in (("smoke.cfg", 3), ("smoke.cfg", 45), ("default.cfg", 7)):
+    p = subprocess.run([BIASWEEP, "plan", "--json", "--shards", str(n), os.path.join(root, "jobs", name)],
+                       capture_output=True, timeout=120)
+    doc = json.loads(p.stdout)
+    sh = doc.get("shards", [])
+    tag = "plan --shards %d %s" % (n, name)
+    check(p.returncode == 0 and [x["shard"] for x in sh] == list(range(n)), "%s: one entry per shard" % tag)
+    check(sum(x["tasks"] for x in sh) == doc["tasks"] and sum(x["searches"] for x in sh) == doc["searches"],
+          "%s: the shards hold every task and search once (%d, %d)" % (tag, doc["tasks"], doc["searches"]))
+    tot = sum(x["cost"] for x in sh)
+    check(abs(tot - doc["total_cost"]) <= 1e-9 * doc["total_cost"], "%s: costs add up (%r vs %r)" %
+          (tag, tot, doc["total_cost"]))
+    empty = sum(1 for x in sh if x["tasks"] + x["searches"] == 0)
+    check(doc["empty_shards"] == empty == max(0, n - doc["tasks"] - doc["searches"]),
+          "%s: empty_shards %r = shards with nothing = N - tasks - searches" % (tag, doc["empty_shards"]))
+for bad in ("0", "-1", "x"):
+    p = subprocess.run([BIASWEEP, "plan", "--shards", bad, os.path.join(root, "jobs", "smoke.cfg")],
+                       capture_output=True, timeout=60)
+    check(p.returncode == 2 and p.stdout == b"" and p.stderr.count(b"\n") == 1, "plan --shards %s: exit 2, one line" % bad)
 finish("test_plan_json")

@@ -71,6 +71,8 @@ CONVENTIONS = """defaults and conventions:
              ||P grad R||/||grad R|| <= tol (default 1e-7) for riemannian_flow
   label_noise_sgd's final iterate is projected onto the zero-loss manifold by noise-free gd
   (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.
+  --eta, --sigma, --batch and --no-project are refused (exit 2) for a dynamics that does not read
+  them, as a spec refuses them in its group; the table prints only the parameters read.
   instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.
 exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.
 """
@@ -100,11 +102,14 @@ for algo in ALGOS:
     check(m is not None and m.group(1) == algo, "%s table: algorithm line" % algo)
     for label in ("status", "train loss", "test error", "R = tr Hessian", "||w||_1", "steps"):
         check(re.search(r"^%s\s+\S" % re.escape(label), out, re.M) is not None, "%s table: '%s' row" % (algo, label))
-    m = re.search(r"^trajectory \((\d+) checkpoints\)\n\s*step\s+t\s+loss\s+test_error\s+R\n((?:.+\n?)+)", out, re.M)
+    m = re.search(r"^trajectory \((?:(\d+) of )?(\d+) checkpoints[^)\n]*\)\n\s*step\s+t\s+loss\s+test_error\s+R\n"
+                  r"((?:.+\n?)+)", out, re.M)
     check(m is not None, "%s table: trajectory header" % algo)
     table_err = None
     if m:
-        rows = [r.split() for r in m.group(2).strip().splitlines()]
+        rows = [r.split() for r in m.group(3).strip().splitlines()]
+        check(len(rows) == int(m.group(1) or m.group(2)), "%s table: the header's count (%s of %s) is the rows shown (%d)"
+              % (algo, m.group(1), m.group(2), len(rows)))
         check(all(len(r) == 5 for r in rows), "%s table: 5 columns per trajectory row" % algo)
         try:
             vals = [[float(x) for x in r] for r in rows]
@@ -221,7 +226,7 @@ BAD = [
     ("alpha < 0", with_(alpha="-1")),
     ("alpha nan", with_(alpha="nan")),
     ("alpha inf", with_(alpha="inf")),
-    ("sigma = 0", with_(sigma="0")),
+    ("sigma = 0", with_(algo="label_noise_sgd", sigma="0")),
     ("batch > n", with_(algo="sgd", batch="6")),
     ("batch 0", with_(algo="sgd", batch="0")),
     ("steps 0", with_(steps="0")),

@@ -439,6 +439,11 @@ def case_cancel(cl, tmp, spec, ref):
     pend1 = scalar(shard1, "SELECT count(*) FROM sweep_tasks st WHERE NOT EXISTS"
                            " (SELECT 1 FROM outcomes o WHERE o.key = st.key)")
     check(got1 >= 1 and pend1 >= 1, f"the cancelled shard is partial ({got1} done, {pend1} pending)")
+    elog1 = read(os.path.join(res, "logs", f"biasweep-slow-{aid}_1.out"))
+    hint = [ln for ln in elog1.splitlines() if "interrupted:" in ln]
+    check(len(hint) == 1 and "resubmit this one" in hint[0] and "slurm/submit" in hint[0] and
+          hint[0].endswith(" --only 1") and "mpirun -np" not in hint[0],
+          f"the cancelled element's log names the slurm/submit --only 1 command that resubmits it: {hint!r}")
     mlog = read(os.path.join(res, "logs", f"biasweep-slow-merge-{mid}.out"))
     check(st.get(mid, ("?", "?"))[1] == "3:0", f"first merge job exits 3: incomplete ({st.get(mid)})")
     check(f"shard {os.path.join('results', 'shards', 'slow', 'shard-1.sqlite')} is unfinished" in mlog,
