@@ -1,5 +1,5 @@
 /* dynamics.c - the table of the dynamics (their rows are in gd.c, sgd.c,
- * flow.c), parameter defaults and checks read from the rows, what the rows'
+ * flow.c, gnoise.c), parameter defaults and checks read from the rows, what the rows'
  * cost models share, and the outcome bookkeeping (checkpoints, final
  * metrics) shared by the dynamics. */
 #include "biasweep/dynamics.h"
@@ -22,6 +22,7 @@ const struct bw_dynamics *const bw_dynamics_table[BW_ALGO_COUNT] = {
 	[BW_LABEL_NOISE_SGD] = &bw_label_noise_sgd,
 	[BW_SGD] = &bw_sgd,
 	[BW_RIEMANNIAN_FLOW] = &bw_riemannian_flow,
+	[BW_GAUSSIAN_NOISE_GD] = &bw_gaussian_noise_gd,
 };
 
 static const char *const status_names[] = {"converged", "budget", "diverged", "failed"};
