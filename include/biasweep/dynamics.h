@@ -132,6 +132,10 @@ const char *bw_run_status_name(enum bw_run_status s);
  * by `last`: ("gd, label_noise_sgd, sgd, riemannian_flow or gaussian_noise_gd");
  * truncated to len - 1. */
 void bw_dynamics_list(unsigned uses, const char *sep, const char *last, char *buf, size_t len);
+/* The time conventions of the rows, those sharing a time_doc together, in
+ * table order: "gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd:
+ * k*eta^2*sigma^2/2; riemannian_flow: flow time"; truncated to len - 1. */
+void bw_dynamics_time_docs(char *buf, size_t len);
 /* The default budget of a dynamics (its row's budget_steps, budget_time). */
 void bw_default_budget(enum bw_algo algo, long *steps, double *time);
 /* The descent onto the manifold a run makes (its row's descent, when the row

@@ -46,6 +46,27 @@ void bw_dynamics_list(unsigned uses, const char *sep, const char *last, char *bu
 	}
 }
 
+void bw_dynamics_time_docs(char *buf, size_t len)
+{
+	size_t off = 0;
+	if (len)
+		buf[0] = 0;
+	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
+		const char *doc = bw_dynamics_table[a]->time_doc;
+		int seen = 0;
+		for (int b = 0; b < a; b++)
+			seen |= !strcmp(bw_dynamics_table[b]->time_doc, doc);
+		if (seen)
+			continue;
+		for (int b = a, k = 0; b < BW_ALGO_COUNT && off < len; b++)
+			if (!strcmp(bw_dynamics_table[b]->time_doc, doc))
+				off += (size_t)snprintf(buf + off, len - off, "%s%s", k++ ? ", " : off ? "; " : "",
+							bw_dynamics_table[b]->name);
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, ": %s", doc);
+	}
+}
+
 int bw_algo_parse(const char *s, enum bw_algo *out)
 {
 	for (int a = 0; a < BW_ALGO_COUNT; a++)

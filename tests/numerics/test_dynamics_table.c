@@ -247,6 +247,12 @@ static void check_lists(void)
 	TU_CHECK(!strcmp(b, "gd, label_noise_sgd, sgd and gaussian_noise_gd"), "eta: '%s'", b);
 	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", b, sizeof b);
 	TU_CHECK(!strcmp(b, "label_noise_sgd and gaussian_noise_gd"), "sigma: '%s'", b);
+	bw_dynamics_time_docs(b, sizeof b);
+	TU_CHECK(!strcmp(b, "gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: "
+			    "flow time"),
+		 "time conventions: '%s'", b);
+	bw_dynamics_time_docs(b, 12);
+	TU_CHECK(!strcmp(b, "gd, sgd: k*"), "time conventions truncated to len - 1: '%s'", b);
 	bw_dynamics_list(BW_USES_ETA | BW_USES_BATCH, ", ", " and ", b, sizeof b);
 	TU_CHECK(!strcmp(b, "sgd"), "eta and batch: '%s'", b);
 	bw_dynamics_list(0, ", ", " or ", b, 6);
