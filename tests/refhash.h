@@ -69,7 +69,7 @@ static inline uint64_t ref_instance_seed(const struct bw_instance_spec *s)
 /* dynamics.c: "bw-noise/1 instance=<instance seed> algo=<name>" */
 static inline uint64_t ref_noise_seed(uint64_t instance_seed, enum bw_algo a)
 {
-	static const char *const names[] = {"gd", "label_noise_sgd", "sgd", "riemannian_flow"};
+	static const char *const names[] = {"gd", "label_noise_sgd", "sgd", "riemannian_flow", "gaussian_noise_gd"};
 	char buf[128];
 	snprintf(buf, sizeof buf, "bw-noise/1 instance=%" PRIu64 " algo=%s", instance_seed, names[a]);
 	return ref_hash_str(buf);

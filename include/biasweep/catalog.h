@@ -37,7 +37,7 @@
  * UTC ("2024-05-01T12:34:56.789Z").  spec_hash is bw_spec.text_hash in hex;
  * sweep_seed is the uint64 as its two's-complement int64.
  * NULL stands for "not applicable" (eta of the flow, sigma except for
- * label_noise_sgd, batch except for sgd; message, traj_file/traj_row when
+ * label_noise_sgd and gaussian_noise_gd, batch except for sgd; message, traj_file/traj_row when
  * none) and for NaN.  eta <= 0 in tasks is the automatic step (see
  * outcomes.eta_used).
  *

@@ -1,4 +1,4 @@
-/* dynamics.h - the four dynamics of docs/model.md on one instance, and their outcome.
+/* dynamics.h - the five dynamics of docs/model.md on one instance, and their outcome.
  *
  * bw_run(inst, params, out) runs one dynamics from u = v = alpha*1 and fills
  * *out (which it owns until bw_outcome_release).  It returns BW_OK for every
@@ -8,6 +8,8 @@
  * Simulated time t, per dynamics (so trajectories share one axis):
  *   gd, sgd           t = k * eta               (gradient-flow time)
  *   label_noise_sgd   t = k * eta^2 * sigma^2 / 2 (the flow's time, Li-Wang-Arora)
+ *   gaussian_noise_gd t = k * eta^2 * sigma^2 / 2 (the same convention: noisy gd
+ *                     x <- x - eta (grad L + sigma xi), noise covariance sigma^2 I)
  *   riemannian_flow   t = the flow's own time
  * Budgets: max_steps and/or max_time (whichever ends first; 0 = unset).
  */
@@ -18,7 +20,7 @@
 
 #include <stdint.h>
 
-enum bw_algo { BW_GD = 0, BW_LABEL_NOISE_SGD, BW_SGD, BW_RIEMANNIAN_FLOW, BW_ALGO_COUNT };
+enum bw_algo { BW_GD = 0, BW_LABEL_NOISE_SGD, BW_SGD, BW_RIEMANNIAN_FLOW, BW_GAUSSIAN_NOISE_GD, BW_ALGO_COUNT };
 
 enum bw_run_status { BW_RUN_CONVERGED = 0, BW_RUN_BUDGET, BW_RUN_DIVERGED, BW_RUN_FAILED };
 
@@ -35,20 +37,23 @@ enum { BW_REPORTS_ALPHA_INF = 1, BW_REPORTS_LOSS_RATE = 2 };
  *   BW_LIMIT_QALPHA  argmin Q_alpha(w) s.t. Zw = y (gd; sgd with a smaller
  *                    effective alpha): min l2 from large alpha, n* ~ d;
  *   BW_LIMIT_L1      weighted basis pursuit (the flow of R = tr Hess L, and
- *                    label-noise SGD, whose limit is that flow): n* = O(kappa ln d). */
-enum bw_limit { BW_LIMIT_QALPHA = 0, BW_LIMIT_L1 };
+ *                    label-noise SGD, whose limit is that flow): n* = O(kappa ln d);
+ *   BW_LIMIT_NONE    no limit point (gaussian_noise_gd: isotropic noise keeps
+ *                    diffusing along the manifold, towards denser interpolants);
+ *                    pooled with no other dynamics, no n* law asserted. */
+enum bw_limit { BW_LIMIT_QALPHA = 0, BW_LIMIT_L1, BW_LIMIT_NONE };
 
 struct bw_run_params {
 	enum bw_algo algo;
 	double alpha;      /* initialization scale, u = v = alpha */
 	double eta;        /* step; <= 0 means the documented automatic value */
-	double sigma;      /* label noise (label_noise_sgd) */
+	double sigma;      /* noise scale: label noise (label_noise_sgd), parameter noise (gaussian_noise_gd) */
 	long batch;        /* mini-batch size (sgd) */
 	long max_steps;    /* 0 = unset */
 	double max_time;   /* simulated time budget, 0 = unset */
 	double eps;        /* success: test error <= eps */
 	double tol;        /* convergence: relative loss (gd, sgd) or ||P grad R||/||grad R|| (flow) */
-	int project;       /* label_noise_sgd: finish with noise-free gd onto the manifold */
+	int project;       /* label_noise_sgd, gaussian_noise_gd: finish with the projection onto the manifold */
 	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed) */
 	const volatile int *cancel; /* optional: when *cancel becomes nonzero, bw_run
 				     * stops soon and returns BW_EINTR (no outcome) */
@@ -82,7 +87,7 @@ struct bw_outcome {
 };
 
 /* One row per dynamics, defined in the dynamics' own file (gd.c, sgd.c,
- * flow.c) and listed in bw_dynamics_table (dynamics.c), indexed by enum
+ * flow.c, gnoise.c) and listed in bw_dynamics_table (dynamics.c), indexed by enum
  * bw_algo: everything the other layers know of a dynamics is here, so adding
  * one is a new file and a table entry.  Other layers iterate the table and
  * use its fields and names, never a particular enum value. */
@@ -96,7 +101,7 @@ struct bw_dynamics {
 	long budget_steps;    /* default budget when none is given (0 = unset; */
 	double budget_time;   /*   simulated time, 0 = unset) */
 	/* The noise-free descent onto the zero-loss manifold it runs (the flow's
-	 * start Phi(x0), label_noise_sgd's final projection when 'project'):
+	 * start Phi(x0), the noisy dynamics' final projection when 'project'):
 	 * that dynamics' row (gd), at that row's automatic step, or NULL. */
 	const struct bw_dynamics *descent;
 	/* The automatic step when eta <= 0 (for a dynamics without a step, the
@@ -127,8 +132,13 @@ const char *bw_run_status_name(enum bw_run_status s);
 
 /* The names of the dynamics whose row reads every parameter in `uses` (all
  * of them for 0), in table order, joined by `sep` and, before the last one,
- * by `last`: ("gd, label_noise_sgd, sgd or riemannian_flow"); truncated to len - 1. */
+ * by `last`: ("gd, label_noise_sgd, sgd, riemannian_flow or gaussian_noise_gd");
+ * truncated to len - 1. */
 void bw_dynamics_list(unsigned uses, const char *sep, const char *last, char *buf, size_t len);
+/* The time conventions of the rows, those sharing a time_doc together, in
+ * table order: "gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd:
+ * k*eta^2*sigma^2/2; riemannian_flow: flow time"; truncated to len - 1. */
+void bw_dynamics_time_docs(char *buf, size_t len);
 /* The default budget of a dynamics (its row's budget_steps, budget_time). */
 void bw_default_budget(enum bw_algo algo, long *steps, double *time);
 /* The descent onto the manifold a run makes (its row's descent, when the row
@@ -165,9 +175,10 @@ int bw_gd_run(const struct bw_instance *, const struct bw_run_params *, struct b
 int bw_sgd_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
 int bw_label_noise_sgd_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
 int bw_flow_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
+int bw_gaussian_noise_gd_run(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
 
 /* Gradient descent from (u, v) in place until the relative loss <= tol or max_steps
- * (used by the flow's start Phi(x0) and label_noise_sgd's final projection).
+ * (used by the flow's start Phi(x0) and the noisy dynamics' final projection, bw_project_final).
  * Returns the number of steps taken, or -1 when it diverged. */
 long bw_gd_descend(const struct bw_instance *inst, double *u, double *v, double eta, double tol, long max_steps,
 		   double *w, double *r, double *g);

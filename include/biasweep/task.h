@@ -5,7 +5,7 @@
  *   bw_hash_str(canonical string) printed as 16 lowercase hex digits,
  * where the canonical string (bw_task_canonical) lists, in a fixed order,
  * only the parameters the algorithm reads (eta is absent for the flow,
- * sigma only for label_noise_sgd, batch only for sgd), with doubles printed
+ * sigma only for label_noise_sgd and gaussian_noise_gd, batch only for sgd), with doubles printed
  * as %.17g.  So keys do not depend on the order of axes in the file, on the
  * spec's name, or on which spec produced them: two specs that share a task
  * share its key.
@@ -17,7 +17,8 @@
  *   [eta=<%.17g|auto>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
  *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>]
  * eta: gd, sgd, label_noise_sgd ("auto" when the spec leaves it out, stored
- * as 0); sigma and project: label_noise_sgd; batch: sgd.  steps and time are
+ * as 0) and gaussian_noise_gd; sigma and project: label_noise_sgd and
+ * gaussian_noise_gd; batch: sgd.  steps and time are
  * the resolved budgets (0 = unset).  Example:
  *   bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2
  *   sweep_seed=0 seed=1 alpha=3 eta=auto steps=1000 time=0
@@ -25,7 +26,8 @@
  *
  * Budgets a spec leaves out: each dynamics' default (dynamics.h, its row's
  * budget_steps and budget_time: gd 1e6 steps, sgd 1e7 steps,
- * label_noise_sgd time 5, riemannian_flow time 50), written into the task,
+ * label_noise_sgd time 5, riemannian_flow time 50, gaussian_noise_gd
+ * time 5), written into the task,
  * hence the key.
  *
  * bw_task_cost, in coordinate-updates (a rough guess for scheduling and plan;
@@ -37,6 +39,9 @@
  *                    + the projection, 2 n d * S at gd's automatic step
  *   riemannian_flow  (time / 0.05 + 100) (n^2 d + n^3) + the start Phi(x0)
  *                    like the projection (0.05: a guess of the adaptive step)
+ *   gaussian_noise_gd (2 n d + 50 * 2 d) * budget steps (time / (eta^2 sigma^2 / 2))
+ *                    + the projection (50: a Gaussian draw against a dgemv's
+ *                    multiply-add, measured 20-75 on x86-64)
  * with eta the automatic step where the spec leaves it out.
  * bw_task_bytes: bw_instance_bytes + the outcome (3d doubles, 256 checkpoints)
  * + the dynamics' buffers (its row's bytes; flow: 2 n^2 + n d + 12 (n + d) doubles).

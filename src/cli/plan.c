@@ -23,7 +23,7 @@ static const char summary[] =
 	"needs.  Refuses (exit 2) grids whose largest task does not fit in the memory limit, grids of more\n"
 	"than 10 million tasks and costs that are not finite; `biasweep run` applies the same admission.";
 
-static const char epilog[] =
+static const char epilog_fmt[] =
 	"spec format (libconfig; the full commented reference is the top of jobs/smoke.cfg):\n"
 	"  name = \"x\";  seed = 0;             spec name (default: file name without .cfg); sweep seed (integer >= 0)\n"
 	"                                     a name is 1-128 bytes of UTF-8, not . or .., without '/', control or\n"
@@ -40,10 +40,11 @@ static const char epilog[] =
 	"  steps = 100000;  time = 5.0;  or a formula  steps = { scale = 2.0; eta_power = -2.0; d_power = 0.0; };\n"
 	"        = ceil(scale * eta^eta_power * d^d_power) (time: without ceil; eta: the automatic step if unset).\n"
 	"        steps and time form one budget (whichever ends first); a group that sets either replaces both.\n"
-	"        Defaults: gd steps 1e6, sgd steps 1e7, label_noise_sgd time 5, riemannian_flow time 50.\n"
-	"  eta is read by gd, sgd, label_noise_sgd (unset = automatic, see run-one --help); sigma and project by\n"
-	"  label_noise_sgd; batch by sgd.  Setting them in another algorithm's group is an error; top-level\n"
-	"  values are ignored by algorithms that do not read them.  Defaults: alpha 1, sigma 1, batch 1,\n"
+	"        Defaults: %s.\n"
+	"  eta is read by %s (unset = automatic, see run-one --help);\n"
+	"  sigma by %s; project by %s; batch by %s.\n"
+	"  Setting them in another algorithm's group is an error; top-level values are ignored by\n"
+	"  algorithms that do not read them.  Defaults: alpha 1, sigma 1, batch 1,\n"
 	"  eps 0.1, tol 1e-10 (gd, sgd) or 1e-7 (flow), project true, design rademacher, wstar signs, seeds 1.\n"
 	"  Points with kappa > n, kappa > d or batch > n (sgd) are dropped and counted, and so are points with\n"
 	"  n > max_n_over_d * d where 'max_n_over_d = 1.0;' (a filter, top level or per group) is set.\n"
@@ -51,6 +52,24 @@ static const char epilog[] =
 	"memory: the largest task's instance plus buffers; the default limit per rank is the physical memory\n"
 	"divided by the number of cores.  --memory-limit takes bytes or a suffix: 512MiB, 8GiB, 2G, 1.5e9.\n"
 	"exit status: 0 ok, 2 bad spec or a grid too large.\n";
+
+/* The epilog with the names and default budgets of the dynamics filled in from the table. */
+static void make_epilog(char *buf, size_t len)
+{
+	char budgets[512] = "", eta[256], sigma[256], project[256], batch[256];
+	for (int a = 0, off = 0; a < BW_ALGO_COUNT && off < (int)sizeof budgets; a++) {
+		const struct bw_dynamics *r = bw_dynamics_table[a];
+		off += r->budget_steps > 0 ? snprintf(budgets + off, sizeof budgets - (size_t)off, "%s%s steps %ld",
+						      a ? ", " : "", r->name, r->budget_steps)
+					   : snprintf(budgets + off, sizeof budgets - (size_t)off, "%s%s time %g",
+						      a ? ", " : "", r->name, r->budget_time);
+	}
+	bw_dynamics_list(BW_USES_ETA, ", ", " and ", eta, sizeof eta);
+	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", sigma, sizeof sigma);
+	bw_dynamics_list(BW_USES_PROJECT, ", ", " and ", project, sizeof project);
+	bw_dynamics_list(BW_USES_BATCH, ", ", " and ", batch, sizeof batch);
+	snprintf(buf, len, epilog_fmt, budgets, eta, sigma, project, batch);
+}
 
 static void human_seconds(double s, char *buf, size_t len)
 {
@@ -229,6 +248,8 @@ int cmd_plan(int argc, char **argv)
 		 "also print what each of N shards (run --shard i/N, a Slurm element) runs: tasks, searches, cost"),
 		{0},
 	};
+	char epilog[sizeof epilog_fmt + 2048];
+	make_epilog(epilog, sizeof epilog);
 	struct bw_cli_cmd cmd = {.name = "plan", .args = "SPEC", .minpos = 1, .maxpos = 1,
 				 .pos_missing = "expected one SPEC file (see --help)", .summary = summary, .epilog = epilog, .opts = opts};
 	int npos, rc = BW_OK;

@@ -31,6 +31,10 @@ static void compact(double x, char *b, size_t n)
 
 static void eta_phrase(const struct bw_dynamics *r, char *b, size_t n) { snprintf(b, n, "%s", r->eta_doc); }
 static void time_phrase(const struct bw_dynamics *r, char *b, size_t n) { snprintf(b, n, "%s", r->time_doc); }
+static void project_phrase(const struct bw_dynamics *r, char *b, size_t n)
+{
+	snprintf(b, n, "%s", (r->uses & BW_USES_PROJECT) && r->descent ? r->descent->name : "");
+}
 static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
 {
 	char tol[32];
@@ -79,8 +83,12 @@ static char *make_epilog(void)
 		return NULL;
 	const char *cont = ";\n             ";
 	fputs("dynamics (--algo):\n", f);
+	int width = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
-		fprintf(f, "  %-16s %s\n", bw_dynamics_table[a]->name, bw_dynamics_table[a]->summary);
+		if ((int)strlen(bw_dynamics_table[a]->name) > width)
+			width = (int)strlen(bw_dynamics_table[a]->name);
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		fprintf(f, "  %-*s %s\n", width, bw_dynamics_table[a]->name, bw_dynamics_table[a]->summary);
 	fputs("defaults and conventions:\n  --eta      auto: ", f);
 	groups(f, eta_phrase, " and ", "%1$s %2$s", cont);
 	fputs("\n  budget     ", f);
@@ -97,13 +105,10 @@ static char *make_epilog(void)
 	fputs("\n  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n  converged  ", f);
 	groups(f, converged_phrase, " and ", "%2$s for %1$s", cont);
 	fputs("\n", f);
-	for (int a = 0; a < BW_ALGO_COUNT; a++) {
-		const struct bw_dynamics *r = bw_dynamics_table[a];
-		if ((r->uses & BW_USES_PROJECT) && r->descent)
-			fprintf(f, "  %s's final iterate is projected onto the zero-loss manifold by noise-free %s\n"
-				   "  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.\n",
-				r->name, r->descent->name);
-	}
+	groups(f, project_phrase, " and ",
+	       "  %1$s: the final iterate is projected onto the zero-loss manifold by noise-free %2$s\n"
+	       "  (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.\n",
+	       "");
 	fputs("  --eta, --sigma, --batch and --no-project are refused (exit 2) for a dynamics that does not read\n"
 	      "  them, as a spec refuses them in its group; the table prints only the parameters read.\n", f);
 	fputs("  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
@@ -204,7 +209,7 @@ int cmd_run_one(int argc, char **argv)
 	bw_dynamics_list(0, " | ", " | ", names, sizeof names);
 	snprintf(algo_help, sizeof algo_help, "%s (required)", names);
 	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", names, sizeof names);
-	snprintf(sigma_help, sizeof sigma_help, "label noise of %s (default 1)", names);
+	snprintf(sigma_help, sizeof sigma_help, "noise scale of %s (default 1)", names);
 	bw_dynamics_list(BW_USES_BATCH, ", ", " and ", names, sizeof names);
 	snprintf(batch_help, sizeof batch_help, "batch of %s, 1 <= B <= N (default 1)", names);
 	bw_dynamics_list(BW_USES_PROJECT, ", ", " and ", names, sizeof names);

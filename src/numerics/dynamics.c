@@ -1,5 +1,5 @@
 /* dynamics.c - the table of the dynamics (their rows are in gd.c, sgd.c,
- * flow.c), parameter defaults and checks read from the rows, what the rows'
+ * flow.c, gnoise.c), parameter defaults and checks read from the rows, what the rows'
  * cost models share, and the outcome bookkeeping (checkpoints, final
  * metrics) shared by the dynamics. */
 #include "biasweep/dynamics.h"
@@ -24,6 +24,7 @@ const struct bw_dynamics *const bw_dynamics_table[BW_ALGO_COUNT] = {
 	[BW_LABEL_NOISE_SGD] = &bw_label_noise_sgd,
 	[BW_SGD] = &bw_sgd,
 	[BW_RIEMANNIAN_FLOW] = &bw_riemannian_flow,
+	[BW_GAUSSIAN_NOISE_GD] = &bw_gaussian_noise_gd,
 };
 
 static const char *const status_names[] = {"converged", "budget", "diverged", "failed"};
@@ -44,6 +45,27 @@ void bw_dynamics_list(unsigned uses, const char *sep, const char *last, char *bu
 		k++;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", k == 1 ? "" : k == n ? last : sep,
 					bw_dynamics_table[a]->name);
+	}
+}
+
+void bw_dynamics_time_docs(char *buf, size_t len)
+{
+	size_t off = 0;
+	if (len)
+		buf[0] = 0;
+	for (int a = 0; a < BW_ALGO_COUNT && off < len; a++) {
+		const char *doc = bw_dynamics_table[a]->time_doc;
+		int seen = 0;
+		for (int b = 0; b < a; b++)
+			seen |= !strcmp(bw_dynamics_table[b]->time_doc, doc);
+		if (seen)
+			continue;
+		for (int b = a, k = 0; b < BW_ALGO_COUNT && off < len; b++)
+			if (!strcmp(bw_dynamics_table[b]->time_doc, doc))
+				off += (size_t)snprintf(buf + off, len - off, "%s%s", k++ ? ", " : off ? "; " : "",
+							bw_dynamics_table[b]->name);
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, ": %s", doc);
 	}
 }
 

@@ -19,10 +19,18 @@
 
 #include "biasweep/dynamics.h"
 
-extern const struct bw_dynamics bw_gd, bw_label_noise_sgd, bw_sgd, bw_riemannian_flow;
+extern const struct bw_dynamics bw_gd, bw_label_noise_sgd, bw_sgd, bw_riemannian_flow, bw_gaussian_noise_gd;
 
 /* gd's automatic step: 0.25 / ((16/n) max(alpha^2, 1) (sqrt n + sqrt d)^2). */
 double bw_gd_eta_auto(double alpha, const struct bw_instance_spec *s);
+
+/* The final projection Phi onto the manifold of interpolators of a noisy
+ * dynamics (label_noise_sgd, gaussian_noise_gd with 'project'), in place:
+ * Gauss-Newton (bw_flow_project), or gd to relative loss tol when that fails
+ * (out->status becomes diverged, or out->message says the cap was reached).
+ * w, r receive w and Zw - y.  BW_OK, or BW_ENOMEM. */
+int bw_project_final(const struct bw_instance *inst, double tol, double *u, double *v, double *w, double *r,
+		     struct bw_outcome *out);
 
 double bw_cost_descent_steps(double eta, double tol, double alpha, double n, double d);
 double bw_cost_budget_steps(const struct bw_run_params *r, double dt);

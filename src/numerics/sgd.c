@@ -354,6 +354,39 @@ static void evals_free(struct evals *e)
 	free(e->L);
 }
 
+/* The final projection onto the manifold of interpolators (rows.h): Phi(x),
+ * the limit of noise-free gradient flow (the theory's Phi), computed exactly
+ * by Gauss-Newton (flow.h), or by gd. */
+int bw_project_final(const struct bw_instance *inst, double tol, double *u, double *v, double *w, double *r,
+		     struct bw_outcome *out)
+{
+	size_t n = inst->n, d = inst->d;
+	double mx = 0;
+	for (size_t j = 0; j < d; j++)
+		mx = fmax(mx, u[j] * u[j] + v[j] * v[j]);
+	double sq = sqrt((double)n) + sqrt((double)d);
+	double eta_gd = 0.25 / (16.0 / (double)n * fmax(mx, 1e-300) * sq * sq);
+	double *g = malloc(d * sizeof(double));
+	if (!g)
+		return RAISE(BW_ENOMEM, "out of memory");
+	const long cap = 20000000;
+	long k_gd = 0;
+	if (bw_flow_project(inst, u, v, w, r) != BW_OK) {
+		bw_error_clear(); /* fall back to gd, which ends at the same point */
+		k_gd = bw_gd_descend(inst, u, v, eta_gd, tol, cap, w, r, g);
+	}
+	out->projected = 1;
+	if (k_gd < 0) {
+		out->status = BW_RUN_DIVERGED;
+		snprintf(out->message, sizeof out->message, "the final projection by gd diverged");
+	} else if (k_gd >= cap) {
+		snprintf(out->message, sizeof out->message,
+			 "the final projection stopped after %ld gd steps above tol", cap);
+	}
+	free(g);
+	return BW_OK;
+}
+
 static int sgd_common(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out,
 		      int label_noise)
 {
@@ -499,36 +532,10 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			out->loss_rate = c1;
 		}
 	}
-	/* label_noise_sgd: the final iterate is projected onto the manifold of
-	 * interpolators: Phi(x), the limit of noise-free gradient flow (the
-	 * theory's Phi), computed exactly by Gauss-Newton (flow.h), or by gd. */
-	if (label_noise && p->project && status != BW_RUN_DIVERGED) {
-		double mx = 0;
-		for (size_t j = 0; j < d; j++)
-			mx = fmax(mx, u[j] * u[j] + v[j] * v[j]);
-		double sq = sqrt((double)n) + sqrt((double)d);
-		double eta_gd = 0.25 / (16.0 / (double)n * fmax(mx, 1e-300) * sq * sq);
-		double *g = malloc(d * sizeof(double));
-		if (!g) {
-			rc = RAISE(BW_ENOMEM, "out of memory");
-			goto done;
-		}
-		const long cap = 20000000;
-		long k_gd = 0;
-		if (bw_flow_project(inst, u, v, w, r) != BW_OK) {
-			bw_error_clear(); /* fall back to gd, which ends at the same point */
-			k_gd = bw_gd_descend(inst, u, v, eta_gd, p->tol, cap, w, r, g);
-		}
-		out->projected = 1;
-		if (k_gd < 0) {
-			out->status = BW_RUN_DIVERGED;
-			snprintf(out->message, sizeof out->message, "the final projection by gd diverged");
-		} else if (k_gd >= cap) {
-			snprintf(out->message, sizeof out->message,
-				 "the final projection stopped after %ld gd steps above tol", cap);
-		}
-		free(g);
-	}
+	/* label_noise_sgd: the final iterate is scored after the projection Phi */
+	if (label_noise && p->project && status != BW_RUN_DIVERGED &&
+	    (rc = bw_project_final(inst, p->tol, u, v, w, r, out)) != BW_OK)
+		goto done;
 	bw_outcome_finish(out, inst, p, u, v, r);
 done:
 	free(r);

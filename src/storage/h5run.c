@@ -112,10 +112,14 @@ static int write_all(hid_t f, const struct bw_instance *inst, const struct bw_ru
 	COL(test_error)
 	COL(R)
 #undef COL
+	char times[512], units[768];
+	bw_dynamics_time_docs(times, sizeof times); /* each dynamics' t, from the table */
+	snprintf(units, sizeof units,
+		 "step: iterations; t: simulated time (%s); loss: (1/n)||Zw-y||^2; test_error: ||w-w*||/||w*||; "
+		 "R: tr Hessian of L",
+		 times);
 	if (!rc)
-		rc = bw_h5_attr_str(gt, "units", "step: iterations; t: simulated time (gd, sgd: k*eta; label_noise_sgd: "
-					 "k*eta^2*sigma^2/2; riemannian_flow: flow time); loss: (1/n)||Zw-y||^2; "
-					 "test_error: ||w-w*||/||w*||; R: tr Hessian of L");
+		rc = bw_h5_attr_str(gt, "units", units);
 	/* the task, its parameters and its outcome as root attributes */
 	const struct attr root[] = {
 		A_S("algorithm", bw_algo_name(p->algo)), A_S("design", bw_design_name(inst->spec.design)),

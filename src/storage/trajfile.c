@@ -229,14 +229,17 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *
 		rc = attr_i64(tf->file, "sweep_id", id->sweep_id);
 	if (!rc && id)
 		rc = bw_h5_attr_str(tf->file, "started_at", id->started_at);
+	char times[512], units[1024];
+	bw_dynamics_time_docs(times, sizeof times); /* each dynamics' t, from the table */
+	snprintf(units, sizeof units,
+		 "row r holds the task /task_key[r] (the catalog's key; outcomes.traj_row = r); "
+		 "trajectory/*[r, 0:count[r]] are its checkpoints: step in iterations, t in simulated "
+		 "time (%s), loss = (1/n)||Zw-y||^2, test_error = ||w-w*||/||w*||, R = tr Hessian of L; "
+		 "final/w[w_offset[r] : w_offset[r]+d[r]] is its final predictor w; catalog_id, sweep_id, "
+		 "started_at: the catalog run the file belongs to (meta catalog_id, sweeps.id, started_at)",
+		 times);
 	if (!rc)
-		rc = bw_h5_attr_str(tf->file, "units",
-			      "row r holds the task /task_key[r] (the catalog's key; outcomes.traj_row = r); "
-			      "trajectory/*[r, 0:count[r]] are its checkpoints: step in iterations, t in simulated "
-			      "time (gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time), "
-			      "loss = (1/n)||Zw-y||^2, test_error = ||w-w*||/||w*||, R = tr Hessian of L; "
-			      "final/w[w_offset[r] : w_offset[r]+d[r]] is its final predictor w; catalog_id, sweep_id, "
-			      "started_at: the catalog run the file belongs to (meta catalog_id, sweeps.id, started_at)");
+		rc = bw_h5_attr_str(tf->file, "units", units);
 	if (wo >= 0)
 		H5Dclose(wo);
 	if (gt >= 0)

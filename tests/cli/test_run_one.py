@@ -3,7 +3,7 @@ conventions, help, and the handling of bad input.
 
 Oracles: the documented conventions (run-one --help and docs/model.md) computed here:
 the automatic step for each dynamics, t = k*eta (gd, sgd) and
-k*eta^2*sigma^2/2 (label_noise_sgd), the start of every trajectory at
+k*eta^2*sigma^2/2 (label_noise_sgd, gaussian_noise_gd), the start of every trajectory at
 w = 0 (test error 1, R = 16 d alpha^2 on Rademacher rows since c_j = n), and
 the contract of main.c: bad input gives exit status 2, one line on stderr,
 nothing on stdout and no file."""
@@ -18,10 +18,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import check, finish, require_binary, run, run_one  # noqa: E402
 
 require_binary()
-ALGOS = ["gd", "label_noise_sgd", "sgd", "riemannian_flow"]  # gd before the flow (see below)
+ALGOS = ["gd", "label_noise_sgd", "sgd", "riemannian_flow", "gaussian_noise_gd"]  # gd before the flow (see below)
+NOISY = ("label_noise_sgd", "gaussian_noise_gd")  # t = k*eta^2*sigma^2/2, scored after the projection
 BASE = ["--d", "40", "--n", "16", "--kappa", "3", "--alpha", "0.4"]
 BUDGET = {"gd": ["--steps", "20000"], "sgd": ["--steps", "40000"],
-          "label_noise_sgd": ["--steps", "20000"], "riemannian_flow": ["--time", "5"]}
+          "label_noise_sgd": ["--steps", "20000"], "riemannian_flow": ["--time", "5"],
+          "gaussian_noise_gd": ["--steps", "5000"]}
 
 
 def rel(a, b):
@@ -58,19 +60,20 @@ for o in listed:
 rc, out, err = run(["--help"])
 check(rc == 0 and "run-one" in out, "biasweep --help lists run-one")
 # the conventions, generated from the dynamics table: the text they had when
-# written by hand (run-one --help before the table), line for line
+# written by hand (run-one --help before the table), line for line, with
+# gaussian_noise_gd's row added
 CONVENTIONS = """defaults and conventions:
-  --eta      auto: gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);
+  --eta      auto: gd and gaussian_noise_gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);
              label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);
              riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step
-  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 5, riemannian_flow --time 50;
+  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 5, riemannian_flow --time 50, gaussian_noise_gd --time 5;
              --steps and --time may be combined (whichever ends first)
-  t          gd, sgd: k*eta; label_noise_sgd: k*eta^2*sigma^2/2; riemannian_flow: flow time
+  t          gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: flow time
   success    test error ||w - w*||/||w*|| <= eps (default 0.1)
   converged  relative loss L/(|y|^2/n) <= tol (default 1e-10) for gd and sgd;
              ||P grad R||/||grad R|| <= tol (default 1e-7) for riemannian_flow
-  label_noise_sgd's final iterate is projected onto the zero-loss manifold by noise-free gd
-  (the theory's Phi) unless --no-project; its trajectory holds the raw iterates.
+  label_noise_sgd and gaussian_noise_gd: the final iterate is projected onto the zero-loss manifold by noise-free gd
+  (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.
   --eta, --sigma, --batch and --no-project are refused (exit 2) for a dynamics that does not read
   them, as a spec refuses them in its group; the table prints only the parameters read.
   instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.
@@ -83,12 +86,12 @@ check(m is not None and [l.split()[0] for l in m.group(1).splitlines()] == ALGOS
       "run-one --help lists the dynamics in table order with a line each: %r" % (m.group(1) if m else out))
 m = re.search(r"^  --algo NAME\s+(.*)$", out, re.M)
 check(m is not None and m.group(1) == " | ".join(ALGOS) + " (required)", "--algo's help: %r" % (m.group(1) if m else None))
-for opt, text in (("sigma S", "label noise of label_noise_sgd (default 1)"), ("batch B", "batch of sgd, 1 <= B <= N (default 1)"),
-                  ("no-project", "label_noise_sgd: report the raw final iterate")):
+for opt, text in (("sigma S", "noise scale of label_noise_sgd and gaussian_noise_gd (default 1)"), ("batch B", "batch of sgd, 1 <= B <= N (default 1)"),
+                  ("no-project", "label_noise_sgd and gaussian_noise_gd: report the raw final iterate")):
     m = re.search(r"^  --%s\s+(.*)$" % re.escape(opt), out, re.M)
     check(m is not None and m.group(1) == text, "--%s's help: %r" % (opt, m.group(1) if m else None))
 rc, out, err = run_one("--d", "3", "--n", "2", "--kappa", "1", "--alpha", "1")
-check(rc == 2 and err.strip().endswith("--algo is required (gd, label_noise_sgd, sgd or riemannian_flow)"),
+check(rc == 2 and err.strip().endswith("--algo is required (gd, label_noise_sgd, sgd, riemannian_flow or gaussian_noise_gd)"),
       "--algo missing: %d %r" % (rc, err))
 
 # ---- every dynamics: table and JSON ---------------------------------------
@@ -156,15 +159,15 @@ for algo in ALGOS:
         check(tr["loss"][0] < 1e-8, "riemannian_flow json: starts on the manifold (loss %r)" % tr["loss"][0])
         check(j["R"] <= tr["R"][0], "riemannian_flow json: R decreases along the flow")
     check(tr["step"][-1] == j["steps"] and tr["t"][-1] == j["t"], "%s json: last checkpoint is the end" % algo)
-    check(abs(tr["test_error"][-1] - j["test_error"]) <= 1e-9 * max(1, j["test_error"]) or algo == "label_noise_sgd",
+    check(abs(tr["test_error"][-1] - j["test_error"]) <= 1e-9 * max(1, j["test_error"]) or algo in NOISY,
           "%s json: last checkpoint's error is the outcome's" % algo)
     if algo != "riemannian_flow":
         want = eta_auto(algo, 40, 16, 3, 0.4)
         check(rel(j["eta"], want) < 1e-12, "%s json: automatic eta %r, documented %r" % (algo, j["eta"], want))
-        scale = j["eta"] ** 2 * j["sigma"] ** 2 / 2 if algo == "label_noise_sgd" else j["eta"]
+        scale = j["eta"] ** 2 * j["sigma"] ** 2 / 2 if algo in NOISY else j["eta"]
         worst = max(rel(t, k * scale) if k else abs(t) for k, t in zip(tr["step"], tr["t"]))
         check(worst < 1e-12, "%s json: t = k * %s (worst rel %g)" %
-              (algo, "eta^2 sigma^2/2" if algo == "label_noise_sgd" else "eta", worst))
+              (algo, "eta^2 sigma^2/2" if algo in NOISY else "eta", worst))
     if algo in ("gd", "sgd"):
         check(j["alpha_inf"] is not None and 0 < j["alpha_inf"] <= 0.4, "%s json: 0 < alpha_inf <= alpha" % algo)
     if algo == "sgd":

@@ -36,7 +36,7 @@ with tempfile.TemporaryDirectory() as tmp:
             "run-one --algo label_noise")
     refused(RUN_ONE + ["--algo", "GD"], "unknown algorithm 'GD' (did you mean 'gd'?)", "run-one --algo GD")
     refused(RUN_ONE + ["--algo", "riemannian"], "(did you mean 'riemannian_flow'?)", "run-one --algo riemannian")
-    refused(RUN_ONE + ["--algo", "adam"], "unknown algorithm 'adam' (expected gd, label_noise_sgd, sgd or riemannian_flow)",
+    refused(RUN_ONE + ["--algo", "adam"], "unknown algorithm 'adam' (expected gd, label_noise_sgd, sgd, riemannian_flow or gaussian_noise_gd)",
             "run-one --algo adam (far from any)")
     refused(RUN_ONE + ["--algo", "gd", "--design", "Gaussian"], "unknown design 'Gaussian' (did you mean 'gaussian'?)",
             "run-one --design Gaussian")

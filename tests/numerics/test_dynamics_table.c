@@ -45,6 +45,7 @@ static const struct {
 	{"sgd", BW_USES_ETA | BW_USES_BATCH, BW_REPORTS_ALPHA_INF | BW_REPORTS_LOSS_RATE, BW_LIMIT_QALPHA, 1e-10,
 	 10000000, 0, NULL},
 	{"riemannian_flow", 0, 0, BW_LIMIT_L1, 1e-7, 0, 50, "gd"},
+	{"gaussian_noise_gd", BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT, 0, BW_LIMIT_NONE, 1e-10, 0, 5, "gd"},
 };
 #define NWANT (sizeof want / sizeof want[0])
 
@@ -82,7 +83,8 @@ static void check_rows(void)
 		TU_CHECK(s == want[i].steps && t == want[i].time, "%s: bw_default_budget", r->name);
 		TU_CHECK(want[i].descent ? r->descent == row(want[i].descent, NULL) : r->descent == NULL,
 			 "%s: its descent onto the manifold is %s", r->name, want[i].descent ? want[i].descent : "none");
-		TU_CHECK((r->converged_doc == NULL) == !strcmp(r->name, "label_noise_sgd"),
+		TU_CHECK((r->converged_doc == NULL) == (!strcmp(r->name, "label_noise_sgd") ||
+							!strcmp(r->name, "gaussian_noise_gd")),
 			 "%s: a convergence test is documented unless it runs its budget", r->name);
 		struct bw_run_params p;
 		bw_run_params_default(&p, a);
@@ -192,6 +194,18 @@ static void check_costs(void)
 		 bw_task_cost(&t));
 	t = task("riemannian_flow", 40, 10, 0, 30, 5.0);
 	TU_CHECK(bw_task_cost(&t) == 30.0 * 5000 + 663200, "flow: 30 steps end first: %.17g", bw_task_cost(&t));
+	/* gaussian_noise_gd at eta = 2^-7, sigma 1: 32768 steps per unit time of 2 n d + 50 * 2 d = 4800
+	 * (a Gaussian draw is costed as 50 coordinate-updates), and the projection */
+	t = task("gaussian_noise_gd", 40, 10, 0.0078125, 0, 1.0);
+	TU_CHECK(bw_task_cost(&t) == 32768.0 * 4800 + 663200, "gaussian_noise_gd: time 1: %.17g", bw_task_cost(&t));
+	t.run.project = 0;
+	TU_CHECK(bw_task_cost(&t) == 32768.0 * 4800, "gaussian_noise_gd without projection: %.17g", bw_task_cost(&t));
+	t = task("gaussian_noise_gd", 40, 10, 0.0078125, 0, 0);
+	TU_CHECK(bw_task_cost(&t) == 5 * 32768.0 * 4800 + 663200, "gaussian_noise_gd: its default time 5: %.17g",
+		 bw_task_cost(&t));
+	t = task("gaussian_noise_gd", 40, 10, 0.0078125, 1000, 1.0);
+	TU_CHECK(bw_task_cost(&t) == 1000.0 * 4800 + 663200, "gaussian_noise_gd: the steps end first: %.17g",
+		 bw_task_cost(&t));
 	/* sgd at batch 4, eta = 1/576 as gd's: S = 829 steps of B d = 160 */
 	t = task("sgd", 40, 10, 1.0 / 576, 0, 0);
 	t.run.batch = 4;
@@ -218,26 +232,34 @@ static void check_bytes(void)
 	t = task("riemannian_flow", 40, 10, 0, 1, 0);
 	TU_CHECK(bw_task_bytes(&t) == base + (2 * 100 + 400 + 12 * 50) * sizeof(double),
 		 "flow: 2 n^2 + n d + 12 (n + d) doubles");
+	t = task("gaussian_noise_gd", 40, 10, 0, 1, 0);
+	TU_CHECK(bw_task_bytes(&t) == base + (10 + 3 * 40) * sizeof(double), "gaussian_noise_gd: r, g and 2 d draws");
 }
 
 static void check_lists(void)
 {
 	char b[256];
 	bw_dynamics_list(0, ", ", " or ", b, sizeof b);
-	TU_CHECK(!strcmp(b, "gd, label_noise_sgd, sgd or riemannian_flow"), "all: '%s'", b);
+	TU_CHECK(!strcmp(b, "gd, label_noise_sgd, sgd, riemannian_flow or gaussian_noise_gd"), "all: '%s'", b);
 	bw_dynamics_list(0, " | ", " | ", b, sizeof b);
-	TU_CHECK(!strcmp(b, "gd | label_noise_sgd | sgd | riemannian_flow"), "all with |: '%s'", b);
+	TU_CHECK(!strcmp(b, "gd | label_noise_sgd | sgd | riemannian_flow | gaussian_noise_gd"), "all with |: '%s'", b);
 	bw_dynamics_list(BW_USES_ETA, ", ", " and ", b, sizeof b);
-	TU_CHECK(!strcmp(b, "gd, label_noise_sgd and sgd"), "eta: '%s'", b);
+	TU_CHECK(!strcmp(b, "gd, label_noise_sgd, sgd and gaussian_noise_gd"), "eta: '%s'", b);
 	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", b, sizeof b);
-	TU_CHECK(!strcmp(b, "label_noise_sgd"), "sigma: '%s'", b);
+	TU_CHECK(!strcmp(b, "label_noise_sgd and gaussian_noise_gd"), "sigma: '%s'", b);
+	bw_dynamics_time_docs(b, sizeof b);
+	TU_CHECK(!strcmp(b, "gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: "
+			    "flow time"),
+		 "time conventions: '%s'", b);
+	bw_dynamics_time_docs(b, 12);
+	TU_CHECK(!strcmp(b, "gd, sgd: k*"), "time conventions truncated to len - 1: '%s'", b);
 	bw_dynamics_list(BW_USES_ETA | BW_USES_BATCH, ", ", " and ", b, sizeof b);
 	TU_CHECK(!strcmp(b, "sgd"), "eta and batch: '%s'", b);
 	bw_dynamics_list(0, ", ", " or ", b, 6);
 	TU_CHECK(!strcmp(b, "gd, l"), "truncated to len - 1: '%s'", b);
 	enum bw_algo a;
 	TU_CHECK(bw_algo_parse("flow", &a) != BW_OK &&
-		 !strcmp(bw_error_message(), "unknown algorithm 'flow' (expected gd, label_noise_sgd, sgd or riemannian_flow)"),
+		 !strcmp(bw_error_message(), "unknown algorithm 'flow' (expected gd, label_noise_sgd, sgd, riemannian_flow or gaussian_noise_gd)"),
 		 "bw_algo_parse's message: '%s'", bw_error_message());
 	bw_error_clear();
 }

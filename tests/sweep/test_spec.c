@@ -761,10 +761,13 @@ static void test_shipped(void)
 		TU_CHECK(rc == BW_OK, "%s: %s", path, bw_error_message());
 		if (rc != BW_OK)
 			continue;
+		/* every dynamics; the control gaussian_noise_gd runs in default.cfg only
+		 * (smoke's 40 tasks are counted by the merge tests) */
 		int all = 1;
 		for (int a = 0; a < BW_ALGO_COUNT; a++)
-			all &= s.per_algo[a] + s.per_algo_search[a] > 0; /* tasks or n-searches */
-		TU_CHECK(all, "%s runs all four dynamics", names[i]);
+			all &= s.per_algo[a] + s.per_algo_search[a] > 0 ||
+			       (strcmp(names[i], "default") && !strcmp(bw_algo_name((enum bw_algo)a), "gaussian_noise_gd"));
+		TU_CHECK(all, "%s runs every dynamics", names[i]);
 		TU_CHECK(!strcmp(s.name, names[i]), "%s: name '%s'", names[i], s.name);
 		if (i == 0)
 			TU_CHECK(s.ntasks >= 20 && s.ntasks <= 80 && s.total_cost < 5e9,
