@@ -33,11 +33,7 @@ static void eta_phrase(const struct bw_dynamics *r, char *b, size_t n) { snprint
 static void time_phrase(const struct bw_dynamics *r, char *b, size_t n) { snprintf(b, n, "%s", r->time_doc); }
 static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
 {
-	char tol[32];
-	compact(r->tol, tol, sizeof tol);
-	snprintf(b, n, "%s <= tol (default %s)", r->converged_doc ? r->converged_doc : "", tol);
-	if (!r->converged_doc)
-		b[0] = 0;
+	snprintf(b, n, "%s", r->converged_doc ? r->converged_doc : "");
 }
 
 /* For each distinct phrase of the rows (phrase() fills it, "" for none), in
@@ -46,7 +42,7 @@ static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
 static void groups(FILE *f, void (*phrase)(const struct bw_dynamics *, char *, size_t), const char *last,
 		   const char *fmt, const char *gsep)
 {
-	char ph[BW_ALGO_COUNT][160];
+	char ph[BW_ALGO_COUNT][400];
 	int ng = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		phrase(bw_dynamics_table[a], ph[a], sizeof ph[a]);
