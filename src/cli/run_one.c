@@ -91,7 +91,9 @@ static char *make_epilog(void)
 	fputs(";\n             --steps and --time may be combined (whichever ends first)\n  t          ", f);
 	groups(f, time_phrase, ", ", "%1$s: %2$s", "; ");
 	fputs("\n  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n  converged  ", f);
-	groups(f, converged_phrase, " and ", "%2$s for %1$s", cont);
+	groups(f, converged_phrase, " and ", "%1$s: %2$s", cont);
+	fputs(";\n             (k = 16 max_j c_j / n, the flow's rate; budgets are caps, status says which ended a run)",
+	      f);
 	fputs("\n", f);
 	for (int a = 0; a < BW_ALGO_COUNT; a++) {
 		const struct bw_dynamics *r = bw_dynamics_table[a];

@@ -624,7 +624,7 @@ const struct bw_dynamics bw_riemannian_flow = {
 	.plot_ps = 2.0,
 	.eta_doc = "takes no step: its start Phi(x0) is gd's limit at gd's auto step",
 	.time_doc = "flow time",
-	.converged_doc = "||P grad R|| <= tol ||grad R||, or stationary: ||dw/dt|| <= tol k ||w||, "
-			 "|dR/dt| <= tol k R and no coordinate above 1e-12 of max(u^2+v^2) growing faster than 1e-4 k, "
-			 "at two consecutive steps (k = 16 max_j c_j / n; tol default 1e-7)",
+	.converged_doc = "||P grad R|| <= tol ||grad R|| (default 1e-7), or at two steps in a row\n"
+			 "             ||dw/dt|| <= tol k ||w||, |dR/dt| <= tol k R and no coordinate above\n"
+			 "             1e-12 max(u^2+v^2) growing faster than 1e-4 k",
 };

@@ -707,9 +707,8 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	.plot_ps = 1.2,
 	.eta_doc = sgd_eta_doc,
 	.time_doc = "k*eta^2*sigma^2/2",
-	.converged_doc = "the projection Phi(x_k) at checkpoints is stationary: ||d w(Phi)/dt|| <= 1e-6 k ||w(Phi)|| "
-			 "and |d R(Phi)/dt| <= 1e-6 k R(Phi) between consecutive checkpoints, 3 in a row "
-			 "(k = 16 max_j c_j / n)",
+	.converged_doc = "Phi(x_k), the projection at checkpoints, is stationary: its w and R move\n"
+			 "             slower than 1e-6 k relative between checkpoints, 3 in a row",
 };
 
 const struct bw_dynamics bw_sgd = {
@@ -730,5 +729,5 @@ const struct bw_dynamics bw_sgd = {
 	.plot_ps = 1.1,
 	.eta_doc = sgd_eta_doc,
 	.time_doc = "k*eta",
-	.converged_doc = "relative loss L/(|y|^2/n) <= tol (default 1e-10), evaluated every 16 epochs",
+	.converged_doc = "relative loss L/(|y|^2/n) <= tol (default 1e-10)",
 };
