@@ -44,11 +44,12 @@
  *   gd               2 n d * min(budget steps, S)      S = ln(1/tol) / (eta lo),
  *   sgd              B d   * min(budget steps, S)      lo = (16/n) max(alpha^2,1)
  *                                                           * max((sqrt d - sqrt n)^2, 1)
- *   label_noise_sgd  d * steps to min(time, 2) (time / (eta^2 sigma^2 / 2))
+ *   label_noise_sgd  d * steps to min(time, 5) (time / (eta^2 sigma^2 / 2))
  *                    + the projection, 2 n d * S at gd's automatic step
  *   riemannian_flow  (min(time, 5) / 0.05 + 100) (n^2 d + n^3) + the start
  *                    Phi(x0) like the projection (0.05: a guess of the
- *                    adaptive step; 2 and 5: typical times to the stopping rule)
+ *                    adaptive step; 5: a typical time to the stopping rules near
+ *                    the l1 threshold, measured by tests/flow/survey_stop)
  * with eta the automatic step where the spec leaves it out.
  * bw_task_bytes: bw_instance_bytes + the outcome (3d doubles, 256 checkpoints)
  * + the dynamics' buffers (its row's bytes; flow: 2 n^2 + n d + 12 (n + d) doubles).

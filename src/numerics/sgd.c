@@ -667,7 +667,7 @@ static double sgd_cost(const struct bw_run_params *r, const struct bw_instance_s
 	return fmax(s, 1) * (double)r->batch * d;
 }
 
-#define LNSGD_TIME_GUESS 2.0 /* a typical time to the stopping rule (the budget is a cap) */
+#define LNSGD_TIME_GUESS 5.0 /* a typical time to the stopping rule (the budget is a cap) */
 
 /* d per step up to min(budget, LNSGD_TIME_GUESS) (time / (eta^2 sigma^2 / 2)),
  * and the projection */

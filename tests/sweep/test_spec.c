@@ -696,8 +696,8 @@ static void test_admission(void)
 			 "infinite cost: rc %d '%s'", rc, bw_error_message());
 		bw_spec_release(&s);
 	}
-	/* each cost finite, their sum not: 200 tasks of 8 * ceil(min(1e5, 2) / (1e-306 / 2)) = 3.2e307
-	 * (the cost counts the steps to the typical stopping time 2, task.h) */
+	/* each cost finite, their sum not: 200 tasks of 8 * ceil(min(1e5, 5) / (1e-306 / 2)) = 8e307
+	 * (the cost counts the steps to the typical stopping time 5, task.h) */
 	rc = load("algorithm = \"label_noise_sgd\"; d = 8; n = 4; kappa = 1; eta = 1e-153; time = 1e5;\n"
 		  "project = false; seeds = 200;", &s);
 	if (TU_CHECK_OK(rc)) {
