@@ -364,14 +364,20 @@ static void evals_free(struct evals *e)
  * must be <= PHI_TOL at PHI_HOLD consecutive checkpoints: Phi(x_k) follows the
  * flow (Li, Wang and Arora), so this is the flow's stationarity measured on
  * the projected iterate.  Speeds, not changes: the test does not depend on
- * how many checkpoints a decade has.  A projection that fails restarts the
- * count. */
+ * how many checkpoints a decade has; and checks start at step PHI_FIRST and
+ * are at least a factor PHI_SPACING of steps apart (every checkpoint at the
+ * default 10 per decade, fewer when checkpoints are denser), so their cost,
+ * one Newton projection (O(n^2 d + n^3) a few times) each, stays ~10 per
+ * decade of steps.  A projection that fails restarts the count. */
 #define PHI_TOL 1e-6
 #define PHI_HOLD 3
+#define PHI_FIRST 100
+#define PHI_SPACING 1.25
 
 struct phi_track {
 	double *u, *v, *w, *r, *wprev;
 	double tprev, Rprev, k;
+	long kprev;
 	int have, held;
 };
 
@@ -412,11 +418,15 @@ static double dist2(size_t d, const double *a, const double *b)
 	return sqrt(s);
 }
 
-/* One checkpoint of the rule at time t: 1 when Phi has been stationary at
- * PHI_HOLD consecutive checkpoints, 0 otherwise. */
-static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, double t)
+/* The rule at checkpoint `step`, time t: 1 when Phi has been stationary at
+ * PHI_HOLD consecutive checks, 0 otherwise (or when this checkpoint is not checked). */
+static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, long step,
+		     double t)
 {
 	size_t d = inst->d;
+	if (step < PHI_FIRST || (f->have && (double)step < PHI_SPACING * (double)f->kprev))
+		return 0;
+	f->kprev = step;
 	memcpy(f->u, u, d * sizeof(double));
 	memcpy(f->v, v, d * sizeof(double));
 	if (bw_flow_project(inst, f->u, f->v, f->w, f->r) != BW_OK) {
@@ -511,7 +521,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 				status = BW_RUN_DIVERGED;
 				break;
 			}
-			if (label_noise && is_ck && phi_check(&phi, inst, u, v, (double)k * dt)) {
+			if (label_noise && is_ck && phi_check(&phi, inst, u, v, k, (double)k * dt)) {
 				status = BW_RUN_CONVERGED;
 				break;
 			}
