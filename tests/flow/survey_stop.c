@@ -1,6 +1,6 @@
 /* survey_stop.c - how runs end near the l1 threshold (issue: runs end at
  * convergence, not at a budget).  Not a test: a measurement, run by hand
- * (niced; a few minutes on 2 cores for the default set, see results/README.md):
+ * (niced, on 2 cores; the sets and their results are in results/stopping.md):
  *
  *   build/tests/flow/survey_stop DESIGN D KAPPA NLO NHI SEEDS [lnsgd|flow]
  *
