@@ -9,7 +9,9 @@
  *   gd, sgd           t = k * eta               (gradient-flow time)
  *   label_noise_sgd   t = k * eta^2 * sigma^2 / 2 (the flow's time, Li-Wang-Arora)
  *   riemannian_flow   t = the flow's own time
- * Budgets: max_steps and/or max_time (whichever ends first; 0 = unset).
+ * Budgets: max_steps and/or max_time (whichever ends first; 0 = unset), caps:
+ * every dynamics stops at its convergence test (its row's converged_doc;
+ * docs/model.md), and the outcome's status says which ended the run.
  */
 #ifndef BIASWEEP_DYNAMICS_H
 #define BIASWEEP_DYNAMICS_H

@@ -65,16 +65,17 @@
  * accuracy along the near-null directions (which steer only those negligible
  * coordinates, hence the floor), so ||P grad R|| stalls near 1e-6..1e-5
  * ||grad R|| while w and R have converged.  (The rule before, "(b)", asked
- * for rcond(M + rho I) <= 1e-12 instead of the growth bound, and left about
- * half the runs near the l1 threshold to the budget.)
+ * for rcond(M + rho I) <= 1e-12 instead of the growth bound, which near the
+ * l1 threshold often never came, so those runs ended on the budget.)
  *
  * Start: Phi(x0), the limit of gd from u = v = alpha (step bw_eta_auto for gd,
  * whatever p->eta says, since the flow has no step parameter; relative loss
  * 1e-12, at most 1e6 steps), finished by the same Gauss-Newton retraction.
  * t = 0 there.  Budget: max_time (flow time) and/or max_steps (accepted flow
- * steps); the row's generous cap (flow time FLOW_CAP_TIME) when neither is set.  A gd start that diverges gives
- * status diverged; one that does not reach ||Zw - y|| <= 1e-2 ||y||, or a step
- * size that underflows, gives status failed with the reason in out->message.
+ * steps); the row's generous cap (flow time FLOW_CAP_TIME) when neither is
+ * set.  A gd start that diverges gives status diverged; one that does not
+ * reach ||Zw - y|| <= 1e-2 ||y||, or a step size that underflows, gives status
+ * failed with the reason in out->message.
  */
 #include "biasweep/flow.h"
 
