@@ -364,20 +364,20 @@ static void evals_free(struct evals *e)
  * must be <= PHI_TOL at PHI_HOLD consecutive checkpoints: Phi(x_k) follows the
  * flow (Li, Wang and Arora), so this is the flow's stationarity measured on
  * the projected iterate.  Speeds, not changes: the test does not depend on
- * how many checkpoints a decade has; and checks start at step PHI_FIRST and
- * are at least a factor PHI_SPACING of steps apart (every checkpoint at the
- * default 10 per decade, fewer when checkpoints are denser), so their cost,
- * one Newton projection (O(n^2 d + n^3) a few times) each, stays ~10 per
- * decade of steps.  A projection that fails restarts the count. */
+ * how the checks are spaced.  The checks follow their own schedule, the
+ * default checkpoints (bw_next_checkpoint: about 10 per decade of steps)
+ * from the first at or after step PHI_FIRST, whatever density the
+ * trajectory's checkpoints have: so the rule, and its cost (one Newton
+ * projection, a few O(n^2 d + n^3) iterations, per check), do not depend on
+ * it.  A projection that fails restarts the count. */
 #define PHI_TOL 1e-6
 #define PHI_HOLD 3
 #define PHI_FIRST 100
-#define PHI_SPACING 1.25
 
 struct phi_track {
 	double *u, *v, *w, *r, *wprev;
 	double tprev, Rprev, k;
-	long kprev;
+	long next; /* the step of the next check */
 	int have, held;
 };
 
@@ -403,6 +403,8 @@ static int phi_alloc(struct phi_track *f, const struct bw_instance *inst)
 	for (size_t j = 0; j < d; j++)
 		cmax = fmax(cmax, inst->c[j]);
 	f->k = 16.0 / (double)n * cmax;
+	for (f->next = 0; f->next < PHI_FIRST;)
+		f->next = bw_next_checkpoint(f->next);
 	if (!f->u || !f->v || !f->w || !f->wprev || !f->r) {
 		phi_free(f);
 		return RAISE(BW_ENOMEM, "out of memory for label_noise_sgd's projection checks");
@@ -418,15 +420,12 @@ static double dist2(size_t d, const double *a, const double *b)
 	return sqrt(s);
 }
 
-/* The rule at checkpoint `step`, time t: 1 when Phi has been stationary at
- * PHI_HOLD consecutive checks, 0 otherwise (or when this checkpoint is not checked). */
-static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, long step,
-		     double t)
+/* The check at step f->next, time t: 1 when Phi has been stationary at
+ * PHI_HOLD consecutive checks, 0 otherwise. */
+static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, double t)
 {
 	size_t d = inst->d;
-	if (step < PHI_FIRST || (f->have && (double)step < PHI_SPACING * (double)f->kprev))
-		return 0;
-	f->kprev = step;
+	f->next = bw_next_checkpoint(f->next);
 	memcpy(f->u, u, d * sizeof(double));
 	memcpy(f->v, v, d * sizeof(double));
 	if (bw_flow_project(inst, f->u, f->v, f->w, f->r) != BW_OK) {
@@ -505,7 +504,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		cf[b] = dot_row(inst, cur[b], u, v);
 	for (;; k++) {
 		int is_ck = k == next_ck, is_eval = eval_every && k % eval_every == 0;
-		if (is_ck || is_eval) {
+		int is_phi = label_noise && k == phi.next;
+		if (is_ck || is_eval || is_phi) {
 			double L;
 			if (is_ck) {
 				if ((rc = bw_outcome_checkpoint(out, inst, k, (double)k * dt, u, v, w, r)) != BW_OK)
@@ -521,7 +521,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 				status = BW_RUN_DIVERGED;
 				break;
 			}
-			if (label_noise && is_ck && phi_check(&phi, inst, u, v, k, (double)k * dt)) {
+			if (is_phi && phi_check(&phi, inst, u, v, (double)k * dt)) {
 				status = BW_RUN_CONVERGED;
 				break;
 			}
