@@ -11,7 +11,9 @@
  *   gaussian_noise_gd t = k * eta^2 * sigma^2 / 2 (the same convention: noisy gd
  *                     x <- x - eta (grad L + sigma xi), noise covariance sigma^2 I)
  *   riemannian_flow   t = the flow's own time
- * Budgets: max_steps and/or max_time (whichever ends first; 0 = unset).
+ * Budgets: max_steps and/or max_time (whichever ends first; 0 = unset), caps:
+ * every dynamics stops at its convergence test (its row's converged_doc;
+ * docs/model.md), and the outcome's status says which ended the run.
  */
 #ifndef BIASWEEP_DYNAMICS_H
 #define BIASWEEP_DYNAMICS_H
@@ -52,7 +54,8 @@ struct bw_run_params {
 	long max_steps;    /* 0 = unset */
 	double max_time;   /* simulated time budget, 0 = unset */
 	double eps;        /* success: test error <= eps */
-	double tol;        /* convergence: relative loss (gd, sgd) or ||P grad R||/||grad R|| (flow) */
+	double tol;        /* convergence: relative loss (gd, sgd; label_noise_sgd's projection) or the
+			    * flow's stopping rule (flow.c) */
 	int project;       /* label_noise_sgd, gaussian_noise_gd: finish with the projection onto the manifold */
 	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed) */
 	const volatile int *cancel; /* optional: when *cancel becomes nonzero, bw_run
@@ -99,7 +102,12 @@ struct bw_dynamics {
 	enum bw_limit limit;
 	double tol;           /* default convergence tolerance (bw_run_params_default) */
 	long budget_steps;    /* default budget when none is given (0 = unset; */
-	double budget_time;   /*   simulated time, 0 = unset) */
+	double budget_time;   /*   simulated time, 0 = unset): a generous cap, the stopping rule ends runs */
+	/* The name of its stopping rule when it is not the original one (the relative
+	 * loss for gd and sgd, the budget for label_noise_sgd, ||P grad R|| for the
+	 * flow): it enters the task's canonical string as " stop=<rule>" (task.h), so
+	 * no key names outcomes of two rules.  NULL: the original rule, old keys. */
+	const char *stop_rule;
 	/* The noise-free descent onto the zero-loss manifold it runs (the flow's
 	 * start Phi(x0), the noisy dynamics' final projection when 'project'):
 	 * that dynamics' row (gd), at that row's automatic step, or NULL. */
@@ -114,7 +122,8 @@ struct bw_dynamics {
 	size_t (*bytes)(const struct bw_run_params *p, const struct bw_instance_spec *s);
 	int (*run)(const struct bw_instance *, const struct bw_run_params *, struct bw_outcome *);
 	/* Conventions for help texts (run-one --help): the automatic step, the
-	 * simulated time t, and the convergence test (NULL: none, it runs its budget). */
+	 * simulated time t, and the convergence test, a whole phrase with its
+	 * tolerance (NULL: none, it runs its budget). */
 	const char *eta_doc, *time_doc, *converged_doc;
 	int projects;      /* its final iterate is scored after the projection Phi (run with .project) */
 	/* how the figures draw it (figures.h): colour, point type of its even- and

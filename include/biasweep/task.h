@@ -15,30 +15,43 @@
  *   bw-task/1 algo=<name> design=<name> wstar=<signs|gaussian> d=<d> n=<n>
  *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
  *   [eta=<%.17g|auto>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
- *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>]
+ *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [stop=<rule>]
  * eta: gd, sgd, label_noise_sgd ("auto" when the spec leaves it out, stored
  * as 0) and gaussian_noise_gd; sigma and project: label_noise_sgd and
  * gaussian_noise_gd; batch: sgd.  steps and time are
- * the resolved budgets (0 = unset).  Example:
+ * the resolved budgets (0 = unset).
+ * stop: the stopping rule, only for a dynamics whose row names one other than
+ * its original (dynamics.h, stop_rule): label_noise_sgd "phi" (its projection
+ * Phi(x_k) stationary at checkpoints; before, it ran its whole budget) and
+ * riemannian_flow "stationary" (w stationary and no coordinate growing;
+ * before, ||P grad R|| or a hopeless rcond).  Their outcomes changed, so
+ * their keys did: a catalog made before keeps its rows under the old keys
+ * (never named by the new rule) and a rerun of an old spec adds the new
+ * tasks beside them; gd and sgd keep the relative-loss test and their keys.
+ * A string without stop= names the original rule; a rule that changes again
+ * gets a new name (phi/2, ...).  Example:
  *   bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2
  *   sweep_seed=0 seed=1 alpha=3 eta=auto steps=1000 time=0
  *   eps=0.10000000000000001 tol=1e-10
  *
  * Budgets a spec leaves out: each dynamics' default (dynamics.h, its row's
  * budget_steps and budget_time: gd 1e6 steps, sgd 1e7 steps,
- * label_noise_sgd time 5, riemannian_flow time 50, gaussian_noise_gd
+ * label_noise_sgd time 100, riemannian_flow time 1e4, gaussian_noise_gd
  * time 5), written into the task,
- * hence the key.
+ * hence the key.  These are generous caps: the stopping rules end the runs
+ * (the outcome's status says converged or budget).
  *
  * bw_task_cost, in coordinate-updates (a rough guess for scheduling and plan;
  * each dynamics' row computes its own, src/numerics/rows.h):
  *   gd               2 n d * min(budget steps, S)      S = ln(1/tol) / (eta lo),
  *   sgd              B d   * min(budget steps, S)      lo = (16/n) max(alpha^2,1)
  *                                                           * max((sqrt d - sqrt n)^2, 1)
- *   label_noise_sgd  d * budget steps (time / (eta^2 sigma^2 / 2))
+ *   label_noise_sgd  d * steps to min(time, 5) (time / (eta^2 sigma^2 / 2))
  *                    + the projection, 2 n d * S at gd's automatic step
- *   riemannian_flow  (time / 0.05 + 100) (n^2 d + n^3) + the start Phi(x0)
- *                    like the projection (0.05: a guess of the adaptive step)
+ *   riemannian_flow  (min(time, 5) / 0.05 + 100) (n^2 d + n^3) + the start
+ *                    Phi(x0) like the projection (0.05: a guess of the
+ *                    adaptive step; 5: a typical time to the stopping rules near
+ *                    the l1 threshold, measured by tests/flow/survey_stop)
  *   gaussian_noise_gd (2 n d + 50 * 2 d) * budget steps (time / (eta^2 sigma^2 / 2))
  *                    + the projection (50: a Gaussian draw against a dgemv's
  *                    multiply-add, measured 20-75 on x86-64)

@@ -37,11 +37,7 @@ static void project_phrase(const struct bw_dynamics *r, char *b, size_t n)
 }
 static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
 {
-	char tol[32];
-	compact(r->tol, tol, sizeof tol);
-	snprintf(b, n, "%s <= tol (default %s)", r->converged_doc ? r->converged_doc : "", tol);
-	if (!r->converged_doc)
-		b[0] = 0;
+	snprintf(b, n, "%s", r->converged_doc ? r->converged_doc : "");
 }
 
 /* For each distinct phrase of the rows (phrase() fills it, "" for none), in
@@ -50,7 +46,7 @@ static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
 static void groups(FILE *f, void (*phrase)(const struct bw_dynamics *, char *, size_t), const char *last,
 		   const char *fmt, const char *gsep)
 {
-	char ph[BW_ALGO_COUNT][160];
+	char ph[BW_ALGO_COUNT][400];
 	int ng = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		phrase(bw_dynamics_table[a], ph[a], sizeof ph[a]);
@@ -103,7 +99,9 @@ static char *make_epilog(void)
 	fputs(";\n             --steps and --time may be combined (whichever ends first)\n  t          ", f);
 	groups(f, time_phrase, ", ", "%1$s: %2$s", "; ");
 	fputs("\n  success    test error ||w - w*||/||w*|| <= eps (default 0.1)\n  converged  ", f);
-	groups(f, converged_phrase, " and ", "%2$s for %1$s", cont);
+	groups(f, converged_phrase, " and ", "%1$s: %2$s", cont);
+	fputs(";\n             (k = 16 max_j c_j / n, the flow's rate; budgets are caps, status says which ended a run)",
+	      f);
 	fputs("\n", f);
 	groups(f, project_phrase, " and ",
 	       "  %1$s: the final iterate is projected onto the zero-loss manifold by noise-free %2$s\n"

@@ -44,26 +44,38 @@
  * that only coordinates with D_j c_j below ~rho can reach (|u_j|, |v_j| a few
  * 1e-7 of the scale and less), so the velocity of every non-negligible
  * coordinate is unaffected (and the retraction keeps the exact form above).
- * We MONITOR the conditioning with gsl_linalg_cholesky_rcond, and STOP ON
- * CONVERGENCE OF w when it is hopeless.  Status converged when either
+ * We MONITOR the conditioning with gsl_linalg_cholesky_rcond.
+ *
+ * Stopping rule "stationary" (bw_flow_stationary; the task key names it,
+ * task.h).  Status converged at an accepted point when either
  *   (a) ||P grad R|| <= tol ||grad R||, or
- *   (b) rcond(M + rho I) <= 1e-12, ||dw/dt|| <= tol ||w|| k and
- *       |dR/dt| = ||P grad R||^2 <= tol R k, with k = (16/n) max_j c_j the
- *       flow's natural rate.
- * (b) is the usual way out when the limit is sparser than n: once the
+ *   (s) w and R are stationary and no coordinate grows: with k = (16/n)
+ *       max_j c_j the flow's natural rate,
+ *         ||dw/dt|| <= tol k ||w||,  |dR/dt| = ||P grad R||^2 <= tol k R,
+ *         and every log-rate of a coordinate that is not negligible
+ *         (u_j^2 or v_j^2 >= STAT_FLOOR max_j D_j) is <= STAT_GROW k,
+ *       at two consecutive accepted points.
+ * (s) is the KKT certificate of weighted basis pursuit read off the flow:
+ * stationarity of w is complementary slackness (a coordinate that still
+ * matters has a log-rate ~0), the growth bound is dual feasibility
+ * (|Z^T lambda|_j <= c_j: no coordinate would grow back), the R condition
+ * keeps it from firing when n >= d, where w is pinned but u.v still has to
+ * decay.  It is the usual way out when the limit is sparser than n: once the
  * off-support coordinates are ~1e-8 of the scale, lambda has lost its
  * accuracy along the near-null directions (which steer only those negligible
- * coordinates), so ||P grad R|| stalls near 1e-6..1e-5 ||grad R|| while w and R
- * have converged (w to ~1e-9 relative).  The R condition keeps (b) from firing
- * when n >= d, where w is pinned but u.v still has to decay.
+ * coordinates, hence the floor), so ||P grad R|| stalls near 1e-6..1e-5
+ * ||grad R|| while w and R have converged.  (The rule before, "(b)", asked
+ * for rcond(M + rho I) <= 1e-12 instead of the growth bound, which near the
+ * l1 threshold often never came, so those runs ended on the budget.)
  *
  * Start: Phi(x0), the limit of gd from u = v = alpha (step bw_eta_auto for gd,
  * whatever p->eta says, since the flow has no step parameter; relative loss
  * 1e-12, at most 1e6 steps), finished by the same Gauss-Newton retraction.
  * t = 0 there.  Budget: max_time (flow time) and/or max_steps (accepted flow
- * steps); flow time 50 when neither is set.  A gd start that diverges gives
- * status diverged; one that does not reach ||Zw - y|| <= 1e-2 ||y||, or a step
- * size that underflows, gives status failed with the reason in out->message.
+ * steps); the row's generous cap (flow time FLOW_CAP_TIME) when neither is
+ * set.  A gd start that diverges gives status diverged; one that does not
+ * reach ||Zw - y|| <= 1e-2 ||y||, or a step size that underflows, gives status
+ * failed with the reason in out->message.
  */
 #include "biasweep/flow.h"
 
@@ -93,8 +105,9 @@ static const double RETRACT_TOL = 1e-10;    /* ||F|| <= RETRACT_TOL ||y|| on Gam
 static const double RETRACT_MAX_LOG = 16.0; /* max |log change| of a coordinate per GN iteration */
 static const double RATE_CAP = 8.0;         /* max_j |h a_j| */
 static const double REG0 = 1e-13, REG_MAX = 1e-7; /* rho / max_i M_ii */
-static const double RCOND_HOPELESS = 1e-12;
-static const double DEFAULT_TIME = 50.0;
+static const double STAT_FLOOR = 1e-12;     /* (s): coordinates below this share of max D are negligible */
+static const double STAT_GROW = 1e-4;       /* (s): largest log-rate / k of a coordinate that matters */
+#define FLOW_CAP_TIME 10000.0               /* the default budget: a cap, not the stopping rule */
 
 struct flow_ws {
 	size_t n, d;
@@ -384,6 +397,26 @@ static double max_abs_rate(const struct flow_ws *ws, int slot, const double *u, 
 	return m;
 }
 
+/* The stopping rule at the accepted point (u, v) evaluated in slot: 1 when
+ * (a) holds, 2 when (s) holds at this point, 0 otherwise (see the top). */
+static int bw_flow_stationary(const struct flow_ws *ws, int slot, const double *u, const double *v, const double *w,
+			      double tol, double k)
+{
+	if (ws->pg[slot] <= tol * ws->gr[slot])
+		return 1;
+	size_t d = ws->d;
+	if (!(ws->wspeed[slot] <= tol * k * vnorm(d, w)) || !(ws->pg[slot] * ws->pg[slot] <= tol * k * ws->R[slot]))
+		return 0;
+	double dmax = 0;
+	for (size_t j = 0; j < d; j++)
+		dmax = fmax(dmax, u[j] * u[j] + v[j] * v[j]);
+	double floor = STAT_FLOOR * dmax, grow = STAT_GROW * k;
+	for (size_t j = 0; j < d; j++)
+		if ((u[j] * u[j] >= floor && ws->ra[slot][j] > grow) || (v[j] * v[j] >= floor && ws->rb[slot][j] > grow))
+			return 0;
+	return 2;
+}
+
 int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out)
 {
 	size_t n = inst->n, d = inst->d;
@@ -452,9 +485,9 @@ int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, s
 	long max_steps = p->max_steps;
 	double max_time = p->max_time;
 	if (max_steps == 0 && max_time == 0)
-		max_time = DEFAULT_TIME;
+		max_time = FLOW_CAP_TIME;
 	double h = 0;
-	int rejects = 0;
+	int rejects = 0, held = 0;
 	for (;;) {
 		if (!bw_model_finite(d, u) || !bw_model_finite(d, v)) {
 			status = BW_RUN_DIVERGED;
@@ -467,10 +500,9 @@ int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, s
 			last_ck = k;
 			next_ck = bw_next_checkpoint(k);
 		}
-		double wn = vnorm(d, w);
-		if (ws.pg[cur] <= p->tol * ws.gr[cur] ||
-		    (ws.rcond[cur] <= RCOND_HOPELESS && ws.wspeed[cur] <= p->tol * wn * rate_unit &&
-		     ws.pg[cur] * ws.pg[cur] <= p->tol * ws.R[cur] * rate_unit)) {
+		int stat = bw_flow_stationary(&ws, cur, u, v, w, p->tol, rate_unit);
+		held = stat == 2 ? held + 1 : 0;
+		if (stat == 1 || held >= 2) {
 			status = BW_RUN_CONVERGED;
 			break;
 		}
@@ -545,12 +577,13 @@ done:
 
 #define FLOW_STEP_GUESS 0.05 /* the flow's typical adaptive step h in flow time */
 #define FLOW_EXTRA_STEPS 100  /* start-up, step rejections, the final retractions */
+#define FLOW_TIME_GUESS 5.0   /* a typical flow time to the stopping rule (the budget is a cap) */
 
-/* (time / h + extra) steps of n^2 d + n^3 each, and the start Phi(x0) */
+/* (min(time, guess) / h + extra) steps of n^2 d + n^3 each, and the start Phi(x0) */
 static double flow_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
 {
 	double n = (double)is->n, d = (double)is->d;
-	double T = r->max_time > 0 ? r->max_time : bw_riemannian_flow.budget_time;
+	double T = r->max_time > 0 ? fmin(r->max_time, FLOW_TIME_GUESS) : FLOW_TIME_GUESS;
 	double s = ceil(T / FLOW_STEP_GUESS) + FLOW_EXTRA_STEPS;
 	if (r->max_steps > 0)
 		s = fmin(s, (double)r->max_steps);
@@ -570,7 +603,8 @@ const struct bw_dynamics bw_riemannian_flow = {
 	.summary = "the Riemannian gradient flow of R = tr Hessian on the zero-loss manifold",
 	.limit = BW_LIMIT_L1,
 	.tol = 1e-7,
-	.budget_time = 50.0,
+	.budget_time = FLOW_CAP_TIME,
+	.stop_rule = "stationary",
 	.descent = &bw_gd,
 	.eta_auto = bw_gd_eta_auto, /* the step of its start */
 	.cost = flow_cost,
@@ -583,5 +617,7 @@ const struct bw_dynamics bw_riemannian_flow = {
 	.plot_ps = 2.0,
 	.eta_doc = "takes no step: its start Phi(x0) is gd's limit at gd's auto step",
 	.time_doc = "flow time",
-	.converged_doc = "||P grad R||/||grad R||",
+	.converged_doc = "||P grad R|| <= tol ||grad R|| (default 1e-7), or at two steps in a row\n"
+			 "             ||dw/dt|| <= tol k ||w||, |dR/dt| <= tol k R and no coordinate above\n"
+			 "             1e-12 max(u^2+v^2) growing faster than 1e-4 k",
 };

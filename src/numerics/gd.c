@@ -163,5 +163,5 @@ const struct bw_dynamics bw_gd = {
 	.plot_ps = 1.3,
 	.eta_doc = "0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2)",
 	.time_doc = "k*eta",
-	.converged_doc = "relative loss L/(|y|^2/n)",
+	.converged_doc = "relative loss L/(|y|^2/n) <= tol (default 1e-10)",
 };

@@ -387,6 +387,101 @@ int bw_project_final(const struct bw_instance *inst, double tol, double *u, doub
 	return BW_OK;
 }
 
+/* label_noise_sgd's stopping rule "phi": at every checkpoint the projection
+ * Phi(x_k) onto the zero-loss manifold (bw_flow_project: the limit of
+ * noise-free gradient flow from x_k) is computed on a copy of the state, and
+ * its speed between consecutive checkpoints, relative to the flow's natural
+ * rate k = (16/n) max_j c_j,
+ *   s_w = ||w(Phi_j) - w(Phi_{j-1})|| / ((t_j - t_{j-1}) k ||w(Phi_j)||),
+ *   s_R = |R(Phi_j) - R(Phi_{j-1})| / ((t_j - t_{j-1}) k R(Phi_j)),
+ * must be <= PHI_TOL at PHI_HOLD consecutive checkpoints: Phi(x_k) follows the
+ * flow (Li, Wang and Arora), so this is the flow's stationarity measured on
+ * the projected iterate.  Speeds, not changes: the test does not depend on
+ * how the checks are spaced.  The checks follow their own schedule, the
+ * default checkpoints (bw_next_checkpoint: about 10 per decade of steps)
+ * from the first at or after step PHI_FIRST, whatever density the
+ * trajectory's checkpoints have: so the rule, and its cost (one Newton
+ * projection, a few O(n^2 d + n^3) iterations, per check), do not depend on
+ * it.  A projection that fails restarts the count. */
+#define PHI_TOL 1e-6
+#define PHI_HOLD 3
+#define PHI_FIRST 100
+
+struct phi_track {
+	double *u, *v, *w, *r, *wprev;
+	double tprev, Rprev, k;
+	long next; /* the step of the next check */
+	int have, held;
+};
+
+static void phi_free(struct phi_track *f)
+{
+	free(f->u);
+	free(f->v);
+	free(f->w);
+	free(f->r);
+	free(f->wprev);
+}
+
+static int phi_alloc(struct phi_track *f, const struct bw_instance *inst)
+{
+	size_t n = inst->n, d = inst->d;
+	memset(f, 0, sizeof *f);
+	f->u = malloc(d * sizeof(double));
+	f->v = malloc(d * sizeof(double));
+	f->w = malloc(d * sizeof(double));
+	f->wprev = malloc(d * sizeof(double));
+	f->r = malloc(n * sizeof(double));
+	double cmax = 0;
+	for (size_t j = 0; j < d; j++)
+		cmax = fmax(cmax, inst->c[j]);
+	f->k = 16.0 / (double)n * cmax;
+	for (f->next = 0; f->next < PHI_FIRST;)
+		f->next = bw_next_checkpoint(f->next);
+	if (!f->u || !f->v || !f->w || !f->wprev || !f->r) {
+		phi_free(f);
+		return RAISE(BW_ENOMEM, "out of memory for label_noise_sgd's projection checks");
+	}
+	return BW_OK;
+}
+
+static double dist2(size_t d, const double *a, const double *b)
+{
+	double s = 0;
+	for (size_t j = 0; j < d; j++)
+		s += (a[j] - b[j]) * (a[j] - b[j]);
+	return sqrt(s);
+}
+
+/* The check at step f->next, time t: 1 when Phi has been stationary at
+ * PHI_HOLD consecutive checks, 0 otherwise. */
+static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, double t)
+{
+	size_t d = inst->d;
+	f->next = bw_next_checkpoint(f->next);
+	memcpy(f->u, u, d * sizeof(double));
+	memcpy(f->v, v, d * sizeof(double));
+	if (bw_flow_project(inst, f->u, f->v, f->w, f->r) != BW_OK) {
+		bw_error_clear();
+		f->have = f->held = 0;
+		return 0;
+	}
+	double R = bw_model_R(inst, f->u, f->v), wn = 0;
+	for (size_t j = 0; j < d; j++)
+		wn += f->w[j] * f->w[j];
+	wn = sqrt(wn);
+	if (f->have && t > f->tprev) {
+		double scale = (t - f->tprev) * f->k;
+		double sw = dist2(d, f->w, f->wprev) / (scale * wn), sR = fabs(R - f->Rprev) / (scale * R);
+		f->held = sw <= PHI_TOL && sR <= PHI_TOL ? f->held + 1 : 0;
+	}
+	memcpy(f->wprev, f->w, d * sizeof(double));
+	f->tprev = t;
+	f->Rprev = R;
+	f->have = 1;
+	return f->held >= PHI_HOLD;
+}
+
 static int sgd_common(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out,
 		      int label_noise)
 {
@@ -399,7 +494,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	if (max_steps == 0 && p->max_time > 0)
 		max_steps = (long)ceil(p->max_time / dt);
 	if (max_steps == 0)
-		max_steps = label_noise ? (long)ceil(5.0 / dt) : 10000000L;
+		max_steps = label_noise ? (long)ceil(bw_label_noise_sgd.budget_time / dt) : bw_sgd.budget_steps;
 	/* the kernels of this CPU (kernels.h); Rademacher rows as int8 or doubles, same bits */
 	const struct bw_sgd_kernels *kern = bw_sgd_kernels_active();
 	int rademacher = inst->signs != NULL && B == 1 && kern->rademacher_i8;
@@ -410,7 +505,10 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	double *scratch = B > 1 ? malloc(BW_STEPB_SCRATCH(B) * sizeof(double)) : NULL;
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	struct evals ev = {0};
-	int rc = BW_OK;
+	struct phi_track phi = {0};
+	int rc = label_noise ? phi_alloc(&phi, inst) : BW_OK;
+	if (rc != BW_OK)
+		goto done;
 	if (!r || !a || !cf || !nf || !perm || !cur || !nxt || !rng || (B > 1 && !scratch)) {
 		rc = RAISE(BW_ENOMEM, "out of memory for sgd with n=%zu d=%zu", n, d);
 		goto done;
@@ -439,7 +537,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		cf[b] = dot_row(inst, cur[b], u, v);
 	for (;; k++) {
 		int is_ck = k == next_ck, is_eval = eval_every && k % eval_every == 0;
-		if (is_ck || is_eval) {
+		int is_phi = label_noise && k == phi.next;
+		if (is_ck || is_eval || is_phi) {
 			double L;
 			if (is_ck) {
 				if ((rc = bw_outcome_checkpoint(out, inst, k, (double)k * dt, u, v, w, r)) != BW_OK)
@@ -453,6 +552,10 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			}
 			if (!isfinite(L) || L > bound) {
 				status = BW_RUN_DIVERGED;
+				break;
+			}
+			if (is_phi && phi_check(&phi, inst, u, v, (double)k * dt)) {
+				status = BW_RUN_CONVERGED;
 				break;
 			}
 			if (!label_noise) {
@@ -549,6 +652,7 @@ done:
 	if (rng)
 		gsl_rng_free(rng);
 	evals_free(&ev);
+	phi_free(&phi);
 	if (rc != BW_OK)
 		bw_outcome_release(out);
 	return rc;
@@ -581,13 +685,14 @@ static double sgd_cost(const struct bw_run_params *r, const struct bw_instance_s
 	return fmax(s, 1) * (double)r->batch * d;
 }
 
-/* d per step of the budget (time / (eta^2 sigma^2 / 2)), and the projection */
+#define LNSGD_TIME_GUESS 5.0 /* a typical time to the stopping rule (the budget is a cap) */
+
+/* d per step up to min(budget, LNSGD_TIME_GUESS) (time / (eta^2 sigma^2 / 2)),
+ * and the projection */
 static double label_noise_sgd_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
 {
-	double d = (double)is->d, eta = bw_cost_eta(r, is);
-	double s = bw_cost_budget_steps(r, eta * eta * r->sigma * r->sigma / 2);
-	if (!isfinite(s))
-		s = ceil(bw_label_noise_sgd.budget_time / (eta * eta * r->sigma * r->sigma / 2));
+	double d = (double)is->d, eta = bw_cost_eta(r, is), dt = eta * eta * r->sigma * r->sigma / 2;
+	double s = fmin(bw_cost_budget_steps(r, dt), ceil(LNSGD_TIME_GUESS / dt));
 	const struct bw_dynamics *g = bw_run_descent(r);
 	return s * d + (g ? bw_cost_to_manifold(g, r, is) : 0);
 }
@@ -607,7 +712,8 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT,
 	.limit = BW_LIMIT_L1,
 	.tol = 1e-10,
-	.budget_time = 5.0,
+	.budget_time = 100.0,
+	.stop_rule = "phi",
 	.descent = &bw_gd,
 	.eta_auto = sgd_eta_auto,
 	.cost = label_noise_sgd_cost,
@@ -619,6 +725,8 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	.plot_ps = 1.2,
 	.eta_doc = sgd_eta_doc,
 	.time_doc = "k*eta^2*sigma^2/2",
+	.converged_doc = "Phi(x_k), the projection at checkpoints, is stationary: its w and R move\n"
+			 "             slower than 1e-6 k relative between checkpoints, 3 in a row",
 };
 
 const struct bw_dynamics bw_sgd = {
@@ -639,5 +747,5 @@ const struct bw_dynamics bw_sgd = {
 	.plot_ps = 1.1,
 	.eta_doc = sgd_eta_doc,
 	.time_doc = "k*eta",
-	.converged_doc = "relative loss L/(|y|^2/n)",
+	.converged_doc = "relative loss L/(|y|^2/n) <= tol (default 1e-10)",
 };

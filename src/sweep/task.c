@@ -13,7 +13,8 @@ int bw_task_canonical(const struct bw_task *t, char *buf, size_t len)
 {
 	const struct bw_run_params *r = &t->run;
 	unsigned reads = bw_dynamics_table[r->algo]->uses;
-	char eta[40] = "", sigma[40] = "", batch[32] = "", project[16] = "";
+	const char *rule = bw_dynamics_table[r->algo]->stop_rule;
+	char eta[40] = "", sigma[40] = "", batch[32] = "", project[16] = "", stop[48] = "";
 	if (reads & BW_USES_ETA) {
 		if (r->eta > 0)
 			snprintf(eta, sizeof eta, " eta=%.17g", r->eta);
@@ -26,12 +27,14 @@ int bw_task_canonical(const struct bw_task *t, char *buf, size_t len)
 		snprintf(batch, sizeof batch, " batch=%ld", r->batch);
 	if (reads & BW_USES_PROJECT)
 		snprintf(project, sizeof project, " project=%d", r->project ? 1 : 0);
+	if (rule)
+		snprintf(stop, sizeof stop, " stop=%s", rule);
 	int n = snprintf(buf, len,
 			 "bw-task/1 algo=%s design=%s wstar=%s d=%zu n=%zu kappa=%zu sweep_seed=%" PRIu64
-			 " seed=%" PRIu32 " alpha=%.17g%s%s%s steps=%ld time=%.17g eps=%.17g tol=%.17g%s",
+			 " seed=%" PRIu32 " alpha=%.17g%s%s%s steps=%ld time=%.17g eps=%.17g tol=%.17g%s%s",
 			 bw_algo_name(r->algo), bw_design_name(t->inst.design), bw_wstar_name(t->inst.wstar), t->inst.d,
 			 t->inst.n, t->inst.kappa, t->inst.sweep_seed, t->inst.seed_index, r->alpha, eta, sigma, batch,
-			 r->max_steps, r->max_time, r->eps, r->tol, project);
+			 r->max_steps, r->max_time, r->eps, r->tol, project, stop);
 	if (n < 0 || (size_t)n >= len)
 		return RAISE(BW_EINVAL, "canonical string of a task needs %d bytes, buffer has %zu", n, len);
 	return BW_OK;

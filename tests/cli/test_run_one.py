@@ -61,17 +61,22 @@ rc, out, err = run(["--help"])
 check(rc == 0 and "run-one" in out, "biasweep --help lists run-one")
 # the conventions, generated from the dynamics table: the text they had when
 # written by hand (run-one --help before the table), line for line, with
-# gaussian_noise_gd's row added
+# gaussian_noise_gd's row added and the stopping rules and caps of the convergence change
 CONVENTIONS = """defaults and conventions:
   --eta      auto: gd and gaussian_noise_gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);
              label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);
              riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step
-  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 5, riemannian_flow --time 50, gaussian_noise_gd --time 5;
+  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 100, riemannian_flow --time 10000, gaussian_noise_gd --time 5;
              --steps and --time may be combined (whichever ends first)
   t          gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: flow time
   success    test error ||w - w*||/||w*|| <= eps (default 0.1)
-  converged  relative loss L/(|y|^2/n) <= tol (default 1e-10) for gd and sgd;
-             ||P grad R||/||grad R|| <= tol (default 1e-7) for riemannian_flow
+  converged  gd and sgd: relative loss L/(|y|^2/n) <= tol (default 1e-10);
+             label_noise_sgd: Phi(x_k), the projection at checkpoints, is stationary: its w and R move
+             slower than 1e-6 k relative between checkpoints, 3 in a row;
+             riemannian_flow: ||P grad R|| <= tol ||grad R|| (default 1e-7), or at two steps in a row
+             ||dw/dt|| <= tol k ||w||, |dR/dt| <= tol k R and no coordinate above
+             1e-12 max(u^2+v^2) growing faster than 1e-4 k;
+             (k = 16 max_j c_j / n, the flow's rate; budgets are caps, status says which ended a run)
   label_noise_sgd and gaussian_noise_gd: the final iterate is projected onto the zero-loss manifold by noise-free gd
   (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.
   --eta, --sigma, --batch and --no-project are refused (exit 2) for a dynamics that does not read

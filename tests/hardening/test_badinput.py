@@ -112,7 +112,7 @@ SPECS = [
     ("a task whose cost is not finite (eta^2 underflows)", GOOD.replace('"gd"', '"label_noise_sgd"').replace(
         "steps = 200;", "eta = 1e-200;"), ["has no finite cost estimate"]),
     ("costs whose sum overflows", GOOD.replace('"gd"', '"label_noise_sgd"').replace(
-        "steps = 200;", "eta = 1e-150;\ntime = 1e5;\nproject = false;\nseeds = 200;"),
+        "steps = 200;", "eta = 1e-153;\ntime = 1e5;\nproject = false;\nseeds = 200;"),
      ["the estimated cost of the grid overflows"]),
     ("missing d", GOOD.replace("d = 8;\n", ""), ["'d' is not set for gd"]),
     ("no algorithm", "d = 8;\nn = 4;\nkappa = 1;\n", ["no algorithm to run"]),

@@ -162,8 +162,8 @@ static void test_values(void)
 	if (rc == BW_OK) {
 		TU_CHECK(find_task(&s, BW_GD, 10, 5)->run.max_steps == 1000000, "gd default 1e6 steps");
 		TU_CHECK(find_task(&s, BW_SGD, 10, 5)->run.max_steps == 10000000, "sgd default 1e7 steps");
-		TU_CHECK(find_task(&s, BW_LABEL_NOISE_SGD, 10, 5)->run.max_time == 5.0, "lnsgd default time 5");
-		TU_CHECK(find_task(&s, BW_RIEMANNIAN_FLOW, 10, 5)->run.max_time == 50.0, "flow default time 50");
+		TU_CHECK(find_task(&s, BW_LABEL_NOISE_SGD, 10, 5)->run.max_time == 100.0, "lnsgd default time 100 (a cap)");
+		TU_CHECK(find_task(&s, BW_RIEMANNIAN_FLOW, 10, 5)->run.max_time == 10000.0, "flow default time 1e4 (a cap)");
 		bw_spec_release(&s);
 	}
 	rc = load("d = 10; n = 5; kappa = 1; alpha = 2.0; algorithm = \"gd\";"
@@ -292,8 +292,9 @@ static void test_keys(void)
 		     " project = false; eps = 0.05; }; };",
 		     BW_LABEL_NOISE_SGD,
 		     "bw-task/1 algo=label_noise_sgd design=gaussian wstar=gaussian d=64 n=32 kappa=4 sweep_seed=5 seed=2 "
-		     "alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 eps=0.050000000000000003 tol=1e-10 project=0",
-		     "082e756e0fe887b6");
+		     "alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 eps=0.050000000000000003 tol=1e-10 project=0 "
+		     "stop=phi",
+		     "09fd520fa97264d9");
 	check_golden("d = 16; n = 16; kappa = 1; algorithms = { sgd = { batch = 4; eta = 0.01; steps = 5000; "
 		     "tol = 1e-8; }; };",
 		     BW_SGD,
@@ -302,8 +303,17 @@ static void test_keys(void)
 		     "859ab224d520ca19");
 	check_golden("d = 16; n = 8; kappa = 1; eta = 0.01; algorithms = { riemannian_flow = {}; };", BW_RIEMANNIAN_FLOW,
 		     "bw-task/1 algo=riemannian_flow design=rademacher wstar=signs d=16 n=8 kappa=1 sweep_seed=0 seed=0 "
-		     "alpha=1 steps=0 time=50 eps=0.10000000000000001 tol=9.9999999999999995e-08",
-		     "09051dc350dee08e");
+		     "alpha=1 steps=0 time=10000 eps=0.10000000000000001 tol=9.9999999999999995e-08 stop=stationary",
+		     "ef865e337f4c2972");
+	/* Before the stopping rules (stop=), the same two tasks had the canonical strings
+	 *   ... alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 eps=0.050000000000000003 tol=1e-10 project=0
+	 *   ... alpha=1 steps=0 time=50 eps=0.10000000000000001 tol=9.9999999999999995e-08
+	 * and the keys 082e756e0fe887b6 and 09051dc350dee08e (task.h: their outcomes
+	 * came from the old rules, so those keys stay theirs and no new task gets them). */
+	TU_CHECK(ref_hash_str("bw-task/1 algo=label_noise_sgd design=gaussian wstar=gaussian d=64 n=32 kappa=4 "
+			      "sweep_seed=5 seed=2 alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 "
+			      "eps=0.050000000000000003 tol=1e-10 project=0") == 0x082e756e0fe887b6ULL,
+		 "the old label_noise_sgd key is still the hash of its old canonical string");
 }
 
 static int cmp_u64(const void *x, const void *y)
@@ -686,8 +696,9 @@ static void test_admission(void)
 			 "infinite cost: rc %d '%s'", rc, bw_error_message());
 		bw_spec_release(&s);
 	}
-	/* each cost finite, their sum not: 200 tasks of 8 * ceil(1e5 / (1e-300 / 2)) = 1.6e306 */
-	rc = load("algorithm = \"label_noise_sgd\"; d = 8; n = 4; kappa = 1; eta = 1e-150; time = 1e5;\n"
+	/* each cost finite, their sum not: 200 tasks of 8 * ceil(min(1e5, 5) / (1e-306 / 2)) = 8e307
+	 * (the cost counts the steps to the typical stopping time 5, task.h) */
+	rc = load("algorithm = \"label_noise_sgd\"; d = 8; n = 4; kappa = 1; eta = 1e-153; time = 1e5;\n"
 		  "project = false; seeds = 200;", &s);
 	if (TU_CHECK_OK(rc)) {
 		TU_CHECK(isfinite(s.tasks[0].cost) && s.tasks[0].cost > 1e306, "one task costs %g", s.tasks[0].cost);
