@@ -19,7 +19,8 @@ static const char summary[] =
 	"and their median, and the Donoho-Tanner l1 transition n50_dt = d psi(kappa/d) for comparison.";
 
 static const char epilog[] =
-	"n*        r_j = successes/tasks at grid n_j; j the first index with r_j >= 1/2;\n"
+	"n*        r_j = successes/(ran + imputed) at grid n_j (every seed of the cell counts: its own outcomes\n"
+	"          where it ran n_j, else one outcome imputed from its threshold: success iff n_j >= threshold); j the first index with r_j >= 1/2;\n"
 	"          n* = n_{j-1} + (1/2 - r_{j-1})/(r_j - r_{j-1}) (n_j - n_{j-1}).  When r_1 >= 1/2 already,\n"
 	"          n* = n_1 with note 'n* <= min n'; when no r_j reaches 1/2, n* is empty/null, note 'n* > max n'.\n"
 	"interval  percentile bootstrap over seeds: 2000 resamples of the seeds with replacement (each with all\n"
@@ -37,7 +38,10 @@ static const char epilog[] =
 	"          against x = kappa ln d and against x = d (gsl_fit_linear): slope, intercept, R^2 and the\n"
 	"          slope's standard error.  Cells of different alpha/eta/... are pooled: fix them with --where.\n"
 	"--where   as in biasweep query (COLUMN OP VALUE on the view 'results'; repeatable, ANDed).\n"
-	"The catalog's view sample_complexity gives the per-cell rate by n in SQL.\n"
+	"--points  ran: outcomes that ran at n (on a searched sweep, bisection probes); imputed: seeds that did not\n"
+	"          run n, counted from their threshold; rate = successes / (ran + imputed).\n"
+	"The catalog's views give the same numbers in SQL: sample_complexity (n* per cell), success_rates\n"
+	"(--points), seed_thresholds (--seeds); probe_rates counts only the outcomes that ran.\n"
 	"exit status: 0 ok, 2 bad flags, columns or values, 1 other errors.\n";
 
 static const char *const cell_names[] = {"algorithm", "design", "wstar", "d", "kappa",
@@ -112,16 +116,26 @@ static int summary_row(struct bw_table *t, const struct bw_qcell *c, const struc
 	return rc;
 }
 
+/* The outcomes of the cell at n (the rest of the point's count are imputed seeds). */
+static size_t ran_at(const struct bw_qcell *c, double n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < c->nobs; i++)
+		k += c->obs[i].n == n;
+	return k;
+}
+
 static int points_rows(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e)
 {
 	for (size_t j = 0; j < e->npoints; j++) {
-		size_t row;
+		size_t row, ran = ran_at(c, e->points[j].n);
 		CHECK(bw_table_add_row(t, &row));
 		CHECK(set_cell(t, row, c));
 		bw_table_set_real(t, row, NCELL, e->points[j].n);
-		bw_table_set_int(t, row, NCELL + 1, (int64_t)e->points[j].tasks);
-		bw_table_set_int(t, row, NCELL + 2, (int64_t)e->points[j].successes);
-		bw_table_set_real(t, row, NCELL + 3, e->points[j].rate);
+		bw_table_set_int(t, row, NCELL + 1, (int64_t)ran);
+		bw_table_set_int(t, row, NCELL + 2, (int64_t)(e->points[j].tasks - ran));
+		bw_table_set_int(t, row, NCELL + 3, (int64_t)e->points[j].successes);
+		bw_table_set_real(t, row, NCELL + 4, e->points[j].rate);
 	}
 	return BW_OK;
 }
@@ -176,7 +190,8 @@ int cmd_curve(int argc, char **argv)
 		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
 		BW_OPT("where", BW_OPT_LIST, &where, "COND", "COLUMN OP VALUE filter, repeatable (as in query)"),
 		BW_OPT_FORMAT(&fmt),
-		BW_OPT("points", BW_OPT_FLAG, &points, NULL, "one row per (cell, n): tasks, successes, rate", .excl = 1),
+		BW_OPT("points", BW_OPT_FLAG, &points, NULL,
+		       "one row per (cell, n): outcomes that ran, seeds imputed, successes, rate", .excl = 1),
 		BW_OPT("seeds", BW_OPT_FLAG, &seeds, NULL, "one row per (cell, seed): its threshold", .excl = 1),
 		BW_OPT("fit", BW_OPT_FLAG, &fit, NULL, "per algorithm: fits of n* against kappa ln d and d", .excl = 1),
 		{0},
@@ -200,7 +215,7 @@ int cmd_curve(int argc, char **argv)
 	static const char *const summary_cols[] = {"seeds",	    "tasks",	 "n_min",	     "n_max",
 						   "nstar",	    "nstar_lo",	 "nstar_hi",	     "median_threshold",
 						   "nonmonotone", "n50_dt",	 "note",	     "curve"};
-	static const char *const point_cols[] = {"n", "tasks", "successes", "rate"};
+	static const char *const point_cols[] = {"n", "ran", "imputed", "successes", "rate"};
 	static const char *const seed_cols[] = {"sweep_seed", "seed", "threshold", "monotone"};
 	static const char *const fit_cols[] = {"algorithm", "against", "cells", "slope", "intercept", "r2", "slope_se"};
 	struct bw_table t = {0};

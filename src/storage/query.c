@@ -184,6 +184,15 @@ int bw_query_open(const char *path, struct bw_query **out)
 						 : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 		goto fail;
 	}
+	/* checked before anything is created, even a TEMP view */
+	long version;
+	int changed;
+	if ((rc = bw_catalog_check(q->db, "main", q->path, 0, &version)) != BW_OK)
+		goto fail;
+	if (bw_schema_views(q->db, 1, &changed) != SQLITE_OK) {
+		rc = bw_qi_store_error(q, "creating the derived views");
+		goto fail;
+	}
 	if (bw_sql_exec(q->db, "PRAGMA query_only=1") != SQLITE_OK) {
 		rc = bw_qi_store_error(q, "setting query_only");
 		goto fail;
@@ -192,8 +201,7 @@ int bw_query_open(const char *path, struct bw_query **out)
 		rc = bw_qi_store_error(q, "installing the authorizer");
 		goto fail;
 	}
-	long version;
-	if ((rc = bw_catalog_check(q->db, "main", q->path, 0, &version)) != BW_OK || (rc = load_columns(q)) != BW_OK)
+	if ((rc = load_columns(q)) != BW_OK)
 		goto fail;
 	*out = q;
 	return BW_OK;

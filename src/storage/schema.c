@@ -4,17 +4,79 @@
 #include "check.h"
 #include "schema.h"
 
+#include <sqlite3.h>
 #include <stddef.h>
+#include <string.h>
 
-/* The success rate of each n*-cell against n (n* itself is interpolated in
- * C: src/sweep/nstar.c).  Part of version 1; read-write opens add it to
- * files made before it existed. */
-#define SAMPLE_COMPLEXITY_VIEW                                                                      \
-	"CREATE VIEW IF NOT EXISTS sample_complexity AS SELECT\n"                                   \
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"                 \
-	"  count(*) AS tasks, count(DISTINCT sweep_seed || ':' || seed) AS seeds,\n"                \
-	"  sum(success) AS successes, avg(success) AS rate, avg(success) >= 0.5 AS reached\n"       \
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
+/* The columns that make an n*-cell (the grouping of bw_query_cells). */
+#define CELL "algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps"
+
+/* The derived views (docs/catalog.md documents each column).  They hold no
+ * data: every opener makes them current (bw_schema_views), so a catalog
+ * made by an older biasweep reads with this version's definitions.
+ *
+ * success_rates, seed_thresholds and sample_complexity compute exactly what
+ * `biasweep curve` does (src/sweep/nstar.c with imputation, nstar.h): a
+ * seed's threshold is the smallest of its n from which every larger n it
+ * ran succeeded (all outcomes at one n); the rate at a grid n of the cell
+ * counts every seed, its own outcomes where it ran n and else one imputed
+ * outcome (success iff n >= its threshold); n* is the linear interpolation
+ * at the first crossing of 1/2, in the same floating-point operations. */
+#define PROBE_RATES_VIEW                                                                                      \
+	"AS SELECT\n  " CELL ", n,\n"                                                                          \
+	"  count(*) AS probes, sum(success) AS successes, avg(success) AS rate,\n"                             \
+	"  avg(test_error) AS mean_test_error\n"                                                               \
+	"  FROM results GROUP BY " CELL ", n"
+
+#define SEED_THRESHOLDS_VIEW                                                                                  \
+	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, n,\n" \
+	"    count(*) AS outcomes, min(success) AS all_ok, max(success) AS any_ok\n"                           \
+	"    FROM results GROUP BY " CELL ", sweep_seed, seed, n),\n"                                          \
+	"  marked AS (SELECT *, max(CASE WHEN all_ok = 0 THEN n END)\n"                                        \
+	"    OVER (PARTITION BY cell, sweep_seed, seed) AS last_failure FROM own),\n"                          \
+	"  per AS (SELECT cell, " CELL ", sweep_seed, seed, sum(outcomes) AS probes, min(n) AS n_min,\n"        \
+	"    max(n) AS n_max, max(last_failure) AS last_failure,\n"                                            \
+	"    min(CASE WHEN all_ok = 1 AND (last_failure IS NULL OR n > last_failure) THEN n END) AS threshold,\n" \
+	"    min(CASE WHEN any_ok = 1 THEN n END) AS first_success\n"                                          \
+	"    FROM marked GROUP BY cell, sweep_seed, seed)\n"                                                   \
+	"  SELECT cell, " CELL ", sweep_seed, seed, probes, n_min, n_max, threshold,\n"                        \
+	"    threshold IS NOT NULL AS resolved, last_failure, first_success IS threshold AS monotone\n"        \
+	"  FROM per"
+
+#define SUCCESS_RATES_VIEW                                                                                    \
+	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, n,\n" \
+	"    success FROM results),\n"                                                                         \
+	"  grid AS (SELECT DISTINCT cell, " CELL ", n FROM own),\n"                                            \
+	"  ran AS (SELECT cell, sweep_seed, seed, n, count(*) AS outcomes, sum(success) AS successes\n"         \
+	"    FROM own GROUP BY cell, sweep_seed, seed, n),\n"                                                  \
+	"  filled AS (SELECT g.*, coalesce(r.outcomes, 0) AS ran, r.outcomes IS NULL AS imputed,\n"            \
+	"    coalesce(r.successes, s.threshold IS NOT NULL AND g.n >= s.threshold) AS successes\n"             \
+	"    FROM grid AS g JOIN seed_thresholds AS s ON s.cell = g.cell\n"                                    \
+	"    LEFT JOIN ran AS r ON r.cell = g.cell AND r.sweep_seed IS s.sweep_seed AND r.seed IS s.seed\n"    \
+	"      AND r.n = g.n)\n"                                                                               \
+	"  SELECT cell, " CELL ", n, sum(ran) AS ran, sum(imputed) AS imputed, sum(successes) AS successes,\n" \
+	"    CAST(sum(successes) AS REAL) / (sum(ran) + sum(imputed)) AS rate\n"                               \
+	"  FROM filled GROUP BY cell, n"
+
+#define SAMPLE_COMPLEXITY_VIEW                                                                                \
+	"AS WITH r AS (SELECT *, lag(n) OVER w AS n0, lag(rate) OVER w AS r0, row_number() OVER w AS j\n"      \
+	"    FROM success_rates WINDOW w AS (PARTITION BY cell ORDER BY n)),\n"                                \
+	"  c AS (SELECT cell, min(CASE WHEN rate >= 0.5 THEN j END) AS jc FROM r GROUP BY cell),\n"            \
+	"  s AS (SELECT cell, count(*) AS seeds, sum(resolved) AS resolved, sum(probes) AS probes,\n"          \
+	"    sum(NOT monotone) AS nonmonotone FROM seed_thresholds GROUP BY cell)\n"                           \
+	"  SELECT r.cell, " CELL ", s.seeds, s.resolved, s.probes, s.nonmonotone, min(r.n) AS n_min,\n"        \
+	"    max(r.n) AS n_max,\n"                                                                             \
+	"    max(CASE WHEN r.j = c.jc THEN CASE WHEN r.j = 1 THEN CAST(r.n AS REAL)\n"                         \
+	"      ELSE r.n0 + (0.5 - r.r0) / (r.rate - r.r0) * (r.n - r.n0) END END) AS nstar,\n"                 \
+	"    CASE WHEN c.jc IS NULL THEN 'above_max' WHEN c.jc = 1 THEN 'at_min' ELSE 'inside' END AS censor\n" \
+	"  FROM r JOIN c ON c.cell = r.cell JOIN s ON s.cell = r.cell GROUP BY r.cell"
+
+/* In the order they read each other. */
+#define DERIVED_VIEWS(V)                                                                                      \
+	V(probe_rates, PROBE_RATES_VIEW)                                                                       \
+	V(seed_thresholds, SEED_THRESHOLDS_VIEW)                                                               \
+	V(success_rates, SUCCESS_RATES_VIEW) V(sample_complexity, SAMPLE_COMPLEXITY_VIEW)
+#define VIEW_DDL(name, body) "CREATE VIEW " #name " " body ";\n"
 
 /* Version 1.  Created in one transaction by bw_catalog_open. */
 static const char schema_sql[] =
@@ -90,23 +152,52 @@ static const char schema_sql[] =
 	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n"
 	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"
 	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
-	"CREATE VIEW success_rates AS SELECT\n"
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"
-	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"
-	"  avg(test_error) AS mean_test_error\n"
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
-	SAMPLE_COMPLEXITY_VIEW;
+	DERIVED_VIEWS(VIEW_DDL);
 
-const char bw_schema_sample_complexity_view[] = SAMPLE_COMPLEXITY_VIEW;
+#define VIEW_NAME(name, body) #name,
+#define VIEW_BODY(name, body) body,
+static const char *const derived_names[] = {DERIVED_VIEWS(VIEW_NAME) NULL};
+static const char *const derived_bodies[] = {DERIVED_VIEWS(VIEW_BODY) NULL};
 
-/* Objects of the schema that read-write opens add to files made before them. */
-static const char *const added_later[] = {"sample_complexity", NULL};
-
-const char *bw_catalog_schema(const char *const **added)
+const char *bw_catalog_schema(const char *const **derived)
 {
-	if (added)
-		*added = added_later;
+	if (derived)
+		*derived = derived_names;
 	return schema_sql;
+}
+
+int bw_schema_views(sqlite3 *db, int temp, int *changed)
+{
+	int rc = SQLITE_OK;
+	*changed = 0;
+	for (size_t i = 0; derived_names[i] && rc == SQLITE_OK; i++) {
+		char *want = sqlite3_mprintf("CREATE VIEW %s %s", derived_names[i], derived_bodies[i]), *sql = NULL;
+		sqlite3_stmt *s = NULL;
+		if (!want)
+			return SQLITE_NOMEM;
+		int same = 0;
+		if (!temp) {
+			rc = sqlite3_prepare_v2(db, "SELECT sql FROM main.sqlite_master WHERE type = 'view' AND name = ?1", -1,
+						&s, NULL);
+			if (rc == SQLITE_OK) {
+				sqlite3_bind_text(s, 1, derived_names[i], -1, SQLITE_STATIC);
+				if (sqlite3_step(s) == SQLITE_ROW) {
+					const char *have = (const char *)sqlite3_column_text(s, 0);
+					same = have && !strcmp(have, want);
+				}
+				rc = sqlite3_finalize(s);
+			}
+		}
+		if (rc == SQLITE_OK && !same) {
+			sql = temp ? sqlite3_mprintf("CREATE TEMP VIEW %s %s", derived_names[i], derived_bodies[i])
+				   : sqlite3_mprintf("DROP VIEW IF EXISTS main.%s; %s", derived_names[i], want);
+			rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+			*changed = 1;
+		}
+		sqlite3_free(sql);
+		sqlite3_free(want);
+	}
+	return rc;
 }
 
 /* A merged catalog's record of where its sweeps came from (merge.c adds it
