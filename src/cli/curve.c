@@ -212,7 +212,7 @@ int cmd_curve(int argc, char **argv)
 	bw_query_close(q);
 	CHECK(rc);
 
-	static const char *const summary_cols[] = {"seeds",	    "tasks",	 "n_min",	     "n_max",
+	static const char *const summary_cols[] = {"seeds",	    "probes",	 "n_min",	     "n_max",
 						   "nstar",	    "nstar_lo",	 "nstar_hi",	     "median_threshold",
 						   "nonmonotone", "n50_dt",	 "note",	     "curve"};
 	static const char *const point_cols[] = {"n", "ran", "imputed", "successes", "rate"};

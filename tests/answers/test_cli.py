@@ -137,7 +137,7 @@ try:
         check(a["curve"] == "10:0/5 20:1/5 30:3/5 40:4/5 50:5/5", f"A: curve {a['curve']}")
         check(15 <= float(a["nstar_lo"]) < 27.5 < float(a["nstar_hi"]) <= 45, f"A: interval {a['nstar_lo']}"
               f" {a['nstar_hi']}")
-        check(a["seeds"] == "5" and a["tasks"] == "25" and a["note"] == "", f"A: {a}")
+        check(a["seeds"] == "5" and a["probes"] == "25" and a["note"] == "", f"A: {a}")
     else:
         fail(f"no cell A in {list(by)}")
     c = by.get(("label_noise_sgd", "200", "0.001", ""))

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""The catalog's derived views against `biasweep curve` and against an
+independent reimplementation of n* (nstar.h's definition, written here) on a
+searched catalog: sample_complexity (n* per cell), seed_thresholds (curve
+--seeds), success_rates (curve --points: outcomes that ran and seeds imputed
+from their threshold), probe_rates (the raw probes).
+
+Usage: test_views.py   (environment: BIASWEEP, the binary)
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+BIN = os.environ["BIASWEEP"]
+SPEC = """name = "views";
+d = [16, 24];
+kappa = 2;
+seeds = 4;
+alpha = 0.5;
+n = { search = [2, 24]; resolution = 1; };
+max_n_over_d = 1.0;
+algorithms = {
+  gd = { steps = 20000; };
+  riemannian_flow = { time = 5.0; };
+};
+"""
+CELL = ["algorithm", "design", "wstar", "d", "kappa", "alpha", "eta", "sigma", "batch", "eps"]
+failures = 0
+
+
+def check(cond, msg):
+    global failures
+    if not cond:
+        failures += 1
+    print(("ok: " if cond else "FAIL: ") + msg)
+    return cond
+
+
+def run(*args):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        print(p.stderr)
+    return p
+
+
+def key(r):
+    """a cell's identity from a dict of its columns (NULL and 0 batch alike, as the query layer reads them)"""
+    return tuple(("" if r[c] is None else r[c]) if c in ("algorithm", "design", "wstar") else
+                 (None if r[c] in (None, "") else float(r[c])) for c in CELL)
+
+
+def oracle(rows):
+    """n*, per-seed thresholds and rates per cell, from (cell, seed, n, success) rows, by nstar.h's words."""
+    cells = {}
+    for r in rows:
+        cells.setdefault(key(r), []).append(((r["sweep_seed"], r["seed"]), r["n"], r["success"]))
+    out = {}
+    for k, obs in cells.items():
+        grid = sorted({n for _, n, _ in obs})
+        seeds = sorted({s for s, _, _ in obs})
+        thr = {}
+        for s in seeds:
+            own = {}
+            for s2, n, ok in obs:
+                if s2 == s:
+                    own.setdefault(n, []).append(ok)
+            t = None
+            for n in sorted(own, reverse=True):  # the trailing run of all-success n
+                if all(own[n]):
+                    t = n
+                else:
+                    break
+            thr[s] = (t, own)
+        rates = []
+        for n in grid:
+            ran = imp = succ = 0
+            for s in seeds:
+                t, own = thr[s]
+                if n in own:
+                    ran += len(own[n])
+                    succ += sum(own[n])
+                else:
+                    imp += 1
+                    succ += 1 if t is not None and n >= t else 0
+            rates.append((n, ran, imp, succ, succ / (ran + imp)))
+        nstar, censor = None, "above_max"
+        for j, (n, _, _, _, r) in enumerate(rates):
+            if r >= 0.5:
+                if j == 0:
+                    nstar, censor = float(n), "at_min"
+                else:
+                    n0, r0 = rates[j - 1][0], rates[j - 1][4]
+                    nstar, censor = n0 + (0.5 - r0) / (r - r0) * (n - n0), "inside"
+                break
+        out[k] = dict(nstar=nstar, censor=censor, rates=rates, thr={s: thr[s][0] for s in seeds})
+    return out
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="bw-test-views-")
+    spec = os.path.join(tmp, "views.cfg")
+    cat = os.path.join(tmp, "views.sqlite")
+    with open(spec, "w") as f:
+        f.write(SPEC)
+    p = run("run", spec, "--catalog", cat)
+    if not check(p.returncode == 0, "the searched sweep runs"):
+        return
+    con = sqlite3.connect(f"file:{cat}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    rows = [dict(r) for r in con.execute("SELECT * FROM results")]
+    orc = oracle(rows)
+    ragged = sum(1 for v in orc.values() for n in v["rates"] if n[2] > 0)
+    check(ragged > 0, f"the catalog is ragged (searched): {ragged} (cell, n) points have imputed seeds")
+
+    # sample_complexity: one row per cell, n* as curve's and the oracle's
+    sc = {key(r): dict(r) for r in con.execute("SELECT * FROM sample_complexity")}
+    check(con.execute("SELECT count(*) FROM sample_complexity").fetchone()[0] == len(orc),
+          f"sample_complexity: one row per cell ({len(orc)})")
+    cj = json.loads(run("curve", "--catalog", cat, "--format", "json").stdout)
+    check(len(cj) == len(sc), f"curve has the view's {len(sc)} cells")
+    note = {"inside": "", "at_min": "n* <= min n", "above_max": "n* > max n"}
+    for c in cj:
+        v = sc.get(key(c))
+        if not check(v is not None, f"cell {key(c)} in sample_complexity"):
+            continue
+        check(v["nstar"] == c["nstar"], f"{key(c)[0]} d={c['d']}: view n* {v['nstar']} == curve's {c['nstar']}")
+        check(v["nstar"] == orc[key(c)]["nstar"], f"{key(c)[0]} d={c['d']}: view n* == the oracle's")
+        check(v["censor"] == orc[key(c)]["censor"] and c["note"].startswith(note[v["censor"]]),
+              f"censor {v['censor']} (curve note '{c['note']}')")
+        check(v["seeds"] == c["seeds"] and v["probes"] == c["probes"], "seeds and probes as curve's")
+
+    # seed_thresholds against curve --seeds and the oracle
+    st = {key(r) + (r["sweep_seed"], r["seed"]): dict(r) for r in con.execute("SELECT * FROM seed_thresholds")}
+    cs = json.loads(run("curve", "--catalog", cat, "--seeds", "--format", "json").stdout)
+    check(len(cs) == len(st), f"seed_thresholds: one row per seed ({len(st)})")
+    for c in cs:
+        v = st.get(key(c) + (c["sweep_seed"], c["seed"]))
+        if not check(v is not None, f"seed {c['seed']} of {key(c)[:5]} in seed_thresholds"):
+            continue
+        want = orc[key(c)]["thr"][(c["sweep_seed"], c["seed"])]
+        check(v["threshold"] == c["threshold"] == want and v["resolved"] == (want is not None)
+              and v["monotone"] == c["monotone"],
+              f"{key(c)[0]} d={c['d']} seed {c['seed']}: threshold {v['threshold']} (curve {c['threshold']})")
+
+    # success_rates against curve --points and the oracle; probe_rates counts the rows
+    sr = {key(r) + (r["n"],): dict(r) for r in con.execute("SELECT * FROM success_rates")}
+    cp = json.loads(run("curve", "--catalog", cat, "--points", "--format", "json").stdout)
+    check(len(cp) == len(sr), f"success_rates: one row per (cell, n) ({len(sr)})")
+    bad = 0
+    for c in cp:
+        v = sr.get(key(c) + (c["n"],))
+        o = {n: (ran, imp, s, r) for n, ran, imp, s, r in orc[key(c)]["rates"]}[c["n"]]
+        if v is None or (v["ran"], v["imputed"], v["successes"], v["rate"]) != (c["ran"], c["imputed"],
+                                                                              c["successes"], c["rate"]) \
+                or (v["ran"], v["imputed"], v["successes"], v["rate"]) != o:
+            bad += 1
+            print("  mismatch", key(c), c, v, o)
+    check(bad == 0, f"success_rates == curve --points == the oracle at {len(cp)} points")
+    pr = {key(r) + (r["n"],): r["probes"] for r in con.execute("SELECT * FROM probe_rates")}
+    cnt = {}
+    for r in rows:
+        cnt[key(r) + (r["n"],)] = cnt.get(key(r) + (r["n"],), 0) + 1
+    check(pr == cnt, "probe_rates counts the outcomes that ran")
+    con.close()
+    subprocess.run(["rm", "-rf", tmp])
+
+
+main()
+print("test_views:", "FAILED" if failures else "passed", f"({failures} failures)")
+sys.exit(1 if failures else 0)
