@@ -491,7 +491,7 @@ static const char status_sql[] =
 	" count(CASE WHEN o.status = 'diverged' THEN 1 END),"
 	" count(CASE WHEN o.status = 'failed' THEN 1 END),"
 	" count(CASE WHEN o.sweep_id = s.id THEN 1 END),"
-	" total(o.wall_s)"
+	" total(o.wall_s), s.spec_hash"
 	" FROM sweeps AS s"
 	" LEFT JOIN sweep_tasks AS st ON st.sweep_id = s.id"
 	" LEFT JOIN tasks AS t ON t.key = st.key"
@@ -502,7 +502,7 @@ int bw_query_status(struct bw_query *q, struct bw_table *out)
 {
 	static const char *const names[] = {"sweep",   "name",	  "state",    "started_at", "ended_at",
 					    "ranks",   "shard",	  "algorithm", "planned",	   "done",
-					    "pending", "diverged", "failed",   "ran",	   "wall_s"};
+					    "pending", "diverged", "failed",   "ran",	   "wall_s", "spec_hash"};
 	const size_t nc = sizeof names / sizeof names[0];
 	sqlite3_stmt *s = NULL;
 	int rc, st;
@@ -524,6 +524,94 @@ done:
 	sqlite3_finalize(s);
 	if (rc != BW_OK)
 		bw_table_release(out);
+	return rc;
+}
+
+static const char specs_sql[] =
+	"SELECT spec_hash, name, spec_path, spec_text, shard, count(*), min(id), max(id) FROM sweeps"
+	" GROUP BY spec_hash, shard ORDER BY min(id)";
+
+int bw_query_specs(struct bw_query *q, struct bw_table *out)
+{
+	static const char *const names[] = {"spec_hash", "name", "spec_path", "spec_text", "shard", "runs", "first", "last"};
+	const size_t nc = sizeof names / sizeof names[0];
+	sqlite3_stmt *s = NULL;
+	int rc, st;
+	CHECK(bw_table_init(out, nc, names));
+	if (sqlite3_prepare_v2(q->db, specs_sql, -1, &s, NULL) != SQLITE_OK) {
+		rc = bw_qi_store_error(q, "preparing the specs query");
+		goto done;
+	}
+	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t row;
+		if ((rc = bw_table_add_row(out, &row)) != BW_OK)
+			goto done;
+		for (size_t i = 0; i < nc; i++)
+			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
+				goto done;
+	}
+	rc = st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, "reading the specs");
+done:
+	sqlite3_finalize(s);
+	if (rc != BW_OK)
+		bw_table_release(out);
+	return rc;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size);
+
+struct done_key {
+	uint64_t key;
+	int8_t ok;
+};
+
+static int cmp_done(const void *a, const void *b)
+{
+	uint64_t x = ((const struct done_key *)a)->key, y = ((const struct done_key *)b)->key;
+	return (x > y) - (x < y);
+}
+
+int bw_query_done(struct bw_query *q, uint64_t **keys, int8_t **ok, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	struct done_key *d = NULL;
+	size_t len = 0, cap = 0;
+	int rc = BW_OK, st;
+	*keys = NULL;
+	*ok = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(q->db, "SELECT key, success FROM outcomes", -1, &s, NULL) != SQLITE_OK)
+		return bw_qi_store_error(q, "preparing the outcomes query");
+	while (rc == BW_OK && (st = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		if ((rc = grow((void **)&d, &cap, len + 1, sizeof *d)) != BW_OK)
+			break;
+		d[len].key = k ? strtoull(k, NULL, 16) : 0;
+		d[len].ok = (int8_t)(sqlite3_column_int(s, 1) != 0);
+		len++;
+	}
+	if (rc == BW_OK && st != SQLITE_DONE)
+		rc = bw_qi_store_error(q, "reading the outcomes");
+	sqlite3_finalize(s);
+	if (rc == BW_OK) {
+		qsort(d, len, sizeof *d, cmp_done);
+		*keys = malloc((len ? len : 1) * sizeof **keys);
+		*ok = malloc(len ? len : 1);
+		if (!*keys || !*ok) {
+			free(*keys);
+			free(*ok);
+			*keys = NULL;
+			*ok = NULL;
+			rc = RAISE(BW_ENOMEM, "out of memory reading the outcomes");
+		} else {
+			for (size_t i = 0; i < len; i++) {
+				(*keys)[i] = d[i].key;
+				(*ok)[i] = d[i].ok;
+			}
+			*n = len;
+		}
+	}
+	free(d);
 	return rc;
 }
 
