@@ -164,6 +164,15 @@ def main():
     for r in rows:
         cnt[key(r) + (r["n"],)] = cnt.get(key(r) + (r["n"],), 0) + 1
     check(pr == cnt, "probe_rates counts the outcomes that ran")
+    # the trajectory file's root attribute spec_hash is the catalog's
+    import h5py
+    sweeps = list(con.execute("SELECT id, spec_hash FROM sweeps"))
+    files = sorted({r["traj_file"] for r in rows})
+    check(len(files) == 1 and len(sweeps) == 1, f"one run, one trajectory file {files}")
+    with h5py.File(os.path.join(tmp, files[0]), "r") as f:
+        h = f.attrs["spec_hash"]
+        h = h.decode() if isinstance(h, bytes) else str(h)
+    check(len(h) == 16 and h == sweeps[0]["spec_hash"], f"HDF5 spec_hash '{h}' == sweeps.spec_hash")
     con.close()
     subprocess.run(["rm", "-rf", tmp])
 
