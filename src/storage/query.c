@@ -527,6 +527,64 @@ done:
 	return rc;
 }
 
+/* The columns of one object into out (rows object, kind, column, type, unit, meaning). */
+static int object_columns(struct bw_query *q, const char *kind, const char *name, struct bw_table *out)
+{
+	sqlite3_stmt *s = NULL;
+	char *sql = sqlite3_mprintf("PRAGMA table_info(\"%w\")", name);
+	int rc = BW_OK, st;
+	if (!sql)
+		return RAISE(BW_ENOMEM, "out of memory");
+	st = sqlite3_prepare_v2(q->db, sql, -1, &s, NULL);
+	sqlite3_free(sql);
+	if (st != SQLITE_OK)
+		return bw_qi_store_error(q, "reading the columns");
+	while (rc == BW_OK && (st = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(s, 1), *type = (const char *)sqlite3_column_text(s, 2);
+		const struct bw_column_doc *d = col ? bw_column_doc(name, col) : NULL;
+		size_t row;
+		if ((rc = bw_table_add_row(out, &row)) != BW_OK || (rc = bw_table_set_text(out, row, 0, name)) != BW_OK ||
+		    (rc = bw_table_set_text(out, row, 1, kind)) != BW_OK || (rc = bw_table_set_text(out, row, 2, col)) != BW_OK ||
+		    (rc = bw_table_set_text(out, row, 3, type && *type ? type : NULL)) != BW_OK ||
+		    (rc = bw_table_set_text(out, row, 4, d && *d->unit ? d->unit : NULL)) != BW_OK ||
+		    (rc = bw_table_set_text(out, row, 5, d ? d->meaning : NULL)) != BW_OK)
+			break;
+	}
+	if (rc == BW_OK && st != SQLITE_DONE)
+		rc = bw_qi_store_error(q, "reading the columns");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int bw_query_list_columns(struct bw_query *q, struct bw_table *out)
+{
+	static const char *const names[] = {"object", "kind", "column", "type", "unit", "meaning"};
+	/* the file's tables and views but those the TEMP derived views shadow, then those */
+	static const char *const lists[] = {
+		"SELECT type, name FROM main.sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+		" AND name NOT IN (SELECT name FROM temp.sqlite_master) ORDER BY type = 'view', rowid",
+		"SELECT type, name FROM temp.sqlite_master WHERE type = 'view' ORDER BY rowid"};
+	CHECK(bw_table_init(out, sizeof names / sizeof *names, names));
+	int rc = BW_OK;
+	for (size_t k = 0; k < 2 && rc == BW_OK; k++) {
+		sqlite3_stmt *s = NULL;
+		int st;
+		if (sqlite3_prepare_v2(q->db, lists[k], -1, &s, NULL) != SQLITE_OK) {
+			rc = bw_qi_store_error(q, "listing the schema");
+			break;
+		}
+		while (rc == BW_OK && (st = sqlite3_step(s)) == SQLITE_ROW)
+			rc = object_columns(q, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+					    out);
+		if (rc == BW_OK && st != SQLITE_DONE)
+			rc = bw_qi_store_error(q, "listing the schema");
+		sqlite3_finalize(s);
+	}
+	if (rc != BW_OK)
+		bw_table_release(out);
+	return rc;
+}
+
 static const char specs_sql[] =
 	"SELECT spec_hash, name, spec_path, spec_text, shard, count(*), min(id), max(id) FROM sweeps"
 	" GROUP BY spec_hash, shard ORDER BY min(id)";

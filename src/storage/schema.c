@@ -3,6 +3,7 @@
  * them are in schema.h and checked against this text by tests/storage/test_schema). */
 #include "check.h"
 #include "schema.h"
+#include "biasweep/query.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
@@ -226,3 +227,115 @@ const char bw_schema_merge_stage[] =
 	"  wall_s, rank, sid INTEGER, traj_file, traj_row, finished_at, src INTEGER NOT NULL);\n"
 	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " BW_OUTCOME_VALUES(BW_COL_FIRST, BW_COL_NEXT) ");\n"
 	"CREATE TABLE out_tasks(key TEXT PRIMARY KEY, " BW_TASK_PARAMS(BW_COL_FIRST, BW_COL_NEXT) ", cost);\n";
+
+/* The meaning and unit of every column of the schema (query --list-columns,
+ * docs/catalog.md; tests/answers/test_columns.py checks that every column of
+ * every table and view has one).  A view's column without an entry of its
+ * own is documented by the entry of that name in tasks, then outcomes. */
+const struct bw_column_doc bw_column_docs[] = {
+	{"meta", "key", "", "schema_version, application or catalog_id"},
+	{"meta", "value", "", "its value: the schema version, 'biasweep', 16 random hex digits made with the catalog"},
+	{"sweeps", "id", "", "the run's number in this catalog"},
+	{"sweeps", "name", "", "the spec's name (or its file name without .cfg)"},
+	{"sweeps", "spec_path", "", "the spec file as given"},
+	{"sweeps", "spec_text", "", "the spec's whole text"},
+	{"sweeps", "spec_hash", "", "hash of spec_text (16 hex digits; the trajectory file's spec_hash)"},
+	{"sweeps", "revision", "", "git describe of the biasweep that ran it"},
+	{"sweeps", "host", "", "the host of rank 0"},
+	{"sweeps", "ranks", "", "MPI ranks"},
+	{"sweeps", "libraries", "", "versions of Open MPI, HDF5, SQLite, GSL, libconfig, OpenBLAS"},
+	{"sweeps", "started_at", "UTC", "when the run started (ISO 8601)"},
+	{"sweeps", "ended_at", "UTC", "when it ended (ISO 8601); NULL while running"},
+	{"sweeps", "state", "", "running, done, interrupted (a signal, or found dead by a later run) or failed"},
+	{"sweeps", "shard", "", "I/N for a shard of a Slurm array, NULL otherwise"},
+	{"tasks", "key", "", "16 hex digits: the hash of the task's canonical text"},
+	{"tasks", "algorithm", "", "gd, label_noise_sgd, sgd or riemannian_flow"},
+	{"tasks", "design", "", "the design matrix: rademacher or gaussian"},
+	{"tasks", "wstar", "", "the signal w*: signs or gaussian"},
+	{"tasks", "d", "", "dimension"},
+	{"tasks", "n", "samples", "number of samples"},
+	{"tasks", "kappa", "", "sparsity of w* (nonzero coordinates)"},
+	{"tasks", "alpha", "", "initialization scale, u = v = alpha"},
+	{"tasks", "eta", "", "the step asked for: 0 = the automatic step (the value used is outcomes.eta_used); "
+			    "NULL = the dynamics takes no step (riemannian_flow)"},
+	{"tasks", "sigma", "label units", "label-noise level (label_noise_sgd; NULL where not read)"},
+	{"tasks", "batch", "samples", "mini-batch size (sgd; NULL where not read)"},
+	{"tasks", "max_steps", "steps", "step budget, 0 = unset"},
+	{"tasks", "max_time", "simulated time", "time budget, 0 = unset"},
+	{"tasks", "eps", "relative", "success threshold on test_error"},
+	{"tasks", "tol", "relative", "the dynamics' convergence tolerance"},
+	{"tasks", "project", "", "label_noise_sgd: 1 when the last iterate is projected onto the zero-loss manifold"},
+	{"tasks", "sweep_seed", "", "the spec's seed"},
+	{"tasks", "seed", "", "the instance's seed index (instances are nested in n)"},
+	{"tasks", "cost", "coordinate-updates", "the estimated work"},
+	{"sweep_tasks", "sweep_id", "", "the run (sweeps.id)"},
+	{"sweep_tasks", "key", "", "a task it planned (tasks.key)"},
+	{"outcomes", "key", "", "the task (tasks.key)"},
+	{"outcomes", "status", "", "converged, budget (the budget ended the run), diverged or failed"},
+	{"outcomes", "train_loss", "label units^2", "L = (1/n) ||Z w - y||^2 at the end"},
+	{"outcomes", "test_error", "relative", "||w - w*|| / ||w*||"},
+	{"outcomes", "R", "", "tr Hess L at the end"},
+	{"outcomes", "l1", "", "||w||_1"},
+	{"outcomes", "support_recovered", "", "1 when the kappa largest |w_j| are exactly w*'s support"},
+	{"outcomes", "success", "", "1 when test_error <= eps and the run did not diverge or fail"},
+	{"outcomes", "steps", "steps", "steps taken"},
+	{"outcomes", "t", "simulated time", "simulated time reached (docs/model.md: each dynamics' clock)"},
+	{"outcomes", "eta_used", "", "the step actually used (the automatic value where tasks.eta = 0)"},
+	{"outcomes", "loss_rate", "per step", "sgd: fitted slope of ln L per step"},
+	{"outcomes", "alpha_inf", "alpha units", "sgd, gd: effective initialization at the end"},
+	{"outcomes", "alpha_inf_pred", "alpha units", "sgd: Pesme et al.'s prediction of alpha_inf"},
+	{"outcomes", "int_loss_dt", "label units^2 x time", "integral of L dt along the run (sgd, gd)"},
+	{"outcomes", "message", "", "why a run diverged or failed; empty otherwise"},
+	{"outcomes", "wall_s", "s", "wall-clock seconds of the dynamics"},
+	{"outcomes", "rank", "", "the MPI rank that ran it"},
+	{"outcomes", "sweep_id", "", "the run that committed it (sweeps.id)"},
+	{"outcomes", "traj_file", "", "its trajectory file, relative to the catalog's directory"},
+	{"outcomes", "traj_row", "", "its row in that file"},
+	{"outcomes", "finished_at", "UTC", "when it finished (ISO 8601)"},
+	{"sweep_sources", "sweep_id", "", "a merged catalog's sweep (sweeps.id)"},
+	{"sweep_sources", "source_file", "", "the shard catalog it came from"},
+	{"sweep_sources", "source_id", "", "its id there"},
+	{"sweep_sources", "merged_at", "UTC", "when it was merged (ISO 8601)"},
+	{"probe_rates", "probes", "", "outcomes that ran at this n (searched sweeps: bisection probes)"},
+	{"probe_rates", "successes", "", "their successes"},
+	{"probe_rates", "rate", "", "successes / probes"},
+	{"probe_rates", "mean_test_error", "relative", "mean test_error of the probes"},
+	{"seed_thresholds", "cell", "", "the cell's number (rank of its columns in sort order)"},
+	{"seed_thresholds", "probes", "", "the seed's outcomes"},
+	{"seed_thresholds", "n_min", "samples", "the smallest n the seed ran"},
+	{"seed_thresholds", "n_max", "samples", "the largest n the seed ran"},
+	{"seed_thresholds", "threshold", "samples",
+	 "smallest n it ran from which every larger n it ran succeeded; NULL: it fails at its largest n"},
+	{"seed_thresholds", "resolved", "", "1 when threshold is not NULL (inside the probed range)"},
+	{"seed_thresholds", "last_failure", "samples", "the largest n at which it failed (NULL: none)"},
+	{"seed_thresholds", "monotone", "", "1 when it fails at every n it ran below its threshold"},
+	{"success_rates", "cell", "", "the cell's number (as seed_thresholds.cell)"},
+	{"success_rates", "n", "samples", "a grid n of the cell (any n one of its seeds ran)"},
+	{"success_rates", "ran", "", "outcomes that ran at this n"},
+	{"success_rates", "imputed", "", "seeds that did not run n, counted from their threshold"},
+	{"success_rates", "successes", "", "successes among ran and imputed"},
+	{"success_rates", "rate", "", "successes / (ran + imputed): curve's rate"},
+	{"sample_complexity", "cell", "", "the cell's number (as seed_thresholds.cell)"},
+	{"sample_complexity", "seeds", "", "seeds of the cell"},
+	{"sample_complexity", "resolved", "", "seeds with a threshold"},
+	{"sample_complexity", "probes", "", "outcomes of the cell"},
+	{"sample_complexity", "nonmonotone", "", "seeds that succeed somewhere below their threshold"},
+	{"sample_complexity", "n_min", "samples", "the cell's smallest n"},
+	{"sample_complexity", "n_max", "samples", "the cell's largest n"},
+	{"sample_complexity", "nstar", "samples", "curve's n*: the interpolated first crossing of rate 1/2; NULL: above n_max"},
+	{"sample_complexity", "censor", "", "inside, at_min (n* <= n_min) or above_max (n* > n_max)"},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct bw_column_doc *bw_column_doc(const char *object, const char *column)
+{
+	static const char *const fallback[] = {"tasks", "outcomes"};
+	for (const struct bw_column_doc *d = bw_column_docs; d->object; d++)
+		if (!strcmp(d->object, object) && !strcmp(d->column, column))
+			return d;
+	for (size_t k = 0; k < sizeof fallback / sizeof *fallback; k++)
+		for (const struct bw_column_doc *d = bw_column_docs; d->object; d++)
+			if (!strcmp(d->object, fallback[k]) && !strcmp(d->column, column))
+				return d;
+	return NULL;
+}
