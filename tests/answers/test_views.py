@@ -164,6 +164,33 @@ def main():
     for r in rows:
         cnt[key(r) + (r["n"],)] = cnt.get(key(r) + (r["n"],), 0) + 1
     check(pr == cnt, "probe_rates counts the outcomes that ran")
+    # curve --format json: points and seeds are arrays of objects (the same as success_rates, seed_thresholds)
+    okj = all(isinstance(c.get("points"), list) and isinstance(c.get("thresholds"), list) and "curve" not in c
+              for c in cj)
+    check(okj and len(cj) > 0, "curve json: points and thresholds are arrays")
+    for c in cj:
+        pts = [(p["n"], p["ran"], p["imputed"], p["successes"], p["rate"]) for p in c["points"]]
+        check(pts == orc[key(c)]["rates"], f"curve json points of {key(c)[0]} d={c['d']} as the oracle's")
+        thr = {(x["sweep_seed"], x["seed"]): x["threshold"] for x in c["thresholds"]}
+        check(thr == orc[key(c)]["thr"], f"curve json seeds of {key(c)[0]} d={c['d']}")
+    # --pivot d: one column per d holding the cell's n*
+    pv = json.loads(run("curve", "--catalog", cat, "--pivot", "d", "--format", "json").stdout)
+    ds = sorted({c["d"] for c in cj})
+    got = {}
+    for r in pv:
+        for dd in ds:
+            v = r.get(f"d={dd}")
+            if v is not None:
+                got[key(dict(r, d=dd))] = v
+    want_p = {k: v["nstar"] for k, v in sc.items() if v["nstar"] is not None}
+    check(got == want_p and all(r["d"] is None for r in pv), f"--pivot d: n* of every cell ({len(want_p)})")
+    # the table hides constant cell columns unless --all-columns
+    head = run("curve", "--catalog", cat).stdout.splitlines()
+    check(head[0].startswith("constant") and "design=rademacher" in head[0] and "design" not in head[1].split(),
+          f"constant columns named above the table: {head[:2]}")
+    head = run("curve", "--catalog", cat, "--all-columns").stdout.splitlines()
+    check(head[0].split()[:3] == ["algorithm", "design", "wstar"], "--all-columns keeps them")
+
     # query --list-columns: every column of every table and view (PRAGMA table_info), each with a meaning
     lc = json.loads(run("query", "--catalog", cat, "--list-columns", "--format", "json").stdout)
     listed = {(r["object"], r["column"]): r for r in lc}
