@@ -498,17 +498,15 @@ static const char status_sql[] =
 	" LEFT JOIN outcomes AS o ON o.key = st.key"
 	" GROUP BY s.id, t.algorithm ORDER BY s.id, t.algorithm";
 
-int bw_query_status(struct bw_query *q, struct bw_table *out)
+/* The rows of a fixed statement into out (columns names[0..nc)); what: for messages. */
+static int table_of(struct bw_query *q, const char *sql, const char *const *names, size_t nc, const char *what,
+		    struct bw_table *out)
 {
-	static const char *const names[] = {"sweep",   "name",	  "state",    "started_at", "ended_at",
-					    "ranks",   "shard",	  "algorithm", "planned",	   "done",
-					    "pending", "diverged", "failed",   "ran",	   "wall_s", "spec_hash"};
-	const size_t nc = sizeof names / sizeof names[0];
 	sqlite3_stmt *s = NULL;
 	int rc, st;
 	CHECK(bw_table_init(out, nc, names));
-	if (sqlite3_prepare_v2(q->db, status_sql, -1, &s, NULL) != SQLITE_OK) {
-		rc = bw_qi_store_error(q, "preparing the status query");
+	if (sqlite3_prepare_v2(q->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		rc = bw_qi_store_error(q, what);
 		goto done;
 	}
 	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
@@ -519,12 +517,20 @@ int bw_query_status(struct bw_query *q, struct bw_table *out)
 			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
 				goto done;
 	}
-	rc = st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, "reading the status");
+	rc = st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, what);
 done:
 	sqlite3_finalize(s);
 	if (rc != BW_OK)
 		bw_table_release(out);
 	return rc;
+}
+
+int bw_query_status(struct bw_query *q, struct bw_table *out)
+{
+	static const char *const names[] = {"sweep",   "name",	  "state",    "started_at", "ended_at",
+					    "ranks",   "shard",	  "algorithm", "planned",	   "done",
+					    "pending", "diverged", "failed",   "ran",	   "wall_s", "spec_hash"};
+	return table_of(q, status_sql, names, sizeof names / sizeof names[0], "reading the status", out);
 }
 
 /* The columns of one object into out (rows object, kind, column, type, unit, meaning). */
@@ -592,28 +598,7 @@ static const char specs_sql[] =
 int bw_query_specs(struct bw_query *q, struct bw_table *out)
 {
 	static const char *const names[] = {"spec_hash", "name", "spec_path", "spec_text", "shard", "runs", "first", "last"};
-	const size_t nc = sizeof names / sizeof names[0];
-	sqlite3_stmt *s = NULL;
-	int rc, st;
-	CHECK(bw_table_init(out, nc, names));
-	if (sqlite3_prepare_v2(q->db, specs_sql, -1, &s, NULL) != SQLITE_OK) {
-		rc = bw_qi_store_error(q, "preparing the specs query");
-		goto done;
-	}
-	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
-		size_t row;
-		if ((rc = bw_table_add_row(out, &row)) != BW_OK)
-			goto done;
-		for (size_t i = 0; i < nc; i++)
-			if ((rc = table_put_column(out, row, i, s, (int)i)) != BW_OK)
-				goto done;
-	}
-	rc = st == SQLITE_DONE ? BW_OK : bw_qi_store_error(q, "reading the specs");
-done:
-	sqlite3_finalize(s);
-	if (rc != BW_OK)
-		bw_table_release(out);
-	return rc;
+	return table_of(q, specs_sql, names, sizeof names / sizeof names[0], "reading the specs", out);
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t size);

@@ -15,10 +15,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bwcheck import BIN, check, run, summary  # noqa: E402
 import tempfile
 import time
 
-BIN = os.environ["BIASWEEP"]
 SPEC = """name = "st";
 d = [16, 24, 32];
 kappa = 2;
@@ -31,22 +33,6 @@ algorithms = {
   riemannian_flow = { time = 5.0; };
 };
 """
-failures = 0
-
-
-def check(cond, msg):
-    global failures
-    if not cond:
-        failures += 1
-    print(("ok: " if cond else "FAIL: ") + msg)
-    return cond
-
-
-def run(*args):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
 def outcomes(cat):
     con = sqlite3.connect(f"file:{cat}?mode=ro", uri=True)
     n = con.execute("SELECT count(*) FROM outcomes").fetchone()[0]
@@ -150,5 +136,4 @@ def main():
 
 
 main()
-print("test_status:", "FAILED" if failures else "passed", f"({failures} failures)")
-sys.exit(1 if failures else 0)
+summary("test_status")

@@ -12,9 +12,11 @@ import os
 import sqlite3
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bwcheck import BIN, check, run, summary  # noqa: E402
 import tempfile
 
-BIN = os.environ["BIASWEEP"]
 SPEC = """name = "views";
 d = [16, 24];
 kappa = 2;
@@ -28,24 +30,6 @@ algorithms = {
 };
 """
 CELL = ["algorithm", "design", "wstar", "d", "kappa", "alpha", "eta", "sigma", "batch", "eps"]
-failures = 0
-
-
-def check(cond, msg):
-    global failures
-    if not cond:
-        failures += 1
-    print(("ok: " if cond else "FAIL: ") + msg)
-    return cond
-
-
-def run(*args):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True)
-    if p.returncode != 0:
-        print(p.stderr)
-    return p
-
-
 def key(r):
     """a cell's identity from a dict of its columns (NULL and 0 batch alike, as the query layer reads them)"""
     return tuple(("" if r[c] is None else r[c]) if c in ("algorithm", "design", "wstar") else
@@ -105,8 +89,8 @@ def main():
     cat = os.path.join(tmp, "views.sqlite")
     with open(spec, "w") as f:
         f.write(SPEC)
-    p = run("run", spec, "--catalog", cat)
-    if not check(p.returncode == 0, "the searched sweep runs"):
+    rc, _, err = run("run", spec, "--catalog", cat)
+    if not check(rc == 0, "the searched sweep runs" + ("" if rc == 0 else ": " + err)):
         return
     con = sqlite3.connect(f"file:{cat}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
@@ -119,7 +103,7 @@ def main():
     sc = {key(r): dict(r) for r in con.execute("SELECT * FROM sample_complexity")}
     check(con.execute("SELECT count(*) FROM sample_complexity").fetchone()[0] == len(orc),
           f"sample_complexity: one row per cell ({len(orc)})")
-    cj = json.loads(run("curve", "--catalog", cat, "--format", "json").stdout)
+    cj = json.loads(run("curve", "--catalog", cat, "--format", "json")[1])
     check(len(cj) == len(sc), f"curve has the view's {len(sc)} cells")
     note = {"inside": "", "at_min": "n* <= min n", "above_max": "n* > max n"}
     for c in cj:
@@ -134,7 +118,7 @@ def main():
 
     # seed_thresholds against curve --seeds and the oracle
     st = {key(r) + (r["sweep_seed"], r["seed"]): dict(r) for r in con.execute("SELECT * FROM seed_thresholds")}
-    cs = json.loads(run("curve", "--catalog", cat, "--seeds", "--format", "json").stdout)
+    cs = json.loads(run("curve", "--catalog", cat, "--seeds", "--format", "json")[1])
     check(len(cs) == len(st), f"seed_thresholds: one row per seed ({len(st)})")
     for c in cs:
         v = st.get(key(c) + (c["sweep_seed"], c["seed"]))
@@ -147,7 +131,7 @@ def main():
 
     # success_rates against curve --points and the oracle; probe_rates counts the rows
     sr = {key(r) + (r["n"],): dict(r) for r in con.execute("SELECT * FROM success_rates")}
-    cp = json.loads(run("curve", "--catalog", cat, "--points", "--format", "json").stdout)
+    cp = json.loads(run("curve", "--catalog", cat, "--points", "--format", "json")[1])
     check(len(cp) == len(sr), f"success_rates: one row per (cell, n) ({len(sr)})")
     bad = 0
     for c in cp:
@@ -174,7 +158,7 @@ def main():
         thr = {(x["sweep_seed"], x["seed"]): x["threshold"] for x in c["thresholds"]}
         check(thr == orc[key(c)]["thr"], f"curve json seeds of {key(c)[0]} d={c['d']}")
     # --pivot d: one column per d holding the cell's n*
-    pv = json.loads(run("curve", "--catalog", cat, "--pivot", "d", "--format", "json").stdout)
+    pv = json.loads(run("curve", "--catalog", cat, "--pivot", "d", "--format", "json")[1])
     ds = sorted({c["d"] for c in cj})
     got = {}
     for r in pv:
@@ -185,14 +169,14 @@ def main():
     want_p = {k: v["nstar"] for k, v in sc.items() if v["nstar"] is not None}
     check(got == want_p and all(r["d"] is None for r in pv), f"--pivot d: n* of every cell ({len(want_p)})")
     # the table hides constant cell columns unless --all-columns
-    head = run("curve", "--catalog", cat).stdout.splitlines()
+    head = run("curve", "--catalog", cat)[1].splitlines()
     check(head[0].startswith("constant") and "design=rademacher" in head[0] and "design" not in head[1].split(),
           f"constant columns named above the table: {head[:2]}")
-    head = run("curve", "--catalog", cat, "--all-columns").stdout.splitlines()
+    head = run("curve", "--catalog", cat, "--all-columns")[1].splitlines()
     check(head[0].split()[:3] == ["algorithm", "design", "wstar"], "--all-columns keeps them")
 
     # query --list-columns: every column of every table and view (PRAGMA table_info), each with a meaning
-    lc = json.loads(run("query", "--catalog", cat, "--list-columns", "--format", "json").stdout)
+    lc = json.loads(run("query", "--catalog", cat, "--list-columns", "--format", "json")[1])
     listed = {(r["object"], r["column"]): r for r in lc}
     want = set()
     for o in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"):
@@ -227,5 +211,4 @@ def main():
 
 
 main()
-print("test_views:", "FAILED" if failures else "passed", f"({failures} failures)")
-sys.exit(1 if failures else 0)
+summary("test_views")
