@@ -97,7 +97,8 @@ def main():
     check(outcomes(cat) <= nsearch * (2 + 5), "probes within the bisection's bound")
 
     # a no-op rerun
-    rc, _, err = run("run", spec, "--catalog", cat, "--quiet")
+    rc, out, err = run("run", spec, "--catalog", cat, "--quiet")
+    check(rc == 0 and "sweep run 3 was a no-op" in out, f"the rerun says it was a no-op: {out.strip()}")
     rc, out, err = run("status", "--catalog", cat)
     l3 = next((l for l in out.splitlines() if l.startswith("sweep 3 ")), "")
     check(" done " in l3 and l3.endswith("no-op"), f"sweep 3 (no-op rerun): {l3}")
