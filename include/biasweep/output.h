@@ -43,6 +43,9 @@ int bw_table_print(FILE *f, const struct bw_table *t, enum bw_format fmt);
 int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct bw_run_params *p,
 			  const struct bw_outcome *o);
 
+/* The first ncols values of row r of t as key: value pairs of the open object (as json prints them). */
+void bw_json_table_row(struct bw_json *j, const struct bw_table *t, size_t r, size_t ncols);
+
 /* The writer's text (bw_json_finish) onto f, then the writer released; its error, or BW_EIO. */
 int bw_json_print(FILE *f, struct bw_json *j);
 

@@ -91,10 +91,34 @@ int bw_query_groups(struct bw_query *q, const struct bw_qfilter *f, size_t nf, c
  *   sweep, name, state, started_at, ended_at, ranks, shard, algorithm,
  *   planned, done (an outcome exists, from any run), pending (planned - done),
  *   diverged, failed, ran (outcomes recorded by this sweep row),
- *   wall_s (sum of wall_s over the outcomes of its planned tasks)
+ *   wall_s (sum of wall_s over the outcomes of its planned tasks), spec_hash
  * ordered by sweep id and algorithm.  A sweep without planned tasks gives
  * one row with algorithm NULL and zero counts. */
 int bw_query_status(struct bw_query *q, struct bw_table *out);
+
+/* The meaning and unit ("" for none) of a column of the catalog's schema. */
+struct bw_column_doc {
+	const char *object, *column, *unit, *meaning;
+};
+/* Every documented column (terminated by a NULL object) and the one of an
+ * object's column (a view's column falls back to tasks', then outcomes'
+ * column of that name); NULL for a column without one. */
+extern const struct bw_column_doc bw_column_docs[];
+const struct bw_column_doc *bw_column_doc(const char *object, const char *column);
+
+/* Every column of every table and view of the catalog, in the schema's
+ * order: object, kind (table or view), column, type, unit, meaning (NULL
+ * where undocumented). */
+int bw_query_list_columns(struct bw_query *q, struct bw_table *out);
+
+/* The specs the sweeps ran, one row per (spec_hash, shard) in order of their
+ * first sweep: spec_hash, name, spec_path, spec_text, shard, runs, first and
+ * last (sweep ids). */
+int bw_query_specs(struct bw_query *q, struct bw_table *out);
+
+/* Every key with an outcome (ascending) and its success; *keys and *ok are
+ * the caller's to free(). */
+int bw_query_done(struct bw_query *q, uint64_t **keys, int8_t **ok, size_t *n);
 
 /* ---- cells for n* ----------------------------------------------------------------- */
 

@@ -77,4 +77,19 @@ double bw_sched_cost_total(const struct bw_sched *s);
  * and their probes cost what their n costs). */
 void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p);
 
+/* How far a spec (or shard `index` of `count` of it; count <= 1: all) has
+ * got, given the keys with an outcome (done ascending, ok their success): its
+ * static tasks and those with an outcome, its n-searches and those whose
+ * bisection is done (replayed from the outcomes as a rerun would), and the
+ * searches' probes found; per algorithm and in total (index BW_ALGO_COUNT).
+ * Complete when every task has an outcome and every search is done.
+ * BW_ENOMEM. */
+struct bw_spec_state {
+	size_t tasks[BW_ALGO_COUNT + 1], tasks_done[BW_ALGO_COUNT + 1];
+	size_t searches[BW_ALGO_COUNT + 1], searches_done[BW_ALGO_COUNT + 1];
+	size_t probes[BW_ALGO_COUNT + 1];
+};
+int bw_spec_state(const struct bw_spec *spec, int index, int count, const uint64_t *done, const int8_t *ok,
+		  size_t ndone, struct bw_spec_state *out);
+
 #endif

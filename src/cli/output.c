@@ -120,25 +120,30 @@ int bw_json_print(FILE *f, struct bw_json *j)
 	return rc;
 }
 
-static int print_json(FILE *f, const struct bw_table *t)
+void bw_json_table_row(struct bw_json *j, const struct bw_table *t, size_t r, size_t ncols)
 {
 	char buf[64];
+	for (size_t c = 0; c < ncols && c < t->ncols; c++) {
+		const struct bw_value *v = &t->v[r * t->ncols + c];
+		if (v->type == BW_VAL_TEXT)
+			bw_json_string(j, t->cols[c], v->s ? v->s : "");
+		else if (v->type == BW_VAL_INT)
+			bw_json_int(j, t->cols[c], v->i);
+		else if (v->type == BW_VAL_REAL && isfinite(v->r))
+			bw_json_raw(j, t->cols[c], value_text(v, buf, sizeof buf, 0, "null"));
+		else
+			bw_json_null(j, t->cols[c]);
+	}
+}
+
+static int print_json(FILE *f, const struct bw_table *t)
+{
 	struct bw_json j;
 	bw_json_init(&j, 17, BW_JSON_ROWS);
 	bw_json_array(&j, NULL);
 	for (size_t r = 0; r < t->nrows; r++) {
 		bw_json_object(&j, NULL);
-		for (size_t c = 0; c < t->ncols; c++) {
-			const struct bw_value *v = &t->v[r * t->ncols + c];
-			if (v->type == BW_VAL_TEXT)
-				bw_json_string(&j, t->cols[c], v->s ? v->s : "");
-			else if (v->type == BW_VAL_INT)
-				bw_json_int(&j, t->cols[c], v->i);
-			else if (v->type == BW_VAL_REAL && isfinite(v->r))
-				bw_json_raw(&j, t->cols[c], value_text(v, buf, sizeof buf, 0, "null"));
-			else
-				bw_json_null(&j, t->cols[c]);
-		}
+		bw_json_table_row(&j, t, r, t->ncols);
 		bw_json_end(&j);
 	}
 	bw_json_end(&j);

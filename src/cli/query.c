@@ -51,7 +51,7 @@ int cmd_query(int argc, char **argv)
 		BW_OPT("columns", BW_OPT_STRING, &columns, "COLS", "comma-separated columns to list (without --group-by)", .excl = ROWS),
 		BW_OPT("limit", BW_OPT_LONG, &limit, "N", "list at most N rows (without --group-by)", .excl = LIMIT),
 		BW_OPT_FORMAT(&fmt),
-		BW_OPT("list-columns", BW_OPT_FLAG, &list_columns, NULL, "print the column names and exit"),
+		BW_OPT("list-columns", BW_OPT_FLAG, &list_columns, NULL, "every column of every table and view: its type, unit and meaning"),
 		{0},
 	};
 	struct bw_cli_cmd cmd = {.name = "query", .summary = summary, .epilog = epilog, .opts = opts,
@@ -68,9 +68,11 @@ int cmd_query(int argc, char **argv)
 	size_t cols[MAX_COLUMNS], ncols = 0;
 	struct bw_table t = {0};
 	if (list_columns) {
-		for (size_t i = 0; i < bw_query_ncolumns(q); i++)
-			printf("%s\n", bw_query_column_name(q, i));
+		rc = bw_query_list_columns(q, &t);
 		bw_query_close(q);
+		CHECK(rc);
+		rc = bw_table_print(stdout, &t, (enum bw_format)fmt);
+		bw_table_release(&t);
 		return fflush(stdout) ? RAISE(BW_EIO, "writing the output failed") : BW_OK;
 	}
 	for (int i = 0; i < where.len && rc == BW_OK; i++)

@@ -40,6 +40,9 @@ static void print_summary(struct progress_ctx *ctx, const struct bw_progress *p)
 	       "%.1f s on %d rank%s; catalog %s\n",
 	       (long long)p->sweep_id, p->done, p->diverged, p->failed, lost, p->skipped, p->elapsed_s, p->ranks,
 	       p->ranks == 1 ? "" : "s", ctx->catalog);
+	if (!stop_flag && p->total == 0 && p->done == 0)
+		printf("sweep run %lld was a no-op: everything was already in the catalog (biasweep status marks it)\n",
+		       (long long)p->sweep_id);
 	fflush(stdout);
 	ctx->summarized = 1;
 	if (stop_flag) {

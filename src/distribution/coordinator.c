@@ -8,6 +8,7 @@
 #include "coord.h"
 #include "revision.h"
 
+#include <inttypes.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,8 +104,10 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	if (nrows && agree(rc) == BW_OK) {
 		MPI_Bcast(trajpath, sizeof trajpath, MPI_CHAR, 0, MPI_COMM_WORLD);
 		MPI_Bcast(trajname, sizeof trajname, MPI_CHAR, 0, MPI_COMM_WORLD);
-		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, rank, row_d, nrows, spec.name, "", BW_REVISION, &ident,
-					&tf);
+		char spec_hash[17]; /* as the catalog's sweeps.spec_hash */
+		snprintf(spec_hash, sizeof spec_hash, "%016" PRIx64, spec.text_hash);
+		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, rank, row_d, nrows, spec.name, spec_hash, BW_REVISION,
+					&ident, &tf);
 	}
 	if (agree(rc)) {
 		if (tf)

@@ -4,6 +4,7 @@
 
 #include "biasweep/buf.h"
 #include "biasweep/error.h"
+#include "biasweep/shard.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,45 @@ void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p)
 		p->cost_total = p->cost_done + cost_flight + cost_left;
 	/* what a signal or an error leaves undone stays in the count: the denominator holds */
 	p->total = p->finished + p->dropped + s->inflight + left;
+}
+
+int bw_spec_state(const struct bw_spec *spec, int index, int count, const uint64_t *done, const int8_t *ok,
+		  size_t ndone, struct bw_spec_state *out)
+{
+	memset(out, 0, sizeof *out);
+	int32_t *mine = malloc((spec->ntasks ? spec->ntasks : 1) * sizeof *mine);
+	int32_t *mine_s = malloc((spec->nsearch ? spec->nsearch : 1) * sizeof *mine_s);
+	if (!mine || !mine_s) {
+		free(mine);
+		free(mine_s);
+		return RAISE(BW_ENOMEM, "out of memory");
+	}
+	/* the catalog's keys, read but not owned */
+	struct bw_sched s = {.done = (uint64_t *)done, .ok = (int8_t *)ok, .ndone = ndone};
+	size_t nmine = bw_spec_shard(spec, index, count, mine);
+	size_t nmine_s = bw_spec_shard_searches(spec, index, count, mine_s);
+	for (size_t i = 0; i < nmine; i++) {
+		const struct bw_task *t = &spec->tasks[mine[i]];
+		int a = (int)t->run.algo, hit = known(&s, t->key) >= 0;
+		out->tasks[a]++;
+		out->tasks[BW_ALGO_COUNT]++;
+		out->tasks_done[a] += (size_t)hit;
+		out->tasks_done[BW_ALGO_COUNT] += (size_t)hit;
+	}
+	for (size_t i = 0; i < nmine_s; i++) {
+		struct bw_sched_search st = {.s = &spec->searches[mine_s[i]]};
+		int a = (int)st.s->base.run.algo;
+		bw_bisect_init(&st.b, st.s->lo, st.s->hi, st.s->resolution);
+		s.skipped = 0;
+		replay(&s, &st);
+		out->searches[a]++;
+		out->searches[BW_ALGO_COUNT]++;
+		out->searches_done[a] += (size_t)(st.b.done != 0);
+		out->searches_done[BW_ALGO_COUNT] += (size_t)(st.b.done != 0);
+		out->probes[a] += s.skipped;
+		out->probes[BW_ALGO_COUNT] += s.skipped;
+	}
+	free(mine);
+	free(mine_s);
+	return BW_OK;
 }

@@ -232,6 +232,19 @@ static int create_schema(struct bw_catalog *cat)
 	return rc;
 }
 
+/* The derived views of this version (a file of an older one gets them here). */
+static int update_views(struct bw_catalog *cat)
+{
+	int changed;
+	CHECK(exec(cat, "BEGIN IMMEDIATE", "starting the views transaction"));
+	if (bw_schema_views(cat->db, 0, &changed) != SQLITE_OK) {
+		int rc = store_error(cat, "updating the derived views");
+		bw_sql_rollback_quietly(cat->db);
+		return rc;
+	}
+	return exec(cat, "COMMIT", "committing the derived views");
+}
+
 int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 {
 	struct bw_catalog *cat;
@@ -270,6 +283,11 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 	if (rc != BW_OK)
 		goto fail;
 	if (cat->readonly) {
+		int changed;
+		if (bw_schema_views(cat->db, 1, &changed) != SQLITE_OK) {
+			rc = store_error(cat, "creating the derived views");
+			goto fail;
+		}
 		rc = exec(cat, "PRAGMA query_only=1", "setting query_only");
 		if (rc != BW_OK)
 			goto fail;
@@ -280,7 +298,7 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 			goto fail;
 		if (!version && (rc = create_schema(cat)) != BW_OK)
 			goto fail;
-		if ((rc = exec(cat, bw_schema_sample_complexity_view, "creating view sample_complexity")) != BW_OK)
+		if ((rc = update_views(cat)) != BW_OK)
 			goto fail;
 	}
 	*out = cat;

@@ -15,9 +15,18 @@
 struct sqlite3;
 
 /* The schema of this program's version: the SQL that creates it, and the
- * names of its objects that read-write opens add to files made before them
- * (NULL-terminated; a file may lack those).  Defined in schema.c. */
-const char *bw_catalog_schema(const char *const **added_later);
+ * names of its derived views (NULL-terminated): views that hold no data and
+ * that every opener makes current with bw_schema_views, so the check passes
+ * a file whose derived views are missing or of an older definition.
+ * Defined in schema.c. */
+const char *bw_catalog_schema(const char *const **derived);
+
+/* Makes the derived views this version's: temp = 0 (a read-write
+ * connection, inside the caller's transaction) drops and recreates in main
+ * each one whose text differs (*changed = 1 when any did); temp = 1 (a
+ * read-only connection, before query_only) creates them as TEMP views, which
+ * shadow the file's.  An SQLite result code. */
+int bw_schema_views(struct sqlite3 *db, int temp, int *changed);
 
 /* The schema_version in table meta; *version = 0 for an empty database (no
  * tables).  Refused: not SQLite, corrupt, another program's database (tables
@@ -27,7 +36,7 @@ int bw_catalog_version(struct sqlite3 *db, const char *schema, const char *path,
 enum { BW_CHECK_EMPTY_OK = 1 /* an empty database passes with *version = 0 (a catalog to create) */ };
 
 /* bw_catalog_version, then: the version is BW_SCHEMA_VERSION, and every table
- * and view of bw_catalog_schema() exists, of that kind, with exactly its
+ * and view of bw_catalog_schema() but the derived views exists, of that kind, with exactly its
  * columns (names, in any order): "'F': not a complete biasweep catalog
  * (missing table sweep_tasks)", "(table tasks has an unexpected column x)".
  * Other tables and views are allowed (merge's sweep_sources). */

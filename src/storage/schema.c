@@ -3,18 +3,81 @@
  * them are in schema.h and checked against this text by tests/storage/test_schema). */
 #include "check.h"
 #include "schema.h"
+#include "biasweep/query.h"
 
+#include <sqlite3.h>
 #include <stddef.h>
+#include <string.h>
 
-/* The success rate of each n*-cell against n (n* itself is interpolated in
- * C: src/sweep/nstar.c).  Part of version 1; read-write opens add it to
- * files made before it existed. */
-#define SAMPLE_COMPLEXITY_VIEW                                                                      \
-	"CREATE VIEW IF NOT EXISTS sample_complexity AS SELECT\n"                                   \
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"                 \
-	"  count(*) AS tasks, count(DISTINCT sweep_seed || ':' || seed) AS seeds,\n"                \
-	"  sum(success) AS successes, avg(success) AS rate, avg(success) >= 0.5 AS reached\n"       \
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
+/* The columns that make an n*-cell (the grouping of bw_query_cells). */
+#define CELL "algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps"
+
+/* The derived views (docs/catalog.md documents each column).  They hold no
+ * data: every opener makes them current (bw_schema_views), so a catalog
+ * made by an older biasweep reads with this version's definitions.
+ *
+ * success_rates, seed_thresholds and sample_complexity compute exactly what
+ * `biasweep curve` does (src/sweep/nstar.c with imputation, nstar.h): a
+ * seed's threshold is the smallest of its n from which every larger n it
+ * ran succeeded (all outcomes at one n); the rate at a grid n of the cell
+ * counts every seed, its own outcomes where it ran n and else one imputed
+ * outcome (success iff n >= its threshold); n* is the linear interpolation
+ * at the first crossing of 1/2, in the same floating-point operations. */
+#define PROBE_RATES_VIEW                                                                                      \
+	"AS SELECT\n  " CELL ", n,\n"                                                                          \
+	"  count(*) AS probes, sum(success) AS successes, avg(success) AS rate,\n"                             \
+	"  avg(test_error) AS mean_test_error\n"                                                               \
+	"  FROM results GROUP BY " CELL ", n"
+
+#define SEED_THRESHOLDS_VIEW                                                                                  \
+	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, n,\n" \
+	"    count(*) AS outcomes, min(success) AS all_ok, max(success) AS any_ok\n"                           \
+	"    FROM results GROUP BY " CELL ", sweep_seed, seed, n),\n"                                          \
+	"  marked AS (SELECT *, max(CASE WHEN all_ok = 0 THEN n END)\n"                                        \
+	"    OVER (PARTITION BY cell, sweep_seed, seed) AS last_failure FROM own),\n"                          \
+	"  per AS (SELECT cell, " CELL ", sweep_seed, seed, sum(outcomes) AS probes, min(n) AS n_min,\n"        \
+	"    max(n) AS n_max, max(last_failure) AS last_failure,\n"                                            \
+	"    min(CASE WHEN all_ok = 1 AND (last_failure IS NULL OR n > last_failure) THEN n END) AS threshold,\n" \
+	"    min(CASE WHEN any_ok = 1 THEN n END) AS first_success\n"                                          \
+	"    FROM marked GROUP BY cell, sweep_seed, seed)\n"                                                   \
+	"  SELECT cell, " CELL ", sweep_seed, seed, probes, n_min, n_max, threshold,\n"                        \
+	"    threshold IS NOT NULL AS resolved, last_failure, first_success IS threshold AS monotone\n"        \
+	"  FROM per"
+
+#define SUCCESS_RATES_VIEW                                                                                    \
+	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, n,\n" \
+	"    success FROM results),\n"                                                                         \
+	"  grid AS (SELECT DISTINCT cell, " CELL ", n FROM own),\n"                                            \
+	"  ran AS (SELECT cell, sweep_seed, seed, n, count(*) AS outcomes, sum(success) AS successes\n"         \
+	"    FROM own GROUP BY cell, sweep_seed, seed, n),\n"                                                  \
+	"  filled AS (SELECT g.*, coalesce(r.outcomes, 0) AS ran, r.outcomes IS NULL AS imputed,\n"            \
+	"    coalesce(r.successes, s.threshold IS NOT NULL AND g.n >= s.threshold) AS successes\n"             \
+	"    FROM grid AS g JOIN seed_thresholds AS s ON s.cell = g.cell\n"                                    \
+	"    LEFT JOIN ran AS r ON r.cell = g.cell AND r.sweep_seed IS s.sweep_seed AND r.seed IS s.seed\n"    \
+	"      AND r.n = g.n)\n"                                                                               \
+	"  SELECT cell, " CELL ", n, sum(ran) AS ran, sum(imputed) AS imputed, sum(successes) AS successes,\n" \
+	"    CAST(sum(successes) AS REAL) / (sum(ran) + sum(imputed)) AS rate\n"                               \
+	"  FROM filled GROUP BY cell, n"
+
+#define SAMPLE_COMPLEXITY_VIEW                                                                                \
+	"AS WITH r AS (SELECT *, lag(n) OVER w AS n0, lag(rate) OVER w AS r0, row_number() OVER w AS j\n"      \
+	"    FROM success_rates WINDOW w AS (PARTITION BY cell ORDER BY n)),\n"                                \
+	"  c AS (SELECT cell, min(CASE WHEN rate >= 0.5 THEN j END) AS jc FROM r GROUP BY cell),\n"            \
+	"  s AS (SELECT cell, count(*) AS seeds, sum(resolved) AS resolved, sum(probes) AS probes,\n"          \
+	"    sum(NOT monotone) AS nonmonotone FROM seed_thresholds GROUP BY cell)\n"                           \
+	"  SELECT r.cell, " CELL ", s.seeds, s.resolved, s.probes, s.nonmonotone, min(r.n) AS n_min,\n"        \
+	"    max(r.n) AS n_max,\n"                                                                             \
+	"    max(CASE WHEN r.j = c.jc THEN CASE WHEN r.j = 1 THEN CAST(r.n AS REAL)\n"                         \
+	"      ELSE r.n0 + (0.5 - r.r0) / (r.rate - r.r0) * (r.n - r.n0) END END) AS nstar,\n"                 \
+	"    CASE WHEN c.jc IS NULL THEN 'above_max' WHEN c.jc = 1 THEN 'at_min' ELSE 'inside' END AS censor\n" \
+	"  FROM r JOIN c ON c.cell = r.cell JOIN s ON s.cell = r.cell GROUP BY r.cell"
+
+/* In the order they read each other. */
+#define DERIVED_VIEWS(V)                                                                                      \
+	V(probe_rates, PROBE_RATES_VIEW)                                                                       \
+	V(seed_thresholds, SEED_THRESHOLDS_VIEW)                                                               \
+	V(success_rates, SUCCESS_RATES_VIEW) V(sample_complexity, SAMPLE_COMPLEXITY_VIEW)
+#define VIEW_DDL(name, body) "CREATE VIEW " #name " " body ";\n"
 
 /* Version 1.  Created in one transaction by bw_catalog_open. */
 static const char schema_sql[] =
@@ -90,23 +153,52 @@ static const char schema_sql[] =
 	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n"
 	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"
 	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
-	"CREATE VIEW success_rates AS SELECT\n"
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"
-	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"
-	"  avg(test_error) AS mean_test_error\n"
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
-	SAMPLE_COMPLEXITY_VIEW;
+	DERIVED_VIEWS(VIEW_DDL);
 
-const char bw_schema_sample_complexity_view[] = SAMPLE_COMPLEXITY_VIEW;
+#define VIEW_NAME(name, body) #name,
+#define VIEW_BODY(name, body) body,
+static const char *const derived_names[] = {DERIVED_VIEWS(VIEW_NAME) NULL};
+static const char *const derived_bodies[] = {DERIVED_VIEWS(VIEW_BODY) NULL};
 
-/* Objects of the schema that read-write opens add to files made before them. */
-static const char *const added_later[] = {"sample_complexity", NULL};
-
-const char *bw_catalog_schema(const char *const **added)
+const char *bw_catalog_schema(const char *const **derived)
 {
-	if (added)
-		*added = added_later;
+	if (derived)
+		*derived = derived_names;
 	return schema_sql;
+}
+
+int bw_schema_views(sqlite3 *db, int temp, int *changed)
+{
+	int rc = SQLITE_OK;
+	*changed = 0;
+	for (size_t i = 0; derived_names[i] && rc == SQLITE_OK; i++) {
+		char *want = sqlite3_mprintf("CREATE VIEW %s %s", derived_names[i], derived_bodies[i]), *sql = NULL;
+		sqlite3_stmt *s = NULL;
+		if (!want)
+			return SQLITE_NOMEM;
+		int same = 0;
+		if (!temp) {
+			rc = sqlite3_prepare_v2(db, "SELECT sql FROM main.sqlite_master WHERE type = 'view' AND name = ?1", -1,
+						&s, NULL);
+			if (rc == SQLITE_OK) {
+				sqlite3_bind_text(s, 1, derived_names[i], -1, SQLITE_STATIC);
+				if (sqlite3_step(s) == SQLITE_ROW) {
+					const char *have = (const char *)sqlite3_column_text(s, 0);
+					same = have && !strcmp(have, want);
+				}
+				rc = sqlite3_finalize(s);
+			}
+		}
+		if (rc == SQLITE_OK && !same) {
+			sql = temp ? sqlite3_mprintf("CREATE TEMP VIEW %s %s", derived_names[i], derived_bodies[i])
+				   : sqlite3_mprintf("DROP VIEW IF EXISTS main.%s; %s", derived_names[i], want);
+			rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+			*changed = 1;
+		}
+		sqlite3_free(sql);
+		sqlite3_free(want);
+	}
+	return rc;
 }
 
 /* A merged catalog's record of where its sweeps came from (merge.c adds it
@@ -135,3 +227,115 @@ const char bw_schema_merge_stage[] =
 	"  wall_s, rank, sid INTEGER, traj_file, traj_row, finished_at, src INTEGER NOT NULL);\n"
 	"CREATE TABLE out_outcomes(key TEXT PRIMARY KEY, " BW_OUTCOME_VALUES(BW_COL_FIRST, BW_COL_NEXT) ");\n"
 	"CREATE TABLE out_tasks(key TEXT PRIMARY KEY, " BW_TASK_PARAMS(BW_COL_FIRST, BW_COL_NEXT) ", cost);\n";
+
+/* The meaning and unit of every column of the schema (query --list-columns,
+ * docs/catalog.md; tests/answers/test_columns.py checks that every column of
+ * every table and view has one).  A view's column without an entry of its
+ * own is documented by the entry of that name in tasks, then outcomes. */
+const struct bw_column_doc bw_column_docs[] = {
+	{"meta", "key", "", "schema_version, application or catalog_id"},
+	{"meta", "value", "", "its value: the schema version, 'biasweep', 16 random hex digits made with the catalog"},
+	{"sweeps", "id", "", "the run's number in this catalog"},
+	{"sweeps", "name", "", "the spec's name (or its file name without .cfg)"},
+	{"sweeps", "spec_path", "", "the spec file as given"},
+	{"sweeps", "spec_text", "", "the spec's whole text"},
+	{"sweeps", "spec_hash", "", "hash of spec_text (16 hex digits; the trajectory file's spec_hash)"},
+	{"sweeps", "revision", "", "git describe of the biasweep that ran it"},
+	{"sweeps", "host", "", "the host of rank 0"},
+	{"sweeps", "ranks", "", "MPI ranks"},
+	{"sweeps", "libraries", "", "versions of Open MPI, HDF5, SQLite, GSL, libconfig, OpenBLAS"},
+	{"sweeps", "started_at", "UTC", "when the run started (ISO 8601)"},
+	{"sweeps", "ended_at", "UTC", "when it ended (ISO 8601); NULL while running"},
+	{"sweeps", "state", "", "running, done, interrupted (a signal, or found dead by a later run) or failed"},
+	{"sweeps", "shard", "", "I/N for a shard of a Slurm array, NULL otherwise"},
+	{"tasks", "key", "", "16 hex digits: the hash of the task's canonical text"},
+	{"tasks", "algorithm", "", "gd, label_noise_sgd, sgd or riemannian_flow"},
+	{"tasks", "design", "", "the design matrix: rademacher or gaussian"},
+	{"tasks", "wstar", "", "the signal w*: signs or gaussian"},
+	{"tasks", "d", "", "dimension"},
+	{"tasks", "n", "samples", "number of samples"},
+	{"tasks", "kappa", "", "sparsity of w* (nonzero coordinates)"},
+	{"tasks", "alpha", "", "initialization scale, u = v = alpha"},
+	{"tasks", "eta", "", "the step asked for: 0 = the automatic step (the value used is outcomes.eta_used); "
+			    "NULL = the dynamics takes no step (riemannian_flow)"},
+	{"tasks", "sigma", "label units", "label-noise level (label_noise_sgd; NULL where not read)"},
+	{"tasks", "batch", "samples", "mini-batch size (sgd; NULL where not read)"},
+	{"tasks", "max_steps", "steps", "step budget, 0 = unset"},
+	{"tasks", "max_time", "simulated time", "time budget, 0 = unset"},
+	{"tasks", "eps", "relative", "success threshold on test_error"},
+	{"tasks", "tol", "relative", "the dynamics' convergence tolerance"},
+	{"tasks", "project", "", "label_noise_sgd: 1 when the last iterate is projected onto the zero-loss manifold"},
+	{"tasks", "sweep_seed", "", "the spec's seed"},
+	{"tasks", "seed", "", "the instance's seed index (instances are nested in n)"},
+	{"tasks", "cost", "coordinate-updates", "the estimated work"},
+	{"sweep_tasks", "sweep_id", "", "the run (sweeps.id)"},
+	{"sweep_tasks", "key", "", "a task it planned (tasks.key)"},
+	{"outcomes", "key", "", "the task (tasks.key)"},
+	{"outcomes", "status", "", "converged, budget (the budget ended the run), diverged or failed"},
+	{"outcomes", "train_loss", "label units^2", "L = (1/n) ||Z w - y||^2 at the end"},
+	{"outcomes", "test_error", "relative", "||w - w*|| / ||w*||"},
+	{"outcomes", "R", "", "tr Hess L at the end"},
+	{"outcomes", "l1", "", "||w||_1"},
+	{"outcomes", "support_recovered", "", "1 when the kappa largest |w_j| are exactly w*'s support"},
+	{"outcomes", "success", "", "1 when test_error <= eps and the run did not diverge or fail"},
+	{"outcomes", "steps", "steps", "steps taken"},
+	{"outcomes", "t", "simulated time", "simulated time reached (docs/model.md: each dynamics' clock)"},
+	{"outcomes", "eta_used", "", "the step actually used (the automatic value where tasks.eta = 0)"},
+	{"outcomes", "loss_rate", "per step", "sgd: fitted slope of ln L per step"},
+	{"outcomes", "alpha_inf", "alpha units", "sgd, gd: effective initialization at the end"},
+	{"outcomes", "alpha_inf_pred", "alpha units", "sgd: Pesme et al.'s prediction of alpha_inf"},
+	{"outcomes", "int_loss_dt", "label units^2 x time", "integral of L dt along the run (sgd, gd)"},
+	{"outcomes", "message", "", "why a run diverged or failed; empty otherwise"},
+	{"outcomes", "wall_s", "s", "wall-clock seconds of the dynamics"},
+	{"outcomes", "rank", "", "the MPI rank that ran it"},
+	{"outcomes", "sweep_id", "", "the run that committed it (sweeps.id)"},
+	{"outcomes", "traj_file", "", "its trajectory file, relative to the catalog's directory"},
+	{"outcomes", "traj_row", "", "its row in that file"},
+	{"outcomes", "finished_at", "UTC", "when it finished (ISO 8601)"},
+	{"sweep_sources", "sweep_id", "", "a merged catalog's sweep (sweeps.id)"},
+	{"sweep_sources", "source_file", "", "the shard catalog it came from"},
+	{"sweep_sources", "source_id", "", "its id there"},
+	{"sweep_sources", "merged_at", "UTC", "when it was merged (ISO 8601)"},
+	{"probe_rates", "probes", "", "outcomes that ran at this n (searched sweeps: bisection probes)"},
+	{"probe_rates", "successes", "", "their successes"},
+	{"probe_rates", "rate", "", "successes / probes"},
+	{"probe_rates", "mean_test_error", "relative", "mean test_error of the probes"},
+	{"seed_thresholds", "cell", "", "the cell's number (rank of its columns in sort order)"},
+	{"seed_thresholds", "probes", "", "the seed's outcomes"},
+	{"seed_thresholds", "n_min", "samples", "the smallest n the seed ran"},
+	{"seed_thresholds", "n_max", "samples", "the largest n the seed ran"},
+	{"seed_thresholds", "threshold", "samples",
+	 "smallest n it ran from which every larger n it ran succeeded; NULL: it fails at its largest n"},
+	{"seed_thresholds", "resolved", "", "1 when threshold is not NULL (inside the probed range)"},
+	{"seed_thresholds", "last_failure", "samples", "the largest n at which it failed (NULL: none)"},
+	{"seed_thresholds", "monotone", "", "1 when it fails at every n it ran below its threshold"},
+	{"success_rates", "cell", "", "the cell's number (as seed_thresholds.cell)"},
+	{"success_rates", "n", "samples", "a grid n of the cell (any n one of its seeds ran)"},
+	{"success_rates", "ran", "", "outcomes that ran at this n"},
+	{"success_rates", "imputed", "", "seeds that did not run n, counted from their threshold"},
+	{"success_rates", "successes", "", "successes among ran and imputed"},
+	{"success_rates", "rate", "", "successes / (ran + imputed): curve's rate"},
+	{"sample_complexity", "cell", "", "the cell's number (as seed_thresholds.cell)"},
+	{"sample_complexity", "seeds", "", "seeds of the cell"},
+	{"sample_complexity", "resolved", "", "seeds with a threshold"},
+	{"sample_complexity", "probes", "", "outcomes of the cell"},
+	{"sample_complexity", "nonmonotone", "", "seeds that succeed somewhere below their threshold"},
+	{"sample_complexity", "n_min", "samples", "the cell's smallest n"},
+	{"sample_complexity", "n_max", "samples", "the cell's largest n"},
+	{"sample_complexity", "nstar", "samples", "curve's n*: the interpolated first crossing of rate 1/2; NULL: above n_max"},
+	{"sample_complexity", "censor", "", "inside, at_min (n* <= n_min) or above_max (n* > n_max)"},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct bw_column_doc *bw_column_doc(const char *object, const char *column)
+{
+	static const char *const fallback[] = {"tasks", "outcomes"};
+	for (const struct bw_column_doc *d = bw_column_docs; d->object; d++)
+		if (!strcmp(d->object, object) && !strcmp(d->column, column))
+			return d;
+	for (size_t k = 0; k < sizeof fallback / sizeof *fallback; k++)
+		for (const struct bw_column_doc *d = bw_column_docs; d->object; d++)
+			if (!strcmp(d->object, fallback[k]) && !strcmp(d->column, column))
+				return d;
+	return NULL;
+}

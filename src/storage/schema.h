@@ -43,9 +43,6 @@
 	"INSERT OR IGNORE INTO tasks(" BW_TASK_LIST ")"                                                        \
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
 
-/* The view that read-write opens add to files made before it. */
-extern const char bw_schema_sample_complexity_view[];
-
 /* merge.c's: table sweep_sources of a merged catalog (on the alias "out"),
  * and the tables of its stage. */
 extern const char bw_schema_sweep_sources[];

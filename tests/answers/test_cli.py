@@ -70,7 +70,9 @@ try:
     # ---- status ------------------------------------------------------------
     out = ok("status", *C)
     lines = out.splitlines()
-    check(lines[0].startswith("sweep 1  fixture  done  started "), f"status header: {lines[0]}")
+    # the specs come first (the fixture's text is no real spec: its state is unknown), then the runs
+    check(lines[0].startswith("spec fixture (") and "state unknown" in lines[0], f"status spec line: {lines[0]}")
+    check(any(l.startswith("sweep 1  fixture  done  started ") for l in lines), "status header:\n" + out)
     check(any(l.split() == ["gd", "27", "25", "2", "0", "0", "25", "12.5"] for l in lines), "status gd row:\n" + out)
     check(any(l.split() == ["total", "55", "53", "2", "1", "1", "53", "44.5"] for l in lines), "status total:\n" + out)
     check(any(l.startswith("sweep 2  second  running") and l.endswith("shard 1/2") for l in lines), "sweep 2:\n" + out)
@@ -137,7 +139,7 @@ try:
         check(a["curve"] == "10:0/5 20:1/5 30:3/5 40:4/5 50:5/5", f"A: curve {a['curve']}")
         check(15 <= float(a["nstar_lo"]) < 27.5 < float(a["nstar_hi"]) <= 45, f"A: interval {a['nstar_lo']}"
               f" {a['nstar_hi']}")
-        check(a["seeds"] == "5" and a["tasks"] == "25" and a["note"] == "", f"A: {a}")
+        check(a["seeds"] == "5" and a["probes"] == "25" and a["note"] == "", f"A: {a}")
     else:
         fail(f"no cell A in {list(by)}")
     c = by.get(("label_noise_sgd", "200", "0.001", ""))

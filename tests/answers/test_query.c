@@ -382,35 +382,52 @@ static void test_sample_complexity_view(const char *path)
 {
 	sqlite3 *db = NULL;
 	sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
-	const char *where = " FROM sample_complexity WHERE algorithm='gd' AND n=30";
-	char sql[256];
-	const char *cols[] = {"tasks", "seeds", "successes", "rate", "reached"};
-	const double want[] = {5, 5, 3, 0.6, 1};
-	for (int i = 0; i < 5; i++) {
-		snprintf(sql, sizeof sql, "SELECT %s%s", cols[i], where);
-		TU_REL(raw_double(db, sql), want[i], 1e-15, cols[i]);
-	}
-	TU_REL(raw_double(db, "SELECT count(*) FROM sample_complexity"), 5 + 2 + 3 + 1 + 6, 0, "rows: one per (cell, n)");
-	TU_REL(raw_double(db, "SELECT reached FROM sample_complexity WHERE algorithm='gd' AND n=20"), 0, 0,
-	       "rate .2 has not reached 1/2");
-	/* an older file without the view: a read-only open leaves it alone, a
-	 * read-write open adds it */
-	sqlite3_exec(db, "DROP VIEW sample_complexity", NULL, NULL, NULL);
+	/* one row per cell, n* as the fixture's hand computations */
+	TU_REL(raw_double(db, "SELECT count(*) FROM sample_complexity"), 7, 0, "rows: one per cell (A, B, C, F x3, sgd b=4)");
+	TU_REL(raw_double(db, "SELECT nstar FROM sample_complexity WHERE algorithm='gd'"), 27.5, 1e-15, "A: n* 27.5");
+	TU_REL(raw_double(db, "SELECT count(*) FROM sample_complexity WHERE algorithm='gd' AND censor='inside' AND"
+			      " seeds=5 AND resolved=5 AND probes=25 AND n_min=10 AND n_max=50"),
+	       1, 0, "A: 5 seeds resolved, 25 probes, n 10..50");
+	TU_REL(raw_double(db, "SELECT count(*) FROM sample_complexity WHERE algorithm='riemannian_flow' AND nstar IS NULL"
+			      " AND censor='above_max' AND resolved=0"),
+	       1, 0, "B: n* > max n, no seed resolved");
+	TU_REL(raw_double(db, "SELECT nstar FROM sample_complexity WHERE algorithm='label_noise_sgd' AND censor='at_min'"),
+	       40, 0, "C: n* = min n");
+	TU_REL(raw_double(db, "SELECT sum(nstar) FROM sample_complexity WHERE algorithm='sgd' AND batch=1"), 55 + 105 + 205,
+	       1e-15, "F: n* 55, 105, 205");
+	/* per seed: A's thresholds 20, 30, 30, 40, 50; C's 40 and 60 */
+	TU_REL(raw_double(db, "SELECT sum(threshold) FROM seed_thresholds WHERE algorithm='gd' AND resolved=1 AND monotone=1"),
+	       20 + 30 + 30 + 40 + 50, 0, "A: thresholds 20, 30, 30, 40, 50");
+	TU_REL(raw_double(db, "SELECT sum(threshold) FROM seed_thresholds WHERE algorithm='label_noise_sgd'"), 40 + 60, 0,
+	       "C: thresholds 40, 60");
+	TU_REL(raw_double(db, "SELECT rate FROM success_rates WHERE algorithm='gd' AND n=30"), 0.6, 1e-15, "A: rate .6 at 30");
+	TU_REL(raw_double(db, "SELECT probes FROM probe_rates WHERE algorithm='gd' AND n=30"), 5, 0, "A: 5 probes at 30");
+
+	/* an older file: its views missing or of another definition */
+	sqlite3_exec(db, "DROP VIEW sample_complexity; DROP VIEW seed_thresholds; DROP VIEW success_rates;"
+			 " CREATE VIEW success_rates AS SELECT algorithm, n, count(*) AS tasks FROM results GROUP BY algorithm, n",
+		     NULL, NULL, NULL);
 	sqlite3_close(db);
+	struct bw_query *q = NULL;
+	int rc = bw_query_open(path, &q);
+	TU_CHECK(rc == BW_OK, "query open of an older file: %s", rc == BW_OK ? "" : bw_error_message());
+	bw_query_close(q);
 	struct bw_catalog *cat = NULL;
-	int rc = bw_catalog_open(path, BW_CATALOG_READONLY, &cat);
-	TU_CHECK(rc == BW_OK, "read-only open of an older file: %s", bw_error_message());
+	rc = bw_catalog_open(path, BW_CATALOG_READONLY, &cat);
+	TU_CHECK(rc == BW_OK, "read-only open of an older file: %s", rc == BW_OK ? "" : bw_error_message());
 	bw_catalog_close(cat);
 	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	TU_REL(raw_double(db, "SELECT count(*) FROM sqlite_master WHERE name='sample_complexity'"), 0, 0,
-	       "read-only open adds nothing");
+	       "read-only opens add nothing to the file");
 	sqlite3_close(db);
 	rc = bw_catalog_open(path, 0, &cat);
-	TU_CHECK(rc == BW_OK, "read-write open: %s", bw_error_message());
+	TU_CHECK(rc == BW_OK, "read-write open: %s", rc == BW_OK ? "" : bw_error_message());
 	bw_catalog_close(cat);
 	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	TU_REL(raw_double(db, "SELECT rate FROM sample_complexity WHERE algorithm='gd' AND n=30"), 0.6, 1e-15,
-	       "view restored by a read-write open");
+	TU_REL(raw_double(db, "SELECT nstar FROM sample_complexity WHERE algorithm='gd'"), 27.5, 1e-15,
+	       "views restored by a read-write open");
+	TU_REL(raw_double(db, "SELECT rate FROM success_rates WHERE algorithm='gd' AND n=30"), 0.6, 1e-15,
+	       "success_rates of this version");
 	sqlite3_close(db);
 }
 

@@ -393,7 +393,6 @@ def case_storage(tmp):
     con.close()
     damaged = [("table sweep_tasks dropped", "DROP TABLE sweep_tasks", "(missing table sweep_tasks)"),
                ("table outcomes dropped", "DROP TABLE outcomes", "(missing table outcomes)"),
-               ("view success_rates dropped", "DROP VIEW success_rates", "(missing view success_rates)"),
                ("view results dropped", "DROP VIEW results", "(missing view results)"),
                ("a table in place of view success_rates",
                 "DROP VIEW success_rates; CREATE TABLE success_rates(algorithm, rate)",

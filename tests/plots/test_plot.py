@@ -201,7 +201,7 @@ def check_phase_data(base, cat):
         r = want.get(k)
         if not check(r is not None, f"{base}.dat: point {k} not in curve --points"):
             continue
-        check(int(v[13]) == int(r["tasks"]) and int(v[14]) == int(r["successes"]), f"{base}.dat {k}: counts")
+        check(int(v[13]) == int(r["ran"]) + int(r["imputed"]) and int(v[14]) == int(r["successes"]), f"{base}.dat {k}: counts")
         check(same(num(v[15]), num(r["rate"])), f"{base}.dat {k}: rate {v[15]} != {r['rate']}")
         check(same(num(v[11]), num(v[10]) / int(v[3]), 1e-12), f"{base}.dat {k}: n/d")
         check(same(num(v[12]), int(v[4]) / num(v[10]), 1e-12), f"{base}.dat {k}: kappa/n")

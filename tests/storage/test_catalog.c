@@ -336,7 +336,7 @@ static void test_put_dups_views(void)
 	TU_CHECK(!strcmp(raw_text(db, sql, buf, sizeof buf), "gd rademacher signs 100 50 5 0.1 0.01 1000 0.1 3"),
 		 "task columns: '%s'", buf);
 
-	/* success_rates against the hand computation */
+	/* probe_rates against the hand computation */
 	struct {
 		const char *where;
 		long long tasks, successes;
@@ -350,11 +350,11 @@ static void test_put_dups_views(void)
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
 		sqlite3_stmt *s = NULL;
 		snprintf(sql, sizeof sql,
-			 "SELECT tasks, successes, rate, mean_test_error, (SELECT count(*) FROM success_rates WHERE %s) "
-			 "FROM success_rates WHERE %s",
+			 "SELECT probes, successes, rate, mean_test_error, (SELECT count(*) FROM probe_rates WHERE %s) "
+			 "FROM probe_rates WHERE %s",
 			 want[i].where, want[i].where);
 		int ok = db && sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW;
-		TU_CHECK(ok, "success_rates row for %s", want[i].where);
+		TU_CHECK(ok, "probe_rates row for %s", want[i].where);
 		if (ok) {
 			TU_CHECK(sqlite3_column_int64(s, 4) == 1, "one row for %s", want[i].where);
 			TU_CHECK(sqlite3_column_int64(s, 0) == want[i].tasks, "%s: tasks %lld want %lld", want[i].where,
@@ -366,7 +366,7 @@ static void test_put_dups_views(void)
 		}
 		sqlite3_finalize(s);
 	}
-	TU_CHECK(raw_int(db, "SELECT count(*) FROM success_rates") == 6, "6 cells (A, B, C, lnsgd, sgd x2)");
+	TU_CHECK(raw_int(db, "SELECT count(*) FROM probe_rates") == 6, "6 cells (A, B, C, lnsgd, sgd x2)");
 	TU_CHECK(!strcmp(raw_text(db, "PRAGMA integrity_check", buf, sizeof buf), "ok"), "integrity '%s'", buf);
 	TU_CHECK(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check") == 0, "foreign keys consistent");
 	sqlite3_close(db);
@@ -500,7 +500,6 @@ static void test_incomplete(void)
 		const char *sql, *want;
 	} damage[] = {
 		{"DROP TABLE sweep_tasks", "not a complete biasweep catalog (missing table sweep_tasks)"},
-		{"DROP VIEW success_rates", "not a complete biasweep catalog (missing view success_rates)"},
 		{"DROP VIEW results", "(missing view results)"},
 		{"DROP VIEW results; CREATE TABLE results(key)", "(results is a table, not a view)"},
 		{"ALTER TABLE sweeps RENAME COLUMN host TO hostname", "(table sweeps has no column host)"},
