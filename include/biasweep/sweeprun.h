@@ -50,6 +50,8 @@ struct bw_busy {
 
 struct bw_sweep_opts {
 	const char *spec_path;
+	const char *const *sets;      /* --set overrides of the spec's settings (bw_spec_load_with) */
+	size_t nsets;
 	const char *catalog;          /* default results/catalog.sqlite */
 	double memory_limit;          /* per rank, for the admission of the spec (spec.h); 0: the default */
 	int shard_index, shard_count; /* 0/1 = the whole grid */

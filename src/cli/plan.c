@@ -157,7 +157,9 @@ int cmd_plan(int argc, char **argv)
 {
 	struct bw_admit_opts ao = {0, NULL};
 	int json = 0, list = 0;
+	struct bw_opt_list sets = {0};
 	struct bw_option opts[] = {
+		BW_OPT_SET(&sets),
 		BW_OPT("memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
 		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)"),
 		BW_OPT("json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table"),
@@ -175,7 +177,7 @@ int cmd_plan(int argc, char **argv)
 	/* the admission `run` applies too (src/sweep/spec.c) */
 	struct bw_spec spec;
 	struct bw_admission adm;
-	CHECK(bw_spec_load(argv[0], &spec));
+	CHECK(bw_spec_load_with(argv[0], sets.items, (size_t)sets.len, &spec));
 	rc = bw_spec_admit(&spec, &ao, &adm);
 	if (rc != BW_OK) {
 		bw_spec_release(&spec);

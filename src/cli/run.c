@@ -158,7 +158,9 @@ int cmd_run(int argc, char **argv)
 	const char *catalog = "results/catalog.sqlite", *shard = NULL;
 	int quiet = 0;
 	struct bw_sweep_opts o = {0};
+	struct bw_opt_list sets = {0};
 	struct bw_option opts[] = {
+		BW_OPT_SET(&sets),
 		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
 		BW_OPT("shard", BW_OPT_STRING, &shard, "I/N", "run only shard I of N (0 <= I < N), cost-balanced"),
 		BW_OPT("memory-limit", BW_OPT_BYTES, &o.memory_limit, "BYTES",
@@ -171,6 +173,8 @@ int cmd_run(int argc, char **argv)
 	int npos, rc = BW_OK;
 	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	o.spec_path = argv[0];
+	o.sets = sets.items;
+	o.nsets = (size_t)sets.len;
 	o.catalog = catalog;
 	o.shard_count = 1;
 	if (shard) {

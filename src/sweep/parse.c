@@ -45,6 +45,8 @@ int spec_fail(const struct parse *p, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (line >= SPEC_LINE_OVERRIDE && line - SPEC_LINE_OVERRIDE < p->nsets)
+		return RAISE(BW_EINVAL, "--set %s: %s", p->sets[line - SPEC_LINE_OVERRIDE], msg);
 	if (line)
 		return RAISE(BW_EINVAL, "%s:%u: %s", p->path, line, msg);
 	return RAISE(BW_EINVAL, "%s: %s", p->path, msg);
@@ -221,12 +223,14 @@ static int parse_pair(const struct parse *p, const config_setting_t *s, const ch
 
 static int parse_range(const struct parse *p, enum axis_id id, const config_setting_t *s, struct axis *ax)
 {
-	static const char *const keys[] = {"lin", "log", "count"};
+	/* n may also be searched (parse_search): its keys are candidates too */
+	static const char *const keys[] = {"lin", "log", "count", "search", "resolution"};
 	const struct axis_def *def = &spec_axes[id];
 	unsigned line = line_of(s);
+	size_t nkeys = id == AX_N ? 5 : 3;
 	if (def->kind != V_INT && def->kind != V_REAL)
 		return spec_fail(p, line, "'%s' takes no range: give %s or a list", def->name, kind_phrase(def->kind));
-	const config_setting_t *lin = NULL, *lg = NULL, *cnt = NULL;
+	const config_setting_t *lin = NULL, *lg = NULL, *cnt = NULL, *res = NULL;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *k = config_setting_name(e);
@@ -236,16 +240,22 @@ static int parse_range(const struct parse *p, enum axis_id id, const config_sett
 			lg = e;
 		else if (!strcmp(k, "count"))
 			cnt = e;
+		else if (id == AX_N && !strcmp(k, "resolution"))
+			res = e;
 		else {
 			char sug[256];
-			suggest(sug, sizeof sug, k, keys, 3);
+			suggest(sug, sizeof sug, k, keys, nkeys);
 			return spec_fail(p, line_of(e), "unknown setting '%s' in the range of '%s'%s", k, def->name, sug);
 		}
 	}
+	if (res)
+		return spec_fail(p, line_of(res), "'resolution' belongs to a search: n = { search = [lo, hi]; "
+						  "resolution = r; }");
 	if (lin && lg)
 		return spec_fail(p, line, "the range of '%s' takes 'lin' or 'log', not both", def->name);
 	if (!lin && !lg)
-		return spec_fail(p, line, "the range of '%s' needs 'lin = [lo, hi];' or 'log = [lo, hi];'", def->name);
+		return spec_fail(p, line, "the range of '%s' needs 'lin = [lo, hi];' or 'log = [lo, hi];'%s", def->name,
+				 id == AX_N ? " (or a search: 'search = [lo, hi];')" : "");
 	if (!cnt)
 		return spec_fail(p, line, "the range of '%s' needs 'count'", def->name);
 	if (!is_number(cnt) || number(cnt) != floor(number(cnt)))
