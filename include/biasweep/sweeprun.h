@@ -33,6 +33,8 @@ struct bw_progress {
 	size_t dropped;    /* tasks cancelled by a signal */
 	double cost_total, cost_done; /* estimated work (bw_task_cost) of the run and of what finished */
 	double elapsed_s;
+	double eta_s;      /* seconds left, calibrated on the finished tasks (bw_sched_eta, scheduler.h) */
+	size_t searches, searches_resolved; /* this run's n-searches, and those that have their threshold */
 	int ranks;
 	int final;         /* 1 on the last call */
 	const char *catalog, *trajfile;
