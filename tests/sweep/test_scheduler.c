@@ -166,6 +166,22 @@ static void catalog_of(const struct record *rec, size_t n, struct bw_sched *s)
 	free(k);
 }
 
+/* Loads a spec of static tasks and a scheduler of all of them (*mine: their indices, to free). 0 on failure. */
+static int static_sched(const char *what, const char *text, struct bw_spec *spec, struct bw_sched *s, int32_t **mine)
+{
+	int rc = bw_spec_load_string("grid.cfg", text, spec);
+	TU_CHECK(rc == BW_OK, "%s: spec loads: %s", what, bw_error_message());
+	if (rc)
+		return 0;
+	*mine = malloc(spec->ntasks * sizeof **mine);
+	for (size_t i = 0; i < spec->ntasks; i++)
+		(*mine)[i] = (int32_t)i;
+	memset(s, 0, sizeof *s);
+	TU_CHECK(bw_sched_init(s, spec, *mine, spec->ntasks, NULL, 0) == BW_OK, "%s: init", what);
+	TU_CHECK(bw_sched_dispatch_init(s) == BW_OK, "%s: dispatch init", what);
+	return 1;
+}
+
 /* max_cost: with no search, the next static task is handed out only when
  * its estimated cost is within the bound; a refusal consumes nothing. */
 static void check_max_cost(void)
@@ -173,17 +189,10 @@ static void check_max_cost(void)
 	static const char text[] = "name = \"grid\";\nd = [20, 60];\nn = [10, 20];\nkappa = 2;\nseeds = 2;\n"
 				   "algorithms = { gd = { steps = [100, 1000]; }; };\n";
 	struct bw_spec spec;
-	int rc = bw_spec_load_string("grid.cfg", text, &spec);
-	TU_CHECK(rc == BW_OK, "grid spec loads: %s", bw_error_message());
-	if (rc)
-		return;
-	int32_t *mine = malloc(spec.ntasks * sizeof *mine);
-	for (size_t i = 0; i < spec.ntasks; i++)
-		mine[i] = (int32_t)i;
 	struct bw_sched s;
-	memset(&s, 0, sizeof s);
-	TU_CHECK(bw_sched_init(&s, &spec, mine, spec.ntasks, NULL, 0) == BW_OK, "grid init");
-	TU_CHECK(bw_sched_dispatch_init(&s) == BW_OK, "grid dispatch init");
+	int32_t *mine;
+	if (!static_sched("grid", text, &spec, &s, &mine))
+		return;
 	size_t refused = 0, wrong = 0;
 	for (size_t i = 0; i < spec.ntasks; i++) {
 		/* the dearest task left, by the spec's own estimates (an oracle outside the scheduler) */
@@ -226,17 +235,10 @@ static void check_eta_static(void)
 	static const char text[] = "d = [20, 40];\nkappa = 2;\nseeds = 2;\nn = [10, 16];\nalgorithms = {\n"
 				   "  gd = { steps = 1000; };\n  riemannian_flow = { time = 5.0; }; };\n";
 	struct bw_spec spec;
-	int rc = bw_spec_load_string("eta.cfg", text, &spec);
-	TU_CHECK(rc == BW_OK, "eta spec: %s", bw_error_message());
-	if (rc)
-		return;
-	int32_t *mine = malloc(spec.ntasks * sizeof *mine);
-	for (size_t i = 0; i < spec.ntasks; i++)
-		mine[i] = (int32_t)i;
 	struct bw_sched s;
-	memset(&s, 0, sizeof s);
-	TU_CHECK(bw_sched_init(&s, &spec, mine, spec.ntasks, NULL, 0) == BW_OK && bw_sched_dispatch_init(&s) == BW_OK,
-		 "eta: init");
+	int32_t *mine;
+	if (!static_sched("eta", text, &spec, &s, &mine))
+		return;
 	double all = 0;
 	for (size_t i = 0; i < spec.ntasks; i++)
 		all += spec.tasks[i].cost;
