@@ -4,6 +4,7 @@
 
 #include "biasweep/error.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,22 +199,38 @@ double bw_sched_cost_total(const struct bw_sched *s)
 	return c;
 }
 
-/* The estimated cost of the probes a search may still take along one
- * extreme path (every probe succeeds, or every one fails), per dynamics into
- * left[] (the probe in flight, if any, is counted by flight_cost). */
-static void search_path_cost(const struct bw_sched_search *st, int success, double *left)
+/* The estimated cost of the probes a search may still take when its seed's
+ * threshold is n0 (success iff n >= n0; the probe in flight, if any, is
+ * counted by flight_cost_d). */
+static double search_path_cost(const struct bw_sched_search *st, long n0)
 {
 	struct bw_bisect b = st->b;
 	int skip = st->busy;
+	double cost = 0;
 	for (long n; (n = bw_bisect_next(&b)) >= 0;) {
 		if (!skip) {
 			struct bw_task probe;
 			bw_search_probe(st->s, n, &probe);
-			*left += probe.cost;
+			cost += probe.cost;
 		}
 		skip = 0;
-		bw_bisect_update(&b, n, success);
+		bw_bisect_update(&b, n, n >= n0);
 	}
+	return cost;
+}
+
+/* The expected cost of a search's remaining probes: the mean over thresholds
+ * at 1/4, 1/2 and 3/4 of its open bracket (fail_n, succ_n]. */
+static double search_left_cost(const struct bw_sched_search *st)
+{
+	double width = (double)(st->b.succ_n - st->b.fail_n), sum = 0;
+	for (int q = 1; q <= 3; q++) {
+		long n0 = st->b.fail_n + (long)ceil(width * q / 4.0);
+		if (n0 <= st->b.fail_n)
+			n0 = st->b.fail_n + 1;
+		sum += search_path_cost(st, n0);
+	}
+	return sum / 3;
 }
 
 double bw_sched_eta(const struct bw_sched *s, int slots)
@@ -226,10 +243,8 @@ double bw_sched_eta(const struct bw_sched *s, int slots)
 		const struct bw_sched_search *st = &s->ss[i];
 		if (st->b.done)
 			continue;
-		double both = 0; /* the base's algorithm and d are every probe's */
-		search_path_cost(st, 1, &both);
-		search_path_cost(st, 0, &both);
-		left[st->s->base.run.algo][octave(st->s->base.inst.d)] += both / 2;
+		/* the base's algorithm and d are every probe's */
+		left[st->s->base.run.algo][octave(st->s->base.inst.d)] += search_left_cost(st);
 	}
 	/* a dynamics with no finished task yet: the static model (the others' rates say nothing of it) */
 	double secs = 0;
