@@ -62,7 +62,7 @@ static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct
 		put_gpnum(gp, ymax);
 		fputs("]\nplot ", gp);
 		int first = 1;
-		plot_panel_blocks(gp, &first, P, p, 11, 0);
+		plot_panel_blocks(gp, &first, P, p, 11, 1, 0);
 		if (has_fit) {
 			plot_sep(gp, &first);
 			fprintf(gp, "slope%zu*x + intercept%zu with lines lc rgb 'black' dt 2 lw 1.8 notitle", p, p);
