@@ -264,6 +264,9 @@ try:
             base = plot_ok(kind, hand, os.path.join(out, f"hand-{kind}-{ext}.{ext}"))
             if kind == "phase":
                 check_phase_data(base, hand)
+                pg = open(base + ".gp").read()
+                check(pg.count("unset colorbox") == pg.count("# ---- panel:") - 1 and "($13 >= 1 ? NaN : $13)" in pg,
+                      f"{base}.gp: one colour bar, n = kappa probes not drawn")
             else:
                 curve = check_nstar_data(base, hand)
                 ab = check_fits(base, hand, curve)
