@@ -23,6 +23,7 @@ struct progress_ctx {
 	int quiet, tty;
 	double last_line;
 	const char *spec, *catalog;
+	const struct bw_opt_list *sets; /* --set, repeated in the resume hint */
 	long busy_ms;        /* a wait for the catalog's lock is reported once it is this long */
 	double busy_said;    /* waited_s of the last busy line, -1 when none this wait */
 	int summarized;
@@ -46,9 +47,12 @@ static void print_summary(struct progress_ctx *ctx, const struct bw_progress *p)
 		int dflt = !strcmp(ctx->catalog, "results/catalog.sqlite");
 		fprintf(stderr,
 			"biasweep run: interrupted: %zu of %zu tasks committed, %zu left; resume by running the "
-			"same command again (e.g. mpirun -np %d biasweep run %s%s%s)\n",
+			"same command again (e.g. mpirun -np %d biasweep run %s%s%s",
 			p->done, p->total, p->total - p->done, p->ranks, ctx->spec, dflt ? "" : " --catalog ",
 			dflt ? "" : ctx->catalog);
+		for (int k = 0; ctx->sets && k < ctx->sets->len; k++)
+			fprintf(stderr, " --set '%s'", ctx->sets->items[k]);
+		fputs(")\n", stderr);
 		fflush(stderr);
 	}
 }
@@ -212,7 +216,7 @@ int cmd_run(int argc, char **argv)
 		o.shard_count = n;
 		o.sharded = 1; /* 0/1 too: what `slurm/submit --array 1` runs */
 	}
-	struct progress_ctx ctx = {quiet, progress_tty(), -1, argv[0], catalog, 0, -1, 0};
+	struct progress_ctx ctx = {quiet, progress_tty(), -1, argv[0], catalog, &sets, 0, -1, 0};
 	CHECK(busy_ms_from_env(&ctx.busy_ms));
 	o.cancel = &stop_flag;
 	o.progress = on_progress;
