@@ -73,6 +73,12 @@ struct bw_opt_list {    /* repeatable string option */
 	int len;
 };
 
+/* plan's and run's --set: overrides of the spec's settings (bw_spec_load_with, spec.h) */
+#define BW_OPT_SET(list) \
+	BW_OPT("set", BW_OPT_LIST, (list), "KEY=VALUE", \
+	       "override a setting of SPEC, repeatable: d=[64,128], seeds=8, algorithms.sgd.batch=8 " \
+	       "(VALUE in the spec's syntax, checked as the file is)")
+
 struct bw_cli_cmd {
 	const char *name;      /* "run-one" */
 	const char *args;      /* the positional part of the synopsis ("SPEC"); NULL none */

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define BW_SCHED_D_OCTAVES 32 /* d < 2^31 (specs allow d <= 1e9) */
+
 /* One (cell, seed) search: its bisection, and the trajectory rows reserved for it. */
 struct bw_sched_search {
 	const struct bw_search *s;
@@ -47,7 +49,20 @@ struct bw_sched {
 	struct bw_task *row_task;    /* what each dispatched row runs */
 	int32_t *row_search;         /* its search, -1 for a static task */
 	size_t next_stat, cursor, inflight;
+	/* the ETA's calibration, per dynamics (indexed by bw_algo, read as the table's rows): the
+	 * estimated cost and the measured seconds of the tasks that finished; the same per dynamics
+	 * and octave of d (floor(log2 d): the cost model's d-scaling need not be right), and the
+	 * estimated cost of the tasks handed out and not back yet */
+	double cal_cost[BW_ALGO_COUNT], cal_wall[BW_ALGO_COUNT];
+	double cal_cost_d[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES], cal_wall_d[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES];
+	double flight_cost_d[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES];
+	size_t nsearch;              /* this process's searches, finished ones included */
 };
+
+/* The seconds of one coordinate-update on one core that the ETA assumes
+ * before any task of a dynamics has finished, and plan's estimate: measured,
+ * jobs/default.cfg's 5.18e11 estimated updates ran in 185 s on 2 cores. */
+#define BW_S_PER_UPDATE 0.7e-9
 
 /* Builds the work of tasks spec->tasks[mine[i]] (in that order: the shard's
  * order, dearest first) and searches spec->searches[mine_s[i]] in s, zeroed
@@ -66,16 +81,30 @@ void bw_sched_release(struct bw_sched *s);
 int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row);
 /* Whether work may still appear (a task not handed out, a search not done). */
 int bw_sched_more_later(const struct bw_sched *s);
-/* A handed-out row came back: success 0/1, or -1 when it was dropped (no
- * outcome).  Adds its estimated cost to *cost_done. */
-void bw_sched_finished(struct bw_sched *s, int32_t row, int success, double *cost_done);
+/* A handed-out row came back: success 0/1 and the seconds it took (the
+ * outcome's wall_s), or success -1 when it was dropped (no outcome, wall_s
+ * unread).  Adds its estimated cost to *cost_done. */
+void bw_sched_finished(struct bw_sched *s, int32_t row, int success, double wall_s, double *cost_done);
 /* The estimated cost of the whole work (at the start). */
 double bw_sched_cost_total(const struct bw_sched *s);
 /* Progress counting: p->total (what finished, was dropped, runs, and the most
- * the rest can still take, from p->finished and p->dropped) and, with
- * searches, p->cost_total re-estimated from p->cost_done (searches end early
- * and their probes cost what their n costs). */
+ * the rest can still take, from p->finished and p->dropped), with searches
+ * p->cost_total re-estimated from p->cost_done (searches end early and their
+ * probes cost what their n costs), p->searches and p->searches_resolved, and
+ * p->eta_s: bw_sched_eta with p->ranks compute slots. */
 void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p);
+
+/* The seconds the work left should take on `slots` tasks at a time: for each
+ * dynamics and octave of d, the estimated cost left (tasks not handed out,
+ * the expected remaining probes of each search, the tasks in flight) times
+ * the seconds per cost unit measured on its finished tasks (cal_wall_d /
+ * cal_cost_d); where none finished yet, the rate of that dynamics' finished
+ * tasks (cal_wall / cal_cost), and for a dynamics none of whose tasks
+ * finished, the static model's BW_S_PER_UPDATE (another dynamics' rate says
+ * nothing of its own).  A search's expected remaining probes are the
+ * mean of the bisection's paths from where it stands for a seed whose
+ * threshold lies at 1/4, 1/2 and 3/4 of its open bracket. */
+double bw_sched_eta(const struct bw_sched *s, int slots);
 
 /* How far a spec (or shard `index` of `count` of it; count <= 1: all) has
  * got, given the keys with an outcome (done ascending, ok their success): its

@@ -61,6 +61,15 @@ struct bw_spec {
 int bw_spec_load(const char *path, struct bw_spec *out);
 /* Same from a string; `path` names it in messages, in spec->path and (without .cfg) in the default name. */
 int bw_spec_load_string(const char *path, const char *text, struct bw_spec *out);
+/* The same with overrides: each of sets is "PATH=VALUE" (`d=[64,128]`,
+ * `algorithms.sgd.batch=8`), VALUE in the spec's (libconfig's) syntax; the
+ * setting PATH is replaced or added before the spec is checked, and errors
+ * about it read "--set d=[0]: 'd' must be >= 1".  With overrides, spec->text
+ * is the effective spec (the settings with the overrides applied, a first
+ * comment line naming the file and the overrides), and text_hash its hash. */
+int bw_spec_load_with(const char *path, const char *const *sets, size_t nsets, struct bw_spec *out);
+int bw_spec_load_string_with(const char *path, const char *text, const char *const *sets, size_t nsets,
+			     struct bw_spec *out);
 void bw_spec_release(struct bw_spec *spec);
 
 /* The probe of a search at n: the base task with n replaced, key and cost set. */

@@ -33,6 +33,8 @@ struct bw_progress {
 	size_t dropped;    /* tasks cancelled by a signal */
 	double cost_total, cost_done; /* estimated work (bw_task_cost) of the run and of what finished */
 	double elapsed_s;
+	double eta_s;      /* seconds left, calibrated on the finished tasks (bw_sched_eta, scheduler.h) */
+	size_t searches, searches_resolved; /* this run's n-searches, and those that have their threshold */
 	int ranks;
 	int final;         /* 1 on the last call */
 	const char *catalog, *trajfile;
@@ -50,6 +52,8 @@ struct bw_busy {
 
 struct bw_sweep_opts {
 	const char *spec_path;
+	const char *const *sets;      /* --set overrides of the spec's settings (bw_spec_load_with) */
+	size_t nsets;
 	const char *catalog;          /* default results/catalog.sqlite */
 	double memory_limit;          /* per rank, for the admission of the spec (spec.h); 0: the default */
 	int shard_index, shard_count; /* 0/1 = the whole grid */

@@ -2,6 +2,7 @@
  * the task counts, the estimated cost and the memory one rank needs; refuse
  * grids that would not fit. */
 #include "biasweep/cli.h"
+#include "biasweep/scheduler.h"
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/output.h"
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NS_PER_UPDATE 0.5 /* rough wall time of one coordinate-update on one core */
+#define NS_PER_UPDATE (BW_S_PER_UPDATE * 1e9) /* wall time of one coordinate-update on one core (scheduler.h) */
 
 static const char summary[] =
 	"Parse and validate SPEC (a libconfig file, e.g. jobs/smoke.cfg), expand its grid into tasks and print\n"
@@ -48,7 +49,7 @@ static const char epilog_fmt[] =
 	"  eps 0.1, tol 1e-10 (gd, sgd) or 1e-7 (flow), project true, design rademacher, wstar signs, seeds 1.\n"
 	"  Points with kappa > n, kappa > d or batch > n (sgd) are dropped and counted, and so are points with\n"
 	"  n > max_n_over_d * d where 'max_n_over_d = 1.0;' (a filter, top level or per group) is set.\n"
-	"cost: estimated coordinate-updates per task (see include/biasweep/spec.h); wall time at ~0.5 ns each.\n"
+	"cost: estimated coordinate-updates per task (see include/biasweep/spec.h); wall time at ~0.7 ns each.\n"
 	"memory: the largest task's instance plus buffers; the default limit per rank is the physical memory\n"
 	"divided by the number of cores.  --memory-limit takes bytes or a suffix: 512MiB, 8GiB, 2G, 1.5e9.\n"
 	"exit status: 0 ok, 2 bad spec or a grid too large.\n";
@@ -239,7 +240,9 @@ int cmd_plan(int argc, char **argv)
 	struct bw_admit_opts ao = {0, NULL};
 	int json = 0, list = 0;
 	long nshards = 0;
+	struct bw_opt_list sets = {0};
 	struct bw_option opts[] = {
+		BW_OPT_SET(&sets),
 		BW_OPT("memory-limit", BW_OPT_BYTES, &ao.memory_limit, "BYTES",
 		 "memory per rank (bytes, or 512MiB, 8GiB, ...; default: physical memory / cores)"),
 		BW_OPT("json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table"),
@@ -263,7 +266,7 @@ int cmd_plan(int argc, char **argv)
 	/* the admission `run` applies too (src/sweep/spec.c) */
 	struct bw_spec spec;
 	struct bw_admission adm;
-	CHECK(bw_spec_load(argv[0], &spec));
+	CHECK(bw_spec_load_with(argv[0], sets.items, (size_t)sets.len, &spec));
 	rc = bw_spec_admit(&spec, &ao, &adm);
 	if (rc != BW_OK) {
 		bw_spec_release(&spec);

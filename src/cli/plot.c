@@ -41,14 +41,17 @@ static const char summary[] =
 static const char epilog[] =
 	"The numbers are those of biasweep curve (n* interpolated at the 50% crossing, seeds imputed from their\n"
 	"thresholds, the 2000-resample seed bootstrap; fits by least squares over the cells with an\n"
-	"interpolated n*).  Error bars are drawn where the interval is finite; an arrow up to the largest n\n"
+	"interpolated n*).  Error bars are drawn where the interval is finite; a dashed line up to the largest n\n"
 	"tried marks an interval open above, a triangle at the largest n a cell whose n* is above it.\n"
+	"nstar-d draws the series side by side (3% apart in d) over a light band n = d; nstar-klnd draws a\n"
+	"fit only where R^2 >= 0.6; trajectory draws R(w*) of the sparse solution for reference.\n"
 	"--where   as in biasweep query (COLUMN OP VALUE on the view 'results'; repeatable, ANDed).\n"
 	"-o FILE   the image: FILE.png (pngcairo) or FILE.svg; its directory must exist.\n"
 	"Needs gnuplot (Debian: gnuplot-nox) on PATH.\n"
 	"examples:\n"
 	"  biasweep plot nstar-d -o results/figures/nstar-d.png\n"
-	"  biasweep plot trajectory --where d=128 --where kappa=4 --where n=32 --where seed=0 -o traj.svg\n"
+	"  biasweep plot trajectory --where d=128 --where kappa=4 -o traj.svg\n"
+	"      (more than one instance matches: it names one the catalog holds, e.g. --where n=19 --where seed=0)\n"
 	"exit status: 0 ok, 2 bad input (kind, flags, -o, --where, nothing matches; nothing is written),\n"
 	"1 other errors (gnuplot missing or failing, a file that cannot be read or written).\n";
 

@@ -23,6 +23,7 @@ struct progress_ctx {
 	int quiet, tty;
 	double last_line;
 	const char *spec, *catalog;
+	const struct bw_opt_list *sets; /* --set, repeated in the resume hint */
 	long busy_ms;        /* a wait for the catalog's lock is reported once it is this long */
 	double busy_said;    /* waited_s of the last busy line, -1 when none this wait */
 	int summarized;
@@ -57,9 +58,12 @@ static void print_summary(struct progress_ctx *ctx, const struct bw_progress *p)
 		else
 			fprintf(stderr,
 			"biasweep run: interrupted: %zu of %zu tasks committed, %zu left; resume by running the "
-			"same command again (e.g. mpirun -np %d biasweep run %s%s%s)\n",
+			"same command again (e.g. mpirun -np %d biasweep run %s%s%s",
 			p->done, p->total, p->total - p->done, p->ranks, ctx->spec, dflt ? "" : " --catalog ",
 			dflt ? "" : ctx->catalog);
+		for (int k = 0; ctx->sets && k < ctx->sets->len; k++)
+			fprintf(stderr, " --set '%s'", ctx->sets->items[k]);
+		fputs(")\n", stderr);
 		fflush(stderr);
 	}
 }
@@ -102,32 +106,55 @@ static void fmt_eta(char *buf, size_t len, double s)
 static void on_progress(void *vctx, const struct bw_progress *p)
 {
 	struct progress_ctx *ctx = vctx;
-	if (p->final)
-		print_summary(ctx, p);
-	if (ctx->quiet)
-		return;
-	size_t fin = p->finished + p->dropped;
-	double rate = p->elapsed_s > 0 ? (double)p->finished / p->elapsed_s : 0;
-	char eta[32];
-	/* tasks go out largest first, so the ETA extrapolates estimated cost, not counts */
-	double left = p->cost_done > 0 ? p->elapsed_s * (p->cost_total - p->cost_done) / p->cost_done : -1;
-	fmt_eta(eta, sizeof eta, fin >= p->total ? 0 : left);
-	if (ctx->tty) {
-		int width = 30, filled = p->total ? (int)((double)fin / (double)p->total * width) : width;
-		char bar[64];
-		for (int i = 0; i < width; i++)
-			bar[i] = i < filled ? '=' : ' ';
-		bar[width] = 0;
-		fprintf(stderr, "\r[%s] %zu/%zu tasks  %.1f/s  ETA %s  diverged %zu  failed %zu ", bar, fin, p->total,
-			rate, eta, p->diverged, p->failed);
-		if (p->final)
-			fprintf(stderr, "\n");
-	} else if (p->final || p->elapsed_s - ctx->last_line >= 5.0 || ctx->last_line < 0) {
-		fprintf(stderr, "progress: %zu/%zu tasks, %.1f tasks/s, ETA %s, diverged %zu, failed %zu, elapsed %.0f s\n",
-			fin, p->total, rate, eta, p->diverged, p->failed, p->elapsed_s);
-		ctx->last_line = p->elapsed_s;
+	if (!ctx->quiet) {
+		/* dropped tasks (a signal) are not done: an interrupted run shows no full bar */
+		size_t fin = p->finished;
+		double rate = p->elapsed_s > 0 ? (double)fin / p->elapsed_s : 0;
+		char eta[32], srch[64] = "";
+		/* calibrated on the finished tasks, per dynamics (scheduler.h, bw_sched_eta) */
+		fmt_eta(eta, sizeof eta, fin + p->dropped >= p->total ? 0 : p->eta_s);
+		if (p->searches)
+			snprintf(srch, sizeof srch, "searches %zu/%zu resolved%s", p->searches_resolved, p->searches,
+				 ctx->tty ? "  " : ", ");
+		if (ctx->tty) {
+			int width = 30, filled = p->total ? (int)((double)fin / (double)p->total * width) : width;
+			char bar[64];
+			for (int i = 0; i < width; i++)
+				bar[i] = i < filled ? '=' : ' ';
+			bar[width] = 0;
+			fprintf(stderr, "\r[%s] %zu/%zu tasks  %s%.1f/s  ETA %s  diverged %zu  failed %zu%s ", bar, fin,
+				p->total, srch, rate, eta, p->diverged, p->failed,
+				p->final && stop_flag ? "  interrupted" : "");
+			if (p->final)
+				fprintf(stderr, "\n");
+		} else if (p->final || p->elapsed_s - ctx->last_line >= 5.0 || ctx->last_line < 0) {
+			fprintf(stderr,
+				"progress: %zu/%zu tasks, %s%.1f tasks/s, ETA %s, diverged %zu, failed %zu, elapsed %.0f s%s\n",
+				fin, p->total, srch, rate, eta, p->diverged, p->failed, p->elapsed_s,
+				p->final && stop_flag ? ", interrupted" : "");
+			ctx->last_line = p->elapsed_s;
+		}
+		fflush(stderr);
 	}
-	fflush(stderr);
+	if (p->final) /* after the last progress line */
+		print_summary(ctx, p);
+}
+
+/* A live bar: stderr is a terminal, or under mpirun (which forwards a rank's
+ * stderr through a pipe) mpirun's own stderr is one. */
+static int progress_tty(void)
+{
+	if (isatty(2))
+		return 1;
+	if (!getenv("OMPI_COMM_WORLD_RANK"))
+		return 0;
+	char link[64], target[256];
+	snprintf(link, sizeof link, "/proc/%ld/fd/2", (long)getppid());
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = 0;
+	return !strncmp(target, "/dev/pts/", 9) || !strncmp(target, "/dev/tty", 8);
 }
 
 static const char summary[] =
@@ -139,7 +166,11 @@ static const char summary[] =
 	"The spec is admitted as `biasweep plan` does (the same checks and messages) before anything is written.";
 
 static const char epilog[] =
-	"progress goes to stderr: a live bar on a terminal, a line every 5 s otherwise.\n"
+	"progress goes to stderr: a live bar on a terminal (also when mpirun's stderr is one), a line\n"
+	"every 5 s otherwise, the last one before the summary; with n-searches, how many are resolved.\n"
+	"The ETA is calibrated as the run goes: seconds per estimated cost unit measured on the\n"
+	"finished tasks of each dynamics, times the estimated cost left (searches: their expected\n"
+	"remaining probes), over the ranks.\n"
 	"SIGTERM/SIGINT: no new work is handed out, tasks in flight are dropped, everything\n"
 	"finished is committed, and the exit status is 3 with a line saying how to resume\n"
 	"(in a Slurm element, BIASWEEP_RESUME: the slurm/submit --only command that resubmits it).\n"
@@ -170,7 +201,9 @@ int cmd_run(int argc, char **argv)
 	const char *catalog = "results/catalog.sqlite", *shard = NULL;
 	int quiet = 0;
 	struct bw_sweep_opts o = {0};
+	struct bw_opt_list sets = {0};
 	struct bw_option opts[] = {
+		BW_OPT_SET(&sets),
 		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
 		BW_OPT("shard", BW_OPT_STRING, &shard, "I/N", "run only shard I of N (0 <= I < N), cost-balanced"),
 		BW_OPT("memory-limit", BW_OPT_BYTES, &o.memory_limit, "BYTES",
@@ -183,6 +216,8 @@ int cmd_run(int argc, char **argv)
 	int npos, rc = BW_OK;
 	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
 	o.spec_path = argv[0];
+	o.sets = sets.items;
+	o.nsets = (size_t)sets.len;
 	o.catalog = catalog;
 	o.shard_count = 1;
 	if (shard) {
@@ -193,7 +228,7 @@ int cmd_run(int argc, char **argv)
 		o.shard_count = n;
 		o.sharded = 1; /* 0/1 too: what `slurm/submit --array 1` runs */
 	}
-	struct progress_ctx ctx = {quiet, isatty(2), -1, argv[0], catalog, 0, -1, 0};
+	struct progress_ctx ctx = {quiet, progress_tty(), -1, argv[0], catalog, &sets, 0, -1, 0};
 	CHECK(busy_ms_from_env(&ctx.busy_ms));
 	o.cancel = &stop_flag;
 	o.progress = on_progress;

@@ -32,7 +32,7 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	memset(report, 0, sizeof *report);
 
 	struct bw_spec spec;
-	int rc = bw_spec_load(o->spec_path, &spec);
+	int rc = bw_spec_load_with(o->spec_path, o->sets, o->nsets, &spec);
 	if (agree(rc)) {
 		if (!rc)
 			bw_spec_release(&spec);

@@ -24,7 +24,7 @@ enum { PREFETCH_MAX = BW_PREFETCH_MAX };
 
 static void coord_finished(struct bw_coord *c, int32_t row, const struct bw_result *r)
 {
-	bw_sched_finished(c->w, row, r ? r->success : -1, &c->prog.cost_done);
+	bw_sched_finished(c->w, row, r ? r->success : -1, r ? r->wall_s : -1, &c->prog.cost_done);
 	if (!r) {
 		c->prog.dropped++;
 		return;

@@ -6,6 +6,7 @@
 #include "biasweep/error.h"
 #include "biasweep/shard.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,7 @@ int bw_sched_init(struct bw_sched *s, const struct bw_spec *spec, const int32_t 
 			s->stat[s->nstat++] = t;
 	}
 	size_t rows = s->nstat;
+	s->nsearch = nmine_s;
 	for (size_t i = 0; i < nmine_s; i++) {
 		struct bw_sched_search *st = &s->ss[s->nss];
 		memset(st, 0, sizeof *st);
@@ -96,6 +98,22 @@ int bw_sched_dispatch_init(struct bw_sched *s)
 	return s->row_task && s->row_search ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
 }
 
+/* the bucket of d in the ETA's calibration */
+static int octave(size_t d)
+{
+	int b = 0;
+	while (d > 1 && b < BW_SCHED_D_OCTAVES - 1) {
+		d >>= 1;
+		b++;
+	}
+	return b;
+}
+
+static void in_flight(struct bw_sched *s, const struct bw_task *t)
+{
+	s->flight_cost_d[t->run.algo][octave(t->inst.d)] += t->cost;
+}
+
 int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row)
 {
 	*row = -1;
@@ -114,6 +132,7 @@ int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row)
 			return RAISE(BW_EINTERNAL, "a search ran out of its reserved trajectory rows");
 		int32_t r = st->row_next++;
 		bw_search_probe(st->s, n, &s->row_task[r]);
+		in_flight(s, &s->row_task[r]);
 		s->row_search[r] = (int32_t)i;
 		st->busy = 1;
 		s->cursor = i + 1;
@@ -126,6 +145,7 @@ int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row)
 			return BW_OK;
 		int32_t r = (int32_t)s->next_stat;
 		s->row_task[r] = *s->stat[s->next_stat++];
+		in_flight(s, &s->row_task[r]);
 		s->row_search[r] = -1;
 		s->inflight++;
 		*row = r;
@@ -141,10 +161,21 @@ int bw_sched_more_later(const struct bw_sched *s)
 	return s->next_stat < s->nstat;
 }
 
-void bw_sched_finished(struct bw_sched *s, int32_t row, int success, double *cost_done)
+void bw_sched_finished(struct bw_sched *s, int32_t row, int success, double wall_s, double *cost_done)
 {
+	const struct bw_task *t = &s->row_task[row];
 	s->inflight--;
-	*cost_done += s->row_task[row].cost;
+	*cost_done += t->cost;
+	s->flight_cost_d[t->run.algo][octave(t->inst.d)] -= t->cost;
+	if (s->inflight == 0) { /* no rounding left over */
+		memset(s->flight_cost_d, 0, sizeof s->flight_cost_d);
+	}
+	if (success >= 0 && wall_s >= 0) {
+		s->cal_cost[t->run.algo] += t->cost;
+		s->cal_wall[t->run.algo] += wall_s;
+		s->cal_cost_d[t->run.algo][octave(t->inst.d)] += t->cost;
+		s->cal_wall_d[t->run.algo][octave(t->inst.d)] += wall_s;
+	}
 	int32_t si = s->row_search[row];
 	if (si >= 0) {
 		struct bw_sched_search *st = &s->ss[si];
@@ -162,6 +193,65 @@ double bw_sched_cost_total(const struct bw_sched *s)
 	for (size_t i = 0; i < s->nss; i++)
 		c += s->ss[i].s->cost;
 	return c;
+}
+
+/* The estimated cost of the probes a search may still take when its seed's
+ * threshold is n0 (success iff n >= n0; the probe in flight, if any, is
+ * counted by flight_cost_d). */
+static double search_path_cost(const struct bw_sched_search *st, long n0)
+{
+	struct bw_bisect b = st->b;
+	int skip = st->busy;
+	double cost = 0;
+	for (long n; (n = bw_bisect_next(&b)) >= 0;) {
+		if (!skip) {
+			struct bw_task probe;
+			bw_search_probe(st->s, n, &probe);
+			cost += probe.cost;
+		}
+		skip = 0;
+		bw_bisect_update(&b, n, n >= n0);
+	}
+	return cost;
+}
+
+/* The expected cost of a search's remaining probes: the mean over thresholds
+ * at 1/4, 1/2 and 3/4 of its open bracket (fail_n, succ_n]. */
+static double search_left_cost(const struct bw_sched_search *st)
+{
+	double width = (double)(st->b.succ_n - st->b.fail_n), sum = 0;
+	for (int q = 1; q <= 3; q++) {
+		long n0 = st->b.fail_n + (long)ceil(width * q / 4.0);
+		if (n0 <= st->b.fail_n)
+			n0 = st->b.fail_n + 1;
+		sum += search_path_cost(st, n0);
+	}
+	return sum / 3;
+}
+
+double bw_sched_eta(const struct bw_sched *s, int slots)
+{
+	double left[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES];
+	memcpy(left, s->flight_cost_d, sizeof left);
+	for (size_t i = s->next_stat; i < s->nstat; i++)
+		left[s->stat[i]->run.algo][octave(s->stat[i]->inst.d)] += s->stat[i]->cost;
+	for (size_t i = 0; i < s->nss; i++) {
+		const struct bw_sched_search *st = &s->ss[i];
+		if (st->b.done)
+			continue;
+		/* the base's algorithm and d are every probe's */
+		left[st->s->base.run.algo][octave(st->s->base.inst.d)] += search_left_cost(st);
+	}
+	/* a dynamics with no finished task yet: the static model (the others' rates say nothing of it) */
+	double secs = 0;
+	for (int a = 0; a < BW_ALGO_COUNT; a++) {
+		double rate_a = s->cal_cost[a] > 0 ? s->cal_wall[a] / s->cal_cost[a] : BW_S_PER_UPDATE;
+		for (int o = 0; o < BW_SCHED_D_OCTAVES; o++)
+			if (left[a][o] != 0)
+				secs += left[a][o] *
+					(s->cal_cost_d[a][o] > 0 ? s->cal_wall_d[a][o] / s->cal_cost_d[a][o] : rate_a);
+	}
+	return secs / (slots > 0 ? slots : 1);
 }
 
 void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p)
@@ -186,6 +276,11 @@ void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p)
 		p->cost_total = p->cost_done + cost_flight + cost_left;
 	/* what a signal or an error leaves undone stays in the count: the denominator holds */
 	p->total = p->finished + p->dropped + s->inflight + left;
+	p->searches = s->nsearch;
+	p->searches_resolved = s->nsearch;
+	for (size_t i = 0; i < s->nss; i++)
+		p->searches_resolved -= !s->ss[i].b.done;
+	p->eta_s = bw_sched_eta(s, p->ranks);
 }
 
 int bw_spec_state(const struct bw_spec *spec, int index, int count, const uint64_t *done, const int8_t *ok,

@@ -119,9 +119,11 @@ void grid_panel(FILE *f, const struct grid *g, size_t i);
  * the caller adds labels and then the plot (legend_plot) and its entries. */
 void grid_legend(FILE *f, const struct grid *g);
 void plot_sep(FILE *f, int *first);
-/* The blocks of a panel at x = column xc: bars, arrows and triangles, then
- * the points (with lines when lines). */
-void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t panel, int xc, int lines);
+/* The blocks of a panel at x = column xc, series k of n shifted by the
+ * factor spread^(k - (n-1)/2) (1: none): bars, dashed open intervals and
+ * triangles, then the points (with lines when lines). */
+void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t panel, int xc, double spread,
+		       int lines);
 /* The legend's plot: every series, then the interval marks drawn. */
 void legend_keys(FILE *f, const struct nstar_plot *P, int lines);
 

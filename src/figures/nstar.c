@@ -119,8 +119,8 @@ void plot_sep(FILE *f, int *first)
 /* Error bars where finite, an arrow up to n_max where the interval is open
  * above, a triangle at n_max for n* above it (points = 0); then, in a second
  * pass so that no bar hides another series' point, the points. */
-static void plot_block(FILE *f, int *first, int xc, const struct series *s, size_t block, int flags, int lines,
-		       int points)
+static void plot_block(FILE *f, int *first, const char *x, const struct series *s, size_t block, int flags,
+		       int lines, int points)
 {
 	const char *color;
 	int pt;
@@ -129,43 +129,52 @@ static void plot_block(FILE *f, int *first, int xc, const struct series *s, size
 		if (!(flags & BLK_POINTS)) /* nothing to draw (gnuplot would warn) */
 			return;
 		plot_sep(f, first);
-		fprintf(f, "dat index %zu using %d:12 with %s ", block, xc, lines ? "linespoints" : "points");
+		fprintf(f, "dat index %zu using %s:12 with %s ", block, x, lines ? "linespoints" : "points");
 		put_series_style(f, s);
 		fputs(" notitle", f);
 		return;
 	}
 	if (flags & BLK_BARS) {
 		plot_sep(f, first);
-		fprintf(f, "dat index %zu using %d:12:13:14 with yerrorbars lc rgb '%s' lw 1.2 ps 0 notitle", block, xc,
+		fprintf(f, "dat index %zu using %s:12:13:14 with yerrorbars lc rgb '%s' lw 1.2 ps 0 notitle", block, x,
 			color);
 	}
-	if (flags & BLK_OPEN) {
+	if (flags & BLK_OPEN) { /* dashed, no head: not to be read as a point */
 		plot_sep(f, first);
 		fprintf(f,
-			"dat index %zu using %d:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors "
-			"head filled size screen 0.008,25 lc rgb '%s' lw 1.2 notitle",
-			block, xc, color);
+			"dat index %zu using %s:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors "
+			"nohead dt (6,4) lc rgb '%s' lw 1.6 notitle",
+			block, x, color);
 	}
 	if (flags & BLK_ABOVE) {
 		plot_sep(f, first);
 		fprintf(f,
-			"dat index %zu using %d:(valid(12) ? NaN : $16) with points pt 8 ps 2 lc rgb '%s' "
+			"dat index %zu using %s:(valid(12) ? NaN : $16) with points pt 8 ps 2 lc rgb '%s' "
 			"notitle",
-			block, xc, color);
+			block, x, color);
 	}
 	if (flags & BLK_BELOW) {
 		plot_sep(f, first);
-		fprintf(f, "dat index %zu using %d:($19 == 1 ? $12 : NaN) with points pt 10 ps 2.4 lc rgb '%s' notitle",
-			block, xc, color);
+		fprintf(f, "dat index %zu using %s:($19 == 1 ? $12 : NaN) with points pt 10 ps 2.4 lc rgb '%s' notitle",
+			block, x, color);
 	}
 }
 
-void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t panel, int xc, int lines)
+void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t panel, int xc, double spread,
+		       int lines)
 {
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t b = 0; b < P->nblocks; b++)
-			if (P->block_panel[b] == panel)
-				plot_block(f, first, xc, &P->ss.s[P->block_series[b]], b, P->block_flag[b], lines, pass);
+			if (P->block_panel[b] == panel) {
+				/* series k of n at x * spread^(k - (n-1)/2): side by side, not on top of each other */
+				double k = (double)P->block_series[b] - ((double)P->ss.n - 1) / 2;
+				char x[48];
+				if (spread == 1 || P->ss.n < 2)
+					snprintf(x, sizeof x, "%d", xc);
+				else
+					snprintf(x, sizeof x, "($%d*%.4f)", xc, pow(spread, k));
+				plot_block(f, first, x, &P->ss.s[P->block_series[b]], b, P->block_flag[b], lines, pass);
+			}
 }
 
 void grid_panel(FILE *f, const struct grid *g, size_t i)
@@ -202,8 +211,8 @@ static void key_intervals(FILE *f, int flags)
 		const char *key;
 	} mark[] = {
 		{BLK_BARS, "yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)'"},
-		{BLK_OPEN, "vectors head filled size screen 0.008,25 lc rgb '#555555' lw 1.2 "
-			   "title 'interval open above (to largest n)'"},
+		{BLK_OPEN, "vectors nohead dt (6,4) lc rgb '#555555' lw 1.6 "
+			   "title 'open above (dashed, to largest n)'"},
 		{BLK_ABOVE, "points pt 8 ps 2 lc rgb '#555555' title 'n^* above the largest n tried'"},
 		{BLK_BELOW, "points pt 10 ps 2.4 lc rgb '#555555' title 'n^* at or below the smallest n tried'"},
 	};

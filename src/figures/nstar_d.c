@@ -1,7 +1,7 @@
 /* nstar_d.c - `biasweep plot nstar-d`: n* against d (log-log), one panel
  * per kappa, one line per series, with the bootstrap intervals, the pooled
  * kappa ln d fit of the l1-limit dynamics, the Donoho-Tanner n50(d, kappa)
- * and n = d. */
+ * and n = d (a light band under the series, which stand side by side). */
 #include "emit.h"
 
 #include "biasweep/dt.h"
@@ -10,6 +10,8 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+
+#define DODGE 1.03 /* series k of n drawn at d * DODGE^(k - (n-1)/2) */
 
 static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct bw_figure *o, const struct bw_figure_args *a,
 			   const char *datname, const char *dtname, const char *fitname)
@@ -86,15 +88,18 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct bw
 		grid_panel(gp, &g, p);
 		fprintf(gp, "set title 'κ = %" PRId64 "'\nkappa = %" PRId64 ".0\nplot ", P->panel_val[p], P->panel_val[p]);
 		int first = 1;
-		plot_panel_blocks(gp, &first, P, p, 4, 1);
+		/* n = d first, a wide light band under the series that lie on it */
+		plot_sep(gp, &first);
+		fputs("x with lines lc rgb '#d9c8ea' lw 9 notitle", gp);
+		/* the series side by side (3% apart in d): gd and sgd near n = d would hide each other */
+		plot_panel_blocks(gp, &first, P, p, 4, DODGE, 1);
 		if (fit) {
 			plot_sep(gp, &first);
 			fputs("a*kappa*log(x) + b with lines lc rgb 'black' dt 2 lw 1.8 notitle", gp);
 		}
 		plot_sep(gp, &first);
 		fprintf(gp, "dtdat index %zu using 1:3 with lines lc rgb '#8c564b' lw 2.5 notitle", p);
-		plot_sep(gp, &first);
-		fputs("x with lines lc rgb '#9467bd' dt 3 lw 2 notitle\n", gp);
+		fputs("\n", gp);
 	}
 	grid_legend(gp, &g);
 	if (fit) {
@@ -108,12 +113,19 @@ static void script_nstar_d(FILE *gp, const struct nstar_plot *P, const struct bw
 		gp_str(gp, t);
 		fputs(" at graph 0.05, graph 0.03 left font ',10'\n", gp);
 	}
+	if (P->ss.n > 1) {
+		char t[96];
+		snprintf(t, sizeof t, "series drawn side by side, %.0f%% apart in d", (DODGE - 1) * 100);
+		fputs("set label 3 ", gp);
+		gp_str(gp, t);
+		fputs(" at graph 0.05, graph 0.15 left font ',10'\n", gp);
+	}
 	legend_keys(gp, P, 1);
 	if (fit)
 		fputs(", \\\n  keyentry with lines lc rgb 'black' dt 2 lw 1.8 title 'fit a κ ln d + b (flow, label noise)'",
 		      gp);
 	fputs(", \\\n  keyentry with lines lc rgb '#8c564b' lw 2.5 title 'Donoho–Tanner n_{50}(d, κ)'"
-	      ", \\\n  keyentry with lines lc rgb '#9467bd' dt 3 lw 2 title 'n = d'\n",
+	      ", \\\n  keyentry with lines lc rgb '#d9c8ea' lw 9 title 'n = d'\n",
 	      gp);
 	fputs("\nunset multiplot\nset output\n", gp);
 }

@@ -1,6 +1,7 @@
 /* nstar_klnd.c - `biasweep plot nstar-klnd`: n* against kappa ln d, one
- * panel per algorithm with its least-squares line (as curve --fit), the
- * Donoho-Tanner n50 of each cell and, where in range, n = d. */
+ * panel per algorithm with its least-squares line (as curve --fit) where it
+ * explains the points (R^2 >= FIT_R2_MIN; its R^2 is in the panel's title
+ * either way), the Donoho-Tanner n50 of each cell and, where in range, n = d. */
 #include "emit.h"
 
 #include "biasweep/error.h"
@@ -8,6 +9,10 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
+
+/* A fit with a lower R^2 is not drawn: a line through points it does not explain reads as a law. */
+#define FIT_R2_MIN 0.6
+
 static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct bw_figure *o,
 			      const struct bw_figure_args *a, const char *datname, const char *fitname)
 {
@@ -46,8 +51,10 @@ static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct
 		const struct bw_line_fit *fit = &P->per_algo[p];
 		int has_fit = isfinite(fit->slope) && isfinite(fit->intercept);
 		if (has_fit)
-			cat(t, sizeof t, ":  fit n^* = %.3g κ ln d %s %.3g,  R^2 = %.2f", fit->slope,
-			    fit->intercept < 0 ? "−" : "+", fabs(fit->intercept), fit->r2);
+			cat(t, sizeof t, ": fit %.3g κ ln d %s %.3g, R^2 = %.2f%s", fit->slope,
+			    fit->intercept < 0 ? "−" : "+", fabs(fit->intercept), fit->r2,
+			    fit->r2 >= FIT_R2_MIN ? "" : " (not drawn)");
+		has_fit &= fit->r2 >= FIT_R2_MIN;
 		fputs("\n# ---- panel: ", gp);
 		put_comment_text(gp, P->algos[p]);
 		fputc('\n', gp);
@@ -62,7 +69,7 @@ static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct
 		put_gpnum(gp, ymax);
 		fputs("]\nplot ", gp);
 		int first = 1;
-		plot_panel_blocks(gp, &first, P, p, 11, 0);
+		plot_panel_blocks(gp, &first, P, p, 11, 1, 0);
 		if (has_fit) {
 			plot_sep(gp, &first);
 			fprintf(gp, "slope%zu*x + intercept%zu with lines lc rgb 'black' dt 2 lw 1.8 notitle", p, p);
@@ -88,12 +95,13 @@ static void script_nstar_klnd(FILE *gp, const struct nstar_plot *P, const struct
 	legend_keys(gp, P, 0);
 	int any_fit = 0;
 	for (size_t p = 0; p < P->npanels; p++)
-		any_fit |= isfinite(P->per_algo[p].slope) && isfinite(P->per_algo[p].intercept);
+		any_fit |= isfinite(P->per_algo[p].slope) && isfinite(P->per_algo[p].intercept) &&
+			   P->per_algo[p].r2 >= FIT_R2_MIN;
 	if (any_fit)
-		fputs(", \\\n  keyentry with lines lc rgb 'black' dt 2 lw 1.8 title 'least-squares fit (per algorithm)'", gp);
+		fprintf(gp, ", \\\n  keyentry with lines lc rgb 'black' dt 2 lw 1.8 title 'fit (drawn where R^2 ≥ %g)'", FIT_R2_MIN);
 	fputs(", \\\n  keyentry with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' title 'Donoho–Tanner n_{50} of the cell'", gp);
 	if (any_d)
-		fputs(", \\\n  keyentry with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' title 'n = d of the cell (where in range)'",
+		fputs(", \\\n  keyentry with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' title 'n = d of the cell'",
 		      gp);
 	fputs("\n\nunset multiplot\nset output\n", gp);
 }

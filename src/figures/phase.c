@@ -23,7 +23,8 @@ int bw_figure_phase(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 	fprintf(dat, "# %s - the success rate at each n per cell, one block per series (algorithm and parameters)\n",
 		datname);
 	put_provenance(dat, a, o->image);
-	fputs("# rates as `biasweep curve --points` (each seed's missing n imputed from its threshold)\n"
+	fputs("# rates as `biasweep curve --points` (each seed's missing n imputed from its threshold);\n"
+	      "# rows with n = kappa (the searches' lower bracket probes) are not drawn\n"
 	      "# columns: 1 algorithm  2 design  3 wstar  4 d  5 kappa  6 alpha  7 eta  8 sigma  9 batch  10 eps\n"
 	      "#          11 n  12 n_over_d  13 kappa_over_n  14 tasks  15 successes  16 rate\n",
 	      dat);
@@ -94,11 +95,15 @@ int bw_figure_phase(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 	      "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\n"
 	      "set key bottom left font ',10' opaque box ls 100\n",
 	      gp);
+	/* the n = kappa points (kappa/n = 1) are the searches' lower bracket probes, where nothing can
+	 * succeed: in the data, not drawn.  One colour bar, beside the last panel. */
 	for (size_t s = 0; s < ss.n; s++) {
-		fprintf(gp, "\n# ---- panel: %s\nset title ", ss.s[s].plain);
+		fprintf(gp, "\n# ---- panel: %s\n%s\nset title ", ss.s[s].plain,
+			s + 1 < ss.n ? "unset colorbox" : "set colorbox");
 		gp_str(gp, ss.s[s].label);
 		fprintf(gp,
-			"\nplot dat index %zu using 12:13:16 with points pt 5 ps 1.8 lc palette notitle, \\\n"
+			"\nplot dat index %zu using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette "
+			"notitle, \\\n"
 			"  dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50%% curve'\n",
 			s);
 	}

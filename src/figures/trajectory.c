@@ -5,6 +5,8 @@
 #include "emit.h"
 
 #include "biasweep/error.h"
+#include "biasweep/instance.h"
+#include "biasweep/model.h"
 #include "biasweep/trajfile.h"
 
 #include <inttypes.h>
@@ -40,6 +42,50 @@ static const char *tv_text(struct bw_table *t, size_t row, size_t col)
 }
 
 /* Colour by algorithm, dashes by its runs' order. */
+
+/* R = tr Hess L at the sparse solution w* of row r's instance (u = sqrt(w*+), v = sqrt(w*-)),
+ * the instance rebuilt from its parameters; NaN when it cannot be. */
+static double sparse_R(struct bw_table *t, size_t r)
+{
+	struct bw_instance_spec sp = {0};
+	if (bw_design_parse(tv_text(t, r, TC_DESIGN), &sp.design) != BW_OK ||
+	    bw_wstar_parse(tv_text(t, r, TC_WSTAR), &sp.wstar) != BW_OK) {
+		bw_error_clear();
+		return NAN;
+	}
+	sp.d = (size_t)tv_int(t, r, TC_D);
+	sp.n = (size_t)tv_int(t, r, TC_N);
+	sp.kappa = (size_t)tv_int(t, r, TC_KAPPA);
+	sp.sweep_seed = (uint64_t)tv_int(t, r, TC_SWEEP_SEED);
+	sp.seed_index = (uint32_t)tv_int(t, r, TC_SEED);
+	struct bw_instance inst;
+	double R = NAN, *u = malloc(2 * sp.d * sizeof *u);
+	if (u && bw_instance_init(&inst, &sp) == BW_OK) {
+		for (size_t j = 0; j < sp.d; j++) {
+			u[j] = sqrt(fmax(inst.w_star[j], 0));
+			u[sp.d + j] = sqrt(fmax(-inst.w_star[j], 0));
+		}
+		R = bw_model_R(&inst, u, u + sp.d);
+		bw_instance_release(&inst);
+	}
+	bw_error_clear();
+	free(u);
+	return R;
+}
+
+/* 1 when rows r and u agree on the columns cols[0..n) */
+static int same_instance(struct bw_table *t, size_t r, size_t u, const size_t *cols, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct bw_value *x = bw_table_at(t, r, cols[k]), *y = bw_table_at(t, u, cols[k]);
+		int same = x->type == y->type &&
+			   (x->type == BW_VAL_TEXT ? !strcmp(x->s, y->s) : x->type != BW_VAL_INT || x->i == y->i);
+		if (!same)
+			return 0;
+	}
+	return 1;
+}
+
 static void put_run_style(FILE *f, struct bw_table *t, size_t r)
 {
 	const char *color;
@@ -89,21 +135,36 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	static const size_t inst[] = {TC_SWEEP_SEED, TC_DESIGN, TC_WSTAR, TC_D, TC_KAPPA, TC_N, TC_SEED};
 	int varies[7] = {0}, any = 0;
 	for (size_t r = 1; r < t.nrows; r++)
-		for (size_t k = 0; k < 7; k++) {
-			const struct bw_value *x = bw_table_at(&t, 0, inst[k]), *y = bw_table_at(&t, r, inst[k]);
-			int same = x->type == y->type &&
-				   (x->type == BW_VAL_TEXT ? !strcmp(x->s, y->s) : x->type != BW_VAL_INT || x->i == y->i);
-			if (!same)
-				varies[k] = any = 1;
-		}
-	if (any) {
-		char v[160] = "";
 		for (size_t k = 0; k < 7; k++)
-			if (varies[k])
+			if (!same_instance(&t, 0, r, &inst[k], 1))
+				varies[k] = any = 1;
+	if (any) {
+		/* suggest an instance that exists: the one most dynamics ran on (ties: the largest d, then n) */
+		size_t best = 0, best_runs = 0;
+		for (size_t r = 0; r < t.nrows; r++) {
+			size_t runs = 0;
+			for (size_t u = 0; u < t.nrows; u++)
+				runs += same_instance(&t, r, u, inst, 7);
+			int64_t d = tv_int(&t, r, TC_D), bd = tv_int(&t, best, TC_D);
+			if (runs > best_runs || (runs == best_runs && (d > bd || (d == bd && tv_int(&t, r, TC_N) >
+										     tv_int(&t, best, TC_N))))) {
+				best = r;
+				best_runs = runs;
+			}
+		}
+		char v[160] = "", eg[400] = "";
+		for (size_t k = 0; k < 7; k++)
+			if (varies[k]) {
+				const struct bw_value *x = bw_table_at(&t, best, inst[k]);
 				cat(v, sizeof v, "%s%s", v[0] ? ", " : "", traj_cols[inst[k]]);
+				if (x->type == BW_VAL_INT)
+					cat(eg, sizeof eg, " --where %s=%lld", traj_cols[inst[k]], (long long)x->i);
+				else if (x->type == BW_VAL_TEXT)
+					cat(eg, sizeof eg, " --where %s=%s", traj_cols[inst[k]], x->s);
+			}
 		rc = RAISE(BW_EINVAL, "the --where conditions match %zu runs on more than one instance (%s differ): pick "
-				      "one, e.g. --where d=128 --where kappa=4 --where n=32 --where seed=0",
-			   t.nrows, v);
+				      "one, e.g.%s (%zu run%s there)",
+			   t.nrows, v, eg, best_runs, best_runs == 1 ? "" : "s");
 		goto done;
 	}
 	if (t.nrows > MAX_RUNS) {
@@ -182,7 +243,8 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	enh_cat(title, sizeof title, tv_text(&t, 0, TC_WSTAR));
 	cat(title, sizeof title, " w^*)");
 	/* two panels side by side, the legend in a strip below them */
-	int pw = 620, ph = 470, th = 50, lh = 40 + 22 * (int)(t.nrows + 1), W = 2 * pw, H = ph + th + lh;
+	double Rstar = sparse_R(&t, 0);
+	int pw = 620, ph = 470, th = 50, lh = 40 + 22 * (int)(t.nrows + 1 + isfinite(Rstar)), W = 2 * pw, H = ph + th + lh;
 	bw_limit_names(BW_LIMIT_L1, ", ", " and ", names, sizeof names);
 	snprintf(what, sizeof what, "trajectories of %s on one instance", names);
 	put_preamble(gp, o, a, W, H, what);
@@ -190,6 +252,8 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	gp_str(gp, datname);
 	fputs("\neps = ", gp);
 	put_gpnum(gp, tv_real(&t, 0, TC_EPS));
+	fputs("\n# R = tr Hess L at the sparse solution w* (u = sqrt(w*+), v = sqrt(w*-)) of this instance\nRstar = ", gp);
+	put_gpnum(gp, Rstar);
 	fputs("\n\nset multiplot title ", gp);
 	gp_str(gp, title);
 	fputs(" font ',15'\nset logscale xy\nset format x '10^{%L}'\nunset key\n"
@@ -226,6 +290,8 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 		}
 		if (panel)
 			fputs(", \\\n  eps with lines lc rgb 'black' dt 2 lw 1.5 notitle", gp);
+		else if (isfinite(Rstar))
+			fputs(", \\\n  Rstar with lines lc rgb '#555555' dt 4 lw 1.8 notitle", gp);
 		fputc('\n', gp);
 	}
 	fprintf(gp,
@@ -240,6 +306,10 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 		fputs(" title ", gp);
 		gp_str(gp, label[r]);
 	}
+	if (isfinite(Rstar))
+		fputs(", \\\n  keyentry with lines lc rgb '#555555' dt 4 lw 1.8 title sprintf('R(w^*) = %.4g: the sparse "
+		      "solution w^* (the l1 limit)', Rstar)",
+		      gp);
 	fputs(", \\\n  keyentry with lines lc rgb 'black' dt 2 lw 1.5 title sprintf('ε = %g: success threshold of the "
 	      "test error', eps)\n",
 	      gp);

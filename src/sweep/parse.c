@@ -45,6 +45,8 @@ int spec_fail(const struct parse *p, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (line >= SPEC_LINE_OVERRIDE && line - SPEC_LINE_OVERRIDE < p->nsets)
+		return RAISE(BW_EINVAL, "--set %s: %s", p->sets[line - SPEC_LINE_OVERRIDE], msg);
 	if (line)
 		return RAISE(BW_EINVAL, "%s:%u: %s", p->path, line, msg);
 	return RAISE(BW_EINVAL, "%s: %s", p->path, msg);
@@ -241,18 +243,26 @@ static int members(const struct parse *p, const config_setting_t *s, const char 
 
 static int parse_range(const struct parse *p, enum axis_id id, const config_setting_t *s, struct axis *ax)
 {
-	static const char *const keys[] = {"lin", "log", "count"};
+	/* n may also be searched (parse_search): its keys are candidates too */
+	static const char *const keys[] = {"lin", "log", "count", "search", "resolution"};
 	const struct axis_def *def = &spec_axes[id];
 	unsigned line = line_of(s);
+	size_t nkeys = id == AX_N ? 5 : 3;
 	if (def->kind != V_INT && def->kind != V_REAL)
 		return spec_fail(p, line, "'%s' takes no range: give %s or a list", def->name, kind_phrase(def->kind));
-	const config_setting_t *got[3];
-	CHECK(members(p, s, keys, 3, got, "range", def->name));
-	const config_setting_t *lin = got[0], *lg = got[1], *cnt = got[2];
+	const config_setting_t *got[5];
+	CHECK(members(p, s, keys, nkeys, got, "range", def->name));
+	const config_setting_t *lin = got[0], *lg = got[1], *cnt = got[2], *res = nkeys == 5 ? got[4] : NULL;
+	if (nkeys == 5 && got[3])
+		return spec_fail(p, line_of(got[3]), "'search' and a range ('lin'/'log') are exclusive in '%s'", def->name);
+	if (res)
+		return spec_fail(p, line_of(res), "'resolution' belongs to a search: n = { search = [lo, hi]; "
+						  "resolution = r; }");
 	if (lin && lg)
 		return spec_fail(p, line, "the range of '%s' takes 'lin' or 'log', not both", def->name);
 	if (!lin && !lg)
-		return spec_fail(p, line, "the range of '%s' needs 'lin = [lo, hi];' or 'log = [lo, hi];'", def->name);
+		return spec_fail(p, line, "the range of '%s' needs 'lin = [lo, hi];' or 'log = [lo, hi];'%s", def->name,
+				 id == AX_N ? " (or a search: 'search = [lo, hi];')" : "");
 	if (!cnt)
 		return spec_fail(p, line, "the range of '%s' needs 'count'", def->name);
 	if (!is_number(cnt) || number(cnt) != floor(number(cnt)))

@@ -69,9 +69,24 @@ struct parse {
 	char *name;
 	unsigned name_line;
 	uint64_t sweep_seed;
+	const char *const *sets; /* the --set overrides (override.c), nsets of them */
+	size_t nsets;
 };
 
-/* Records BW_EINVAL "PATH:LINE: <message>" (no line when line is 0) and returns it. */
+/* Lines at or above SPEC_LINE_OVERRIDE are settings of override k = line -
+ * SPEC_LINE_OVERRIDE: spec_fail says "--set TEXT: msg" for them. */
+#define SPEC_LINE_OVERRIDE 0x40000000u
+#define SPEC_MAX_OVERRIDES 64
+
+/* override.c: each "PATH=VALUE" of sets (VALUE in the spec's syntax) replaces
+ * or adds the setting PATH (a.b.c: groups added on the way) in cfg. */
+int spec_apply_overrides(config_t *cfg, const char *const *sets, size_t nsets);
+/* override.c: cfg as spec text (a first comment line naming path and the
+ * overrides), into *out (malloc'd); it loads to the same settings. */
+int spec_effective_text(const config_t *cfg, const char *path, const char *const *sets, size_t nsets, char **out);
+
+/* Records BW_EINVAL "PATH:LINE: <message>" (no line when line is 0; "--set
+ * TEXT: <message>" for an override's line) and returns it. */
 int spec_fail(const struct parse *p, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* parse.c: the top-level settings and the algorithm groups into p. */

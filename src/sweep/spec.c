@@ -85,7 +85,8 @@ static char *basename_without_cfg(const char *path)
 	return strndup(b, len);
 }
 
-static int load(struct parse *p, const char *text, struct bw_spec *out)
+/* *eff: the effective text when there are overrides (else left NULL) */
+static int load(struct parse *p, const char *text, struct bw_spec *out, char **eff)
 {
 	/* the spec's text is stored with the results, so it must be all of it */
 	unsigned lineno = 1;
@@ -108,7 +109,11 @@ static int load(struct parse *p, const char *text, struct bw_spec *out)
 		config_destroy(&cfg);
 		return rc;
 	}
-	int rc = spec_parse_top(p, config_root_setting(&cfg));
+	int rc = spec_apply_overrides(&cfg, p->sets, p->nsets);
+	if (rc == BW_OK)
+		rc = spec_parse_top(p, config_root_setting(&cfg));
+	if (rc == BW_OK && p->nsets)
+		rc = spec_effective_text(&cfg, p->path, p->sets, p->nsets, eff);
 	config_destroy(&cfg);
 	CHECK(rc);
 
@@ -124,33 +129,50 @@ static int load(struct parse *p, const char *text, struct bw_spec *out)
 	return spec_expand(p, out);
 }
 
-int bw_spec_load_string(const char *path, const char *text, struct bw_spec *out)
+int bw_spec_load_string_with(const char *path, const char *text, const char *const *sets, size_t nsets,
+			     struct bw_spec *out)
 {
 	memset(out, 0, sizeof *out);
 	struct parse p;
 	memset(&p, 0, sizeof p);
 	p.path = path;
-	int rc = load(&p, text, out);
+	p.sets = sets;
+	p.nsets = nsets;
+	char *eff = NULL;
+	int rc = load(&p, text, out, &eff);
 	if (rc == BW_OK) {
 		out->path = strdup(path);
 		out->name = p.name ? strdup(p.name) : basename_without_cfg(path);
 		out->name_line = p.name_line;
-		out->text = strdup(text);
-		out->text_hash = bw_hash_str(text);
+		out->text = eff ? eff : strdup(text);
+		eff = NULL;
 		if (!out->path || !out->name || !out->text)
 			rc = RAISE(BW_ENOMEM, "out of memory");
+		else
+			out->text_hash = bw_hash_str(out->text);
 	}
 	char why[128];
 	if (rc == BW_OK && !p.name && !spec_name_ok(out->name, why, sizeof why))
 		rc = spec_fail(&p, 0, "the file name (without .cfg) is the spec's name and cannot name the trajectory files: %s "
 			  "(set name = \"...\";)", why);
 	spec_parse_release(&p);
+	free(eff);
 	if (rc != BW_OK)
 		bw_spec_release(out);
 	return rc;
 }
 
+int bw_spec_load_string(const char *path, const char *text, struct bw_spec *out)
+{
+	return bw_spec_load_string_with(path, text, NULL, 0, out);
+}
+
 int bw_spec_load(const char *path, struct bw_spec *out)
+{
+	return bw_spec_load_with(path, NULL, 0, out);
+}
+
+int bw_spec_load_with(const char *path, const char *const *sets, size_t nsets, struct bw_spec *out)
 {
 	memset(out, 0, sizeof *out);
 	/* O_NONBLOCK: opening a FIFO does not wait for a writer; only a regular
@@ -206,7 +228,7 @@ int bw_spec_load(const char *path, struct bw_spec *out)
 			rc = RAISE(BW_EINVAL, "%s: the spec holds a NUL byte (not a text file?)", path);
 	}
 	if (rc == BW_OK)
-		rc = bw_spec_load_string(path, text, out);
+		rc = bw_spec_load_string_with(path, text, sets, nsets, out);
 	free(text);
 	return rc;
 }

@@ -186,6 +186,21 @@ def check_fits(base, cat, curve):
     return None
 
 
+def check_klnd_fits(base, cat):
+    # the per-algorithm fit line is drawn only where curve --fit's R^2 (against kappa ln d) is >= 0.6
+    rc, out, err = run("curve", "--catalog", cat, "--fit", "--format", "csv")
+    r2 = {r["algorithm"]: num(r["r2"]) for r in csv.DictReader(io.StringIO(out)) if r["against"] == "kappa_ln_d"}
+    gp = open(base + ".gp").read()
+    panels = gp.split("# ---- panel: ")[1:]
+    check(len(panels) > 0 and any(v < 0.6 for v in r2.values()) and any(v >= 0.6 for v in r2.values()),
+          f"{base}: the hand catalog should have fits on both sides of R^2 = 0.6 ({r2})")
+    for i, panel in enumerate(panels):
+        algo = panel.split("\n", 1)[0].strip()
+        drawn = f"slope{i}*x + intercept{i} with lines" in panel
+        if algo in r2 and math.isfinite(r2[algo]):
+            check(drawn == (r2[algo] >= 0.6), f"{base}.gp: {algo} fit (R^2 = {r2[algo]:.3f}) drawn: {drawn}")
+
+
 def check_phase_data(base, cat):
     rc, out, err = run("curve", "--catalog", cat, "--points", "--format", "csv")
     check(rc == 0, f"curve --points: {err}")
@@ -249,6 +264,9 @@ try:
             base = plot_ok(kind, hand, os.path.join(out, f"hand-{kind}-{ext}.{ext}"))
             if kind == "phase":
                 check_phase_data(base, hand)
+                pg = open(base + ".gp").read()
+                check(pg.count("unset colorbox") == pg.count("# ---- panel:") - 1 and "($13 >= 1 ? NaN : $13)" in pg,
+                      f"{base}.gp: one colour bar, n = kappa probes not drawn")
             else:
                 curve = check_nstar_data(base, hand)
                 ab = check_fits(base, hand, curve)
@@ -260,6 +278,15 @@ try:
                           f"{base}.gp: a, b = {lines} != the fit {ab}")
                     # the hand catalog has a cell above its largest n and one open above: drawn
                     check("n^* above the largest n tried" in gp and "with vectors" in gp, f"{base}.gp: censoring")
+                    # an open interval is a dashed line, not an arrowhead that reads as a point; n = d is drawn
+                    # first (under the series), and the series stand side by side
+                    check("vectors nohead dt (6,4)" in gp and "head filled" not in gp,
+                          f"{base}.gp: an open interval is drawn with an arrowhead")
+                    check(all("x with lines lc rgb '#d9c8ea' lw 9 notitle" in p.split("plot ", 1)[1].split(",")[0]
+                              for p in gp.split("# ---- panel:")[1:]), f"{base}.gp: n = d is not drawn first")
+                    check("using ($4*" in gp, f"{base}.gp: the series are not side by side")
+                if kind == "nstar-klnd":
+                    check_klnd_fits(base, hand)
             base = plot_ok(kind, smoke, os.path.join(out, f"smoke-{kind}-{ext}.{ext}"))
             if kind == "phase":
                 check_phase_data(base, smoke)
@@ -304,7 +331,20 @@ try:
     for kind in ("nstar-d", "nstar-klnd", "phase"):
         bad([kind, "--catalog", hand, "--where", "d=99", "-o", o], empty, f"{kind}: no matching rows")
     bad(["phase", "--catalog", hand, "--where", "dd=3", "-o", o], empty, "unknown column")
-    bad(["trajectory", "--catalog", smoke, "--where", "d=20", "-o", o], empty, "trajectory of many instances")
+    se = bad(["trajectory", "--catalog", smoke, "--where", "d=20", "-o", o], empty, "trajectory of many instances")
+    # the suggestion names an instance that exists: plotting it works and draws R(w*) = 8 kappa (a +-1
+    # design, w* of signs: R = (8/n) sum_j c_j |w*_j| with c_j = n)
+    sug = se.split("e.g.", 1)[1].split("(")[0].split() if "e.g." in se else []
+    conds = ["d=20"] + [sug[i + 1] for i in range(0, len(sug) - 1, 2) if sug[i] == "--where"]
+    check(len(conds) >= 3 and any(c.startswith("n=") for c in conds), f"trajectory: suggestion {se.strip()}")
+    args = [a for c in conds for a in ("--where", c)]
+    tb = plot_ok("trajectory", smoke, os.path.join(out, "suggested.png"), *args)
+    tgp = open(tb + ".gp").read()
+    rstar = [l.split(" = ", 1)[1] for l in tgp.splitlines() if l.startswith("Rstar = ")]
+    kappa = {r["kappa"] for r in csv.DictReader(io.StringIO(run("query", "--catalog", smoke, *[
+        a for c in conds for a in ("--where", c)], "--format", "csv")[1]))}
+    check(len(rstar) == 1 and len(kappa) == 1 and same(num(rstar[0]), 8 * int(kappa.pop()), 1e-12),
+          f"trajectory: Rstar {rstar}, want 8 kappa")
     bad(["trajectory", "--catalog", smoke, "--where", "d=21", "-o", o], empty, "trajectory: nothing matches")
     bad(["trajectory", "--catalog", hand, "--where", "d=32", "--where", "kappa=2", "--where", "n=10",
          "--where", "seed=0", "-o", o], empty, "trajectory without trajectory files")

@@ -184,6 +184,13 @@ def main():
         check(len(c) == 1 and "--array=1,3" in c[0] and c[0][-2:] == ["mpirun", "pmix"],
               "--only 1,3 --launcher mpirun: one array job of elements 1 and 3")
 
+        # --set: validated by plan, then passed to every element's run as it came
+        r = submit(env, work, odd, "--array", "2", "--set", "seeds=1", "--set", "d=[16, 32]", "--no-merge",
+                   "--biasweep", BIN)
+        c = calls(tmp)
+        check(r.returncode == 0 and len(c) == 1 and c[0][-4:] == ["--set", "seeds=1", "--set", "d=[16, 32]"],
+              f"--set reaches the element script as --set KEY=VALUE pairs: {c[0][-4:] if c else c}")
+
         r = submit(env, work, odd, "--array", "2", "--dry-run", "--biasweep", BIN)
         check(r.returncode == 0 and not calls(tmp) and "sbatch" in r.stdout and "afterany:ARRAY_JOB_ID" in r.stdout,
               "--dry-run prints the commands and submits nothing")
@@ -242,6 +249,7 @@ def main():
             ((odd, "--array", "3", "--thrtotle", "2"), "unknown option '--thrtotle' (did you mean --throttle?)"),
             ((odd, "--array", "3", "--Ranks", "2"), "unknown option '--Ranks' (did you mean --ranks?)"),
             ((odd, "--array", "3", "--dry"), "unknown option '--dry' (did you mean --dry-run?)"),
+            ((odd, "--array", "3", "--set", "d=[0]"), "--set d=[0]: 'd' must be >= 1"),
             ((os.path.join(work, "missing.cfg"), "--array", "3"), "not a file"),
         ]
         for args, phrase in refusals:

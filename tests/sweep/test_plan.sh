@@ -53,6 +53,20 @@ grep -q "more than the memory limit per rank" "$tmp/err" || fail "memory limit m
 "$BIASWEEP" plan "$SOURCE_ROOT/jobs/smoke.cfg" --memory-limit lots >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--memory-limit lots should exit 2"
 
+# --set overrides: the grid they give (2 d x 1 seed, counted by hand from smoke.cfg's axes), and a bad
+# override is refused like a bad file, naming the override
+"$BIASWEEP" plan "$SOURCE_ROOT/jobs/smoke.cfg" --json >"$tmp/j0" 2>&1 || fail "plan smoke.cfg --json"
+"$BIASWEEP" plan "$SOURCE_ROOT/jobs/smoke.cfg" --json --set seeds=1 >"$tmp/j1" 2>&1 || fail "plan --set seeds=1: $(cat "$tmp/j1")"
+t0=$(sed 's/.*"tasks":\([0-9]*\),.*/\1/' "$tmp/j0") t1=$(sed 's/.*"tasks":\([0-9]*\),.*/\1/' "$tmp/j1")
+seeds=$(sed -n 's/^seeds *= *\([0-9]*\);.*/\1/p' "$SOURCE_ROOT/jobs/smoke.cfg")
+[ -n "$seeds" ] && [ "$t1" -gt 0 ] && [ $((t1 * seeds)) -eq "$t0" ] ||
+	fail "--set seeds=1 gives $t1 tasks, want $t0 / $seeds"
+"$BIASWEEP" plan "$SOURCE_ROOT/jobs/smoke.cfg" --set 'd=[0]' >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || fail "--set d=[0] exited $rc, want 2"
+[ "$(cat "$tmp/err")" = "biasweep plan: --set d=[0]: 'd' must be >= 1" ] || fail "--set d=[0]: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && fail "--set d=[0] wrote to stdout"
+
 # usage errors
 "$BIASWEEP" plan >/dev/null 2>&1
 [ $? -eq 2 ] || fail "plan without SPEC should exit 2"

@@ -2,13 +2,17 @@
  * every task handed out exactly once, static tasks dearest first, cheap
  * tasks only under max_cost, searches resolved to the threshold computed
  * here from a known success function, and a resumed run (the first run's outcomes as the catalog's) handing out
- * exactly what is left and reaching the same thresholds. */
+ * exactly what is left and reaching the same thresholds; the ETA (bw_sched_eta)
+ * against the sum over the tasks left of their synthetic seconds, and on a
+ * simulated two-slot run whose seconds per cost unit differ from the static
+ * model by dynamics and by d: within 0.6-1.5x of the real total from 20% on. */
 #include "biasweep/error.h"
 #include "biasweep/scheduler.h"
 #include "biasweep/spec.h"
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +103,7 @@ static size_t drive(const char *what, struct bw_sched *s, const struct bw_spec *
 		flight[k] = flight[--nflight];
 		const struct bw_task *t = &s->row_task[row];
 		int ok = success_of(t);
-		bw_sched_finished(s, row, ok, &cost_done);
+		bw_sched_finished(s, row, ok, 0, &cost_done);
 		rec->keys[rec->n] = t->key;
 		rec->ok[rec->n++] = (int8_t)ok;
 		if (++steps > 100000)
@@ -162,6 +166,22 @@ static void catalog_of(const struct record *rec, size_t n, struct bw_sched *s)
 	free(k);
 }
 
+/* Loads a spec of static tasks and a scheduler of all of them (*mine: their indices, to free). 0 on failure. */
+static int static_sched(const char *what, const char *text, struct bw_spec *spec, struct bw_sched *s, int32_t **mine)
+{
+	int rc = bw_spec_load_string("grid.cfg", text, spec);
+	TU_CHECK(rc == BW_OK, "%s: spec loads: %s", what, bw_error_message());
+	if (rc)
+		return 0;
+	*mine = malloc(spec->ntasks * sizeof **mine);
+	for (size_t i = 0; i < spec->ntasks; i++)
+		(*mine)[i] = (int32_t)i;
+	memset(s, 0, sizeof *s);
+	TU_CHECK(bw_sched_init(s, spec, *mine, spec->ntasks, NULL, 0) == BW_OK, "%s: init", what);
+	TU_CHECK(bw_sched_dispatch_init(s) == BW_OK, "%s: dispatch init", what);
+	return 1;
+}
+
 /* max_cost: with no search, the next static task is handed out only when
  * its estimated cost is within the bound; a refusal consumes nothing. */
 static void check_max_cost(void)
@@ -169,17 +189,10 @@ static void check_max_cost(void)
 	static const char text[] = "name = \"grid\";\nd = [20, 60];\nn = [10, 20];\nkappa = 2;\nseeds = 2;\n"
 				   "algorithms = { gd = { steps = [100, 1000]; }; };\n";
 	struct bw_spec spec;
-	int rc = bw_spec_load_string("grid.cfg", text, &spec);
-	TU_CHECK(rc == BW_OK, "grid spec loads: %s", bw_error_message());
-	if (rc)
-		return;
-	int32_t *mine = malloc(spec.ntasks * sizeof *mine);
-	for (size_t i = 0; i < spec.ntasks; i++)
-		mine[i] = (int32_t)i;
 	struct bw_sched s;
-	memset(&s, 0, sizeof s);
-	TU_CHECK(bw_sched_init(&s, &spec, mine, spec.ntasks, NULL, 0) == BW_OK, "grid init");
-	TU_CHECK(bw_sched_dispatch_init(&s) == BW_OK, "grid dispatch init");
+	int32_t *mine;
+	if (!static_sched("grid", text, &spec, &s, &mine))
+		return;
 	size_t refused = 0, wrong = 0;
 	for (size_t i = 0; i < spec.ntasks; i++) {
 		/* the dearest task left, by the spec's own estimates (an oracle outside the scheduler) */
@@ -206,9 +219,126 @@ static void check_max_cost(void)
 	bw_spec_release(&spec);
 }
 
+/* Synthetic seconds of a task: per dynamics, off the static model (BW_S_PER_UPDATE) by a factor, and by
+ * d^0.5 within one (a cost model with the wrong exponent) when skew is set. */
+static double synth_wall(const struct bw_task *t, int skew)
+{
+	static const double factor[] = {6.0, 0.5, 2.0, 0.2, 1.0, 1.0, 1.0, 1.0};
+	return t->cost * BW_S_PER_UPDATE * factor[t->run.algo % 8] * (skew ? sqrt((double)t->inst.d / 40.0) : 1.0);
+}
+
+/* Static tasks only, one at a time: after each, the ETA is the sum over the tasks not handed out of
+ * cost * (this dynamics' measured seconds per cost unit), over the slots, computed here from the
+ * synthetic timings; before a dynamics has a finished task, the static model's rate. */
+static void check_eta_static(void)
+{
+	static const char text[] = "d = [20, 40];\nkappa = 2;\nseeds = 2;\nn = [10, 16];\nalgorithms = {\n"
+				   "  gd = { steps = 1000; };\n  riemannian_flow = { time = 5.0; }; };\n";
+	struct bw_spec spec;
+	struct bw_sched s;
+	int32_t *mine;
+	if (!static_sched("eta", text, &spec, &s, &mine))
+		return;
+	double all = 0;
+	for (size_t i = 0; i < spec.ntasks; i++)
+		all += spec.tasks[i].cost;
+	double e0 = bw_sched_eta(&s, 2);
+	TU_CHECK(fabs(e0 - all * BW_S_PER_UPDATE / 2) <= 1e-12 * e0, "eta before any task: %g, want %g", e0,
+		 all * BW_S_PER_UPDATE / 2);
+	double wall[BW_ALGO_COUNT] = {0}, cost[BW_ALGO_COUNT] = {0}, cost_done = 0;
+	int bad = 0, checked = 0;
+	for (size_t k = 0; k < spec.ntasks; k++) {
+		int32_t row;
+		bw_sched_next(&s, INFINITY, &row);
+		if (row < 0)
+			break;
+		const struct bw_task *t = &s.row_task[row];
+		double w = synth_wall(t, 0);
+		bw_sched_finished(&s, row, 1, w, &cost_done);
+		wall[t->run.algo] += w;
+		cost[t->run.algo] += t->cost;
+		double want = 0;
+		for (size_t j = k + 1; j < spec.ntasks; j++) { /* handed out dearest first: the rest are the cheaper */
+			const struct bw_task *u = s.stat[j];
+			want += u->cost * (cost[u->run.algo] > 0 ? wall[u->run.algo] / cost[u->run.algo] : BW_S_PER_UPDATE);
+		}
+		want /= 3;
+		double got = bw_sched_eta(&s, 3);
+		bad += !(fabs(got - want) <= 1e-9 * want + 1e-300);
+		checked++;
+	}
+	TU_CHECK(bad == 0 && checked == (int)spec.ntasks, "eta, static tasks: %d of %d predictions off", bad, checked);
+	TU_CHECK(bw_sched_eta(&s, 3) == 0, "eta at the end: %g", bw_sched_eta(&s, 3));
+	bw_sched_release(&s);
+	free(mine);
+	bw_spec_release(&spec);
+}
+
+/* The issue's criterion on a simulated run: two slots, each task taking its synthetic seconds (off the
+ * static model by dynamics and by d), searches answered by success_of.  From 20% of the real total on,
+ * elapsed + ETA is within 0.6-1.5x of it. */
+static void check_eta_simulated(const struct bw_spec *spec, const int32_t *mine, const int32_t *mine_s)
+{
+	struct bw_sched s;
+	memset(&s, 0, sizeof s);
+	TU_CHECK(bw_sched_init(&s, spec, mine, spec->ntasks, mine_s, spec->nsearch) == BW_OK &&
+			 bw_sched_dispatch_init(&s) == BW_OK,
+		 "eta sim: init");
+	enum { SLOTS = 2, MAXEV = 100000 };
+	int32_t slot_row[SLOTS];
+	double slot_end[SLOTS], now = 0, cost_done = 0;
+	double *at = malloc(MAXEV * sizeof *at), *pred = malloc(MAXEV * sizeof *pred);
+	size_t nev = 0;
+	for (int k = 0; k < SLOTS; k++)
+		slot_row[k] = -1;
+	for (;;) {
+		for (int k = 0; k < SLOTS; k++)
+			if (slot_row[k] < 0) {
+				int32_t row;
+				bw_sched_next(&s, INFINITY, &row);
+				if (row >= 0) {
+					slot_row[k] = row;
+					slot_end[k] = now + synth_wall(&s.row_task[row], 1);
+				}
+			}
+		int first = -1;
+		for (int k = 0; k < SLOTS; k++)
+			if (slot_row[k] >= 0 && (first < 0 || slot_end[k] < slot_end[first]))
+				first = k;
+		if (first < 0)
+			break;
+		now = slot_end[first];
+		const struct bw_task *t = &s.row_task[slot_row[first]];
+		bw_sched_finished(&s, slot_row[first], success_of(t), synth_wall(t, 1), &cost_done);
+		slot_row[first] = -1;
+		if (nev < MAXEV) {
+			at[nev] = now;
+			pred[nev++] = now + bw_sched_eta(&s, SLOTS);
+		}
+	}
+	double total = now, worst_lo = INFINITY, worst_hi = 0;
+	size_t late = 0;
+	for (size_t i = 0; i < nev; i++)
+		if (at[i] >= 0.2 * total) {
+			double r = pred[i] / total;
+			worst_lo = fmin(worst_lo, r);
+			worst_hi = fmax(worst_hi, r);
+			late++;
+		}
+	TU_CHECK(late > 10 && worst_lo >= 0.6 && worst_hi <= 1.5,
+		 "eta sim: from 20%% of the run on, predicted/real total in [%.3f, %.3f] over %zu events, want "
+		 "within [0.6, 1.5]", worst_lo, worst_hi, late);
+	TU_CHECK(nev && pred[nev - 1] == total, "eta sim: the last prediction %g is the end %g", nev ? pred[nev - 1] : 0,
+		 total);
+	free(at);
+	free(pred);
+	bw_sched_release(&s);
+}
+
 int main(void)
 {
 	check_max_cost();
+	check_eta_static();
 	struct bw_spec spec;
 	int rc = bw_spec_load_string("sched.cfg", spec_text, &spec);
 	TU_CHECK(rc == BW_OK, "spec loads: %s", bw_error_message());
@@ -219,6 +349,7 @@ int main(void)
 		mine[i] = (int32_t)i;
 	for (size_t i = 0; i < spec.nsearch; i++)
 		mine_s[i] = (int32_t)i;
+	check_eta_simulated(&spec, mine, mine_s);
 	size_t cap = spec.ntasks + 64 * spec.nsearch;
 	struct record rec = {malloc(cap * sizeof(uint64_t)), malloc(cap), 0};
 	size_t *seen = calloc(spec.ntasks, sizeof *seen);

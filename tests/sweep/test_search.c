@@ -120,6 +120,10 @@ static void test_spec_search(void)
 		{"d = 10;\nkappa = 1;\nn = { search = [2, 8]; resolution = 0; };\nalgorithm = \"gd\";\n", "resolution"},
 		{"d = 10;\nkappa = 1;\nn = { search = [2, 8]; resolutoin = 2; };\nalgorithm = \"gd\";\n",
 		 "did you mean 'resolution'"},
+		{"d = 10;\nkappa = 1;\nn = { serch = [2, 8]; resolution = 2; };\nalgorithm = \"gd\";\n",
+		 ":3: unknown setting 'serch' in the range of 'n' (did you mean 'search'?)"},
+		{"d = 10;\nkappa = 1;\nn = { resolution = 2; };\nalgorithm = \"gd\";\n", ":3: 'resolution' belongs to a search"},
+		{"d = 10;\nkappa = 1;\nn = { count = 2; };\nalgorithm = \"gd\";\n", "(or a search: 'search = [lo, hi];')"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct bw_spec b;
