@@ -245,24 +245,12 @@ static int lacks_columns(struct bw_catalog *cat)
 
 static int add_columns(struct bw_catalog *cat)
 {
-	int rc = BW_OK, changed = 0;
+	int changed;
 	if (!lacks_columns(cat))
 		return BW_OK; /* the usual case: no write lock taken */
 	CHECK(exec(cat, "BEGIN IMMEDIATE", "starting the column migration"));
-	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); rc == BW_OK && c->table; c++) {
-		int has = bw_sql_has_column(cat->db, "main", c->table, c->column);
-		if (has < 0) {
-			rc = store_error(cat, "reading the columns");
-		} else if (!has) {
-			char *sql = sqlite3_mprintf("ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" %s", c->table, c->column,
-						    c->type);
-			rc = sql ? exec(cat, sql, "adding a column") : RAISE(BW_ENOMEM, "out of memory");
-			sqlite3_free(sql);
-			changed = 1;
-		}
-	}
-	if (rc == BW_OK && changed)
-		rc = exec(cat, bw_catalog_schema_views, "rebuilding the views");
+	int rc = bw_schema_add_columns(cat->db, "main", &changed) == SQLITE_OK ? BW_OK
+									: store_error(cat, "adding the schema's newer columns");
 	if (rc == BW_OK)
 		rc = exec(cat, "COMMIT", "committing the column migration");
 	if (rc != BW_OK)

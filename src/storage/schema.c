@@ -3,35 +3,40 @@
  * them are in schema.h and checked against this text by tests/storage/test_schema). */
 #include "check.h"
 #include "schema.h"
+#include "sql.h"
+
+#include <sqlite3.h>
 
 #include <stddef.h>
+#include <string.h>
 
 /* The success rate of each n*-cell against n (n* itself is interpolated in
  * C: src/sweep/nstar.c).  Part of version 1; read-write opens add it to
  * files made before it existed. */
-#define SAMPLE_COMPLEXITY_VIEW                                                                      \
-	"CREATE VIEW IF NOT EXISTS sample_complexity AS SELECT\n"                                   \
+#define SAMPLE_COMPLEXITY_VIEW_IN(P)                                                                \
+	"CREATE VIEW IF NOT EXISTS " P "sample_complexity AS SELECT\n"                                   \
 	"  algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n,\n"      \
 	"  count(*) AS tasks, count(DISTINCT sweep_seed || ':' || seed) AS seeds,\n"                \
 	"  sum(success) AS successes, avg(success) AS rate, avg(success) >= 0.5 AS reached\n"       \
 	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n;\n"
+#define SAMPLE_COMPLEXITY_VIEW SAMPLE_COMPLEXITY_VIEW_IN("")
 
 /* The views on tasks and outcomes (read-write opens rebuild them in a file
  * whose tables gained a column: bw_catalog_schema_views). */
-#define VIEWS                                                                                       \
-	"CREATE VIEW results AS SELECT\n"                                                           \
+#define VIEWS_IN(P)                                                                                 \
+	"CREATE VIEW " P "results AS SELECT\n"                                                           \
 	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_scale, t.sigma,\n" \
 	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n" \
 	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n" \
 	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n" \
 	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"                           \
 	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"                                  \
-	"CREATE VIEW success_rates AS SELECT\n"                                                     \
+	"CREATE VIEW " P "success_rates AS SELECT\n"                                               \
 	"  algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n,\n"      \
 	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"                   \
 	"  avg(test_error) AS mean_test_error\n"                                                    \
 	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n;\n" \
-	SAMPLE_COMPLEXITY_VIEW
+	SAMPLE_COMPLEXITY_VIEW_IN(P)
 
 /* Version 1.  Created in one transaction by bw_catalog_open. */
 static const char schema_sql[] =
@@ -101,7 +106,7 @@ static const char schema_sql[] =
 	"CREATE INDEX tasks_cell ON tasks(algorithm, design, wstar, d, kappa, n);\n"
 	"CREATE INDEX outcomes_sweep ON outcomes(sweep_id);\n"
 	"CREATE INDEX outcomes_status ON outcomes(status);\n"
-	VIEWS;
+	VIEWS_IN("");
 
 const char bw_schema_sample_complexity_view[] = SAMPLE_COMPLEXITY_VIEW;
 
@@ -117,10 +122,32 @@ static const struct bw_schema_column added_columns[] = {
 
 const struct bw_schema_column *bw_catalog_schema_added_columns(void) { return added_columns; }
 
-const char bw_catalog_schema_views[] =
-	"DROP VIEW IF EXISTS sample_complexity;\n"
-	"DROP VIEW IF EXISTS success_rates;\n"
-	"DROP VIEW IF EXISTS results;\n" VIEWS;
+#define REBUILD_VIEWS(P)                                                                            \
+	"DROP VIEW IF EXISTS " P "sample_complexity;\n"                                             \
+	"DROP VIEW IF EXISTS " P "success_rates;\n"                                                 \
+	"DROP VIEW IF EXISTS " P "results;\n" VIEWS_IN(P)
+
+int bw_schema_add_columns(sqlite3 *db, const char *schema, int *changed)
+{
+	int rc = SQLITE_OK;
+	*changed = 0;
+	for (const struct bw_schema_column *c = added_columns; rc == SQLITE_OK && c->table; c++) {
+		int has = bw_sql_has_column(db, schema, c->table, c->column);
+		if (has < 0)
+			return SQLITE_ERROR;
+		if (has)
+			continue;
+		char *sql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s", schema, c->table, c->column,
+					    c->type);
+		rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+		sqlite3_free(sql);
+		*changed = 1;
+	}
+	if (rc == SQLITE_OK && *changed) /* schema: "main" or merge's "out" (constants of the callers) */
+		rc = sqlite3_exec(db, !strcmp(schema, "main") ? REBUILD_VIEWS("main.") : REBUILD_VIEWS("out."), NULL, NULL,
+				  NULL);
+	return rc;
+}
 
 const char *bw_catalog_schema(const char *const **added)
 {

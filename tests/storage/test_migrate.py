@@ -3,6 +3,7 @@
 made here by hand from a fresh catalog by removing those columns and writing
 back the views of that time (their text is spelled here), then:
   - query and curve read it (read-only, the file's bytes unchanged);
+  - `merge` takes it as an input (unchanged) and as OUT (it gains the columns);
   - `run` of the same spec resumes it: nothing reruns, the columns are added
     (NULL for the old tasks), the views show them, and a task with eta_scale
     planned afterwards lands in the same file with its value.
@@ -85,6 +86,22 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out2, err = sh("curve", "--catalog", cat)
     check(rc == 0 and "gd" in out2, f"curve reads the old catalog (rc {rc}): {err.strip()}")
     check(digest(cat) == before, "reading it leaves its bytes unchanged")
+
+    import shutil
+    merged = os.path.join(tmp, "merged.sqlite")
+    rc, out, err = sh("merge", merged, cat)
+    check(rc == 0 and digest(cat) == before, f"merge reads the old catalog as an input, unchanged (rc {rc}): {err}")
+    con = sqlite3.connect(merged)
+    check(con.execute("SELECT count(*) FROM results WHERE eta_scale IS NULL").fetchone()[0] == ntasks,
+          "the merged catalog has the old tasks with eta_scale NULL")
+    con.close()
+    oldout = os.path.join(tmp, "oldout.sqlite")
+    shutil.copy(cat, oldout)
+    rc, out, err = sh("merge", oldout, merged)
+    con = sqlite3.connect(oldout)
+    check(rc == 0 and all(c in columns(con, "tasks") and c in columns(con, "results") for c in ADDED),
+          f"an old OUT gains the columns in the merge (rc {rc}): {err}")
+    con.close()
 
     rc, out, err = sh("run", spec, "--catalog", cat)
     check(rc == 0, f"run resumes the old catalog (rc {rc}): {err.strip()}")
