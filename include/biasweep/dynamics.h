@@ -51,6 +51,7 @@ struct bw_run_params {
 	double eps;        /* success: test error <= eps */
 	double tol;        /* convergence: relative loss (gd, sgd) or ||P grad R||/||grad R|| (flow) */
 	int project;       /* label_noise_sgd: finish with noise-free gd onto the manifold */
+	int checkpoints;   /* checkpoints per decade of steps (the flow: of its own time); 0 = 10 */
 	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed) */
 	const volatile int *cancel; /* optional: when *cancel becomes nonzero, bw_run
 				     * stops soon and returns BW_EINTR (no outcome) */
@@ -75,6 +76,7 @@ struct bw_outcome {
 				* step, off by a factor 0.66-2.7 at 8x (steps with |4 eta r| > 1) */
 	double int_loss_dt; /* integral of L dt along the run (sgd, gd) */
 	size_t d, ntraj, cap;
+	int per_decade;    /* the run's checkpoints per decade (its params' checkpoints) */
 	struct bw_checkpoint *traj;
 	double *u, *v, *w; /* final state, d each */
 	char message[160]; /* why diverged/failed; "" otherwise */
@@ -156,6 +158,11 @@ void bw_outcome_finish(struct bw_outcome *out, const struct bw_instance *inst, c
 		       const double *u, const double *v, double *r);
 /* Next log-spaced checkpoint step after `step` (about 10 per decade). */
 long bw_next_checkpoint(long step);
+#define BW_CHECKPOINTS_DEFAULT 10
+#define BW_CHECKPOINTS_MAX 1000
+/* The same at N per decade: every step up to N, then ceil(step * 10^(1/N));
+ * N = 10 (or <= 0) is bw_next_checkpoint bit for bit. */
+long bw_next_checkpoint_n(long step, int per_decade);
 /* The effective initialization of a state: the geometric mean of sqrt|u_j v_j|
  * (u_j v_j = alpha^2 prod_k (1 - s_kj^2) for gd and sgd; a step with |s| > 1 flips
  * its sign, not its meaning).  NaN only when some u_j v_j is 0 or not finite. */

@@ -123,7 +123,7 @@ void bw_qcells_release(struct bw_qcells *c);
 /* ---- trajectories ------------------------------------------------------------------------ */
 
 /* The trajectory of the finished task KEY (16 hex digits): its checkpoints
- * into ck (BW_TRAJ_MAXCK of them), *count, and the final w (d doubles; w may
+ * into ck (BW_TRAJ_SLOTS_MAX of them), *count, and the final w (d doubles; w may
  * be NULL).  The file is found by the one rule (bw_trajfile_path) and must
  * belong (bw_trajfile_read_task): its row holds KEY, and its identity is this
  * catalog's (catalog_id) and the outcome's run's (sweep id, started_at; for

@@ -145,7 +145,7 @@ static void print_table(const struct bw_instance *inst, const struct bw_run_para
 int cmd_run_one(int argc, char **argv)
 {
 	const char *algo = NULL, *design = "rademacher", *wstar = "signs", *save = NULL;
-	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0;
+	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0, checkpoints = BW_CHECKPOINTS_DEFAULT;
 	double alpha = 0, eta = 0, eta_scale = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
 	int json = 0, no_project = 0;
 	/* what names a dynamics comes from the table */
@@ -184,6 +184,8 @@ int cmd_run_one(int argc, char **argv)
 		BW_OPT("time", BW_OPT_DOUBLE, &time, "T", "simulated-time budget"),
 		BW_OPT("eps", BW_OPT_DOUBLE, &eps, "E", "success threshold on the test error (default 0.1)"),
 		BW_OPT("tol", BW_OPT_DOUBLE, &tol, "X", "convergence tolerance (default per dynamics, below)"),
+		BW_OPT("checkpoints", BW_OPT_LONG, &checkpoints, "N",
+		 "trajectory checkpoints per decade of steps (riemannian_flow: of its time), 1..1000 (default 10)"),
 		BW_OPT("no-project", BW_OPT_FLAG, &no_project, NULL, project_help),
 		BW_OPT("save", BW_OPT_STRING, &save, "FILE.h5", "write instance, final state and trajectory as HDF5"),
 		BW_OPT("json", BW_OPT_FLAG, &json, NULL, "print one JSON object instead of a table"),
@@ -209,7 +211,8 @@ int cmd_run_one(int argc, char **argv)
 		int always;
 	} axes[] = {{&d, "d", 1},	  {&n, "n", 1},	       {&kappa, "kappa", 1}, {&alpha, "alpha", 1},
 		    {&eta, "eta", 0},	  {&eta_scale, "eta_scale", 0}, {&sigma, "sigma", 1}, {&batch, "batch", 1}, {&seed, "seeds", 1},
-		    {&steps, "steps", 0}, {&time, "time", 0},	{&eps, "eps", 1},     {&tol, "tol", 0}};
+		    {&steps, "steps", 0}, {&time, "time", 0},	{&eps, "eps", 1},     {&tol, "tol", 0},
+		    {&checkpoints, "checkpoints", 1}};
 	for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
 		const struct bw_option *o = bw_opt_find(opts, axes[i].var);
 		char why[64];
@@ -247,6 +250,7 @@ int cmd_run_one(int argc, char **argv)
 	if (bw_opt_given(opts, &tol))
 		p.tol = tol;
 	p.project = !no_project;
+	p.checkpoints = (int)checkpoints;
 	/* before any work: the task must fit (plan's per-task admission) and the file be writable */
 	struct bw_task task = {.inst = spec, .run = p};
 	CHECK(bw_task_admit(&task, memory_limit));

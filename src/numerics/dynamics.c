@@ -82,6 +82,7 @@ void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo)
 	p->eps = 0.1;
 	p->tol = bw_dynamics_table[algo]->tol;
 	p->project = 1;
+	p->checkpoints = BW_CHECKPOINTS_DEFAULT;
 }
 
 int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_spec *s)
@@ -109,6 +110,8 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 		return RAISE(BW_EINVAL, "'eps' must be > 0");
 	if (!(p->tol > 0) || !isfinite(p->tol))
 		return RAISE(BW_EINVAL, "'tol' must be > 0");
+	if (p->checkpoints < 0 || p->checkpoints > BW_CHECKPOINTS_MAX)
+		return RAISE(BW_EINVAL, "'checkpoints' must be between 1 and %d", BW_CHECKPOINTS_MAX);
 	return BW_OK;
 }
 
@@ -213,6 +216,16 @@ long bw_next_checkpoint(long step)
 	if (step < 10)
 		return step + 1;
 	return (long)ceil((double)step * 1.2589254117941673); /* 10 per decade */
+}
+
+long bw_next_checkpoint_n(long step, int per_decade)
+{
+	if (per_decade <= 0 || per_decade == BW_CHECKPOINTS_DEFAULT)
+		return bw_next_checkpoint(step);
+	if (step < per_decade)
+		return step + 1;
+	/* step (10^(1/N) - 1) >= N (10^(1/N) - 1) > ln 10: always a step ahead */
+	return (long)ceil((double)step * pow(10.0, 1.0 / per_decade));
 }
 
 double bw_blowup_bound(double loss0) { return 1e8 * fmax(loss0, 1.0); }

@@ -359,6 +359,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 {
 	size_t n = inst->n, d = inst->d, B = label_noise ? 1 : (size_t)p->batch;
 	CHECK(bw_outcome_alloc(out, d));
+	out->per_decade = p->checkpoints;
 	double eta = bw_run_eta(p, &inst->spec);
 	double sigma = label_noise ? p->sigma : 0.0;
 	double dt = label_noise ? eta * eta * sigma * sigma / 2.0 : eta;
@@ -413,7 +414,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 					goto done;
 				L = out->traj[out->ntraj - 1].loss;
 				last_ck = k;
-				next_ck = bw_next_checkpoint(k);
+				next_ck = bw_next_checkpoint_n(k, out->per_decade);
 			} else {
 				bw_model_w(d, u, v, w);
 				L = bw_model_residual(inst, w, r);

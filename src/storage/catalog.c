@@ -415,7 +415,8 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	sqlite3_bind_int64(ts, 18, t->inst.seed_index);
 	if ((uses & BW_USES_ETA) && p->eta_scale > 0)
 		bind_double(ts, 19, p->eta_scale);
-	bind_double(ts, 20, t->cost);
+	sqlite3_bind_int(ts, 20, p->checkpoints > 0 ? p->checkpoints : BW_CHECKPOINTS_DEFAULT);
+	bind_double(ts, 21, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 
 	sqlite3_reset(ss);

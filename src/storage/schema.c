@@ -26,7 +26,8 @@
 #define VIEWS_IN(P)                                                                                 \
 	"CREATE VIEW " P "results AS SELECT\n"                                                           \
 	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_scale, t.sigma,\n" \
-	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n" \
+	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.checkpoints,\n" \
+	"  t.cost,\n"                                                                                \
 	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n" \
 	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n" \
 	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"                           \
@@ -75,6 +76,7 @@ static const char schema_sql[] =
 	"  sweep_seed INTEGER,\n"
 	"  seed INTEGER,\n"
 	"  eta_scale REAL,\n"
+	"  checkpoints INTEGER,\n"
 	"  cost REAL);\n"
 	"CREATE TABLE sweep_tasks(\n"
 	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
@@ -117,6 +119,7 @@ static const char *const added_later[] = {"sample_complexity", NULL};
  * read-write open adds them: bw_catalog_schema_added_columns). */
 static const struct bw_schema_column added_columns[] = {
 	{"tasks", "eta_scale", "REAL"},
+	{"tasks", "checkpoints", "INTEGER"},
 	{NULL, NULL, NULL},
 };
 

@@ -149,6 +149,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 	dv[AX_EPS].x = def.eps;
 	dv[AX_TOL].x = def.tol;
 	dv[AX_PROJECT].x = def.project;
+	dv[AX_CHECKPOINTS].x = def.checkpoints;
 	dv[AX_STEPS].x = (double)dyn->budget_steps;
 	dv[AX_TIME].x = dyn->budget_time;
 	struct axis ax[AX_COUNT];
@@ -236,6 +237,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 		t.run.eps = V(AX_EPS);
 		t.run.tol = V(AX_TOL);
 		t.run.project = (int)V(AX_PROJECT);
+		t.run.checkpoints = (int)V(AX_CHECKPOINTS);
 		if (ax[AX_N].search) {
 			double steps, time;
 			CHECK(resolve_budget(p, AX_STEPS, &ax[AX_STEPS].v[idx[AX_STEPS]], &t, &steps));

@@ -31,6 +31,7 @@ const struct axis_def spec_axes[AX_COUNT] = {
 	[AX_EPS] = {"eps", V_REAL, 0, 0, 1, HUGE_VAL},
 	[AX_TOL] = {"tol", V_REAL, 0, 0, 1, HUGE_VAL},
 	[AX_PROJECT] = {"project", V_BOOL, BW_USES_PROJECT, 0, 0, 1},
+	[AX_CHECKPOINTS] = {"checkpoints", V_INT, 0, 1, 0, BW_CHECKPOINTS_MAX},
 	[AX_STEPS] = {"steps", V_INT, 0, 1, 0, MAX_STEPS},
 	[AX_TIME] = {"time", V_REAL, 0, 0, 1, HUGE_VAL},
 };

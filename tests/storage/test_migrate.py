@@ -18,7 +18,7 @@ import tempfile
 BIN = os.environ["BIASWEEP"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1")
-ADDED = ["eta_scale"]
+ADDED = ["eta_scale", "checkpoints"]
 OLD_VIEWS = """
 CREATE VIEW results AS SELECT
   t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,
@@ -110,7 +110,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for c in ADDED:
         check(c in columns(con, "tasks"), f"tasks gained {c}")
         check(c in columns(con, "results"), f"the view results shows {c}")
-        check(c in columns(con, "sample_complexity"), f"the view sample_complexity shows {c}")
+    check("eta_scale" in columns(con, "sample_complexity"), "the view sample_complexity shows eta_scale")
     check(con.execute("SELECT count(*) FROM tasks WHERE eta_scale IS NOT NULL").fetchone()[0] == 0,
           "the old tasks have eta_scale NULL")
     con.close()

@@ -371,6 +371,29 @@ static void test_eta_scale(void)
 		 "run-one shares the limits of eta_scale");
 }
 
+/* checkpoints = N (issue 12 item 8): in the key only when N != 10, for every dynamics */
+static void test_checkpoints(void)
+{
+	check_golden("d = 20; n = 10; kappa = 2; seeds = [1]; alpha = 3; algorithm = \"gd\"; steps = 1000; checkpoints = 10;",
+		     BW_GD,
+		     "bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2 sweep_seed=0 seed=1 alpha=3 "
+		     "eta=auto steps=1000 time=0 eps=0.10000000000000001 tol=1e-10",
+		     "a3c7cac4987bbeb5");
+	check_golden("d = 16; n = 8; kappa = 1; algorithms = { riemannian_flow = { checkpoints = 100; }; };",
+		     BW_RIEMANNIAN_FLOW,
+		     "bw-task/1 algo=riemannian_flow design=rademacher wstar=signs d=16 n=8 kappa=1 sweep_seed=0 seed=0 "
+		     "alpha=1 steps=0 time=50 eps=0.10000000000000001 tol=9.9999999999999995e-08 checkpoints=100",
+		     "9dfd234453e9288f");
+	expect_counts("checkpoints list", "d = 20; n = 10; kappa = 2; checkpoints = [10, 100];"
+		      "algorithms = { gd = {}; riemannian_flow = {}; };", 2, 0, 0, 2, 0);
+	expect_error("checkpoints 0", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\ncheckpoints = 0;", 2,
+		     "'checkpoints' must be >= 1");
+	expect_error("checkpoints 1001", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\ncheckpoints = 1001;", 2,
+		     "'checkpoints' must be <= 1000");
+	expect_error("checkpoints 2.5", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\ncheckpoints = 2.5;", 2,
+		     "'checkpoints' must be an integer");
+}
+
 static int cmp_u64(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -844,6 +867,7 @@ int main(void)
 	test_values();
 	test_keys();
 	test_eta_scale();
+	test_checkpoints();
 	test_key_independence();
 	test_errors();
 	test_ranges();
