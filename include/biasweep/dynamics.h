@@ -23,7 +23,8 @@ enum bw_algo { BW_GD = 0, BW_LABEL_NOISE_SGD, BW_SGD, BW_RIEMANNIAN_FLOW, BW_ALG
 enum bw_run_status { BW_RUN_CONVERGED = 0, BW_RUN_BUDGET, BW_RUN_DIVERGED, BW_RUN_FAILED };
 
 /* Which parameters each algorithm reads (so specs and keys ignore the rest). */
-enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 8 };
+enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 8,
+       BW_USES_NOISE = 16 /* draws from its noise stream (noise_seed): sampling, label noise */ };
 
 /* Which outcome fields beyond the common ones a dynamics fills (NaN otherwise):
  *   BW_REPORTS_ALPHA_INF  alpha_inf, the effective initialization at the end
@@ -52,7 +53,8 @@ struct bw_run_params {
 	double tol;        /* convergence: relative loss (gd, sgd) or ||P grad R||/||grad R|| (flow) */
 	int project;       /* label_noise_sgd: finish with noise-free gd onto the manifold */
 	int checkpoints;   /* checkpoints per decade of steps (the flow: of its own time); 0 = 10 */
-	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed) */
+	uint32_t noise_index; /* which noise realization (noise_seeds; 0 = the stream of bw_noise_seed) */
+	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed_k of noise_index) */
 	const volatile int *cancel; /* optional: when *cancel becomes nonzero, bw_run
 				     * stops soon and returns BW_EINTR (no outcome) */
 };
@@ -145,6 +147,9 @@ double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec 
 double bw_run_eta(const struct bw_run_params *p, const struct bw_instance_spec *s);
 /* The noise stream: bw_hash_str("bw-noise/1 instance=<instance seed> algo=<name>") */
 uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo);
+/* Realization k of it: bw_noise_seed for k = 0 (today's stream), else
+ * bw_hash_str("bw-noise/1 instance=<instance seed> algo=<name> noise=<k>"). */
+uint64_t bw_noise_seed_k(uint64_t instance_seed, enum bw_algo algo, uint32_t k);
 
 int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out);
 void bw_outcome_release(struct bw_outcome *out);

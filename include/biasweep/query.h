@@ -107,6 +107,8 @@ struct bw_qcell {
 	struct bw_nstar_obs *obs;      /* one per finished task; obs.seed is an index into the arrays below */
 	size_t nseeds;
 	int64_t *sweep_seed, *seed;    /* the catalog's (sweep_seed, seed) of seed index i */
+	int64_t *noise;                /* and its noise_seed (0 where NULL): a seed index is one
+					* (instance, noise realization) */
 };
 
 struct bw_qcells {
@@ -116,7 +118,7 @@ struct bw_qcells {
 
 /* The finished tasks matching the filters, grouped into cells (algorithm,
  * design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps) in that order; a
- * seed is one (sweep_seed, seed) pair. */
+ * seed is one (sweep_seed, seed, noise_seed) triple (noise_seed 0 where NULL). */
 int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, struct bw_qcells *out);
 void bw_qcells_release(struct bw_qcells *c);
 

@@ -15,11 +15,12 @@
  *   bw-task/1 algo=<name> design=<name> wstar=<signs|gaussian> d=<d> n=<n>
  *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
  *   [eta=<%.17g|auto> | eta_scale=<%.17g>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
- *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [checkpoints=<N>]
+ *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [noise=<k>] [checkpoints=<N>]
  * eta: gd, sgd, label_noise_sgd ("auto" when the spec leaves it out, stored
  * as 0; eta_scale=X in its place when the step is X times the automatic
  * one, so no task that existed before changes its key); sigma and project:
- * label_noise_sgd; batch: sgd; checkpoints (per decade): every dynamics,
+ * label_noise_sgd; batch: sgd; noise (the noise realization, noise_seeds):
+ * label_noise_sgd and sgd, only when k != 0; checkpoints (per decade): every dynamics,
  * only when it is not the default 10.  steps and time are
  * the resolved budgets (0 = unset).  Example:
  *   bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2

@@ -27,6 +27,10 @@ static const char epilog[] =
 	"          are the 50th and 1950th of the 2000 sorted values.  gsl_rng_mt19937 seeded with 20240501 for\n"
 	"          every cell (reproducible, independent of --where).  Empty with fewer than 2 seeds; an\n"
 	"          infinite bound is empty with note 'hi > max n'.\n"
+	"--noise    where a cell has several noise seeds (noise_seeds; a seed is then one (instance, noise seed)):\n"
+	"          var_instance = sample variance over instances of each instance's mean threshold over its noise\n"
+	"          seeds; var_noise = mean over instances with >= 2 noise seeds of the sample variance of their\n"
+	"          thresholds (censored thresholds left out; empty when undefined).\n"
 	"threshold per seed (sweep_seed, seed): the smallest of its grid n from which it succeeds at every larger\n"
 	"          grid n it ran at; empty when it fails at its largest n.  nonmonotone counts seeds that also\n"
 	"          succeed somewhere below their threshold (instances are nested in n, so this should be rare).\n"
@@ -168,10 +172,24 @@ static int fit_rows(struct bw_table *t, const struct bw_qcells *cells)
 	return rc;
 }
 
+static int noise_row(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e)
+{
+	struct bw_noise_split s;
+	size_t row;
+	CHECK(bw_cell_noise_split(c, e, &s));
+	CHECK(bw_table_add_row(t, &row));
+	CHECK(set_cell(t, row, c));
+	bw_table_set_int(t, row, NCELL, (int64_t)s.instances);
+	bw_table_set_int(t, row, NCELL + 1, (int64_t)s.realizations);
+	bw_table_set_real(t, row, NCELL + 2, s.between);
+	bw_table_set_real(t, row, NCELL + 3, s.within);
+	return BW_OK;
+}
+
 int cmd_curve(int argc, char **argv)
 {
 	const char *catalog = "results/catalog.sqlite";
-	int points = 0, seeds = 0, fit = 0, fmt = BW_FMT_TABLE;
+	int points = 0, seeds = 0, fit = 0, noise = 0, fmt = BW_FMT_TABLE;
 	struct bw_opt_list where = {0};
 	struct bw_option opts[] = {
 		BW_OPT("catalog", BW_OPT_STRING, &catalog, "FILE", "the catalog (default results/catalog.sqlite)"),
@@ -180,6 +198,8 @@ int cmd_curve(int argc, char **argv)
 		BW_OPT("points", BW_OPT_FLAG, &points, NULL, "one row per (cell, n): tasks, successes, rate", .excl = 1),
 		BW_OPT("seeds", BW_OPT_FLAG, &seeds, NULL, "one row per (cell, seed): its threshold", .excl = 1),
 		BW_OPT("fit", BW_OPT_FLAG, &fit, NULL, "per algorithm: fits of n* against kappa ln d and d", .excl = 1),
+		BW_OPT("noise", BW_OPT_FLAG, &noise, NULL,
+		 "per cell: the thresholds' variance between instances and within them over noise seeds", .excl = 1),
 		{0},
 	};
 	struct bw_cli_cmd cmd = {.name = "curve", .summary = summary, .epilog = epilog, .opts = opts};
@@ -203,6 +223,7 @@ int cmd_curve(int argc, char **argv)
 						   "nonmonotone", "n50_dt",	 "note",	     "curve"};
 	static const char *const point_cols[] = {"n", "tasks", "successes", "rate"};
 	static const char *const seed_cols[] = {"sweep_seed", "seed", "threshold", "monotone"};
+	static const char *const noise_cols[] = {"instances", "realizations", "var_instance", "var_noise"};
 	static const char *const fit_cols[] = {"algorithm", "against", "cells", "slope", "intercept", "r2", "slope_se"};
 	struct bw_table t = {0};
 	if (fit)
@@ -211,6 +232,8 @@ int cmd_curve(int argc, char **argv)
 		rc = init_table(&t, point_cols, sizeof point_cols / sizeof *point_cols);
 	else if (seeds)
 		rc = init_table(&t, seed_cols, sizeof seed_cols / sizeof *seed_cols);
+	else if (noise)
+		rc = init_table(&t, noise_cols, sizeof noise_cols / sizeof *noise_cols);
 	else
 		rc = init_table(&t, summary_cols, sizeof summary_cols / sizeof *summary_cols);
 	if (rc == BW_OK && fit)
@@ -218,13 +241,15 @@ int cmd_curve(int argc, char **argv)
 	for (size_t i = 0; i < cells.n && rc == BW_OK && !fit; i++) {
 		struct bw_nstar e;
 		/* the interval is only needed by the summary */
-		if ((rc = bw_cell_estimate(&cells.cell[i], points || seeds ? BW_NSTAR_NO_INTERVAL : BW_NSTAR_BOOTSTRAP,
+		if ((rc = bw_cell_estimate(&cells.cell[i], points || seeds || noise ? BW_NSTAR_NO_INTERVAL : BW_NSTAR_BOOTSTRAP,
 					   &e)) != BW_OK)
 			break;
 		if (points)
 			rc = points_rows(&t, &cells.cell[i], &e);
 		else if (seeds)
 			rc = seeds_rows(&t, &cells.cell[i], &e);
+		else if (noise)
+			rc = noise_row(&t, &cells.cell[i], &e);
 		else
 			rc = summary_row(&t, &cells.cell[i], &e);
 		bw_nstar_release(&e);

@@ -145,14 +145,18 @@ static void print_table(const struct bw_instance *inst, const struct bw_run_para
 int cmd_run_one(int argc, char **argv)
 {
 	const char *algo = NULL, *design = "rademacher", *wstar = "signs", *save = NULL;
-	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0, checkpoints = BW_CHECKPOINTS_DEFAULT;
+	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0, checkpoints = BW_CHECKPOINTS_DEFAULT,
+	     noise_seed = 0;
 	double alpha = 0, eta = 0, eta_scale = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
 	int json = 0, no_project = 0;
 	/* what names a dynamics comes from the table */
 	char algos[256], algo_help[300], sigma_help[300], batch_help[300], project_help[300], names[256];
 	bw_dynamics_list(0, " | ", " | ", names, sizeof names);
 	snprintf(algo_help, sizeof algo_help, "%s (required)", names);
-	char eta_scale_help[400];
+	char eta_scale_help[400], noise_help[400];
+	bw_dynamics_list(BW_USES_NOISE, ", ", " and ", names, sizeof names);
+	snprintf(noise_help, sizeof noise_help,
+		 "noise realization K >= 0 of %s (default 0: the stream of the instance and algorithm)", names);
 	bw_dynamics_list(BW_USES_ETA, ", ", " and ", names, sizeof names);
 	snprintf(eta_scale_help, sizeof eta_scale_help,
 		 "step = X times the automatic step (below), 0 < X <= 1e6, for %s; excludes --eta", names);
@@ -184,6 +188,7 @@ int cmd_run_one(int argc, char **argv)
 		BW_OPT("time", BW_OPT_DOUBLE, &time, "T", "simulated-time budget"),
 		BW_OPT("eps", BW_OPT_DOUBLE, &eps, "E", "success threshold on the test error (default 0.1)"),
 		BW_OPT("tol", BW_OPT_DOUBLE, &tol, "X", "convergence tolerance (default per dynamics, below)"),
+		BW_OPT("noise-seed", BW_OPT_LONG, &noise_seed, "K", noise_help),
 		BW_OPT("checkpoints", BW_OPT_LONG, &checkpoints, "N",
 		 "trajectory checkpoints per decade of steps (riemannian_flow: of its time), 1..1000 (default 10)"),
 		BW_OPT("no-project", BW_OPT_FLAG, &no_project, NULL, project_help),
@@ -212,7 +217,7 @@ int cmd_run_one(int argc, char **argv)
 	} axes[] = {{&d, "d", 1},	  {&n, "n", 1},	       {&kappa, "kappa", 1}, {&alpha, "alpha", 1},
 		    {&eta, "eta", 0},	  {&eta_scale, "eta_scale", 0}, {&sigma, "sigma", 1}, {&batch, "batch", 1}, {&seed, "seeds", 1},
 		    {&steps, "steps", 0}, {&time, "time", 0},	{&eps, "eps", 1},     {&tol, "tol", 0},
-		    {&checkpoints, "checkpoints", 1}};
+		    {&checkpoints, "checkpoints", 1}, {&noise_seed, "noise_seeds", 1}};
 	for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
 		const struct bw_option *o = bw_opt_find(opts, axes[i].var);
 		char why[64];
@@ -259,7 +264,8 @@ int cmd_run_one(int argc, char **argv)
 
 	struct bw_instance inst;
 	CHECK(bw_instance_init(&inst, &spec));
-	p.noise_seed = bw_noise_seed(inst.seed, a);
+	p.noise_index = (bw_dynamics_table[a]->uses & BW_USES_NOISE) ? (uint32_t)noise_seed : 0;
+	p.noise_seed = bw_noise_seed_k(inst.seed, a, p.noise_index);
 	struct bw_outcome out;
 	rc = bw_run(&inst, &p, &out);
 	if (rc == BW_OK) {

@@ -165,6 +165,13 @@ uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo)
 	return bw_hash_fmt("bw-noise/1 instance=%" PRIu64 " algo=%s", instance_seed, bw_algo_name(algo));
 }
 
+uint64_t bw_noise_seed_k(uint64_t instance_seed, enum bw_algo algo, uint32_t k)
+{
+	if (!k)
+		return bw_noise_seed(instance_seed, algo);
+	return bw_hash_fmt("bw-noise/1 instance=%" PRIu64 " algo=%s noise=%" PRIu32, instance_seed, bw_algo_name(algo), k);
+}
+
 int bw_outcome_alloc(struct bw_outcome *out, size_t d)
 {
 	memset(out, 0, sizeof *out);

@@ -416,7 +416,9 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	if ((uses & BW_USES_ETA) && p->eta_scale > 0)
 		bind_double(ts, 19, p->eta_scale);
 	sqlite3_bind_int(ts, 20, p->checkpoints > 0 ? p->checkpoints : BW_CHECKPOINTS_DEFAULT);
-	bind_double(ts, 21, t->cost);
+	if (uses & BW_USES_NOISE)
+		sqlite3_bind_int64(ts, 21, p->noise_index);
+	bind_double(ts, 22, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 
 	sqlite3_reset(ss);

@@ -560,6 +560,7 @@ void bw_qcells_release(struct bw_qcells *c)
 		free(c->cell[i].obs);
 		free(c->cell[i].sweep_seed);
 		free(c->cell[i].seed);
+		free(c->cell[i].noise);
 	}
 	free(c->cell);
 	memset(c, 0, sizeof *c);
@@ -602,10 +603,10 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 	struct bw_qcell *c = NULL;
 	memset(out, 0, sizeof *out);
 	bw_qi_sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n,"
-		   " success, eta_scale FROM results");
+		   " success, eta_scale, coalesce(noise_seed, 0) FROM results");
 	bw_qi_sb_where(&b, q, f, nf);
 	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, sweep_seed,"
-		   " seed, n");
+		   " seed, coalesce(noise_seed, 0), n");
 	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
 		goto done;
 	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
@@ -631,17 +632,22 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 			*c = k;
 			capobs = capseeds = 0;
 		}
-		int64_t ss = sqlite3_column_int64(s, 10), si = sqlite3_column_int64(s, 11);
-		if (!c->nseeds || c->sweep_seed[c->nseeds - 1] != ss || c->seed[c->nseeds - 1] != si) {
+		int64_t ss = sqlite3_column_int64(s, 10), si = sqlite3_column_int64(s, 11), sn = sqlite3_column_int64(s, 15);
+		if (!c->nseeds || c->sweep_seed[c->nseeds - 1] != ss || c->seed[c->nseeds - 1] != si ||
+		    c->noise[c->nseeds - 1] != sn) {
 			size_t cap = capseeds;
 			if ((rc = grow((void **)&c->sweep_seed, &cap, c->nseeds + 1, sizeof *c->sweep_seed)) != BW_OK)
 				goto done;
 			cap = capseeds;
 			if ((rc = grow((void **)&c->seed, &cap, c->nseeds + 1, sizeof *c->seed)) != BW_OK)
 				goto done;
+			cap = capseeds;
+			if ((rc = grow((void **)&c->noise, &cap, c->nseeds + 1, sizeof *c->noise)) != BW_OK)
+				goto done;
 			capseeds = cap;
 			c->sweep_seed[c->nseeds] = ss;
 			c->seed[c->nseeds] = si;
+			c->noise[c->nseeds] = sn;
 			c->nseeds++;
 		}
 		if ((rc = grow((void **)&c->obs, &capobs, c->nobs + 1, sizeof *c->obs)) != BW_OK)

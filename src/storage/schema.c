@@ -27,7 +27,7 @@
 	"CREATE VIEW " P "results AS SELECT\n"                                                           \
 	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_scale, t.sigma,\n" \
 	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.checkpoints,\n" \
-	"  t.cost,\n"                                                                                \
+	"  t.noise_seed, t.cost,\n"                                                                                \
 	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n" \
 	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n" \
 	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"                           \
@@ -77,6 +77,7 @@ static const char schema_sql[] =
 	"  seed INTEGER,\n"
 	"  eta_scale REAL,\n"
 	"  checkpoints INTEGER,\n"
+	"  noise_seed INTEGER,\n"
 	"  cost REAL);\n"
 	"CREATE TABLE sweep_tasks(\n"
 	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
@@ -120,6 +121,7 @@ static const char *const added_later[] = {"sample_complexity", NULL};
 static const struct bw_schema_column added_columns[] = {
 	{"tasks", "eta_scale", "REAL"},
 	{"tasks", "checkpoints", "INTEGER"},
+	{"tasks", "noise_seed", "INTEGER"},
 	{NULL, NULL, NULL},
 };
 

@@ -141,6 +141,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 	dv[AX_DESIGN].x = BW_DESIGN_RADEMACHER;
 	dv[AX_WSTAR].x = BW_WSTAR_SIGNS;
 	dv[AX_SEEDS].x = 0;
+	dv[AX_NOISE_SEEDS].x = 0; /* today's stream */
 	dv[AX_ALPHA].x = def.alpha;
 	dv[AX_ETA].x = 0; /* auto */
 	dv[AX_ETA_SCALE].x = 0; /* unset */
@@ -228,6 +229,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 		t.inst.kappa = (size_t)V(AX_KAPPA);
 		t.inst.sweep_seed = p->sweep_seed;
 		t.inst.seed_index = (uint32_t)V(AX_SEEDS);
+		t.run.noise_index = 0;
 		t.run = def;
 		t.run.alpha = V(AX_ALPHA);
 		t.run.eta = V(AX_ETA);
@@ -244,7 +246,8 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 			CHECK(resolve_budget(p, AX_TIME, &ax[AX_TIME].v[idx[AX_TIME]], &t, &time));
 			t.run.max_steps = (long)steps;
 			t.run.max_time = time;
-			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
+			t.run.noise_index = (uint32_t)V(AX_NOISE_SEEDS);
+			t.run.noise_seed = bw_noise_seed_k(bw_instance_seed(&t.inst), a, t.run.noise_index);
 			struct bw_search srch;
 			if (make_search(&ax[AX_N], &t, max_n_over_d, reads, &srch)) {
 				CHECK(check_instance(p, &srch.base, ax[AX_N].line));
@@ -263,7 +266,8 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 			CHECK(resolve_budget(p, AX_TIME, &ax[AX_TIME].v[idx[AX_TIME]], &t, &time));
 			t.run.max_steps = (long)steps;
 			t.run.max_time = time;
-			t.run.noise_seed = bw_noise_seed(bw_instance_seed(&t.inst), a);
+			t.run.noise_index = (uint32_t)V(AX_NOISE_SEEDS);
+			t.run.noise_seed = bw_noise_seed_k(bw_instance_seed(&t.inst), a, t.run.noise_index);
 			CHECK(check_instance(p, &t, ax[AX_N].v[idx[AX_N]].line));
 			CHECK(check_auto_step(p, &t, ax[AX_ALPHA].v[idx[AX_ALPHA]].line));
 			bw_task_set_key(&t);

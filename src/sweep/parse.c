@@ -23,6 +23,7 @@ const struct axis_def spec_axes[AX_COUNT] = {
 	[AX_N] = {"n", V_INT, 0, 1, 0, 1e9},
 	[AX_KAPPA] = {"kappa", V_INT, 0, 1, 0, 1e9},
 	[AX_SEEDS] = {"seeds", V_INT, 0, 0, 0, 4294967295.0},
+	[AX_NOISE_SEEDS] = {"noise_seeds", V_INT, BW_USES_NOISE, 0, 0, 4294967295.0},
 	[AX_ALPHA] = {"alpha", V_REAL, 0, 0, 1, HUGE_VAL},
 	[AX_ETA] = {"eta", V_REAL, BW_USES_ETA, 0, 1, HUGE_VAL},
 	[AX_ETA_SCALE] = {"eta_scale", V_REAL, BW_USES_ETA, 0, 1, 1e6},
@@ -412,14 +413,14 @@ static int parse_axis(const struct parse *p, enum axis_id id, const config_setti
 		}
 		return BW_OK;
 	}
-	if (id == AX_SEEDS && is_number(s)) { /* a count: indices 0 .. count-1 */
+	if ((id == AX_SEEDS || id == AX_NOISE_SEEDS) && is_number(s)) { /* a count: indices 0 .. count-1 */
 		double c = number(s);
 		if (c != floor(c) || !isfinite(c))
-			return spec_fail(p, ax->line, "'seeds' must be a count, a list of indices or a range");
+			return spec_fail(p, ax->line, "'%s' must be a count, a list of indices or a range", def->name);
 		if (c < 1)
-			return spec_fail(p, ax->line, "'seeds' (a count) must be >= 1");
+			return spec_fail(p, ax->line, "'%s' (a count) must be >= 1", def->name);
 		if (c > MAX_SEED_COUNT)
-			return spec_fail(p, ax->line, "'seeds' (a count) must be <= %d", MAX_SEED_COUNT);
+			return spec_fail(p, ax->line, "'%s' (a count) must be <= %d", def->name, MAX_SEED_COUNT);
 		if (!(ax->v = calloc((size_t)c, sizeof *ax->v)))
 			return RAISE(BW_ENOMEM, "out of memory");
 		ax->len = (size_t)c;

@@ -14,7 +14,7 @@ int bw_task_canonical(const struct bw_task *t, char *buf, size_t len)
 {
 	const struct bw_run_params *r = &t->run;
 	unsigned reads = bw_dynamics_table[r->algo]->uses;
-	char eta[40] = "", sigma[40] = "", batch[32] = "", project[16] = "", extra[32] = "";
+	char eta[40] = "", sigma[40] = "", batch[32] = "", project[16] = "", extra[48] = "";
 	if (reads & BW_USES_ETA) {
 		if (r->eta > 0)
 			snprintf(eta, sizeof eta, " eta=%.17g", r->eta);
@@ -29,8 +29,11 @@ int bw_task_canonical(const struct bw_task *t, char *buf, size_t len)
 		snprintf(batch, sizeof batch, " batch=%ld", r->batch);
 	if (reads & BW_USES_PROJECT)
 		snprintf(project, sizeof project, " project=%d", r->project ? 1 : 0);
+	size_t off = 0;
+	if ((reads & BW_USES_NOISE) && r->noise_index)
+		off = (size_t)snprintf(extra, sizeof extra, " noise=%" PRIu32, r->noise_index);
 	if (r->checkpoints > 0 && r->checkpoints != BW_CHECKPOINTS_DEFAULT)
-		snprintf(extra, sizeof extra, " checkpoints=%d", r->checkpoints);
+		snprintf(extra + off, sizeof extra - off, " checkpoints=%d", r->checkpoints);
 	int n = snprintf(buf, len,
 			 "bw-task/1 algo=%s design=%s wstar=%s d=%zu n=%zu kappa=%zu sweep_seed=%" PRIu64
 			 " seed=%" PRIu32 " alpha=%.17g%s%s%s steps=%ld time=%.17g eps=%.17g tol=%.17g%s%s",

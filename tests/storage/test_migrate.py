@@ -18,7 +18,7 @@ import tempfile
 BIN = os.environ["BIASWEEP"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1")
-ADDED = ["eta_scale", "checkpoints"]
+ADDED = ["eta_scale", "checkpoints", "noise_seed"]
 OLD_VIEWS = """
 CREATE VIEW results AS SELECT
   t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,

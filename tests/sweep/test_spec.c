@@ -394,6 +394,40 @@ static void test_checkpoints(void)
 		     "'checkpoints' must be an integer");
 }
 
+/* noise_seeds (issue 12 item 2): noise=<k> in the key only for dynamics that read noise, only k != 0 */
+static void test_noise_seeds(void)
+{
+	check_golden("d = 16; n = 16; kappa = 1; noise_seeds = [2]; algorithms = { sgd = { batch = 4; eta = 0.01; "
+		     "steps = 5000; tol = 1e-8; }; };",
+		     BW_SGD,
+		     "bw-task/1 algo=sgd design=rademacher wstar=signs d=16 n=16 kappa=1 sweep_seed=0 seed=0 alpha=1 "
+		     "eta=0.01 batch=4 steps=5000 time=0 eps=0.10000000000000001 tol=1e-08 noise=2",
+		     "d50237973033ff1a");
+	check_golden("d = 16; n = 16; kappa = 1; noise_seeds = [0]; algorithms = { sgd = { batch = 4; eta = 0.01; "
+		     "steps = 5000; tol = 1e-8; }; };",
+		     BW_SGD,
+		     "bw-task/1 algo=sgd design=rademacher wstar=signs d=16 n=16 kappa=1 sweep_seed=0 seed=0 alpha=1 "
+		     "eta=0.01 batch=4 steps=5000 time=0 eps=0.10000000000000001 tol=1e-08",
+		     "859ab224d520ca19");
+	expect_counts("noise_seeds count", "d = 20; n = 10; kappa = 2; seeds = 2; noise_seeds = 3;"
+		      "algorithms = { gd = {}; sgd = {}; label_noise_sgd = {}; riemannian_flow = {}; };", 2, 6, 6, 2, 0);
+	struct bw_spec s;
+	if (load("d = 20; n = 10; kappa = 2; noise_seeds = [0, 7]; algorithm = \"label_noise_sgd\";", &s) == BW_OK) {
+		for (size_t i = 0; i < s.ntasks; i++) {
+			const struct bw_task *t = &s.tasks[i];
+			uint64_t want = t->run.noise_index ? ref_noise_seed_k(ref_instance_seed(&t->inst), t->run.algo,
+									       t->run.noise_index)
+							   : ref_noise_seed(ref_instance_seed(&t->inst), t->run.algo);
+			TU_CHECK(t->run.noise_seed == want, "noise stream %u: the documented string's hash", t->run.noise_index);
+		}
+		bw_spec_release(&s);
+	}
+	expect_error("noise_seeds 0", "d = 20; n = 10; kappa = 2; algorithm = \"sgd\";\nnoise_seeds = 0;", 2,
+		     "'noise_seeds' (a count) must be >= 1");
+	expect_error("noise_seeds in gd's group", "d = 20; n = 10; kappa = 2;\nalgorithms = { gd = {\n"
+		     "noise_seeds = 2; }; };", 3, "gd does not read 'noise_seeds'");
+}
+
 static int cmp_u64(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -868,6 +902,7 @@ int main(void)
 	test_keys();
 	test_eta_scale();
 	test_checkpoints();
+	test_noise_seeds();
 	test_key_independence();
 	test_errors();
 	test_ranges();
