@@ -27,13 +27,14 @@ static const char epilog[] =
 	"          are the 50th and 1950th of the 2000 sorted values.  gsl_rng_mt19937 seeded with 20240501 for\n"
 	"          every cell (reproducible, independent of --where).  Empty with fewer than 2 seeds; an\n"
 	"          infinite bound is empty with note 'hi > max n'.\n"
-	"--noise    where a cell has several noise seeds (noise_seeds; a seed is then one (instance, noise seed)):\n"
+	"--noise    where a cell has several noise seeds (noise_seeds; a seed is then an (instance, noise seed)):\n"
 	"          var_instance = sample variance over instances of each instance's mean threshold over its noise\n"
 	"          seeds; var_noise = mean over instances with >= 2 noise seeds of the sample variance of their\n"
 	"          thresholds (censored thresholds left out; empty when undefined).\n"
-	"threshold per seed (sweep_seed, seed): the smallest of its grid n from which it succeeds at every larger\n"
-	"          grid n it ran at; empty when it fails at its largest n.  nonmonotone counts seeds that also\n"
-	"          succeed somewhere below their threshold (instances are nested in n, so this should be rare).\n"
+	"threshold per seed (sweep_seed, seed, noise seed): the smallest of its grid n from which it succeeds\n"
+	"          at every larger grid n it ran at; empty when it fails at its largest n.  nonmonotone counts\n"
+	"          seeds that also succeed somewhere below their threshold (instances are nested in n, so this\n"
+	"          should be rare).\n"
 	"          median_threshold: their median (empty when above max n).\n"
 	"n50_dt    d psi(kappa/d), psi(tau) = min_t tau(1+t^2) + (1-tau)[(1+t^2) erfc(t/sqrt2) - t sqrt(2/pi)\n"
 	"          e^{-t^2/2}] (Gaussian designs, signed w*; see biasweep dt --help).\n"
@@ -199,7 +200,7 @@ int cmd_curve(int argc, char **argv)
 		BW_OPT("seeds", BW_OPT_FLAG, &seeds, NULL, "one row per (cell, seed): its threshold", .excl = 1),
 		BW_OPT("fit", BW_OPT_FLAG, &fit, NULL, "per algorithm: fits of n* against kappa ln d and d", .excl = 1),
 		BW_OPT("noise", BW_OPT_FLAG, &noise, NULL,
-		 "per cell: the thresholds' variance between instances and within them over noise seeds", .excl = 1),
+		 "per cell: threshold variance between instances and over noise seeds", .excl = 1),
 		{0},
 	};
 	struct bw_cli_cmd cmd = {.name = "curve", .summary = summary, .epilog = epilog, .opts = opts};
