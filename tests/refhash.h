@@ -75,4 +75,13 @@ static inline uint64_t ref_noise_seed(uint64_t instance_seed, enum bw_algo a)
 	return ref_hash_str(buf);
 }
 
+/* dynamics.h, bw_noise_seed_k: "bw-noise/1 instance=<instance seed> algo=<name> noise=<k>" for k != 0 */
+static inline uint64_t ref_noise_seed_k(uint64_t instance_seed, enum bw_algo a, uint32_t k)
+{
+	static const char *const names[] = {"gd", "label_noise_sgd", "sgd", "riemannian_flow"};
+	char buf[160];
+	snprintf(buf, sizeof buf, "bw-noise/1 instance=%" PRIu64 " algo=%s noise=%" PRIu32, instance_seed, names[a], k);
+	return ref_hash_str(buf);
+}
+
 #endif

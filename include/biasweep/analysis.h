@@ -53,6 +53,22 @@ struct bw_cell_stat {
  * caller's to free(). */
 int bw_cells_estimate(const struct bw_qcells *cells, enum bw_nstar_interval interval, struct bw_cell_stat **out);
 
+/* Instance variance against noise variance of the per-search thresholds n*
+ * (struct bw_nstar_seed .threshold; a seed of a cell is one (instance, noise
+ * realization), query.h) in a cell with several noise realizations:
+ *   between = the sample variance (n - 1) over instances of the mean, over an
+ *             instance's noise realizations, of its thresholds;
+ *   within  = the mean over instances with >= 2 realizations of the sample
+ *             variance of that instance's thresholds over its realizations.
+ * Thresholds that are censored (NaN: fails at the largest n) are left out.
+ * NaN where fewer than 2 instances (between) or no instance with 2
+ * realizations (within). */
+struct bw_noise_split {
+	size_t instances, realizations; /* instances with a threshold; thresholds used */
+	double between, within;
+};
+int bw_cell_noise_split(const struct bw_qcell *c, const struct bw_nstar *e, struct bw_noise_split *out);
+
 /* ---- fits ------------------------------------------------------------------------- */
 
 enum bw_fit_x { BW_FIT_KLND = 0, BW_FIT_D, BW_FIT_X_COUNT };

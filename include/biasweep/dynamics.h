@@ -27,7 +27,8 @@ enum bw_algo { BW_GD = 0, BW_LABEL_NOISE_SGD, BW_SGD, BW_RIEMANNIAN_FLOW, BW_GAU
 enum bw_run_status { BW_RUN_CONVERGED = 0, BW_RUN_BUDGET, BW_RUN_DIVERGED, BW_RUN_FAILED };
 
 /* Which parameters each algorithm reads (so specs and keys ignore the rest). */
-enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 8 };
+enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 8,
+       BW_USES_NOISE = 16 /* draws from its noise stream (noise_seed): sampling, label noise */ };
 
 /* Which outcome fields beyond the common ones a dynamics fills (NaN otherwise):
  *   BW_REPORTS_ALPHA_INF  alpha_inf, the effective initialization at the end
@@ -49,6 +50,8 @@ struct bw_run_params {
 	enum bw_algo algo;
 	double alpha;      /* initialization scale, u = v = alpha */
 	double eta;        /* step; <= 0 means the documented automatic value */
+	double eta_scale;  /* > 0 (with eta <= 0): the step is eta_scale times the automatic value
+			    * (bw_run_eta); 0 = unset */
 	double sigma;      /* noise scale: label noise (label_noise_sgd), parameter noise (gaussian_noise_gd) */
 	long batch;        /* mini-batch size (sgd) */
 	long max_steps;    /* 0 = unset */
@@ -57,7 +60,9 @@ struct bw_run_params {
 	double tol;        /* convergence: relative loss (gd, sgd; label_noise_sgd's projection) or the
 			    * flow's stopping rule (flow.c) */
 	int project;       /* label_noise_sgd, gaussian_noise_gd: finish with the projection onto the manifold */
-	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed) */
+	int checkpoints;   /* checkpoints per decade of steps (the flow: of its own time); 0 = 10 */
+	uint32_t noise_index; /* which noise realization (noise_seeds; 0 = the stream of bw_noise_seed) */
+	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed_k of noise_index) */
 	const volatile int *cancel; /* optional: when *cancel becomes nonzero, bw_run
 				     * stops soon and returns BW_EINTR (no outcome) */
 };
@@ -81,6 +86,7 @@ struct bw_outcome {
 				* step, off by a factor 0.66-2.7 at 8x (steps with |4 eta r| > 1) */
 	double int_loss_dt; /* integral of L dt along the run (sgd, gd) */
 	size_t d, ntraj, cap;
+	int per_decade;    /* the run's checkpoints per decade (its params' checkpoints) */
 	struct bw_checkpoint *traj;
 	double *u, *v, *w; /* final state, d each */
 	char message[160]; /* why diverged/failed; "" otherwise */
@@ -158,8 +164,14 @@ void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo);
 int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_spec *s);
 /* The automatic step when eta <= 0 (the row's eta_auto; documented in run-one --help). */
 double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec *s);
+/* The step a run takes: eta when > 0, else eta_scale * bw_eta_auto when
+ * eta_scale > 0, else bw_eta_auto (bit for bit: eta_scale 1 gives the automatic step). */
+double bw_run_eta(const struct bw_run_params *p, const struct bw_instance_spec *s);
 /* The noise stream: bw_hash_str("bw-noise/1 instance=<instance seed> algo=<name>") */
 uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo);
+/* Realization k of it: bw_noise_seed for k = 0 (today's stream), else
+ * bw_hash_str("bw-noise/1 instance=<instance seed> algo=<name> noise=<k>"). */
+uint64_t bw_noise_seed_k(uint64_t instance_seed, enum bw_algo algo, uint32_t k);
 
 int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out);
 void bw_outcome_release(struct bw_outcome *out);
@@ -173,6 +185,11 @@ void bw_outcome_finish(struct bw_outcome *out, const struct bw_instance *inst, c
 		       const double *u, const double *v, double *r);
 /* Next log-spaced checkpoint step after `step` (about 10 per decade). */
 long bw_next_checkpoint(long step);
+#define BW_CHECKPOINTS_DEFAULT 10
+#define BW_CHECKPOINTS_MAX 1000
+/* The same at N per decade: every step up to N, then ceil(step * 10^(1/N));
+ * N = 10 (or <= 0) is bw_next_checkpoint bit for bit. */
+long bw_next_checkpoint_n(long step, int per_decade);
 /* The effective initialization of a state: the geometric mean of sqrt|u_j v_j|
  * (u_j v_j = alpha^2 prod_k (1 - s_kj^2) for gd and sgd; a step with |s| > 1 flips
  * its sign, not its meaning).  NaN only when some u_j v_j is 0 or not finite. */

@@ -125,12 +125,14 @@ int bw_query_done(struct bw_query *q, uint64_t **keys, int8_t **ok, size_t *n);
 struct bw_qcell {
 	char algorithm[32], design[32], wstar[32];
 	int64_t d, kappa;
-	double alpha, eta, sigma, eps; /* NaN: NULL in the catalog */
+	double alpha, eta, eta_scale, sigma, eps; /* NaN: NULL in the catalog */
 	int64_t batch;                 /* 0: NULL (not sgd) */
 	size_t nobs;
 	struct bw_nstar_obs *obs;      /* one per finished task; obs.seed is an index into the arrays below */
 	size_t nseeds;
 	int64_t *sweep_seed, *seed;    /* the catalog's (sweep_seed, seed) of seed index i */
+	int64_t *noise;                /* and its noise_seed (0 where NULL): a seed index is one
+					* (instance, noise realization) */
 };
 
 struct bw_qcells {
@@ -139,15 +141,15 @@ struct bw_qcells {
 };
 
 /* The finished tasks matching the filters, grouped into cells (algorithm,
- * design, wstar, d, kappa, alpha, eta, sigma, batch, eps) in that order; a
- * seed is one (sweep_seed, seed) pair. */
+ * design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps) in that order; a
+ * seed is one (sweep_seed, seed, noise_seed) triple (noise_seed 0 where NULL). */
 int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, struct bw_qcells *out);
 void bw_qcells_release(struct bw_qcells *c);
 
 /* ---- trajectories ------------------------------------------------------------------------ */
 
 /* The trajectory of the finished task KEY (16 hex digits): its checkpoints
- * into ck (BW_TRAJ_MAXCK of them), *count, and the final w (d doubles; w may
+ * into ck (BW_TRAJ_SLOTS_MAX of them), *count, and the final w (d doubles; w may
  * be NULL).  The file is found by the one rule (bw_trajfile_path) and must
  * belong (bw_trajfile_read_task): its row holds KEY, and its identity is this
  * catalog's (catalog_id) and the outcome's run's (sweep id, started_at; for

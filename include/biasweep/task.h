@@ -14,12 +14,16 @@
  * order, [..] only for the algorithms that read the field:
  *   bw-task/1 algo=<name> design=<name> wstar=<signs|gaussian> d=<d> n=<n>
  *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
- *   [eta=<%.17g|auto>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
- *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [stop=<rule>]
- * eta: gd, sgd, label_noise_sgd ("auto" when the spec leaves it out, stored
- * as 0) and gaussian_noise_gd; sigma and project: label_noise_sgd and
- * gaussian_noise_gd; batch: sgd.  steps and time are
- * the resolved budgets (0 = unset).
+ *   [eta=<%.17g|auto> | eta_scale=<%.17g>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
+ *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [noise=<k>] [checkpoints=<N>]
+ *   [stop=<rule>]
+ * eta: gd, sgd, label_noise_sgd and gaussian_noise_gd ("auto" when the spec
+ * leaves it out, stored as 0; eta_scale=X in its place when the step is X
+ * times the automatic one, so no task that existed before changes its key);
+ * sigma and project: label_noise_sgd and gaussian_noise_gd; batch: sgd; noise
+ * (the noise realization, noise_seeds): the dynamics that read noise, only
+ * when k != 0; checkpoints (per decade): every dynamics, only when it is not
+ * the default 10.  steps and time are the resolved budgets (0 = unset).
  * stop: the stopping rule, only for a dynamics whose row names one other than
  * its original (dynamics.h, stop_rule): label_noise_sgd "phi" (its projection
  * Phi(x_k) stationary at checkpoints; before, it ran its whole budget) and
@@ -84,6 +88,11 @@ struct bw_task {
 int bw_task_canonical(const struct bw_task *t, char *buf, size_t len);
 void bw_task_set_key(struct bw_task *t);
 double bw_task_cost(const struct bw_task *t);
+/* The checkpoints a run of the task can make, bounded: 200 at the default 10
+ * per decade (10 + 10 per decade over 15 decades of steps fit), else
+ * N (decades + 1) + 2 with decades = ceil(log10 steps) of its step budget, or
+ * 16 where that is in time (the flow's checkpoints are per decade of its time). */
+size_t bw_task_checkpoint_slots(const struct bw_task *t);
 /* Peak memory of running the task (instance plus dynamics' buffers). */
 size_t bw_task_bytes(const struct bw_task *t);
 

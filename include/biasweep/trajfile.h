@@ -2,7 +2,8 @@
  * written through MPI-IO (all HDF5 of the sweep lives in trajfile.c).
  *
  * Layout, for R rows (one per task of the run, in the run's order) and
- * C = BW_TRAJ_MAXCK checkpoint slots:
+ * C checkpoint slots (BW_TRAJ_MAXCK, or the most bw_task_checkpoint_slots of
+ * the run's tasks when that is more, up to BW_TRAJ_SLOTS_MAX):
  *   /task_key      R strings (16 hex digits, the catalog's key)
  *   /params/{algorithm,design} R strings; /params/{d,n,kappa,seed,batch} R int64;
  *   /params/{alpha,eta,sigma}  R doubles (eta 0 = auto), written with the row
@@ -38,7 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BW_TRAJ_MAXCK 200
+#define BW_TRAJ_MAXCK 200        /* checkpoint slots per row at the default 10 per decade */
+#define BW_TRAJ_SLOTS_MAX 17002  /* the most a file has (bw_task_checkpoint_slots at 1000 per decade):
+				  * readers' buffers (bw_trajfile_read_row, bw_query_trajectory) */
 
 struct bw_trajfile;
 
@@ -68,7 +71,7 @@ int bw_trajfile_name(const char *catalog, const char *sweep, int64_t run, int sh
  * empty key).  PATH must be the file bw_trajfile_reserve made.  rank is this
  * process's rank in comm (rank 0 writes the file-wide datasets), passed in by
  * the distribution layer. */
-int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *row_d, size_t nrows,
+int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *row_d, size_t nrows, size_t slots,
 		       const char *sweep, const char *spec_hash_hex, const char *revision, const struct bw_traj_identity *id,
 		       struct bw_trajfile **out);
 /* Serial, before bw_trajfile_create: picks the run's file (the first free
@@ -80,7 +83,7 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *
  * MPI_Finalize then crashes inside HDF5).  name gets the file's name relative
  * to the catalog's directory (for outcomes.traj_file), path its path. */
 int bw_trajfile_reserve(const char *catalog, const char *sweep, int64_t run, int shard, const size_t *row_d,
-			size_t nrows, char *name, size_t namelen, char *path, size_t pathlen);
+			size_t nrows, size_t slots, char *name, size_t namelen, char *path, size_t pathlen);
 /* Writes the task's parameters, checkpoints and final w into its row. */
 int bw_trajfile_write_row(struct bw_trajfile *tf, size_t row, const struct bw_task *t, const struct bw_outcome *o);
 /* The same for k contiguous rows row0 .. row0+k-1 (task t[i] in row row0+i):
@@ -89,11 +92,13 @@ int bw_trajfile_write_rows(struct bw_trajfile *tf, size_t row0, size_t k, const 
 			   const struct bw_outcome *const *o);
 int bw_trajfile_close(struct bw_trajfile *tf);
 
+/* slots: the checkpoints a row holds (BW_TRAJ_MAXCK when less; a row with
+ * more keeps an even subsample, first and last included). */
 /* Serial read-back of one row (for tests and plots): the count of
- * checkpoints and the final w (caller buffers of BW_TRAJ_MAXCK and d).
+ * checkpoints and the final w (caller buffers of BW_TRAJ_SLOTS_MAX and d).
  * BW_EIO when the file cannot be opened; BW_EINVAL when it is not a
  * trajectory file, is truncated or corrupt, or has no such row (a stored
- * count outside [-1, BW_TRAJ_MAXCK] is corrupt: it never overruns ck). */
+ * count outside [-1, the file's slots] is corrupt: it never overruns ck). */
 int bw_trajfile_read_row(const char *path, size_t row, struct bw_checkpoint *ck, int *count, double *w,
 			 size_t d);
 /* What bw_trajfile_read_task compares with the file's identity attributes. */

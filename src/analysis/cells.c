@@ -149,3 +149,49 @@ void bw_limit_names(enum bw_limit limit, const char *sep, const char *last, char
 }
 
 void bw_limit_group_name(enum bw_limit limit, char *buf, size_t len) { bw_limit_names(limit, "+", "+", buf, len); }
+
+/* Welford's running mean and sum of squared deviations. */
+struct moments {
+	size_t n;
+	double mean, m2;
+};
+
+static void moments_add(struct moments *m, double x)
+{
+	double dx = x - m->mean;
+	m->n++;
+	m->mean += dx / (double)m->n;
+	m->m2 += dx * (x - m->mean);
+}
+
+int bw_cell_noise_split(const struct bw_qcell *c, const struct bw_nstar *e, struct bw_noise_split *out)
+{
+	struct moments means = {0}, inst = {0};
+	double within = 0;
+	size_t nwithin = 0;
+	memset(out, 0, sizeof *out);
+	/* seeds ascending: the realizations of one instance are neighbours (query.h orders them) */
+	for (size_t i = 0; i <= e->nseeds; i++) {
+		int64_t s = i < e->nseeds ? e->seeds[i].seed : -1;
+		int same = i > 0 && i < e->nseeds && s >= 0 && (size_t)s < c->nseeds && e->seeds[i - 1].seed >= 0 &&
+			   c->sweep_seed[s] == c->sweep_seed[e->seeds[i - 1].seed] && c->seed[s] == c->seed[e->seeds[i - 1].seed];
+		if (i > 0 && !same && inst.n) { /* the instance before ends */
+			moments_add(&means, inst.mean);
+			if (inst.n >= 2) {
+				within += inst.m2 / (double)(inst.n - 1);
+				nwithin++;
+			}
+			inst = (struct moments){0};
+		} else if (i > 0 && !same) {
+			inst = (struct moments){0};
+		}
+		if (i < e->nseeds && isfinite(e->seeds[i].threshold)) {
+			moments_add(&inst, e->seeds[i].threshold);
+			out->realizations++;
+		}
+	}
+	out->instances = means.n;
+	out->between = means.n >= 2 ? means.m2 / (double)(means.n - 1) : NAN;
+	out->within = nwithin ? within / (double)nwithin : NAN;
+	return BW_OK;
+}

@@ -29,9 +29,14 @@ static const char epilog[] =
 	"          are the 50th and 1950th of the 2000 sorted values.  gsl_rng_mt19937 seeded with 20240501 for\n"
 	"          every cell (reproducible, independent of --where).  Empty with fewer than 2 seeds; an\n"
 	"          infinite bound is empty with note 'hi > max n'.\n"
-	"threshold per seed (sweep_seed, seed): the smallest of its grid n from which it succeeds at every larger\n"
-	"          grid n it ran at; empty when it fails at its largest n.  nonmonotone counts seeds that also\n"
-	"          succeed somewhere below their threshold (instances are nested in n, so this should be rare).\n"
+	"--noise    where a cell has several noise seeds (noise_seeds; a seed is then an (instance, noise seed)):\n"
+	"          var_instance = sample variance over instances of each instance's mean threshold over its noise\n"
+	"          seeds; var_noise = mean over instances with >= 2 noise seeds of the sample variance of their\n"
+	"          thresholds (censored thresholds left out; empty when undefined).\n"
+	"threshold per seed (sweep_seed, seed, noise seed): the smallest of its grid n from which it succeeds\n"
+	"          at every larger grid n it ran at; empty when it fails at its largest n.  nonmonotone counts\n"
+	"          seeds that also succeed somewhere below their threshold (instances are nested in n, so this\n"
+	"          should be rare).\n"
 	"          median_threshold: their median (empty when above max n).\n"
 	"n50_dt    d psi(kappa/d), psi(tau) = min_t tau(1+t^2) + (1-tau)[(1+t^2) erfc(t/sqrt2) - t sqrt(2/pi)\n"
 	"          e^{-t^2/2}] (Gaussian designs, signed w*; see biasweep dt --help).\n"
@@ -52,7 +57,7 @@ static const char epilog[] =
 	"exit status: 0 ok, 2 bad flags, columns or values, 1 other errors.\n";
 
 static const char *const cell_names[] = {"algorithm", "design", "wstar", "d", "kappa",
-					 "alpha",     "eta",    "sigma", "batch", "eps"};
+					 "alpha",     "eta",    "eta_scale", "sigma", "batch", "eps"};
 #define NCELL (sizeof cell_names / sizeof cell_names[0])
 
 static int set_cell(struct bw_table *t, size_t row, const struct bw_qcell *c)
@@ -64,10 +69,11 @@ static int set_cell(struct bw_table *t, size_t row, const struct bw_qcell *c)
 	bw_table_set_int(t, row, 4, c->kappa);
 	bw_table_set_real(t, row, 5, c->alpha);
 	bw_table_set_real(t, row, 6, c->eta);
-	bw_table_set_real(t, row, 7, c->sigma);
+	bw_table_set_real(t, row, 7, c->eta_scale);
+	bw_table_set_real(t, row, 8, c->sigma);
 	if (c->batch > 0)
-		bw_table_set_int(t, row, 8, c->batch);
-	bw_table_set_real(t, row, 9, c->eps);
+		bw_table_set_int(t, row, 9, c->batch);
+	bw_table_set_real(t, row, 10, c->eps);
 	return BW_OK;
 }
 
@@ -342,10 +348,24 @@ static int fit_rows(struct bw_table *t, const struct bw_qcells *cells)
 	return rc;
 }
 
+static int noise_row(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e)
+{
+	struct bw_noise_split s;
+	size_t row;
+	CHECK(bw_cell_noise_split(c, e, &s));
+	CHECK(bw_table_add_row(t, &row));
+	CHECK(set_cell(t, row, c));
+	bw_table_set_int(t, row, NCELL, (int64_t)s.instances);
+	bw_table_set_int(t, row, NCELL + 1, (int64_t)s.realizations);
+	bw_table_set_real(t, row, NCELL + 2, s.between);
+	bw_table_set_real(t, row, NCELL + 3, s.within);
+	return BW_OK;
+}
+
 int cmd_curve(int argc, char **argv)
 {
 	const char *catalog = "results/catalog.sqlite";
-	int points = 0, seeds = 0, fit = 0, all_columns = 0, fmt = BW_FMT_TABLE;
+	int points = 0, seeds = 0, fit = 0, noise = 0, all_columns = 0, fmt = BW_FMT_TABLE;
 	const char *pivot = NULL;
 	struct bw_opt_list where = {0};
 	struct bw_option opts[] = {
@@ -360,6 +380,8 @@ int cmd_curve(int argc, char **argv)
 		       "n* with one column per d: a kappa x d table per algorithm (- : n* > max n)", .excl = 1),
 		BW_OPT("all-columns", BW_OPT_FLAG, &all_columns, NULL,
 		       "table format: also the cell columns that are the same in every row"),
+		BW_OPT("noise", BW_OPT_FLAG, &noise, NULL,
+		 "per cell: threshold variance between instances and over noise seeds", .excl = 1),
 		{0},
 	};
 	struct bw_cli_cmd cmd = {.name = "curve", .summary = summary, .epilog = epilog, .opts = opts};
@@ -385,10 +407,11 @@ int cmd_curve(int argc, char **argv)
 						   "nonmonotone", "n50_dt",	 "note",	     "curve"};
 	static const char *const point_cols[] = {"n", "ran", "imputed", "successes", "rate"};
 	static const char *const seed_cols[] = {"sweep_seed", "seed", "threshold", "monotone"};
+	static const char *const noise_cols[] = {"instances", "realizations", "var_instance", "var_noise"};
 	static const char *const fit_cols[] = {"algorithm", "against", "cells", "slope", "intercept", "r2", "slope_se"};
 	struct bw_table t = {0};
 	struct bw_json j;
-	int json = fmt == BW_FMT_JSON && !fit && !points && !seeds && !pivot;
+	int json = fmt == BW_FMT_JSON && !fit && !points && !seeds && !noise && !pivot;
 	if (json) {
 		bw_json_init(&j, 17, BW_JSON_ROWS);
 		bw_json_array(&j, NULL);
@@ -401,6 +424,8 @@ int cmd_curve(int argc, char **argv)
 		rc = init_table(&t, point_cols, sizeof point_cols / sizeof *point_cols);
 	else if (seeds)
 		rc = init_table(&t, seed_cols, sizeof seed_cols / sizeof *seed_cols);
+	else if (noise)
+		rc = init_table(&t, noise_cols, sizeof noise_cols / sizeof *noise_cols);
 	else
 		rc = init_table(&t, summary_cols, sizeof summary_cols / sizeof *summary_cols);
 	if (rc == BW_OK && fit)
@@ -408,13 +433,15 @@ int cmd_curve(int argc, char **argv)
 	for (size_t i = 0; i < cells.n && rc == BW_OK && !fit && !pivot; i++) {
 		struct bw_nstar e;
 		/* the interval is only needed by the summary */
-		if ((rc = bw_cell_estimate(&cells.cell[i], points || seeds ? BW_NSTAR_NO_INTERVAL : BW_NSTAR_BOOTSTRAP,
+		if ((rc = bw_cell_estimate(&cells.cell[i], points || seeds || noise ? BW_NSTAR_NO_INTERVAL : BW_NSTAR_BOOTSTRAP,
 					   &e)) != BW_OK)
 			break;
 		if (points)
 			rc = points_rows(&t, &cells.cell[i], &e);
 		else if (seeds)
 			rc = seeds_rows(&t, &cells.cell[i], &e);
+		else if (noise)
+			rc = noise_row(&t, &cells.cell[i], &e);
 		else if ((rc = summary_row(&t, &cells.cell[i], &e)) == BW_OK && json)
 			json_cell(&j, &t, t.nrows - 1, &cells.cell[i], &e);
 		bw_nstar_release(&e);

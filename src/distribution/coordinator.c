@@ -94,19 +94,28 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 	c.prog.sweep_id = sweep_id;
 	c.prog.cost_total = bw_sched_cost_total(&w);
 
+	/* checkpoint slots per row: the most any task of the spec can use (the same on every rank) */
+	size_t slots = 0;
+	for (size_t i = 0; i < spec.ntasks; i++)
+		if (bw_task_checkpoint_slots(&spec.tasks[i]) > slots)
+			slots = bw_task_checkpoint_slots(&spec.tasks[i]);
+	for (size_t i = 0; i < spec.nsearch; i++)
+		if (bw_task_checkpoint_slots(&spec.searches[i].base) > slots)
+			slots = bw_task_checkpoint_slots(&spec.searches[i].base);
+
 	struct bw_trajfile *tf = NULL;
 	rc = row_d ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
 	/* a new file of this catalog's (never an existing one), with room for all of it first: a full disk
 	 * is a clean error here */
 	if (nrows && !rc && rank == 0)
 		rc = bw_trajfile_reserve(o->catalog, spec.name, sweep_id, bw_is_shard(o) ? o->shard_index : -1, row_d,
-					 nrows, trajname, sizeof trajname, trajpath, sizeof trajpath);
+					 nrows, slots, trajname, sizeof trajname, trajpath, sizeof trajpath);
 	if (nrows && agree(rc) == BW_OK) {
 		MPI_Bcast(trajpath, sizeof trajpath, MPI_CHAR, 0, MPI_COMM_WORLD);
 		MPI_Bcast(trajname, sizeof trajname, MPI_CHAR, 0, MPI_COMM_WORLD);
 		char spec_hash[17]; /* as the catalog's sweeps.spec_hash */
 		snprintf(spec_hash, sizeof spec_hash, "%016" PRIx64, spec.text_hash);
-		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, rank, row_d, nrows, spec.name, spec_hash, BW_REVISION,
+		rc = bw_trajfile_create(trajpath, MPI_COMM_WORLD, rank, row_d, nrows, slots, spec.name, spec_hash, BW_REVISION,
 					&ident, &tf);
 	}
 	if (agree(rc)) {

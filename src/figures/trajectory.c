@@ -178,7 +178,7 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 				   tv_text(&t, r, TC_ALGO));
 			break;
 		}
-		if (!(ck[r] = calloc(BW_TRAJ_MAXCK, sizeof *ck[r]))) {
+		if (!(ck[r] = calloc(BW_TRAJ_SLOTS_MAX, sizeof *ck[r]))) {
 			rc = RAISE(BW_ENOMEM, "out of memory");
 			break;
 		}

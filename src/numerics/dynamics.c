@@ -111,6 +111,7 @@ void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo)
 	p->eps = 0.1;
 	p->tol = bw_dynamics_table[algo]->tol;
 	p->project = 1;
+	p->checkpoints = BW_CHECKPOINTS_DEFAULT;
 }
 
 int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_spec *s)
@@ -122,6 +123,10 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 		return RAISE(BW_EINVAL, "'alpha' must be > 0");
 	if (p->eta < 0 || !isfinite(p->eta))
 		return RAISE(BW_EINVAL, "'eta' must be > 0");
+	if (p->eta_scale < 0 || !isfinite(p->eta_scale))
+		return RAISE(BW_EINVAL, "'eta_scale' must be > 0");
+	if (p->eta > 0 && p->eta_scale > 0)
+		return RAISE(BW_EINVAL, "'eta' and 'eta_scale' exclude each other");
 	if ((uses & BW_USES_SIGMA) && (!(p->sigma > 0) || !isfinite(p->sigma)))
 		return RAISE(BW_EINVAL, "'sigma' must be > 0");
 	if ((uses & BW_USES_BATCH) && (p->batch < 1 || (size_t)p->batch > s->n))
@@ -134,12 +139,22 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 		return RAISE(BW_EINVAL, "'eps' must be > 0");
 	if (!(p->tol > 0) || !isfinite(p->tol))
 		return RAISE(BW_EINVAL, "'tol' must be > 0");
+	if (p->checkpoints < 0 || p->checkpoints > BW_CHECKPOINTS_MAX)
+		return RAISE(BW_EINVAL, "'checkpoints' must be between 1 and %d", BW_CHECKPOINTS_MAX);
 	return BW_OK;
 }
 
 double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec *s)
 {
 	return bw_dynamics_table[p->algo]->eta_auto(p->alpha, s);
+}
+
+double bw_run_eta(const struct bw_run_params *p, const struct bw_instance_spec *s)
+{
+	if (p->eta > 0)
+		return p->eta;
+	double a = bw_eta_auto(p, s);
+	return p->eta_scale > 0 ? p->eta_scale * a : a;
 }
 
 /* ---- what the rows' cost models share (rows.h) ---- */
@@ -171,12 +186,19 @@ double bw_cost_to_manifold(const struct bw_dynamics *descent, const struct bw_ru
 
 double bw_cost_eta(const struct bw_run_params *r, const struct bw_instance_spec *s)
 {
-	return r->eta > 0 ? r->eta : bw_eta_auto(r, s);
+	return bw_run_eta(r, s);
 }
 
 uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo)
 {
 	return bw_hash_fmt("bw-noise/1 instance=%" PRIu64 " algo=%s", instance_seed, bw_algo_name(algo));
+}
+
+uint64_t bw_noise_seed_k(uint64_t instance_seed, enum bw_algo algo, uint32_t k)
+{
+	if (!k)
+		return bw_noise_seed(instance_seed, algo);
+	return bw_hash_fmt("bw-noise/1 instance=%" PRIu64 " algo=%s noise=%" PRIu32, instance_seed, bw_algo_name(algo), k);
 }
 
 int bw_outcome_alloc(struct bw_outcome *out, size_t d)
@@ -227,6 +249,16 @@ long bw_next_checkpoint(long step)
 	if (step < 10)
 		return step + 1;
 	return (long)ceil((double)step * 1.2589254117941673); /* 10 per decade */
+}
+
+long bw_next_checkpoint_n(long step, int per_decade)
+{
+	if (per_decade <= 0 || per_decade == BW_CHECKPOINTS_DEFAULT)
+		return bw_next_checkpoint(step);
+	if (step < per_decade)
+		return step + 1;
+	/* step (10^(1/N) - 1) >= N (10^(1/N) - 1) > ln 10: always a step ahead */
+	return (long)ceil((double)step * pow(10.0, 1.0 / per_decade));
 }
 
 double bw_blowup_bound(double loss0) { return 1e8 * fmax(loss0, 1.0); }

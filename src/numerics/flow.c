@@ -421,6 +421,7 @@ int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, s
 {
 	size_t n = inst->n, d = inst->d;
 	CHECK(bw_outcome_alloc(out, d));
+	out->per_decade = p->checkpoints;
 	struct flow_ws ws;
 	int rc = ws_alloc(&ws, n, d);
 	if (rc != BW_OK) {
@@ -488,17 +489,24 @@ int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, s
 		max_time = FLOW_CAP_TIME;
 	double h = 0;
 	int rejects = 0, held = 0;
+	/* checkpoints = N other than 10: at t = 10^(j/N), j from the first such time at or past the
+	 * first step (the steps land on them); 10: by step as before (bw_next_checkpoint) */
+	int per_decade = p->checkpoints, by_time = per_decade > 0 && per_decade != BW_CHECKPOINTS_DEFAULT;
+	double next_t = 0;
+	long jt = 0;
 	for (;;) {
 		if (!bw_model_finite(d, u) || !bw_model_finite(d, v)) {
 			status = BW_RUN_DIVERGED;
 			snprintf(out->message, sizeof out->message, "non-finite state at flow step %ld (t=%g)", k, t);
 			break;
 		}
-		if (k == next_ck) {
+		if (k == next_ck || (by_time && k > 0 && next_t > 0 && t >= next_t)) {
 			if ((rc = bw_outcome_checkpoint(out, inst, k, t, u, v, w, r)) != BW_OK)
 				goto done;
 			last_ck = k;
-			next_ck = bw_next_checkpoint(k);
+			next_ck = by_time ? -1 : bw_next_checkpoint(k);
+			while (by_time && k > 0 && next_t <= t)
+				next_t = pow(10.0, (double)++jt / per_decade);
 		}
 		int stat = bw_flow_stationary(&ws, cur, u, v, w, p->tol, rate_unit);
 		held = stat == 2 ? held + 1 : 0;
@@ -515,7 +523,16 @@ int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, s
 		if (h == 0)
 			h = 0.05 * hcap;
 		h = fmin(h, hcap);
-		int last = 0;
+		if (by_time && next_t == 0 && h > 0 && isfinite(h)) {
+			jt = (long)ceil(per_decade * log10(h));
+			next_t = pow(10.0, (double)jt / per_decade);
+		}
+		int last = 0, land = 0;
+		double hwant = h;
+		if (by_time && next_t > 0 && t + h >= next_t) {
+			h = next_t - t;
+			land = 1;
+		}
 		if (max_time > 0 && t + h >= max_time) {
 			h = max_time - t;
 			last = 1;
@@ -546,7 +563,9 @@ int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, s
 		memcpy(u, u1, d * sizeof(double));
 		memcpy(v, v1, d * sizeof(double));
 		/* w and r hold the retracted point already */
-		t = last ? max_time : t + h;
+		t = last ? max_time : land ? next_t : t + h;
+		if (land && !last)
+			h = hwant; /* landing on a checkpoint does not shrink the next step */
 		k++;
 		cur = trial;
 		if (its <= 5)

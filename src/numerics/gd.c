@@ -51,7 +51,7 @@ static long gd_loop(const struct bw_instance *inst, double *u, double *v, double
 			if ((*rc = bw_outcome_checkpoint(out, inst, k, (double)k * eta, u, v, w, r)) != BW_OK)
 				return k;
 			last_ck = k;
-			next_ck = bw_next_checkpoint(k);
+			next_ck = bw_next_checkpoint_n(k, out->per_decade);
 		}
 		if (loss <= tol * ref) {
 			*status = BW_RUN_CONVERGED;
@@ -89,6 +89,7 @@ int bw_gd_run(const struct bw_instance *inst, const struct bw_run_params *p, str
 {
 	size_t n = inst->n, d = inst->d;
 	CHECK(bw_outcome_alloc(out, d));
+	out->per_decade = p->checkpoints;
 	double *r = malloc(n * sizeof(double)), *g = malloc(d * sizeof(double));
 	if (!r || !g) {
 		free(r);
@@ -96,7 +97,7 @@ int bw_gd_run(const struct bw_instance *inst, const struct bw_run_params *p, str
 		bw_outcome_release(out);
 		return RAISE(BW_ENOMEM, "out of memory for gd with n=%zu d=%zu", n, d);
 	}
-	double eta = p->eta > 0 ? p->eta : bw_eta_auto(p, &inst->spec);
+	double eta = bw_run_eta(p, &inst->spec);
 	long max_steps = p->max_steps;
 	if (max_steps == 0 && p->max_time == 0)
 		max_steps = bw_gd.budget_steps;

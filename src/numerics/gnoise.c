@@ -63,7 +63,8 @@ int bw_gaussian_noise_gd_run(const struct bw_instance *inst, const struct bw_run
 		goto done;
 	}
 	gsl_rng_set(rng, bw_seed32(p->noise_seed));
-	double eta = p->eta > 0 ? p->eta : bw_eta_auto(p, &inst->spec);
+	out->per_decade = p->checkpoints;
+	double eta = bw_run_eta(p, &inst->spec);
 	double a = eta * p->sigma, dt = a * a / 2.0;
 	long max_steps = gnoise_steps(p, dt);
 	double *u = out->u, *v = out->v, *w = out->w;
@@ -84,7 +85,7 @@ int bw_gaussian_noise_gd_run(const struct bw_instance *inst, const struct bw_run
 			if ((rc = bw_outcome_checkpoint(out, inst, k, (double)k * dt, u, v, w, r)) != BW_OK)
 				goto done;
 			last_ck = k;
-			next_ck = bw_next_checkpoint(k);
+			next_ck = bw_next_checkpoint_n(k, out->per_decade);
 		}
 		if (k >= max_steps)
 			break;
@@ -149,7 +150,7 @@ const struct bw_dynamics bw_gaussian_noise_gd = {
 	.name = "gaussian_noise_gd",
 	.summary = "gd plus isotropic noise x <- x - eta (grad L + sigma xi), xi ~ N(0, I) (HaoChen et al.), "
 		   "projected at the end",
-	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT,
+	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE,
 	.limit = BW_LIMIT_NONE,
 	.tol = 1e-10,
 	.budget_time = GNOISE_TIME,

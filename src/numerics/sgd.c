@@ -487,7 +487,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 {
 	size_t n = inst->n, d = inst->d, B = label_noise ? 1 : (size_t)p->batch;
 	CHECK(bw_outcome_alloc(out, d));
-	double eta = p->eta > 0 ? p->eta : bw_eta_auto(p, &inst->spec);
+	out->per_decade = p->checkpoints;
+	double eta = bw_run_eta(p, &inst->spec);
 	double sigma = label_noise ? p->sigma : 0.0;
 	double dt = label_noise ? eta * eta * sigma * sigma / 2.0 : eta;
 	long max_steps = p->max_steps;
@@ -545,7 +546,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 					goto done;
 				L = out->traj[out->ntraj - 1].loss;
 				last_ck = k;
-				next_ck = bw_next_checkpoint(k);
+				next_ck = bw_next_checkpoint_n(k, out->per_decade);
 			} else {
 				bw_model_w(d, u, v, w);
 				L = bw_model_residual(inst, w, r);
@@ -709,7 +710,7 @@ static const char sgd_eta_doc[] = "0.25/(8 max(d alpha^2, kappa)) (the one-sampl
 const struct bw_dynamics bw_label_noise_sgd = {
 	.name = "label_noise_sgd",
 	.summary = "SGD with batch 1 and label noise y_i +- sigma (Li, Wang & Arora), projected at the end",
-	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT,
+	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE,
 	.limit = BW_LIMIT_L1,
 	.tol = 1e-10,
 	.budget_time = 100.0,
@@ -732,7 +733,7 @@ const struct bw_dynamics bw_label_noise_sgd = {
 const struct bw_dynamics bw_sgd = {
 	.name = "sgd",
 	.summary = "mini-batch SGD (batch B without replacement, no label noise)",
-	.uses = BW_USES_ETA | BW_USES_BATCH,
+	.uses = BW_USES_ETA | BW_USES_BATCH | BW_USES_NOISE,
 	.reports = BW_REPORTS_ALPHA_INF | BW_REPORTS_LOSS_RATE,
 	.limit = BW_LIMIT_QALPHA,
 	.tol = 1e-10,

@@ -245,6 +245,32 @@ static int update_views(struct bw_catalog *cat)
 	return exec(cat, "COMMIT", "committing the derived views");
 }
 
+/* A file made before columns were added to the schema (check.h,
+ * bw_catalog_schema_added_columns) gets them, and the views that show them,
+ * in one transaction; a file that has them is left as it is. */
+static int lacks_columns(struct bw_catalog *cat)
+{
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++)
+		if (bw_sql_has_column(cat->db, "main", c->table, c->column) != 1)
+			return 1;
+	return 0;
+}
+
+static int add_columns(struct bw_catalog *cat)
+{
+	int changed;
+	if (!lacks_columns(cat))
+		return BW_OK; /* the usual case: no write lock taken */
+	CHECK(exec(cat, "BEGIN IMMEDIATE", "starting the column migration"));
+	int rc = bw_schema_add_columns(cat->db, "main", &changed) == SQLITE_OK ? BW_OK
+									: store_error(cat, "adding the schema's newer columns");
+	if (rc == BW_OK)
+		rc = exec(cat, "COMMIT", "committing the column migration");
+	if (rc != BW_OK)
+		bw_sql_rollback_quietly(cat->db);
+	return rc;
+}
+
 int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 {
 	struct bw_catalog *cat;
@@ -297,6 +323,8 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 		    (rc = exec(cat, "PRAGMA foreign_keys=ON", "enabling foreign keys")) != BW_OK)
 			goto fail;
 		if (!version && (rc = create_schema(cat)) != BW_OK)
+			goto fail;
+		if ((rc = add_columns(cat)) != BW_OK)
 			goto fail;
 		if ((rc = update_views(cat)) != BW_OK)
 			goto fail;
@@ -403,7 +431,12 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	sqlite3_bind_int(ts, 16, p->project);
 	sqlite3_bind_int64(ts, 17, (sqlite3_int64)t->inst.sweep_seed); /* two's complement above 2^63 */
 	sqlite3_bind_int64(ts, 18, t->inst.seed_index);
-	bind_double(ts, 19, t->cost);
+	if ((uses & BW_USES_ETA) && p->eta_scale > 0)
+		bind_double(ts, 19, p->eta_scale);
+	sqlite3_bind_int(ts, 20, p->checkpoints > 0 ? p->checkpoints : BW_CHECKPOINTS_DEFAULT);
+	if (uses & BW_USES_NOISE)
+		sqlite3_bind_int64(ts, 21, p->noise_index);
+	bind_double(ts, 22, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 
 	sqlite3_reset(ss);

@@ -28,6 +28,19 @@ const char *bw_catalog_schema(const char *const **derived);
  * shadow the file's.  An SQLite result code. */
 int bw_schema_views(struct sqlite3 *db, int temp, int *changed);
 
+/* The columns added to the schema's tables after files were made, ending
+ * with a NULL table: a file may lack them (and its views their names) until
+ * a writer adds them (bw_schema_add_columns).  Defined in schema.c. */
+struct bw_schema_column {
+	const char *table, *column, *type;
+};
+const struct bw_schema_column *bw_catalog_schema_added_columns(void);
+/* Adds the columns database `schema` ("main", or merge's "out") lacks
+ * (ALTER TABLE ADD COLUMN with `type`; NULL in the rows there) and then
+ * rebuilds its views results, success_rates and sample_complexity; *changed
+ * = 1 when it did.  Within the caller's write transaction.  SQLite's code. */
+int bw_schema_add_columns(struct sqlite3 *db, const char *schema, int *changed);
+
 /* The schema_version in table meta; *version = 0 for an empty database (no
  * tables).  Refused: not SQLite, corrupt, another program's database (tables
  * but no meta), meta without a usable schema_version. */

@@ -339,10 +339,40 @@ static int summarize(struct mg *m, struct bw_merge_shard *sh)
 	return rc;
 }
 
-/* Copies the attached shard `src` (input number idx) into the stage. */
-static int stage_shard(struct mg *m, int64_t idx, const char *source_file, const char *traj_prefix)
+/* The tasks of the attached input `alias` as this version has them: its
+ * table, or for a file made before the schema's newer columns (check.h) a
+ * view of this connection's temp schema that shows them as NULL (the input
+ * is not written).  name: "src.tasks" or "temp.src_tasks". */
+static int input_tasks(struct mg *m, const char *alias, char *name, size_t len)
+{
+	char sql[512];
+	size_t off = (size_t)snprintf(sql, sizeof sql, "CREATE TEMP VIEW %s_tasks AS SELECT *", alias);
+	int missing = 0;
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++) {
+		if (strcmp(c->table, "tasks"))
+			continue;
+		int has = bw_sql_has_column(m->db, alias, "tasks", c->column);
+		if (has < 0)
+			return db_error(m, "reading the columns of an input");
+		if (!has && off < sizeof sql) {
+			off += (size_t)snprintf(sql + off, sizeof sql - off, ", NULL AS %s", c->column);
+			missing = 1;
+		}
+	}
+	if (off < sizeof sql)
+		snprintf(sql + off, sizeof sql - off, " FROM %s.tasks", alias);
+	snprintf(name, len, missing ? "temp.%s_tasks" : "%s.tasks", alias);
+	char drop[64];
+	snprintf(drop, sizeof drop, "DROP VIEW IF EXISTS temp.%s_tasks", alias);
+	CHECK(exec(m, drop, "dropping a view of an input"));
+	return missing ? exec(m, sql, "reading an input made before the schema's newer columns") : BW_OK;
+}
+
+/* Copies the attached shard `src` (input number idx, its tasks `tasks`) into the stage. */
+static int stage_shard(struct mg *m, int64_t idx, const char *tasks, const char *source_file, const char *traj_prefix)
 {
 	sqlite3_stmt *s;
+	char sql[1024];
 	CHECK(prep(m,
 		   "INSERT INTO main.stage_sweeps(src, source_id, source_file, " SWEEP_LIST ")"
 		   " SELECT ?1, id, ?2, " SWEEP_LIST " FROM src.sweeps ORDER BY id",
@@ -351,8 +381,9 @@ static int stage_shard(struct mg *m, int64_t idx, const char *source_file, const
 	sqlite3_bind_text(s, 2, source_file, -1, SQLITE_TRANSIENT);
 	CHECK(run(m, s, "staging sweeps"));
 
-	CHECK(prep(m, "INSERT OR IGNORE INTO main.stage_tasks(" TASK_LIST ", src) SELECT " TASK_LIST ", ?1 FROM src.tasks",
-		   &s));
+	snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO main.stage_tasks(" TASK_LIST ", src) SELECT " TASK_LIST ", ?1 FROM %s",
+		 tasks);
+	CHECK(prep(m, sql, &s));
 	sqlite3_bind_int64(s, 1, idx);
 	CHECK(run(m, s, "staging tasks"));
 
@@ -389,20 +420,23 @@ static int read_shard(struct mg *m, const char *const *paths, size_t idx, struct
 	CHECK(attach(m, path, "ro", "src"));
 	/* one read transaction: the shard may still be written by its element */
 	int rc = exec(m, "BEGIN", "beginning to read a shard");
+	char tasks[32];
 	if (rc == BW_OK)
 		rc = check_catalog(m, "src", path, 1);
 	if (rc == BW_OK)
+		rc = input_tasks(m, "src", tasks, sizeof tasks);
+	if (rc == BW_OK)
 		rc = summarize(m, sh);
 	if (rc == BW_OK)
-		rc = compare(m, CMP_TASKS, "src.tasks", "main.out_tasks", path, m->out);
+		rc = compare(m, CMP_TASKS, tasks, "main.out_tasks", path, m->out);
 	if (rc == BW_OK)
-		rc = compare(m, CMP_TASKS, "src.tasks", "main.stage_tasks", path, NULL);
+		rc = compare(m, CMP_TASKS, tasks, "main.stage_tasks", path, NULL);
 	if (rc == BW_OK)
 		rc = compare(m, CMP_OUTCOMES, "src.outcomes", "main.out_outcomes", path, m->out);
 	if (rc == BW_OK)
 		rc = compare(m, CMP_OUTCOMES, "src.outcomes", "main.stage_outcomes", path, NULL);
 	if (rc == BW_OK)
-		rc = stage_shard(m, (int64_t)idx, source, prefix);
+		rc = stage_shard(m, (int64_t)idx, tasks, source, prefix);
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "staging a shard");
 	bw_sql_rollback_quietly(m->db);
@@ -419,13 +453,16 @@ static int read_out(struct mg *m)
 	sqlite3_stmt *s;
 	CHECK(attach(m, m->out, "rw", "cur"));
 	int rc = exec(m, "BEGIN", "beginning to read OUT");
+	char tasks[32], sql[512];
 	if (rc == BW_OK)
 		rc = check_catalog(m, "cur", m->out, 0);
+	if (rc == BW_OK)
+		rc = input_tasks(m, "cur", tasks, sizeof tasks);
 	if (rc == BW_OK && (rc = prep(m, "INSERT INTO main.out_outcomes(key, " CMP_LIST ") SELECT key, " CMP_LIST
 				  " FROM cur.outcomes", &s)) == BW_OK)
 		rc = run(m, s, "reading the outcomes of OUT");
-	if (rc == BW_OK &&
-	    (rc = prep(m, "INSERT INTO main.out_tasks(" TASK_LIST ") SELECT " TASK_LIST " FROM cur.tasks", &s)) == BW_OK)
+	snprintf(sql, sizeof sql, "INSERT INTO main.out_tasks(" TASK_LIST ") SELECT " TASK_LIST " FROM %s", tasks);
+	if (rc == BW_OK && (rc = prep(m, sql, &s)) == BW_OK)
 		rc = run(m, s, "reading the tasks of OUT");
 	if (rc == BW_OK)
 		rc = exec(m, "COMMIT", "reading OUT");
@@ -520,6 +557,9 @@ static int write_out(struct mg *m, struct bw_merge_report *rep)
 	rc = exec(m,
 		  bw_schema_sweep_sources,
 		  "creating table sweep_sources");
+	int changed; /* an OUT made before the schema's newer columns gains them (check.h) */
+	if (rc == BW_OK && bw_schema_add_columns(m->db, "out", &changed) != SQLITE_OK)
+		rc = db_error(m, "adding the schema's newer columns to OUT");
 	/* again under the write lock: another merge may have written OUT meanwhile */
 	if (rc == BW_OK)
 		rc = compare(m, CMP_TASKS, "main.stage_tasks", "out.tasks", NULL, m->out);

@@ -4,13 +4,14 @@
 #include "check.h"
 #include "schema.h"
 #include "biasweep/query.h"
+#include "sql.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
 #include <string.h>
 
 /* The columns that make an n*-cell (the grouping of bw_query_cells). */
-#define CELL "algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps"
+#define CELL "algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps"
 
 /* The derived views (docs/catalog.md documents each column).  They hold no
  * data: every opener makes them current (bw_schema_views), so a catalog
@@ -30,30 +31,31 @@
 	"  FROM results GROUP BY " CELL ", n"
 
 #define SEED_THRESHOLDS_VIEW                                                                                  \
-	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, n,\n" \
+	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, noise_seed, n,\n" \
 	"    count(*) AS outcomes, min(success) AS all_ok, max(success) AS any_ok\n"                           \
-	"    FROM results GROUP BY " CELL ", sweep_seed, seed, n),\n"                                          \
+	"    FROM results GROUP BY " CELL ", sweep_seed, seed, noise_seed, n),\n"                                          \
 	"  marked AS (SELECT *, max(CASE WHEN all_ok = 0 THEN n END)\n"                                        \
-	"    OVER (PARTITION BY cell, sweep_seed, seed) AS last_failure FROM own),\n"                          \
-	"  per AS (SELECT cell, " CELL ", sweep_seed, seed, sum(outcomes) AS probes, min(n) AS n_min,\n"        \
+	"    OVER (PARTITION BY cell, sweep_seed, seed, noise_seed) AS last_failure FROM own),\n"                          \
+	"  per AS (SELECT cell, " CELL ", sweep_seed, seed, noise_seed, sum(outcomes) AS probes, min(n) AS n_min,\n"        \
 	"    max(n) AS n_max, max(last_failure) AS last_failure,\n"                                            \
 	"    min(CASE WHEN all_ok = 1 AND (last_failure IS NULL OR n > last_failure) THEN n END) AS threshold,\n" \
 	"    min(CASE WHEN any_ok = 1 THEN n END) AS first_success\n"                                          \
-	"    FROM marked GROUP BY cell, sweep_seed, seed)\n"                                                   \
-	"  SELECT cell, " CELL ", sweep_seed, seed, probes, n_min, n_max, threshold,\n"                        \
+	"    FROM marked GROUP BY cell, sweep_seed, seed, noise_seed)\n"                                                   \
+	"  SELECT cell, " CELL ", sweep_seed, seed, noise_seed, probes, n_min, n_max, threshold,\n"                        \
 	"    threshold IS NOT NULL AS resolved, last_failure, first_success IS threshold AS monotone\n"        \
 	"  FROM per"
 
 #define SUCCESS_RATES_VIEW                                                                                    \
-	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, n,\n" \
+	"AS WITH own AS (SELECT dense_rank() OVER (ORDER BY " CELL ") AS cell, " CELL ", sweep_seed, seed, noise_seed, n,\n" \
 	"    success FROM results),\n"                                                                         \
 	"  grid AS (SELECT DISTINCT cell, " CELL ", n FROM own),\n"                                            \
-	"  ran AS (SELECT cell, sweep_seed, seed, n, count(*) AS outcomes, sum(success) AS successes\n"         \
-	"    FROM own GROUP BY cell, sweep_seed, seed, n),\n"                                                  \
+	"  ran AS (SELECT cell, sweep_seed, seed, noise_seed, n, count(*) AS outcomes, sum(success) AS successes\n"         \
+	"    FROM own GROUP BY cell, sweep_seed, seed, noise_seed, n),\n"                                                  \
 	"  filled AS (SELECT g.*, coalesce(r.outcomes, 0) AS ran, r.outcomes IS NULL AS imputed,\n"            \
 	"    coalesce(r.successes, s.threshold IS NOT NULL AND g.n >= s.threshold) AS successes\n"             \
 	"    FROM grid AS g JOIN seed_thresholds AS s ON s.cell = g.cell\n"                                    \
-	"    LEFT JOIN ran AS r ON r.cell = g.cell AND r.sweep_seed IS s.sweep_seed AND r.seed IS s.seed\n"    \
+	"    LEFT JOIN ran AS r ON r.cell = g.cell AND r.sweep_seed IS s.sweep_seed AND r.seed IS s.seed\n"                              \
+	"      AND r.noise_seed IS s.noise_seed\n"    \
 	"      AND r.n = g.n)\n"                                                                               \
 	"  SELECT cell, " CELL ", n, sum(ran) AS ran, sum(imputed) AS imputed, sum(successes) AS successes,\n" \
 	"    CAST(sum(successes) AS REAL) / (sum(ran) + sum(imputed)) AS rate\n"                               \
@@ -78,6 +80,18 @@
 	V(seed_thresholds, SEED_THRESHOLDS_VIEW)                                                               \
 	V(success_rates, SUCCESS_RATES_VIEW) V(sample_complexity, SAMPLE_COMPLEXITY_VIEW)
 #define VIEW_DDL(name, body) "CREATE VIEW " #name " " body ";\n"
+
+/* The view on tasks and outcomes (read-write opens rebuild it in a file
+ * whose tables gained a column: bw_schema_add_columns). */
+#define RESULTS_VIEW_IN(P)                                                                                 \
+	"CREATE VIEW " P "results AS SELECT\n"                                                           \
+	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_scale, t.sigma,\n" \
+	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.checkpoints,\n" \
+	"  t.noise_seed, t.cost,\n"                                                                                \
+	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n" \
+	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n" \
+	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"                           \
+	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
 
 /* Version 1.  Created in one transaction by bw_catalog_open. */
 static const char schema_sql[] =
@@ -115,6 +129,9 @@ static const char schema_sql[] =
 	"  project INTEGER,\n"
 	"  sweep_seed INTEGER,\n"
 	"  seed INTEGER,\n"
+	"  eta_scale REAL,\n"
+	"  checkpoints INTEGER,\n"
+	"  noise_seed INTEGER,\n"
 	"  cost REAL);\n"
 	"CREATE TABLE sweep_tasks(\n"
 	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
@@ -146,19 +163,51 @@ static const char schema_sql[] =
 	"CREATE INDEX tasks_cell ON tasks(algorithm, design, wstar, d, kappa, n);\n"
 	"CREATE INDEX outcomes_sweep ON outcomes(sweep_id);\n"
 	"CREATE INDEX outcomes_status ON outcomes(status);\n"
-	"CREATE VIEW results AS SELECT\n"
-	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,\n"
-	"  t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n"
-	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n"
-	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n"
-	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"
-	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
+	RESULTS_VIEW_IN("")
+
 	DERIVED_VIEWS(VIEW_DDL);
 
 #define VIEW_NAME(name, body) #name,
 #define VIEW_BODY(name, body) body,
 static const char *const derived_names[] = {DERIVED_VIEWS(VIEW_NAME) NULL};
 static const char *const derived_bodies[] = {DERIVED_VIEWS(VIEW_BODY) NULL};
+
+/* Columns added to tables after files were made (a file may lack them until a
+ * read-write open adds them: bw_catalog_schema_added_columns). */
+static const struct bw_schema_column added_columns[] = {
+	{"tasks", "eta_scale", "REAL"},
+	{"tasks", "checkpoints", "INTEGER"},
+	{"tasks", "noise_seed", "INTEGER"},
+	{NULL, NULL, NULL},
+};
+
+const struct bw_schema_column *bw_catalog_schema_added_columns(void) { return added_columns; }
+
+/* The derived views read results by name, so they need no rebuilding:
+ * bw_schema_views makes them current on every open. */
+#define REBUILD_VIEWS(P) "DROP VIEW IF EXISTS " P "results;\n" RESULTS_VIEW_IN(P)
+
+int bw_schema_add_columns(sqlite3 *db, const char *schema, int *changed)
+{
+	int rc = SQLITE_OK;
+	*changed = 0;
+	for (const struct bw_schema_column *c = added_columns; rc == SQLITE_OK && c->table; c++) {
+		int has = bw_sql_has_column(db, schema, c->table, c->column);
+		if (has < 0)
+			return SQLITE_ERROR;
+		if (has)
+			continue;
+		char *sql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s", schema, c->table, c->column,
+					    c->type);
+		rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+		sqlite3_free(sql);
+		*changed = 1;
+	}
+	if (rc == SQLITE_OK && *changed) /* schema: "main" or merge's "out" (constants of the callers) */
+		rc = sqlite3_exec(db, !strcmp(schema, "main") ? REBUILD_VIEWS("main.") : REBUILD_VIEWS("out."), NULL, NULL,
+				  NULL);
+	return rc;
+}
 
 const char *bw_catalog_schema(const char *const **derived)
 {
@@ -249,7 +298,7 @@ const struct bw_column_doc bw_column_docs[] = {
 	{"sweeps", "state", "", "running, done, interrupted (a signal, or found dead by a later run) or failed"},
 	{"sweeps", "shard", "", "I/N for a shard of a Slurm array, NULL otherwise"},
 	{"tasks", "key", "", "16 hex digits: the hash of the task's canonical text"},
-	{"tasks", "algorithm", "", "gd, label_noise_sgd, sgd or riemannian_flow"},
+	{"tasks", "algorithm", "", "gd, label_noise_sgd, sgd, riemannian_flow or gaussian_noise_gd"},
 	{"tasks", "design", "", "the design matrix: rademacher or gaussian"},
 	{"tasks", "wstar", "", "the signal w*: signs or gaussian"},
 	{"tasks", "d", "", "dimension"},
@@ -258,6 +307,7 @@ const struct bw_column_doc bw_column_docs[] = {
 	{"tasks", "alpha", "", "initialization scale, u = v = alpha"},
 	{"tasks", "eta", "", "the step asked for: 0 = the automatic step (the value used is outcomes.eta_used); "
 			    "NULL = the dynamics takes no step (riemannian_flow)"},
+	{"tasks", "eta_scale", "x automatic step", "the step as a multiple of the automatic step (eta_scale in the spec; eta is then 0); NULL where not used"},
 	{"tasks", "sigma", "label units", "label-noise level (label_noise_sgd; NULL where not read)"},
 	{"tasks", "batch", "samples", "mini-batch size (sgd; NULL where not read)"},
 	{"tasks", "max_steps", "steps", "step budget, 0 = unset"},
@@ -267,6 +317,8 @@ const struct bw_column_doc bw_column_docs[] = {
 	{"tasks", "project", "", "label_noise_sgd: 1 when the last iterate is projected onto the zero-loss manifold"},
 	{"tasks", "sweep_seed", "", "the spec's seed"},
 	{"tasks", "seed", "", "the instance's seed index (instances are nested in n)"},
+	{"tasks", "checkpoints", "per decade", "trajectory checkpoints per decade of steps (the flow: of its time); NULL in rows made before the column (10)"},
+	{"tasks", "noise_seed", "", "the noise realization (noise_seeds; 0 = the stream of the instance and algorithm); NULL where the dynamics reads no noise"},
 	{"tasks", "cost", "coordinate-updates", "the estimated work"},
 	{"sweep_tasks", "sweep_id", "", "the run (sweeps.id)"},
 	{"sweep_tasks", "key", "", "a task it planned (tasks.key)"},

@@ -29,8 +29,13 @@ struct bw_trajfile {
 	hid_t step, cols[NCOL], count, w;
 	hid_t key, algo, design, ipar[NIPAR], dpar[NDPAR], s17, s24;
 	int64_t *w_offset;
-	size_t nrows;
+	size_t nrows, slots; /* slots: checkpoints per row (the trajectory tables' second dimension) */
 };
+
+static size_t traj_slots(size_t slots)
+{
+	return slots < BW_TRAJ_MAXCK ? BW_TRAJ_MAXCK : slots > BW_TRAJ_SLOTS_MAX ? BW_TRAJ_SLOTS_MAX : slots;
+}
 
 static const char zeros[32]; /* the fill value of the string tables */
 
@@ -129,13 +134,14 @@ int bw_trajfile_name(const char *catalog, const char *sweep, int64_t run, int sh
 }
 
 int bw_trajfile_reserve(const char *catalog, const char *sweep, int64_t run, int shard, const size_t *row_d,
-			size_t nrows, char *name, size_t namelen, char *path, size_t pathlen)
+			size_t nrows, size_t slots, char *name, size_t namelen, char *path, size_t pathlen)
 {
+	slots = traj_slots(slots);
 	/* every dataset is contiguous and allocated at creation: the file's size is known now */
 	double r = (double)(nrows ? nrows : 1), w = 0;
 	for (size_t i = 0; i < nrows; i++)
 		w += (double)row_d[i];
-	double bytes = r * BW_TRAJ_MAXCK * (double)(sizeof(int64_t) + NCOL * sizeof(double)) + r * sizeof(int32_t) +
+	double bytes = r * (double)slots * (double)(sizeof(int64_t) + NCOL * sizeof(double)) + r * sizeof(int32_t) +
 		       (w > 0 ? w : 1) * sizeof(double) + r * sizeof(int64_t) + r * (17 + 24 + 24) +
 		       r * (NIPAR * sizeof(int64_t) + NDPAR * sizeof(double)) + 65536.0 /* metadata */;
 	/* O_EXCL: a file of that name may be what some catalog points at (a copy's, a restored one's) */
@@ -160,7 +166,7 @@ int bw_trajfile_reserve(const char *catalog, const char *sweep, int64_t run, int
 
 /* ---- writing ------------------------------------------------------------------ */
 
-int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *row_d, size_t nrows,
+int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *row_d, size_t nrows, size_t slots,
 		       const char *sweep, const char *spec_hash_hex, const char *revision, const struct bw_traj_identity *id,
 		       struct bw_trajfile **out)
 {
@@ -170,6 +176,7 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *
 	if (!tf)
 		return RAISE(BW_ENOMEM, "out of memory");
 	tf->nrows = nrows;
+	tf->slots = traj_slots(slots);
 	tf->key = tf->algo = tf->design = tf->s17 = tf->s24 = -1;
 	for (int i = 0; i < NIPAR; i++)
 		tf->ipar[i] = -1;
@@ -195,7 +202,7 @@ int bw_trajfile_create(const char *path, MPI_Comm comm, int rank, const size_t *
 		return RAISE(BW_EIO, "cannot create the trajectory file '%s'", path);
 	}
 	int rc = BW_OK;
-	hsize_t d2[2] = {nrows ? nrows : 1, BW_TRAJ_MAXCK}, d1[1] = {nrows ? nrows : 1},
+	hsize_t d2[2] = {nrows ? nrows : 1, tf->slots}, d1[1] = {nrows ? nrows : 1},
 		dw[1] = {total ? (hsize_t)total : 1};
 	double nan = NAN;
 	int64_t m1 = -1;
@@ -274,16 +281,16 @@ static int write_block(hid_t ds, hid_t memtype, size_t row0, size_t k, size_t le
 
 /* The checkpoints a row keeps: all of them, or an even subsample with the
  * first and last included when there are more than the slots. */
-static size_t kept_checkpoints(const struct bw_outcome *o)
+static size_t kept_checkpoints(const struct bw_trajfile *tf, const struct bw_outcome *o)
 {
-	return o->ntraj < BW_TRAJ_MAXCK ? o->ntraj : BW_TRAJ_MAXCK;
+	return o->ntraj < tf->slots ? o->ntraj : tf->slots;
 }
 
-static const struct bw_checkpoint *kept(const struct bw_outcome *o, size_t c)
+static const struct bw_checkpoint *kept(const struct bw_trajfile *tf, const struct bw_outcome *o, size_t c)
 {
-	size_t src = o->ntraj <= BW_TRAJ_MAXCK
+	size_t src = o->ntraj <= tf->slots
 			     ? c
-			     : (size_t)llround((double)c * (double)(o->ntraj - 1) / (double)(BW_TRAJ_MAXCK - 1));
+			     : (size_t)llround((double)c * (double)(o->ntraj - 1) / (double)(tf->slots - 1));
 	return &o->traj[src];
 }
 
@@ -302,7 +309,7 @@ int bw_trajfile_write_rows(struct bw_trajfile *tf, size_t row0, size_t k, const 
 	size_t mmax = 0, wlen = 0;
 	int anyw = 0;
 	for (size_t i = 0; i < k; i++) {
-		size_t m = kept_checkpoints(o[i]);
+		size_t m = kept_checkpoints(tf, o[i]);
 		if (m > mmax)
 			mmax = m;
 		anyw |= has_w(t[i], o[i]);
@@ -337,9 +344,9 @@ int bw_trajfile_write_rows(struct bw_trajfile *tf, size_t row0, size_t k, const 
 			iv[(size_t)j * k + i] = ip[j];
 		for (int j = 0; j < NDPAR; j++)
 			dv[(size_t)j * k + i] = dp[j];
-		size_t m = kept_checkpoints(oi);
+		size_t m = kept_checkpoints(tf, oi);
 		for (size_t c = 0; c < mmax; c++) { /* padded with the tables' fill values */
-			const struct bw_checkpoint *ck = c < m ? kept(oi, c) : NULL;
+			const struct bw_checkpoint *ck = c < m ? kept(tf, oi, c) : NULL;
 			steps[i * mmax + c] = ck ? ck->step : -1;
 			cols[(COL_T * k + i) * mmax + c] = ck ? ck->t : NAN;
 			cols[(COL_LOSS * k + i) * mmax + c] = ck ? ck->loss : NAN;
@@ -519,6 +526,19 @@ static int read_row(const char *path, size_t row, const char *key, const struct 
 	hid_t cds = H5Dopen2(f, "trajectory/count", H5P_DEFAULT), ods = H5Dopen2(f, "final/w_offset", H5P_DEFAULT);
 	if (cds < 0 || ods < 0)
 		rc = RAISE(BW_EINVAL, "'%s' is not a biasweep trajectory file", path);
+	/* the file's checkpoint slots per row: the second dimension of its tables */
+	hsize_t slots = 0;
+	if (!rc) {
+		hid_t sds = H5Dopen2(f, "trajectory/step", H5P_DEFAULT), ss = sds >= 0 ? H5Dget_space(sds) : -1;
+		hsize_t dims[2] = {0, 0};
+		if (ss < 0 || H5Sget_simple_extent_ndims(ss) != 2 || H5Sget_simple_extent_dims(ss, dims, NULL) != 2 ||
+		    dims[1] < 1 || dims[1] > BW_TRAJ_SLOTS_MAX)
+			rc = RAISE(BW_EINVAL, "'%s' is not a biasweep trajectory file (its trajectory tables)", path);
+		slots = dims[1];
+		if (ss >= 0) H5Sclose(ss);
+		if (sds >= 0) H5Dclose(sds);
+	}
+	cslab[1] = mdim[0] = slots;
 	for (int which = 0; which < 2 && !rc; which++) {
 		hid_t ds = which ? ods : cds, fs = H5Dget_space(ds), ms = H5Screate_simple(1, one, NULL);
 		if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one, NULL) < 0 ||
@@ -528,8 +548,8 @@ static int read_row(const char *path, size_t row, const char *key, const struct 
 		H5Sclose(ms);
 		H5Sclose(fs);
 	}
-	/* the count sizes the caller's buffer (BW_TRAJ_MAXCK): a corrupt one must not overrun it */
-	if (!rc && (cnt < -1 || cnt > BW_TRAJ_MAXCK || off < 0))
+	/* the count sizes the caller's buffer (BW_TRAJ_SLOTS_MAX): a corrupt one must not overrun it */
+	if (!rc && (cnt < -1 || (hsize_t)cnt > slots || off < 0))
 		rc = RAISE(BW_EINVAL, "row %zu of '%s' is corrupt (count %d, w_offset %lld)", row, path, (int)cnt,
 			   (long long)off);
 	if (!rc && key)
@@ -538,8 +558,10 @@ static int read_row(const char *path, size_t row, const char *key, const struct 
 		rc = check_key(f, path, row, key);
 	*count = rc ? -1 : cnt;
 	if (!rc && cnt >= 0) {
-		double buf[BW_TRAJ_MAXCK];
-		int64_t sbuf[BW_TRAJ_MAXCK];
+		double *buf = malloc(slots * sizeof *buf);
+		int64_t *sbuf = malloc(slots * sizeof *sbuf);
+		if (!buf || !sbuf)
+			rc = RAISE(BW_ENOMEM, "out of memory reading a trajectory");
 		const char *names[5] = {"trajectory/step", "trajectory/t", "trajectory/loss", "trajectory/test_error",
 					"trajectory/R"};
 		for (int c = 0; c < 5 && !rc; c++) {
@@ -560,6 +582,8 @@ static int read_row(const char *path, size_t row, const char *key, const struct 
 			H5Sclose(fs);
 			H5Dclose(ds);
 		}
+		free(buf);
+		free(sbuf);
 		if (!rc && w) {
 			hid_t ds = H5Dopen2(f, "final/w", H5P_DEFAULT), fs = H5Dget_space(ds);
 			hsize_t ws[1] = {(hsize_t)off}, wc[1] = {d};

@@ -38,7 +38,7 @@ def eta_auto(algo, d, n, kappa, alpha):
 
 
 # ---- --help --------------------------------------------------------------
-OPTIONS = ["algo", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "sigma", "batch", "seed",
+OPTIONS = ["algo", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "eta-scale", "checkpoints", "sigma", "batch", "seed",
            "sweep-seed", "steps", "time", "eps", "tol", "no-project", "save", "json", "help"]
 for flag in ("--help", "-h"):
     rc, out, err = run_one(flag)
@@ -207,6 +207,62 @@ if check(rc == 0, "gd --time: exit 0"):
 rc, out, err = run_one("--algo", "gd", "--d", "1e2", *BASE[2:], "--json")  # BASE with --d 1e2
 check(rc == 0 and json.loads(out)["d"] == 100, "integers written like 1e2 are accepted (documented)")
 
+# --eta-scale X: the step is X times the documented automatic step (computed here)
+for algo in ("gd", "sgd", "label_noise_sgd"):
+    for x in (0.5, 3.0):
+        rc, out, err = run_one("--algo", algo, *BASE, "--eta-scale", x, "--steps", 50, "--json")
+        if check(rc == 0, "%s --eta-scale %g: exit 0 (%r)" % (algo, x, err)):
+            j = json.loads(out)
+            want = x * eta_auto(algo, 40, 16, 3, 0.4)
+            check(rel(j["eta"], want) < 1e-15, "%s --eta-scale %g: eta %r = %g x the automatic %r" %
+                  (algo, x, j["eta"], x, want / x))
+def same_outcome(what, extra, plain):
+    """run-one with the flags `extra` gives the JSON of `plain` but for the wall time."""
+    rc, out, err = run_one(*(plain + extra + ["--json"]))
+    rc0, out0, _ = run_one(*(plain + ["--json"]))
+    if check(rc == 0 and rc0 == 0, "%s: exit 0 (%r)" % (what, err)):
+        a, b = json.loads(out), json.loads(out0)
+        for k in ("wall_s", "steps_per_s"):
+            a.pop(k, None)
+            b.pop(k, None)
+        check(a == b, what)
+
+
+same_outcome("sgd --eta-scale 1 is the automatic step bit for bit", ["--eta-scale", "1"],
+             ["--algo", "sgd", *BASE, "--steps", "300"])
+
+# --checkpoints N: every step up to N, then s -> ceil(s 10^(1/N)) (docs/model.md), computed here;
+# the flow's at t = 10^(j/N) for consecutive j (per decade of its own time), from its first step on
+def log_steps(N, last):
+    s, out = 0, []
+    while s < last:
+        out.append(s)
+        s = s + 1 if s < N else math.ceil(s * 10 ** (1 / N))
+    return out + [last]
+
+
+for algo, N in (("gd", 100), ("sgd", 37), ("label_noise_sgd", 3), ("gd", 10)):
+    rc, out, err = run_one("--algo", algo, *BASE, "--steps", 30000, "--checkpoints", N, "--json")
+    if check(rc == 0, "%s --checkpoints %d: exit 0 (%r)" % (algo, N, err)):
+        st = json.loads(out)["trajectory"]["step"]
+        want = log_steps(N, st[-1])
+        if want[-2] == want[-1]:
+            want.pop()
+        check(st == want, "%s --checkpoints %d: %d checkpoints at the closed-form steps (first differences %r)" %
+              (algo, N, len(st), [(a, b) for a, b in zip(st, want) if a != b][:3]))
+        dec = [s for s in st if 100 <= s < 1000]
+        check(N == 10 or abs(len(dec) - N) <= max(1, 0.1 * N), "%s --checkpoints %d: %d in the decade [100, 1000)" % (algo, N, len(dec)))
+rc, out, err = run_one("--algo", "riemannian_flow", *BASE, "--time", 5, "--checkpoints", 25, "--json")
+if check(rc == 0, "riemannian_flow --checkpoints 25: exit 0 (%r)" % err):
+    t = json.loads(out)["trajectory"]["t"]
+    j = [25 * math.log10(x) for x in t[1:-1]]
+    check(t[0] == 0 and len(j) > 25 and all(abs(a - round(a)) < 1e-9 for a in j) and
+          all(round(b) - round(a) == 1 for a, b in zip(j, j[1:])),
+          "riemannian_flow --checkpoints 25: t = 10^(j/25), consecutive j (%d checkpoints, t %r..%r)" %
+          (len(t), t[1], t[-1]))
+same_outcome("riemannian_flow --checkpoints 10 is the default bit for bit", ["--checkpoints", "10"],
+             ["--algo", "riemannian_flow", *BASE, "--time", "5"])
+
 # ---- bad input: exit 2, one line on stderr, nothing on stdout, no file ----
 GOOD = ["--algo", "gd", "--d", "12", "--n", "5", "--kappa", "2", "--alpha", "0.5"]
 
@@ -230,6 +286,14 @@ BAD = [
     ("kappa < 1", with_(kappa="0")),
     ("eta = 0", with_(eta="0")),
     ("eta < 0", with_(eta="-0.01")),
+    ("eta-scale 0", with_(eta_scale="0")),
+    ("eta-scale < 0", with_(eta_scale="-2")),
+    ("eta-scale above 1e6", with_(eta_scale="2e6")),
+    ("eta-scale nan", with_(eta_scale="nan")),
+    ("eta and eta-scale", with_(eta="0.01", eta_scale="2")),
+    ("checkpoints 0", with_(checkpoints="0")),
+    ("checkpoints 1001", with_(checkpoints="1001")),
+    ("checkpoints 2.5", with_(checkpoints="2.5")),
     ("alpha = 0", with_(alpha="0")),
     ("alpha < 0", with_(alpha="-1")),
     ("alpha nan", with_(alpha="nan")),

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t row = strtoull(argv[2], NULL, 10), d = strtoull(argv[3], NULL, 10);
-	struct bw_checkpoint *ck = calloc(BW_TRAJ_MAXCK, sizeof *ck); /* exactly what the contract promises */
+	struct bw_checkpoint *ck = calloc(BW_TRAJ_SLOTS_MAX, sizeof *ck); /* exactly what the contract promises */
 	double *w = calloc(d ? d : 1, sizeof *w);
 	int count = -2;
 	int rc = bw_trajfile_read_row(argv[1], row, ck, &count, d ? w : NULL, d);

@@ -41,11 +41,11 @@ static const struct {
 	const char *descent;
 } want[] = {
 	{"gd", BW_USES_ETA, BW_REPORTS_ALPHA_INF, BW_LIMIT_QALPHA, 1e-10, 1000000, 0, NULL},
-	{"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT, 0, BW_LIMIT_L1, 1e-10, 0, 100, "gd"},
-	{"sgd", BW_USES_ETA | BW_USES_BATCH, BW_REPORTS_ALPHA_INF | BW_REPORTS_LOSS_RATE, BW_LIMIT_QALPHA, 1e-10,
+	{"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE, 0, BW_LIMIT_L1, 1e-10, 0, 100, "gd"},
+	{"sgd", BW_USES_ETA | BW_USES_BATCH | BW_USES_NOISE, BW_REPORTS_ALPHA_INF | BW_REPORTS_LOSS_RATE, BW_LIMIT_QALPHA, 1e-10,
 	 10000000, 0, NULL},
 	{"riemannian_flow", 0, 0, BW_LIMIT_L1, 1e-7, 0, 10000, "gd"},
-	{"gaussian_noise_gd", BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT, 0, BW_LIMIT_NONE, 1e-10, 0, 5, "gd"},
+	{"gaussian_noise_gd", BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE, 0, BW_LIMIT_NONE, 1e-10, 0, 5, "gd"},
 };
 #define NWANT (sizeof want / sizeof want[0])
 

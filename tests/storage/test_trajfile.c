@@ -114,7 +114,7 @@ int main(void)
 	fputs("what another catalog points at\n", f);
 	fclose(f);
 	size_t row_d[2] = {20, 30};
-	rc = bw_trajfile_reserve(catalog, "smoke", 1, -1, row_d, 2, name, sizeof name, path, sizeof path);
+	rc = bw_trajfile_reserve(catalog, "smoke", 1, -1, row_d, 2, 0, name, sizeof name, path, sizeof path);
 	TU_CHECK(rc == BW_OK && !strcmp(name, "a-smoke-1.2.h5"), "reserve next to a taken name: rc %d, name '%s'", rc,
 		 name);
 	TU_CHECK(file_size(taken) == strlen("what another catalog points at\n"), "the taken file is untouched (%zu bytes)",
@@ -123,9 +123,9 @@ int main(void)
 	snprintf(want_path, sizeof want_path, "%s/a-smoke-1.2.h5", dir);
 	TU_CHECK(!strcmp(path, want_path) && file_size(path) > 0, "reserved '%s' exists (%zu bytes)", path,
 		 file_size(path));
-	rc = bw_trajfile_reserve(catalog, "smoke", 1, -1, row_d, 2, name, sizeof name, path, sizeof path);
+	rc = bw_trajfile_reserve(catalog, "smoke", 1, -1, row_d, 2, 0, name, sizeof name, path, sizeof path);
 	TU_CHECK(rc == BW_OK && !strcmp(name, "a-smoke-1.3.h5"), "and again: rc %d, name '%s'", rc, name);
-	rc = bw_trajfile_reserve(catalog, "smoke", 2, 4, row_d, 2, name, sizeof name, path, sizeof path);
+	rc = bw_trajfile_reserve(catalog, "smoke", 2, 4, row_d, 2, 0, name, sizeof name, path, sizeof path);
 	TU_CHECK(rc == BW_OK && !strcmp(name, "a-smoke-2-shard4.h5"), "a free name is taken as it is: '%s'", name);
 	const char *made[] = {"a-smoke-1.h5", "a-smoke-1.2.h5", "a-smoke-1.3.h5", "a-smoke-2-shard4.h5"};
 	for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {

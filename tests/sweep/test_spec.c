@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <float.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,128 @@ static void test_keys(void)
 			      "sweep_seed=5 seed=2 alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 "
 			      "eps=0.050000000000000003 tol=1e-10 project=0") == 0x082e756e0fe887b6ULL,
 		 "the old label_noise_sgd key is still the hash of its old canonical string");
+}
+
+/* eta_scale (issue 12 item 3): the key names eta_scale=X in place of eta=auto,
+ * only for dynamics with a step; the step is X times the documented automatic
+ * one (computed here from docs/model.md); eta and eta_scale exclude each
+ * other in one level, a group's choice replaces the top level's. */
+static void test_eta_scale(void)
+{
+	check_golden("d = 20; n = 10; kappa = 2; alpha = 0.5; algorithm = \"sgd\"; eta_scale = 2.5; steps = 100;",
+		     BW_SGD,
+		     "bw-task/1 algo=sgd design=rademacher wstar=signs d=20 n=10 kappa=2 sweep_seed=0 seed=0 alpha=0.5 "
+		     "eta_scale=2.5 batch=1 steps=100 time=0 eps=0.10000000000000001 tol=1e-10",
+		     "85ef10fe7304c483");
+	/* the flow reads no step: a top-level eta_scale leaves its key as it was (the golden flow key above) */
+	check_golden("d = 16; n = 8; kappa = 1; eta_scale = 3.0; algorithms = { riemannian_flow = {}; };",
+		     BW_RIEMANNIAN_FLOW,
+		     "bw-task/1 algo=riemannian_flow design=rademacher wstar=signs d=16 n=8 kappa=1 sweep_seed=0 seed=0 "
+		     "alpha=1 steps=0 time=10000 eps=0.10000000000000001 tol=9.9999999999999995e-08 stop=stationary",
+		     "ef865e337f4c2972");
+	struct bw_spec s;
+	int rc = load("d = [20, 40]; n = 16; kappa = 2; alpha = 0.5; eta_scale = [1.0, 2.0, 4.0];"
+		      "algorithms = { gd = {}; sgd = {}; label_noise_sgd = {}; riemannian_flow = {}; };", &s);
+	TU_CHECK(rc == BW_OK, "eta_scale grid: %s", bw_error_message());
+	if (rc == BW_OK) {
+		TU_CHECK(s.per_algo[BW_GD] == 6 && s.per_algo[BW_SGD] == 6 && s.per_algo[BW_LABEL_NOISE_SGD] == 6 &&
+			 s.per_algo[BW_RIEMANNIAN_FLOW] == 2, "eta_scale multiplies the dynamics with a step only");
+		for (size_t i = 0; i < s.ntasks; i++) {
+			const struct bw_task *t = &s.tasks[i];
+			double d = (double)t->inst.d, n = (double)t->inst.n, a = t->run.alpha, k = (double)t->inst.kappa;
+			double want = t->run.algo == BW_GD ? 0.25 / ((16 / n) * fmax(a * a, 1) * pow(sqrt(n) + sqrt(d), 2))
+							   : 0.25 / (8 * fmax(d * a * a, k));
+			if (t->run.algo == BW_RIEMANNIAN_FLOW) {
+				TU_CHECK(t->run.eta_scale == 0, "the flow takes no eta_scale");
+				continue;
+			}
+			double got = bw_run_eta(&t->run, &t->inst);
+			TU_CHECK(fabs(got - t->run.eta_scale * want) <= 1e-15 * want, "%s d=%zu: step %.17g, want %g x %.17g",
+				 bw_algo_name(t->run.algo), t->inst.d, got, t->run.eta_scale, want);
+		}
+		bw_spec_release(&s);
+	}
+	/* a group's eta replaces the top level's eta_scale (and the other way round) */
+	rc = load("d = 20; n = 10; kappa = 2; eta_scale = [2.0, 3.0]; algorithms = { gd = { eta = 0.01; }; sgd = {}; };",
+		  &s);
+	TU_CHECK(rc == BW_OK && s.per_algo[BW_GD] == 1 && s.per_algo[BW_SGD] == 2, "group eta over top eta_scale: %s",
+		 bw_error_message());
+	for (size_t i = 0; rc == BW_OK && i < s.ntasks; i++)
+		if (s.tasks[i].run.algo == BW_GD)
+			TU_CHECK(s.tasks[i].run.eta == 0.01 && s.tasks[i].run.eta_scale == 0, "gd keeps its own eta");
+	if (rc == BW_OK)
+		bw_spec_release(&s);
+	expect_error("eta and eta_scale at the top", "d = 20; n = 10; kappa = 2;\neta = 0.01;\neta_scale = 2.0;\n"
+		     "algorithm = \"gd\";", 3, "'eta' (line 2) and 'eta_scale' (line 3) exclude each other");
+	expect_error("eta and eta_scale in a group", "d = 20; n = 10; kappa = 2;\nalgorithms = { sgd = {\n"
+		     "eta_scale = 2.0;\neta = [0.01];\n}; };", 4, "'eta' (line 4) and 'eta_scale' (line 3) exclude");
+	expect_error("eta_scale 0", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\neta_scale = 0.0;", 2,
+		     "'eta_scale' must be > 0");
+	expect_error("eta_scale above 1e6", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\neta_scale = [1.0, 2e6];", 2,
+		     "'eta_scale' must be <= 1000000");
+	expect_error("eta_scale in the flow's group", "d = 20; n = 10; kappa = 2;\nalgorithms = { riemannian_flow = {\n"
+		     "eta_scale = 2.0; }; };", 3, "riemannian_flow does not read 'eta_scale'");
+	char why[64];
+	TU_CHECK(bw_spec_value_ok("eta_scale", 1e6, why, sizeof why) && !bw_spec_value_ok("eta_scale", 0, why, sizeof why),
+		 "run-one shares the limits of eta_scale");
+}
+
+/* checkpoints = N (issue 12 item 8): in the key only when N != 10, for every dynamics */
+static void test_checkpoints(void)
+{
+	check_golden("d = 20; n = 10; kappa = 2; seeds = [1]; alpha = 3; algorithm = \"gd\"; steps = 1000; checkpoints = 10;",
+		     BW_GD,
+		     "bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2 sweep_seed=0 seed=1 alpha=3 "
+		     "eta=auto steps=1000 time=0 eps=0.10000000000000001 tol=1e-10",
+		     "a3c7cac4987bbeb5");
+	check_golden("d = 16; n = 8; kappa = 1; algorithms = { riemannian_flow = { checkpoints = 100; }; };",
+		     BW_RIEMANNIAN_FLOW,
+		     "bw-task/1 algo=riemannian_flow design=rademacher wstar=signs d=16 n=8 kappa=1 sweep_seed=0 seed=0 "
+		     "alpha=1 steps=0 time=10000 eps=0.10000000000000001 tol=9.9999999999999995e-08 checkpoints=100 "
+		     "stop=stationary",
+		     "05b964e45216c71a");
+	expect_counts("checkpoints list", "d = 20; n = 10; kappa = 2; checkpoints = [10, 100];"
+		      "algorithms = { gd = {}; riemannian_flow = {}; };", 2, 0, 0, 2, 0);
+	expect_error("checkpoints 0", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\ncheckpoints = 0;", 2,
+		     "'checkpoints' must be >= 1");
+	expect_error("checkpoints 1001", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\ncheckpoints = 1001;", 2,
+		     "'checkpoints' must be <= 1000");
+	expect_error("checkpoints 2.5", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\ncheckpoints = 2.5;", 2,
+		     "'checkpoints' must be an integer");
+}
+
+/* noise_seeds (issue 12 item 2): noise=<k> in the key only for dynamics that read noise, only k != 0 */
+static void test_noise_seeds(void)
+{
+	check_golden("d = 16; n = 16; kappa = 1; noise_seeds = [2]; algorithms = { sgd = { batch = 4; eta = 0.01; "
+		     "steps = 5000; tol = 1e-8; }; };",
+		     BW_SGD,
+		     "bw-task/1 algo=sgd design=rademacher wstar=signs d=16 n=16 kappa=1 sweep_seed=0 seed=0 alpha=1 "
+		     "eta=0.01 batch=4 steps=5000 time=0 eps=0.10000000000000001 tol=1e-08 noise=2",
+		     "d50237973033ff1a");
+	check_golden("d = 16; n = 16; kappa = 1; noise_seeds = [0]; algorithms = { sgd = { batch = 4; eta = 0.01; "
+		     "steps = 5000; tol = 1e-8; }; };",
+		     BW_SGD,
+		     "bw-task/1 algo=sgd design=rademacher wstar=signs d=16 n=16 kappa=1 sweep_seed=0 seed=0 alpha=1 "
+		     "eta=0.01 batch=4 steps=5000 time=0 eps=0.10000000000000001 tol=1e-08",
+		     "859ab224d520ca19");
+	expect_counts("noise_seeds count", "d = 20; n = 10; kappa = 2; seeds = 2; noise_seeds = 3;"
+		      "algorithms = { gd = {}; sgd = {}; label_noise_sgd = {}; riemannian_flow = {}; };", 2, 6, 6, 2, 0);
+	struct bw_spec s;
+	if (load("d = 20; n = 10; kappa = 2; noise_seeds = [0, 7]; algorithm = \"label_noise_sgd\";", &s) == BW_OK) {
+		for (size_t i = 0; i < s.ntasks; i++) {
+			const struct bw_task *t = &s.tasks[i];
+			uint64_t want = t->run.noise_index ? ref_noise_seed_k(ref_instance_seed(&t->inst), t->run.algo,
+									       t->run.noise_index)
+							   : ref_noise_seed(ref_instance_seed(&t->inst), t->run.algo);
+			TU_CHECK(t->run.noise_seed == want, "noise stream %u: the documented string's hash", t->run.noise_index);
+		}
+		bw_spec_release(&s);
+	}
+	expect_error("noise_seeds 0", "d = 20; n = 10; kappa = 2; algorithm = \"sgd\";\nnoise_seeds = 0;", 2,
+		     "'noise_seeds' (a count) must be >= 1");
+	expect_error("noise_seeds in gd's group", "d = 20; n = 10; kappa = 2;\nalgorithms = { gd = {\n"
+		     "noise_seeds = 2; }; };", 3, "gd does not read 'noise_seeds'");
 }
 
 static int cmp_u64(const void *x, const void *y)
@@ -792,6 +915,9 @@ int main(void)
 	test_counts();
 	test_values();
 	test_keys();
+	test_eta_scale();
+	test_checkpoints();
+	test_noise_seeds();
 	test_key_independence();
 	test_errors();
 	test_ranges();
