@@ -65,5 +65,7 @@ bw_figure_emitter bw_figure_nstar_d;    /* n* against d, a panel per kappa */
 bw_figure_emitter bw_figure_nstar_klnd; /* n* against kappa ln d, a panel per algorithm */
 bw_figure_emitter bw_figure_phase;      /* the success rate over (n/d, kappa/n) */
 bw_figure_emitter bw_figure_trajectory; /* R and the test error against t on one instance */
+bw_figure_emitter bw_figure_pesme;      /* n* against eta / eta_auto, with the diverged share */
+bw_figure_emitter bw_figure_wojtowytsch; /* ln L against steps and the rate of ln L against eta */
 
 #endif

@@ -33,7 +33,14 @@ static const char summary[] =
 	"              Donoho-Tanner curve (kappa/n against n50/d, parametrised by kappa/d);\n"
 	"  trajectory  R = tr Hessian and the test error against the simulated time t of label_noise_sgd and\n"
 	"              riemannian_flow on one instance (pick it with --where d=.. --where kappa=.. --where n=..\n"
-	"              --where seed=..), read from the trajectory files the catalog points at.\n"
+	"              --where seed=..), read from the trajectory files the catalog points at;\n"
+	"  pesme       n* against the step as a multiple of its automatic value eta/eta_auto, one panel per\n"
+	"              (d, kappa), one line per algorithm (and alpha, ...) over its eta, a dynamics run at one\n"
+	"              step (gd) as a horizontal reference, and the share of runs that diverged (jobs/pesme.cfg);\n"
+	"  wojtowytsch ln L against the steps of the sgd runs on one instance (pick it with --where as for\n"
+	"              trajectory) at their eta, and the fitted rate -d ln L/dk (loss_rate) against eta with\n"
+	"              Wojtowytsch's lemma's rate and its first-order term Lambda eta, estimated at each run's\n"
+	"              end (docs/model.md, \"Loss-scaled noise\"; jobs/wojtowytsch.cfg).\n"
 	"Beside FILE.png (or FILE.svg) it writes the gnuplot script FILE.gp and the data FILE.dat (and\n"
 	"FILE-dt.dat, FILE-fit.dat): edit FILE.gp and run `gnuplot FILE.gp` to restyle.";
 
@@ -59,7 +66,9 @@ static const struct {
 } kinds[] = {{"nstar-d", bw_figure_nstar_d},
 	     {"nstar-klnd", bw_figure_nstar_klnd},
 	     {"phase", bw_figure_phase},
-	     {"trajectory", bw_figure_trajectory}};
+	     {"trajectory", bw_figure_trajectory},
+	     {"pesme", bw_figure_pesme},
+	     {"wojtowytsch", bw_figure_wojtowytsch}};
 
 int cmd_plot(int argc, char **argv)
 {
@@ -72,8 +81,8 @@ int cmd_plot(int argc, char **argv)
 		 .short_name = 'o', .missing = "-o FILE.png or -o FILE.svg is required"),
 		{0},
 	};
-	struct bw_cli_cmd cmd = {.name = "plot", .args = "nstar-d|nstar-klnd|phase|trajectory", .minpos = 1, .maxpos = 1,
-				 .pos_missing = "which plot? nstar-d, nstar-klnd, phase or trajectory (see --help)",
+	struct bw_cli_cmd cmd = {.name = "plot", .args = "nstar-d|nstar-klnd|phase|trajectory|pesme|wojtowytsch", .minpos = 1, .maxpos = 1,
+				 .pos_missing = "which plot? nstar-d, nstar-klnd, phase, trajectory, pesme or wojtowytsch (see --help)",
 				 .summary = summary, .epilog = epilog, .opts = opts};
 	int npos, rc = BW_OK;
 	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
@@ -87,7 +96,7 @@ int cmd_plot(int argc, char **argv)
 		for (; pos[0][i] && i < 40; i++)
 			buf[i] = iscntrl((unsigned char)pos[0][i]) ? '?' : pos[0][i];
 		buf[i] = 0;
-		return RAISE(BW_EINVAL, "unknown plot '%s%s' (nstar-d, nstar-klnd, phase, trajectory)", buf,
+		return RAISE(BW_EINVAL, "unknown plot '%s%s' (nstar-d, nstar-klnd, phase, trajectory, pesme, wojtowytsch)", buf,
 			     pos[0][i] ? "..." : "");
 	}
 

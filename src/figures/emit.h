@@ -3,7 +3,7 @@
  *   common.c      text and number formatting, the script preamble, styles
  *                 (from the dynamics table), series labels;
  *   nstar.c       what nstar-d and nstar-klnd share: cells, fits, blocks;
- *   nstar_d.c, nstar_klnd.c, phase.c, trajectory.c   the figures.
+ *   nstar_d.c, nstar_klnd.c, phase.c, trajectory.c, pesme.c, wojtowytsch.c   the figures.
  * The numbers come from the analysis layer (analysis.h), as in curve. */
 #ifndef BIASWEEP_FIGURES_EMIT_H
 #define BIASWEEP_FIGURES_EMIT_H
