@@ -12,32 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const traj_cols[] = {"algorithm", "design", "wstar",	    "d",	"kappa",    "n",
-					"seed",	     "sweep_seed", "alpha", "eta_used", "sigma",    "eps",
-					"status",    "test_error", "R",	    "t",	"traj_file", "traj_row",
-					"key"};
-enum {
-	TC_ALGO, TC_DESIGN, TC_WSTAR, TC_D, TC_KAPPA, TC_N, TC_SEED, TC_SWEEP_SEED, TC_ALPHA, TC_ETA,
-	TC_SIGMA, TC_EPS, TC_STATUS, TC_ERR, TC_R, TC_T, TC_FILE, TC_ROW, TC_KEY, TC_COUNT
-};
+/* its columns beyond read_runs' (emit.h) */
+static const char *const traj_cols[] = {"R", "t"};
 
-static double tv_real(struct bw_table *t, size_t row, size_t col)
-{
-	const struct bw_value *v = bw_table_at(t, row, col);
-	return v->type == BW_VAL_REAL ? v->r : v->type == BW_VAL_INT ? (double)v->i : NAN;
-}
-
-static int64_t tv_int(struct bw_table *t, size_t row, size_t col)
-{
-	const struct bw_value *v = bw_table_at(t, row, col);
-	return v->type == BW_VAL_INT ? v->i : v->type == BW_VAL_REAL ? (int64_t)v->r : -1;
-}
-
-static const char *tv_text(struct bw_table *t, size_t row, size_t col)
-{
-	const struct bw_value *v = bw_table_at(t, row, col);
-	return v->type == BW_VAL_TEXT && v->s ? v->s : "";
-}
+static int limit_l1(const struct bw_dynamics *dy) { return dy->limit == BW_LIMIT_L1; }
 
 /* Colour by algorithm, dashes by its runs' order. */
 static void put_run_style(FILE *f, struct bw_table *t, size_t r)
@@ -46,83 +24,21 @@ static void put_run_style(FILE *f, struct bw_table *t, size_t r)
 	int pt;
 	size_t variant = 0;
 	for (size_t j = 0; j < r; j++)
-		variant += !strcmp(tv_text(t, j, TC_ALGO), tv_text(t, r, TC_ALGO));
-	style_of(tv_text(t, r, TC_ALGO), (int)variant, &color, &pt);
+		variant += !strcmp(tv_text(t, j, RC_ALGO), tv_text(t, r, RC_ALGO));
+	style_of(tv_text(t, r, RC_ALGO), (int)variant, &color, &pt);
 	fprintf(f, "lc rgb '%s' pt %d ps 0.9 pi 4 lw 2 dt %zu", color, pt, variant % 5 + 1);
 }
 
 int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, const struct bw_figure_args *a,
 			   struct bw_figure *o)
 {
-	size_t nf = 0, cols[TC_COUNT], ncols;
-	struct bw_table t = {0};
-	struct bw_checkpoint *ck[MAX_RUNS] = {0};
-	int count[MAX_RUNS] = {0};
-	char list[400] = "", names[160], what[200];
-	for (size_t i = 0; i < TC_COUNT; i++)
-		cat(list, sizeof list, "%s%s", i ? "," : "", traj_cols[i]);
-	/* the user's conditions, then one leaving out each other dynamics */
-	struct bw_qfilter *filt = malloc((nuser + BW_ALGO_COUNT) * sizeof *filt);
-	if (!filt)
-		return RAISE(BW_ENOMEM, "out of memory");
-	memcpy(filt, user, nuser * sizeof *user);
-	nf = nuser;
-	int rc = BW_OK;
-	for (int d = 0; d < BW_ALGO_COUNT && rc == BW_OK; d++)
-		if (bw_dynamics_table[d]->limit != BW_LIMIT_L1) {
-			char cond[80];
-			snprintf(cond, sizeof cond, "algorithm != %s", bw_dynamics_table[d]->name);
-			rc = bw_query_parse_filter(q, cond, &filt[nf++]);
-		}
-	if (rc == BW_OK)
-		rc = bw_query_resolve_columns(q, list, cols, TC_COUNT, &ncols);
-	if (rc == BW_OK)
-		rc = bw_query_rows(q, filt, nf, cols, ncols, 0, &t);
-	if (rc != BW_OK)
-		goto done;
-	if (t.nrows == 0) {
-		bw_limit_names(BW_LIMIT_L1, ", ", " or ", names, sizeof names);
-		rc = RAISE(BW_EINVAL, "no finished %s task matches the --where conditions", names);
-		goto done;
-	}
-	/* one instance: (sweep_seed, design, wstar, d, kappa, n, seed) */
-	static const size_t inst[] = {TC_SWEEP_SEED, TC_DESIGN, TC_WSTAR, TC_D, TC_KAPPA, TC_N, TC_SEED};
-	int varies[7] = {0}, any = 0;
-	for (size_t r = 1; r < t.nrows; r++)
-		for (size_t k = 0; k < 7; k++) {
-			const struct bw_value *x = bw_table_at(&t, 0, inst[k]), *y = bw_table_at(&t, r, inst[k]);
-			int same = x->type == y->type &&
-				   (x->type == BW_VAL_TEXT ? !strcmp(x->s, y->s) : x->type != BW_VAL_INT || x->i == y->i);
-			if (!same)
-				varies[k] = any = 1;
-		}
-	if (any) {
-		char v[160] = "";
-		for (size_t k = 0; k < 7; k++)
-			if (varies[k])
-				cat(v, sizeof v, "%s%s", v[0] ? ", " : "", traj_cols[inst[k]]);
-		rc = RAISE(BW_EINVAL, "the --where conditions match %zu runs on more than one instance (%s differ): pick "
-				      "one, e.g. --where d=128 --where kappa=4 --where n=32 --where seed=0",
-			   t.nrows, v);
-		goto done;
-	}
-	if (t.nrows > MAX_RUNS) {
-		rc = RAISE(BW_EINVAL, "the --where conditions match %zu runs (at most %d): narrow them", t.nrows, MAX_RUNS);
-		goto done;
-	}
-	/* read the trajectories, each checked to be the task's own (bw_query_trajectory) */
-	for (size_t r = 0; r < t.nrows && rc == BW_OK; r++) {
-		if (!*tv_text(&t, r, TC_FILE) || tv_int(&t, r, TC_ROW) < 0) {
-			rc = RAISE(BW_EINVAL, "the %s run matched has no trajectory recorded (traj_file is NULL)",
-				   tv_text(&t, r, TC_ALGO));
-			break;
-		}
-		if (!(ck[r] = calloc(BW_TRAJ_MAXCK, sizeof *ck[r]))) {
-			rc = RAISE(BW_ENOMEM, "out of memory");
-			break;
-		}
-		rc = bw_query_trajectory(q, tv_text(&t, r, TC_KEY), ck[r], &count[r], NULL, 0);
-	}
+	char names[160], what[200];
+	struct runs R;
+	bw_limit_names(BW_LIMIT_L1, ", ", " or ", names, sizeof names);
+	int rc = read_runs(q, user, nuser, limit_l1, names, traj_cols, 2, 0, &R);
+	struct bw_table t = R.t; /* a copy of the handle: R keeps it */
+	struct bw_checkpoint **ck = R.ck;
+	int *count = R.count;
 	if (rc != BW_OK)
 		goto done;
 
@@ -137,33 +53,33 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	      dat);
 	char label[MAX_RUNS][200];
 	for (size_t r = 0; r < t.nrows; r++) {
-		const char *algo = tv_text(&t, r, TC_ALGO);
+		const char *algo = tv_text(&t, r, RC_ALGO);
 		const struct bw_dynamics *dy = bw_dynamics_named(algo);
 		unsigned uses = dy ? dy->uses : 0;
 		fprintf(dat, "%s# block %zu: ", r ? "\n\n" : "\n", r);
 		put_comment_text(dat, algo);
-		fprintf(dat, " alpha=%g", tv_real(&t, r, TC_ALPHA));
+		fprintf(dat, " alpha=%g", tv_real(&t, r, RC_ALPHA));
 		label[r][0] = 0;
 		enh_cat(label[r], sizeof label[r], algo);
-		cat(label[r], sizeof label[r], " (α=%g", tv_real(&t, r, TC_ALPHA));
+		cat(label[r], sizeof label[r], " (α=%g", tv_real(&t, r, RC_ALPHA));
 		if (uses & BW_USES_SIGMA) { /* the parameters it reads */
-			fprintf(dat, " sigma=%g", tv_real(&t, r, TC_SIGMA));
-			cat(label[r], sizeof label[r], ", σ=%g", tv_real(&t, r, TC_SIGMA));
+			fprintf(dat, " sigma=%g", tv_real(&t, r, RC_SIGMA));
+			cat(label[r], sizeof label[r], ", σ=%g", tv_real(&t, r, RC_SIGMA));
 		}
 		if (uses & BW_USES_ETA) {
-			fprintf(dat, " eta_used=%g", tv_real(&t, r, TC_ETA));
-			cat(label[r], sizeof label[r], ", η=%.2g", tv_real(&t, r, TC_ETA));
+			fprintf(dat, " eta_used=%g", tv_real(&t, r, RC_ETA));
+			cat(label[r], sizeof label[r], ", η=%.2g", tv_real(&t, r, RC_ETA));
 		}
 		cat(label[r], sizeof label[r], "): ");
-		enh_cat(label[r], sizeof label[r], tv_text(&t, r, TC_STATUS));
-		cat(label[r], sizeof label[r], ", final test error %.2g%s", tv_real(&t, r, TC_ERR),
+		enh_cat(label[r], sizeof label[r], tv_text(&t, r, RC_STATUS));
+		cat(label[r], sizeof label[r], ", final test error %.2g%s", tv_real(&t, r, RC_ERR),
 		    dy && dy->projects ? " (after the projection Φ)" : "");
 		sanitize(label[r]);
 		fputs(" status=", dat);
-		put_comment_text(dat, tv_text(&t, r, TC_STATUS));
-		fprintf(dat, " test_error=%g file=", tv_real(&t, r, TC_ERR));
-		put_comment_text(dat, tv_text(&t, r, TC_FILE));
-		fprintf(dat, " row=%" PRId64 "\n", tv_int(&t, r, TC_ROW));
+		put_comment_text(dat, tv_text(&t, r, RC_STATUS));
+		fprintf(dat, " test_error=%g file=", tv_real(&t, r, RC_ERR));
+		put_comment_text(dat, tv_text(&t, r, RC_FILE));
+		fprintf(dat, " row=%" PRId64 "\n", tv_int(&t, r, RC_ROW));
 		for (int i = 0; i < count[r]; i++) {
 			fprintf(dat, "%ld", ck[r][i].step);
 			put_real(dat, ck[r][i].t);
@@ -175,11 +91,11 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	}
 
 	char title[240] = "One instance: d = ";
-	cat(title, sizeof title, "%" PRId64 ", κ = %" PRId64 ", n = %" PRId64 ", seed %" PRId64 " (", tv_int(&t, 0, TC_D),
-	    tv_int(&t, 0, TC_KAPPA), tv_int(&t, 0, TC_N), tv_int(&t, 0, TC_SEED));
-	enh_cat(title, sizeof title, tv_text(&t, 0, TC_DESIGN));
+	cat(title, sizeof title, "%" PRId64 ", κ = %" PRId64 ", n = %" PRId64 ", seed %" PRId64 " (", tv_int(&t, 0, RC_D),
+	    tv_int(&t, 0, RC_KAPPA), tv_int(&t, 0, RC_N), tv_int(&t, 0, RC_SEED));
+	enh_cat(title, sizeof title, tv_text(&t, 0, RC_DESIGN));
 	cat(title, sizeof title, " design, ");
-	enh_cat(title, sizeof title, tv_text(&t, 0, TC_WSTAR));
+	enh_cat(title, sizeof title, tv_text(&t, 0, RC_WSTAR));
 	cat(title, sizeof title, " w^*)");
 	/* two panels side by side, the legend in a strip below them */
 	int pw = 620, ph = 470, th = 50, lh = 40 + 22 * (int)(t.nrows + 1), W = 2 * pw, H = ph + th + lh;
@@ -189,7 +105,7 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	fputs("dat = here.", gp);
 	gp_str(gp, datname);
 	fputs("\neps = ", gp);
-	put_gpnum(gp, tv_real(&t, 0, TC_EPS));
+	put_gpnum(gp, tv_real(&t, 0, RC_EPS));
 	fputs("\n\nset multiplot title ", gp);
 	gp_str(gp, title);
 	fputs(" font ',15'\nset logscale xy\nset format x '10^{%L}'\nunset key\n"
@@ -200,7 +116,7 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 			panel ? 0.5 : 0.0, (double)lh / H, 0.5, (double)ph / H);
 		if (panel) {
 			/* a range that shows the success threshold eps too */
-			double lo = tv_real(&t, 0, TC_EPS), hi = lo;
+			double lo = tv_real(&t, 0, RC_EPS), hi = lo;
 			for (size_t r = 0; r < t.nrows; r++)
 				for (int i = 0; i < count[r]; i++)
 					if (isfinite(ck[r][i].test_error) && ck[r][i].test_error > 0) {
@@ -245,9 +161,6 @@ int bw_figure_trajectory(struct bw_query *q, const struct bw_qfilter *user, size
 	      gp);
 	fputs("\nunset multiplot\nset output\n", gp);
 done:
-	for (size_t r = 0; r < MAX_RUNS; r++)
-		free(ck[r]);
-	bw_table_release(&t);
-	free(filt);
+	runs_release(&R);
 	return rc;
 }
