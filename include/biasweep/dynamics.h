@@ -42,6 +42,8 @@ struct bw_run_params {
 	enum bw_algo algo;
 	double alpha;      /* initialization scale, u = v = alpha */
 	double eta;        /* step; <= 0 means the documented automatic value */
+	double eta_scale;  /* > 0 (with eta <= 0): the step is eta_scale times the automatic value
+			    * (bw_run_eta); 0 = unset */
 	double sigma;      /* label noise (label_noise_sgd) */
 	long batch;        /* mini-batch size (sgd) */
 	long max_steps;    /* 0 = unset */
@@ -136,6 +138,9 @@ void bw_run_params_default(struct bw_run_params *p, enum bw_algo algo);
 int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_spec *s);
 /* The automatic step when eta <= 0 (the row's eta_auto; documented in run-one --help). */
 double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec *s);
+/* The step a run takes: eta when > 0, else eta_scale * bw_eta_auto when
+ * eta_scale > 0, else bw_eta_auto (bit for bit: eta_scale 1 gives the automatic step). */
+double bw_run_eta(const struct bw_run_params *p, const struct bw_instance_spec *s);
 /* The noise stream: bw_hash_str("bw-noise/1 instance=<instance seed> algo=<name>") */
 uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo);
 

@@ -101,7 +101,7 @@ int bw_query_status(struct bw_query *q, struct bw_table *out);
 struct bw_qcell {
 	char algorithm[32], design[32], wstar[32];
 	int64_t d, kappa;
-	double alpha, eta, sigma, eps; /* NaN: NULL in the catalog */
+	double alpha, eta, eta_scale, sigma, eps; /* NaN: NULL in the catalog */
 	int64_t batch;                 /* 0: NULL (not sgd) */
 	size_t nobs;
 	struct bw_nstar_obs *obs;      /* one per finished task; obs.seed is an index into the arrays below */
@@ -115,7 +115,7 @@ struct bw_qcells {
 };
 
 /* The finished tasks matching the filters, grouped into cells (algorithm,
- * design, wstar, d, kappa, alpha, eta, sigma, batch, eps) in that order; a
+ * design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps) in that order; a
  * seed is one (sweep_seed, seed) pair. */
 int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, struct bw_qcells *out);
 void bw_qcells_release(struct bw_qcells *c);

@@ -14,10 +14,12 @@
  * order, [..] only for the algorithms that read the field:
  *   bw-task/1 algo=<name> design=<name> wstar=<signs|gaussian> d=<d> n=<n>
  *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
- *   [eta=<%.17g|auto>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
+ *   [eta=<%.17g|auto> | eta_scale=<%.17g>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
  *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>]
  * eta: gd, sgd, label_noise_sgd ("auto" when the spec leaves it out, stored
- * as 0); sigma and project: label_noise_sgd; batch: sgd.  steps and time are
+ * as 0; eta_scale=X in its place when the step is X times the automatic
+ * one, so no task that existed before changes its key); sigma and project:
+ * label_noise_sgd; batch: sgd.  steps and time are
  * the resolved budgets (0 = unset).  Example:
  *   bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2
  *   sweep_seed=0 seed=1 alpha=3 eta=auto steps=1000 time=0

@@ -41,7 +41,7 @@ static const char epilog[] =
 	"exit status: 0 ok, 2 bad flags, columns or values, 1 other errors.\n";
 
 static const char *const cell_names[] = {"algorithm", "design", "wstar", "d", "kappa",
-					 "alpha",     "eta",    "sigma", "batch", "eps"};
+					 "alpha",     "eta",    "eta_scale", "sigma", "batch", "eps"};
 #define NCELL (sizeof cell_names / sizeof cell_names[0])
 
 static int set_cell(struct bw_table *t, size_t row, const struct bw_qcell *c)
@@ -53,10 +53,11 @@ static int set_cell(struct bw_table *t, size_t row, const struct bw_qcell *c)
 	bw_table_set_int(t, row, 4, c->kappa);
 	bw_table_set_real(t, row, 5, c->alpha);
 	bw_table_set_real(t, row, 6, c->eta);
-	bw_table_set_real(t, row, 7, c->sigma);
+	bw_table_set_real(t, row, 7, c->eta_scale);
+	bw_table_set_real(t, row, 8, c->sigma);
 	if (c->batch > 0)
-		bw_table_set_int(t, row, 8, c->batch);
-	bw_table_set_real(t, row, 9, c->eps);
+		bw_table_set_int(t, row, 9, c->batch);
+	bw_table_set_real(t, row, 10, c->eps);
 	return BW_OK;
 }
 

@@ -146,12 +146,16 @@ int cmd_run_one(int argc, char **argv)
 {
 	const char *algo = NULL, *design = "rademacher", *wstar = "signs", *save = NULL;
 	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0;
-	double alpha = 0, eta = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
+	double alpha = 0, eta = 0, eta_scale = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
 	int json = 0, no_project = 0;
 	/* what names a dynamics comes from the table */
 	char algos[256], algo_help[300], sigma_help[300], batch_help[300], project_help[300], names[256];
 	bw_dynamics_list(0, " | ", " | ", names, sizeof names);
 	snprintf(algo_help, sizeof algo_help, "%s (required)", names);
+	char eta_scale_help[400];
+	bw_dynamics_list(BW_USES_ETA, ", ", " and ", names, sizeof names);
+	snprintf(eta_scale_help, sizeof eta_scale_help,
+		 "step = X times the automatic step (below), 0 < X <= 1e6, for %s; excludes --eta", names);
 	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", names, sizeof names);
 	snprintf(sigma_help, sizeof sigma_help, "label noise of %s (default 1)", names);
 	bw_dynamics_list(BW_USES_BATCH, ", ", " and ", names, sizeof names);
@@ -171,6 +175,7 @@ int cmd_run_one(int argc, char **argv)
 		BW_OPT("kappa", BW_OPT_LONG, &kappa, "K", "sparsity of w*, 1 <= K <= D (required)", .flags = BW_OPT_REQUIRED),
 		BW_OPT("alpha", BW_OPT_DOUBLE, &alpha, "A", "initialization scale u = v = A, > 0 (required)", .flags = BW_OPT_REQUIRED),
 		BW_OPT("eta", BW_OPT_DOUBLE, &eta, "E", "step size > 0 (default: auto, below)"),
+		BW_OPT("eta-scale", BW_OPT_DOUBLE, &eta_scale, "X", eta_scale_help),
 		BW_OPT("sigma", BW_OPT_DOUBLE, &sigma, "S", sigma_help),
 		BW_OPT("batch", BW_OPT_LONG, &batch, "B", batch_help),
 		BW_OPT("seed", BW_OPT_LONG, &seed, "I", "seed index of the instance (default 0)"),
@@ -203,7 +208,7 @@ int cmd_run_one(int argc, char **argv)
 		const char *axis;
 		int always;
 	} axes[] = {{&d, "d", 1},	  {&n, "n", 1},	       {&kappa, "kappa", 1}, {&alpha, "alpha", 1},
-		    {&eta, "eta", 0},	  {&sigma, "sigma", 1}, {&batch, "batch", 1}, {&seed, "seeds", 1},
+		    {&eta, "eta", 0},	  {&eta_scale, "eta_scale", 0}, {&sigma, "sigma", 1}, {&batch, "batch", 1}, {&seed, "seeds", 1},
 		    {&steps, "steps", 0}, {&time, "time", 0},	{&eps, "eps", 1},     {&tol, "tol", 0}};
 	for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) {
 		const struct bw_option *o = bw_opt_find(opts, axes[i].var);
@@ -212,6 +217,8 @@ int cmd_run_one(int argc, char **argv)
 		if ((axes[i].always || o->seen) && !bw_spec_value_ok(axes[i].axis, x, why, sizeof why))
 			return RAISE(BW_EINVAL, "--%s %s", o->name, why);
 	}
+	if (bw_opt_given(opts, &eta) && bw_opt_given(opts, &eta_scale))
+		return RAISE(BW_EINVAL, "--eta and --eta-scale exclude each other (the step, or its multiple of the automatic step)");
 	if (kappa > d)
 		return RAISE(BW_EINVAL, "--kappa (%ld) must be <= --d (%ld)", kappa, d);
 	if (batch > n)
@@ -226,6 +233,8 @@ int cmd_run_one(int argc, char **argv)
 	bw_run_params_default(&p, a);
 	p.alpha = alpha;
 	p.eta = eta;
+	if (bw_dynamics_table[a]->uses & BW_USES_ETA)
+		p.eta_scale = eta_scale;
 	p.sigma = sigma;
 	p.batch = batch;
 	p.max_steps = steps;

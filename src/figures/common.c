@@ -228,7 +228,9 @@ static void label_series(struct series *s, const struct bw_series *g)
 	}
 	if (g->differs & BW_SERIES_ALPHA)
 		label_param(s, "α", "alpha", a->alpha, NULL);
-	if (g->differs & BW_SERIES_ETA)
+	if ((g->differs & BW_SERIES_ETA) && a->eta_scale > 0)
+		label_param(s, "η/η_{auto}", "eta_scale", a->eta_scale, NULL);
+	else if (g->differs & BW_SERIES_ETA)
 		label_param(s, "η", "eta", a->eta, "auto"); /* eta 0: the automatic step */
 	if (g->differs & BW_SERIES_SIGMA)
 		label_param(s, "σ", "sigma", a->sigma, NULL);

@@ -93,6 +93,10 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 		return RAISE(BW_EINVAL, "'alpha' must be > 0");
 	if (p->eta < 0 || !isfinite(p->eta))
 		return RAISE(BW_EINVAL, "'eta' must be > 0");
+	if (p->eta_scale < 0 || !isfinite(p->eta_scale))
+		return RAISE(BW_EINVAL, "'eta_scale' must be > 0");
+	if (p->eta > 0 && p->eta_scale > 0)
+		return RAISE(BW_EINVAL, "'eta' and 'eta_scale' exclude each other");
 	if ((uses & BW_USES_SIGMA) && (!(p->sigma > 0) || !isfinite(p->sigma)))
 		return RAISE(BW_EINVAL, "'sigma' must be > 0");
 	if ((uses & BW_USES_BATCH) && (p->batch < 1 || (size_t)p->batch > s->n))
@@ -111,6 +115,14 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 double bw_eta_auto(const struct bw_run_params *p, const struct bw_instance_spec *s)
 {
 	return bw_dynamics_table[p->algo]->eta_auto(p->alpha, s);
+}
+
+double bw_run_eta(const struct bw_run_params *p, const struct bw_instance_spec *s)
+{
+	if (p->eta > 0)
+		return p->eta;
+	double a = bw_eta_auto(p, s);
+	return p->eta_scale > 0 ? p->eta_scale * a : a;
 }
 
 /* ---- what the rows' cost models share (rows.h) ---- */
@@ -142,7 +154,7 @@ double bw_cost_to_manifold(const struct bw_dynamics *descent, const struct bw_ru
 
 double bw_cost_eta(const struct bw_run_params *r, const struct bw_instance_spec *s)
 {
-	return r->eta > 0 ? r->eta : bw_eta_auto(r, s);
+	return bw_run_eta(r, s);
 }
 
 uint64_t bw_noise_seed(uint64_t instance_seed, enum bw_algo algo)

@@ -96,7 +96,7 @@ int bw_gd_run(const struct bw_instance *inst, const struct bw_run_params *p, str
 		bw_outcome_release(out);
 		return RAISE(BW_ENOMEM, "out of memory for gd with n=%zu d=%zu", n, d);
 	}
-	double eta = p->eta > 0 ? p->eta : bw_eta_auto(p, &inst->spec);
+	double eta = bw_run_eta(p, &inst->spec);
 	long max_steps = p->max_steps;
 	if (max_steps == 0 && p->max_time == 0)
 		max_steps = bw_gd.budget_steps;

@@ -359,7 +359,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 {
 	size_t n = inst->n, d = inst->d, B = label_noise ? 1 : (size_t)p->batch;
 	CHECK(bw_outcome_alloc(out, d));
-	double eta = p->eta > 0 ? p->eta : bw_eta_auto(p, &inst->spec);
+	double eta = bw_run_eta(p, &inst->spec);
 	double sigma = label_noise ? p->sigma : 0.0;
 	double dt = label_noise ? eta * eta * sigma * sigma / 2.0 : eta;
 	long max_steps = p->max_steps;

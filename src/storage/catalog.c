@@ -232,6 +232,44 @@ static int create_schema(struct bw_catalog *cat)
 	return rc;
 }
 
+/* A file made before columns were added to the schema (check.h,
+ * bw_catalog_schema_added_columns) gets them, and the views that show them,
+ * in one transaction; a file that has them is left as it is. */
+static int lacks_columns(struct bw_catalog *cat)
+{
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++)
+		if (bw_sql_has_column(cat->db, "main", c->table, c->column) != 1)
+			return 1;
+	return 0;
+}
+
+static int add_columns(struct bw_catalog *cat)
+{
+	int rc = BW_OK, changed = 0;
+	if (!lacks_columns(cat))
+		return BW_OK; /* the usual case: no write lock taken */
+	CHECK(exec(cat, "BEGIN IMMEDIATE", "starting the column migration"));
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); rc == BW_OK && c->table; c++) {
+		int has = bw_sql_has_column(cat->db, "main", c->table, c->column);
+		if (has < 0) {
+			rc = store_error(cat, "reading the columns");
+		} else if (!has) {
+			char *sql = sqlite3_mprintf("ALTER TABLE main.\"%w\" ADD COLUMN \"%w\" %s", c->table, c->column,
+						    c->type);
+			rc = sql ? exec(cat, sql, "adding a column") : RAISE(BW_ENOMEM, "out of memory");
+			sqlite3_free(sql);
+			changed = 1;
+		}
+	}
+	if (rc == BW_OK && changed)
+		rc = exec(cat, bw_catalog_schema_views, "rebuilding the views");
+	if (rc == BW_OK)
+		rc = exec(cat, "COMMIT", "committing the column migration");
+	if (rc != BW_OK)
+		bw_sql_rollback_quietly(cat->db);
+	return rc;
+}
+
 int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 {
 	struct bw_catalog *cat;
@@ -279,6 +317,8 @@ int bw_catalog_open(const char *path, int flags, struct bw_catalog **out)
 		    (rc = exec(cat, "PRAGMA foreign_keys=ON", "enabling foreign keys")) != BW_OK)
 			goto fail;
 		if (!version && (rc = create_schema(cat)) != BW_OK)
+			goto fail;
+		if ((rc = add_columns(cat)) != BW_OK)
 			goto fail;
 		if ((rc = exec(cat, bw_schema_sample_complexity_view, "creating view sample_complexity")) != BW_OK)
 			goto fail;
@@ -385,7 +425,9 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	sqlite3_bind_int(ts, 16, p->project);
 	sqlite3_bind_int64(ts, 17, (sqlite3_int64)t->inst.sweep_seed); /* two's complement above 2^63 */
 	sqlite3_bind_int64(ts, 18, t->inst.seed_index);
-	bind_double(ts, 19, t->cost);
+	if ((uses & BW_USES_ETA) && p->eta_scale > 0)
+		bind_double(ts, 19, p->eta_scale);
+	bind_double(ts, 20, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 
 	sqlite3_reset(ss);

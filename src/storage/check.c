@@ -74,6 +74,16 @@ static int added_later(const char *name)
 	return 0;
 }
 
+/* A column the schema gained after files were made (check.h): a table of a
+ * file may lack it, and so may every view (they show the tables' columns). */
+static int added_column(const char *kind, const char *name, const char *column)
+{
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++)
+		if (!sqlite3_stricmp(c->column, column) && (!strcmp(kind, "view") || !sqlite3_stricmp(c->table, name)))
+			return 1;
+	return 0;
+}
+
 struct names {
 	size_t n;
 	char **v;
@@ -205,7 +215,7 @@ static int same_columns(sqlite3 *ref, sqlite3 *db, const char *schema, const cha
 	}
 	rc = BW_OK;
 	for (size_t i = 0; rc == BW_OK && i < want.n; i++)
-		if (!names_has(&have, want.v[i]))
+		if (!names_has(&have, want.v[i]) && !added_column(kind, name, want.v[i]))
 			rc = RAISE(BW_EINVAL, "'%s': not a complete biasweep catalog (%s %s has no column %s)", path, kind,
 				   name, want.v[i]);
 	for (size_t i = 0; rc == BW_OK && i < have.n; i++)

@@ -19,6 +19,17 @@ struct sqlite3;
  * (NULL-terminated; a file may lack those).  Defined in schema.c. */
 const char *bw_catalog_schema(const char *const **added_later);
 
+/* The columns added to the schema's tables after files were made, ending
+ * with a NULL table: a file may lack them (and its views their names) until
+ * a read-write open adds them (ALTER TABLE ADD COLUMN with `type`) and
+ * rebuilds the views with bw_catalog_schema_views (which drops and creates
+ * results, success_rates and sample_complexity).  Defined in schema.c. */
+struct bw_schema_column {
+	const char *table, *column, *type;
+};
+const struct bw_schema_column *bw_catalog_schema_added_columns(void);
+extern const char bw_catalog_schema_views[];
+
 /* The schema_version in table meta; *version = 0 for an empty database (no
  * tables).  Refused: not SQLite, corrupt, another program's database (tables
  * but no meta), meta without a usable schema_version. */

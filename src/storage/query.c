@@ -158,6 +158,35 @@ static int load_columns(struct bw_query *q)
 	return BW_OK;
 }
 
+/* A file made before a column was added (check.h) is read through a view of
+ * this connection's temp schema that shadows its `results` and shows the
+ * column as NULL (the file is not written). */
+static int shadow_results(struct bw_query *q)
+{
+	struct sbuf b = {0};
+	int missing = 0, rc = BW_OK;
+	bw_qi_sb_add(&b, "CREATE TEMP VIEW results AS SELECT *");
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++) {
+		int has = bw_sql_has_column(q->db, "main", "results", c->column);
+		if (has < 0) {
+			free(b.p);
+			return bw_qi_store_error(q, "reading the columns of results");
+		}
+		if (!has) {
+			bw_qi_sb_add(&b, ", NULL AS ");
+			bw_qi_sb_add(&b, c->column);
+			missing = 1;
+		}
+	}
+	bw_qi_sb_add(&b, " FROM main.results");
+	if (b.oom)
+		rc = RAISE(BW_ENOMEM, "out of memory");
+	else if (missing && bw_sql_exec(q->db, b.p) != SQLITE_OK)
+		rc = bw_qi_store_error(q, "reading a catalog made before its newer columns");
+	free(b.p);
+	return rc;
+}
+
 int bw_query_open(const char *path, struct bw_query **out)
 {
 	struct bw_query *q;
@@ -184,6 +213,9 @@ int bw_query_open(const char *path, struct bw_query **out)
 						 : RAISE(BW_ENOMEM, "out of memory opening catalog '%s'", path);
 		goto fail;
 	}
+	long version;
+	if ((rc = bw_catalog_check(q->db, "main", q->path, 0, &version)) != BW_OK || (rc = shadow_results(q)) != BW_OK)
+		goto fail;
 	if (bw_sql_exec(q->db, "PRAGMA query_only=1") != SQLITE_OK) {
 		rc = bw_qi_store_error(q, "setting query_only");
 		goto fail;
@@ -192,8 +224,7 @@ int bw_query_open(const char *path, struct bw_query **out)
 		rc = bw_qi_store_error(q, "installing the authorizer");
 		goto fail;
 	}
-	long version;
-	if ((rc = bw_catalog_check(q->db, "main", q->path, 0, &version)) != BW_OK || (rc = load_columns(q)) != BW_OK)
+	if ((rc = load_columns(q)) != BW_OK)
 		goto fail;
 	*out = q;
 	return BW_OK;
@@ -238,7 +269,7 @@ static int prepare(struct bw_query *q, struct sbuf *b, sqlite3_stmt **s)
 /* ---- rows ------------------------------------------------------------------------- */
 
 static const char order_all[] =
-	" ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n, sweep_seed, seed, key";
+	" ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n, sweep_seed, seed, key";
 
 int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, const size_t *cols, size_t ncols,
 		  long limit, struct bw_table *out)
@@ -571,9 +602,10 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 	struct bw_qcell *c = NULL;
 	memset(out, 0, sizeof *out);
 	bw_qi_sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n,"
-		   " success FROM results");
+		   " success, eta_scale FROM results");
 	bw_qi_sb_where(&b, q, f, nf);
-	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n");
+	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, sweep_seed,"
+		   " seed, n");
 	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
 		goto done;
 	while ((st = sqlite3_step(s)) == SQLITE_ROW) {
@@ -589,9 +621,10 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 		k.sigma = col_real(s, 7);
 		k.batch = sqlite3_column_int64(s, 8);
 		k.eps = col_real(s, 9);
+		k.eta_scale = col_real(s, 14);
 		if (!c || strcmp(c->algorithm, k.algorithm) || strcmp(c->design, k.design) || strcmp(c->wstar, k.wstar) ||
 		    c->d != k.d || c->kappa != k.kappa || !same_real(c->alpha, k.alpha) || !same_real(c->eta, k.eta) ||
-		    !same_real(c->sigma, k.sigma) || c->batch != k.batch || !same_real(c->eps, k.eps)) {
+		    !same_real(c->eta_scale, k.eta_scale) || !same_real(c->sigma, k.sigma) || c->batch != k.batch || !same_real(c->eps, k.eps)) {
 			if ((rc = grow((void **)&out->cell, &capcells, out->n + 1, sizeof *out->cell)) != BW_OK)
 				goto done;
 			c = &out->cell[out->n++];

@@ -11,10 +11,27 @@
  * files made before it existed. */
 #define SAMPLE_COMPLEXITY_VIEW                                                                      \
 	"CREATE VIEW IF NOT EXISTS sample_complexity AS SELECT\n"                                   \
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"                 \
+	"  algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n,\n"      \
 	"  count(*) AS tasks, count(DISTINCT sweep_seed || ':' || seed) AS seeds,\n"                \
 	"  sum(success) AS successes, avg(success) AS rate, avg(success) >= 0.5 AS reached\n"       \
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
+	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n;\n"
+
+/* The views on tasks and outcomes (read-write opens rebuild them in a file
+ * whose tables gained a column: bw_catalog_schema_views). */
+#define VIEWS                                                                                       \
+	"CREATE VIEW results AS SELECT\n"                                                           \
+	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_scale, t.sigma,\n" \
+	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n" \
+	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n" \
+	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n" \
+	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"                           \
+	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"                                  \
+	"CREATE VIEW success_rates AS SELECT\n"                                                     \
+	"  algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n,\n"      \
+	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"                   \
+	"  avg(test_error) AS mean_test_error\n"                                                    \
+	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n;\n" \
+	SAMPLE_COMPLEXITY_VIEW
 
 /* Version 1.  Created in one transaction by bw_catalog_open. */
 static const char schema_sql[] =
@@ -52,6 +69,7 @@ static const char schema_sql[] =
 	"  project INTEGER,\n"
 	"  sweep_seed INTEGER,\n"
 	"  seed INTEGER,\n"
+	"  eta_scale REAL,\n"
 	"  cost REAL);\n"
 	"CREATE TABLE sweep_tasks(\n"
 	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
@@ -83,24 +101,26 @@ static const char schema_sql[] =
 	"CREATE INDEX tasks_cell ON tasks(algorithm, design, wstar, d, kappa, n);\n"
 	"CREATE INDEX outcomes_sweep ON outcomes(sweep_id);\n"
 	"CREATE INDEX outcomes_status ON outcomes(status);\n"
-	"CREATE VIEW results AS SELECT\n"
-	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,\n"
-	"  t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.cost,\n"
-	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n"
-	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n"
-	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"
-	"  FROM tasks AS t JOIN outcomes AS o ON o.key = t.key;\n"
-	"CREATE VIEW success_rates AS SELECT\n"
-	"  algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n,\n"
-	"  count(*) AS tasks, sum(success) AS successes, avg(success) AS rate,\n"
-	"  avg(test_error) AS mean_test_error\n"
-	"  FROM results GROUP BY algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, n;\n"
-	SAMPLE_COMPLEXITY_VIEW;
+	VIEWS;
 
 const char bw_schema_sample_complexity_view[] = SAMPLE_COMPLEXITY_VIEW;
 
 /* Objects of the schema that read-write opens add to files made before them. */
 static const char *const added_later[] = {"sample_complexity", NULL};
+
+/* Columns added to tables after files were made (a file may lack them until a
+ * read-write open adds them: bw_catalog_schema_added_columns). */
+static const struct bw_schema_column added_columns[] = {
+	{"tasks", "eta_scale", "REAL"},
+	{NULL, NULL, NULL},
+};
+
+const struct bw_schema_column *bw_catalog_schema_added_columns(void) { return added_columns; }
+
+const char bw_catalog_schema_views[] =
+	"DROP VIEW IF EXISTS sample_complexity;\n"
+	"DROP VIEW IF EXISTS success_rates;\n"
+	"DROP VIEW IF EXISTS results;\n" VIEWS;
 
 const char *bw_catalog_schema(const char *const **added)
 {

@@ -24,6 +24,26 @@ int bw_sql_open(const char *path, int flags, sqlite3 **db)
 
 int bw_sql_exec(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, NULL, NULL, NULL); }
 
+int bw_sql_has_column(sqlite3 *db, const char *schema, const char *table, const char *column)
+{
+	char *sql = sqlite3_mprintf("PRAGMA \"%w\".table_info(\"%w\")", schema, table);
+	sqlite3_stmt *s = NULL;
+	int rc, has = 0;
+	if (!sql)
+		return -1;
+	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		if (name && !sqlite3_stricmp(name, column))
+			has = 1;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? has : -1;
+}
+
 void bw_sql_rollback_quietly(sqlite3 *db)
 {
 	if (!sqlite3_get_autocommit(db))

@@ -18,6 +18,10 @@ int bw_sql_open(const char *path, int flags, sqlite3 **db);
 /* sqlite3_exec without callbacks: SQLite's code. */
 int bw_sql_exec(sqlite3 *db, const char *sql);
 
+/* 1 when table (or view) `table` of database `schema` has column `column`, 0
+ * when not, -1 when its columns cannot be read (SQLite's error on db). */
+int bw_sql_has_column(sqlite3 *db, const char *schema, const char *table, const char *column);
+
 /* Rolls back whatever transaction is open, keeping the caller's error. */
 void bw_sql_rollback_quietly(sqlite3 *db);
 

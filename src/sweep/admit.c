@@ -57,7 +57,7 @@ static int cost_finite(const struct bw_spec *spec, const struct bw_task *t, doub
 	if (isfinite(cost))
 		return BW_OK;
 	const struct bw_run_params *r = &t->run;
-	double eta = r->eta > 0 ? r->eta : bw_eta_auto(r, &t->inst);
+	double eta = bw_run_eta(r, &t->inst);
 	return RAISE(BW_EINVAL,
 		     "%s: the task %s (%s d=%zu n=%zu alpha=%g eta=%g%s) has no finite cost estimate: a step that "
 		     "underflows to 0 or a budget beyond any number of steps (change alpha, eta or the budget)",

@@ -36,7 +36,7 @@ static int resolve_budget(const struct parse *p, enum axis_id id, const struct v
 		*out = v->x;
 		return BW_OK;
 	}
-	double eta = t->run.eta > 0 ? t->run.eta : bw_eta_auto(&t->run, &t->inst);
+	double eta = bw_run_eta(&t->run, &t->inst);
 	double x = v->scale * pow(eta, v->eta_power) * pow((double)t->inst.d, v->d_power);
 	if (id == AX_STEPS)
 		x = fmax(1.0, ceil(x * (1 - 1e-12)));
@@ -121,7 +121,7 @@ static int check_auto_step(const struct parse *p, const struct bw_task *t, unsig
 {
 	const struct bw_run_params *r = &t->run;
 	const struct bw_dynamics *g = bw_run_descent(r);
-	int own = (bw_dynamics_table[r->algo]->uses & BW_USES_ETA) && !(r->eta > 0) && !(bw_eta_auto(r, &t->inst) > 0);
+	int own = (bw_dynamics_table[r->algo]->uses & BW_USES_ETA) && !(bw_run_eta(r, &t->inst) > 0);
 	if (own || (g && !(g->eta_auto(r->alpha, &t->inst) > 0)))
 		return spec_fail(p, line, "'alpha' = %g is too large for %s d=%zu n=%zu: %s%s automatic step underflows to 0",
 				 r->alpha, bw_algo_name(r->algo), t->inst.d, t->inst.n, own ? "its" : g->name,
@@ -143,6 +143,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 	dv[AX_SEEDS].x = 0;
 	dv[AX_ALPHA].x = def.alpha;
 	dv[AX_ETA].x = 0; /* auto */
+	dv[AX_ETA_SCALE].x = 0; /* unset */
 	dv[AX_SIGMA].x = def.sigma;
 	dv[AX_BATCH].x = (double)def.batch;
 	dv[AX_EPS].x = def.eps;
@@ -154,12 +155,16 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 	for (int i = 0; i < AX_COUNT; i++)
 		ax[i] = (struct axis){.v = &dv[i], .len = 1};
 
+	/* eta and eta_scale are one choice: a group that sets either replaces both */
+	int own_eta = lv->ax[AX_ETA].set || lv->ax[AX_ETA_SCALE].set;
 	for (int i = 0; i < AX_STEPS; i++) {
 		unsigned uses = spec_axes[i].uses;
 		if (uses && !(reads & uses))
 			continue; /* not read: one default value, top-level lists ignored */
 		if (lv->ax[i].set)
 			ax[i] = lv->ax[i];
+		else if (own_eta && (i == AX_ETA || i == AX_ETA_SCALE))
+			continue;
 		else if (p->top.ax[i].set)
 			ax[i] = p->top.ax[i];
 		else if (i == AX_D || i == AX_N || i == AX_KAPPA)
@@ -225,6 +230,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 		t.run = def;
 		t.run.alpha = V(AX_ALPHA);
 		t.run.eta = V(AX_ETA);
+		t.run.eta_scale = V(AX_ETA_SCALE);
 		t.run.sigma = V(AX_SIGMA);
 		t.run.batch = (long)V(AX_BATCH);
 		t.run.eps = V(AX_EPS);

@@ -25,6 +25,7 @@ const struct axis_def spec_axes[AX_COUNT] = {
 	[AX_SEEDS] = {"seeds", V_INT, 0, 0, 0, 4294967295.0},
 	[AX_ALPHA] = {"alpha", V_REAL, 0, 0, 1, HUGE_VAL},
 	[AX_ETA] = {"eta", V_REAL, BW_USES_ETA, 0, 1, HUGE_VAL},
+	[AX_ETA_SCALE] = {"eta_scale", V_REAL, BW_USES_ETA, 0, 1, 1e6},
 	[AX_SIGMA] = {"sigma", V_REAL, BW_USES_SIGMA, 0, 1, HUGE_VAL},
 	[AX_BATCH] = {"batch", V_INT, BW_USES_BATCH, 1, 0, 1e9},
 	[AX_EPS] = {"eps", V_REAL, 0, 0, 1, HUGE_VAL},
@@ -507,6 +508,17 @@ static int parse_algo_name(const struct parse *p, const config_setting_t *s, con
 	return spec_fail(p, line_of(s), "unknown algorithm '%s'%s", str, sug);
 }
 
+/* 'eta' and 'eta_scale' in one level (the top, or one group): refused at the later line. */
+static int exclusive_eta(const struct parse *p, const struct level *lv)
+{
+	const struct axis *e = &lv->ax[AX_ETA], *s = &lv->ax[AX_ETA_SCALE];
+	if (!e->set || !s->set)
+		return BW_OK;
+	return spec_fail(p, e->line > s->line ? e->line : s->line,
+			 "'eta' (line %u) and 'eta_scale' (line %u) exclude each other: give the step or its multiple "
+			 "of the automatic step, not both", e->line, s->line);
+}
+
 int spec_parse_top(struct parse *p, const config_setting_t *root)
 {
 	for (int i = 0; i < config_setting_length(root); i++) {
@@ -577,6 +589,9 @@ int spec_parse_top(struct parse *p, const config_setting_t *root)
 			return spec_fail(p, line, "unknown setting '%s'%s", k, sug);
 		}
 	}
+	CHECK(exclusive_eta(p, &p->top));
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		CHECK(exclusive_eta(p, &p->algo[a]));
 	return BW_OK;
 }
 

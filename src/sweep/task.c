@@ -17,6 +17,8 @@ int bw_task_canonical(const struct bw_task *t, char *buf, size_t len)
 	if (reads & BW_USES_ETA) {
 		if (r->eta > 0)
 			snprintf(eta, sizeof eta, " eta=%.17g", r->eta);
+		else if (r->eta_scale > 0)
+			snprintf(eta, sizeof eta, " eta_scale=%.17g", r->eta_scale);
 		else
 			snprintf(eta, sizeof eta, " eta=auto");
 	}

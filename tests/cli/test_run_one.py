@@ -36,7 +36,7 @@ def eta_auto(algo, d, n, kappa, alpha):
 
 
 # ---- --help --------------------------------------------------------------
-OPTIONS = ["algo", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "sigma", "batch", "seed",
+OPTIONS = ["algo", "design", "wstar", "d", "n", "kappa", "alpha", "eta", "eta-scale", "sigma", "batch", "seed",
            "sweep-seed", "steps", "time", "eps", "tol", "no-project", "save", "json", "help"]
 for flag in ("--help", "-h"):
     rc, out, err = run_one(flag)
@@ -194,6 +194,24 @@ if check(rc == 0, "gd --time: exit 0"):
 rc, out, err = run_one("--algo", "gd", "--d", "1e2", *BASE[2:], "--json")  # BASE with --d 1e2
 check(rc == 0 and json.loads(out)["d"] == 100, "integers written like 1e2 are accepted (documented)")
 
+# --eta-scale X: the step is X times the documented automatic step (computed here)
+for algo in ("gd", "sgd", "label_noise_sgd"):
+    for x in (0.5, 3.0):
+        rc, out, err = run_one("--algo", algo, *BASE, "--eta-scale", x, "--steps", 50, "--json")
+        if check(rc == 0, "%s --eta-scale %g: exit 0 (%r)" % (algo, x, err)):
+            j = json.loads(out)
+            want = x * eta_auto(algo, 40, 16, 3, 0.4)
+            check(rel(j["eta"], want) < 1e-15, "%s --eta-scale %g: eta %r = %g x the automatic %r" %
+                  (algo, x, j["eta"], x, want / x))
+rc, out, err = run_one("--algo", "sgd", *BASE, "--eta-scale", 1, "--steps", 300, "--json")
+rc0, out0, _ = run_one("--algo", "sgd", *BASE, "--steps", 300, "--json")
+if rc == 0 and rc0 == 0:
+    a, b = json.loads(out), json.loads(out0)
+    for k in ("wall_s", "steps_per_s"):
+        a.pop(k, None)
+        b.pop(k, None)
+    check(a == b, "sgd --eta-scale 1 is the automatic step bit for bit")
+
 # ---- bad input: exit 2, one line on stderr, nothing on stdout, no file ----
 GOOD = ["--algo", "gd", "--d", "12", "--n", "5", "--kappa", "2", "--alpha", "0.5"]
 
@@ -217,6 +235,11 @@ BAD = [
     ("kappa < 1", with_(kappa="0")),
     ("eta = 0", with_(eta="0")),
     ("eta < 0", with_(eta="-0.01")),
+    ("eta-scale 0", with_(eta_scale="0")),
+    ("eta-scale < 0", with_(eta_scale="-2")),
+    ("eta-scale above 1e6", with_(eta_scale="2e6")),
+    ("eta-scale nan", with_(eta_scale="nan")),
+    ("eta and eta-scale", with_(eta="0.01", eta_scale="2")),
     ("alpha = 0", with_(alpha="0")),
     ("alpha < 0", with_(alpha="-1")),
     ("alpha nan", with_(alpha="nan")),

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <float.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,70 @@ static void test_keys(void)
 		     "bw-task/1 algo=riemannian_flow design=rademacher wstar=signs d=16 n=8 kappa=1 sweep_seed=0 seed=0 "
 		     "alpha=1 steps=0 time=50 eps=0.10000000000000001 tol=9.9999999999999995e-08",
 		     "09051dc350dee08e");
+}
+
+/* eta_scale (issue 12 item 3): the key names eta_scale=X in place of eta=auto,
+ * only for dynamics with a step; the step is X times the documented automatic
+ * one (computed here from docs/model.md); eta and eta_scale exclude each
+ * other in one level, a group's choice replaces the top level's. */
+static void test_eta_scale(void)
+{
+	check_golden("d = 20; n = 10; kappa = 2; alpha = 0.5; algorithm = \"sgd\"; eta_scale = 2.5; steps = 100;",
+		     BW_SGD,
+		     "bw-task/1 algo=sgd design=rademacher wstar=signs d=20 n=10 kappa=2 sweep_seed=0 seed=0 alpha=0.5 "
+		     "eta_scale=2.5 batch=1 steps=100 time=0 eps=0.10000000000000001 tol=1e-10",
+		     "85ef10fe7304c483");
+	/* the flow reads no step: a top-level eta_scale leaves its key as it was (the golden flow key above) */
+	check_golden("d = 16; n = 8; kappa = 1; eta_scale = 3.0; algorithms = { riemannian_flow = {}; };",
+		     BW_RIEMANNIAN_FLOW,
+		     "bw-task/1 algo=riemannian_flow design=rademacher wstar=signs d=16 n=8 kappa=1 sweep_seed=0 seed=0 "
+		     "alpha=1 steps=0 time=50 eps=0.10000000000000001 tol=9.9999999999999995e-08",
+		     "09051dc350dee08e");
+	struct bw_spec s;
+	int rc = load("d = [20, 40]; n = 16; kappa = 2; alpha = 0.5; eta_scale = [1.0, 2.0, 4.0];"
+		      "algorithms = { gd = {}; sgd = {}; label_noise_sgd = {}; riemannian_flow = {}; };", &s);
+	TU_CHECK(rc == BW_OK, "eta_scale grid: %s", bw_error_message());
+	if (rc == BW_OK) {
+		TU_CHECK(s.per_algo[BW_GD] == 6 && s.per_algo[BW_SGD] == 6 && s.per_algo[BW_LABEL_NOISE_SGD] == 6 &&
+			 s.per_algo[BW_RIEMANNIAN_FLOW] == 2, "eta_scale multiplies the dynamics with a step only");
+		for (size_t i = 0; i < s.ntasks; i++) {
+			const struct bw_task *t = &s.tasks[i];
+			double d = (double)t->inst.d, n = (double)t->inst.n, a = t->run.alpha, k = (double)t->inst.kappa;
+			double want = t->run.algo == BW_GD ? 0.25 / ((16 / n) * fmax(a * a, 1) * pow(sqrt(n) + sqrt(d), 2))
+							   : 0.25 / (8 * fmax(d * a * a, k));
+			if (t->run.algo == BW_RIEMANNIAN_FLOW) {
+				TU_CHECK(t->run.eta_scale == 0, "the flow takes no eta_scale");
+				continue;
+			}
+			double got = bw_run_eta(&t->run, &t->inst);
+			TU_CHECK(fabs(got - t->run.eta_scale * want) <= 1e-15 * want, "%s d=%zu: step %.17g, want %g x %.17g",
+				 bw_algo_name(t->run.algo), t->inst.d, got, t->run.eta_scale, want);
+		}
+		bw_spec_release(&s);
+	}
+	/* a group's eta replaces the top level's eta_scale (and the other way round) */
+	rc = load("d = 20; n = 10; kappa = 2; eta_scale = [2.0, 3.0]; algorithms = { gd = { eta = 0.01; }; sgd = {}; };",
+		  &s);
+	TU_CHECK(rc == BW_OK && s.per_algo[BW_GD] == 1 && s.per_algo[BW_SGD] == 2, "group eta over top eta_scale: %s",
+		 bw_error_message());
+	for (size_t i = 0; rc == BW_OK && i < s.ntasks; i++)
+		if (s.tasks[i].run.algo == BW_GD)
+			TU_CHECK(s.tasks[i].run.eta == 0.01 && s.tasks[i].run.eta_scale == 0, "gd keeps its own eta");
+	if (rc == BW_OK)
+		bw_spec_release(&s);
+	expect_error("eta and eta_scale at the top", "d = 20; n = 10; kappa = 2;\neta = 0.01;\neta_scale = 2.0;\n"
+		     "algorithm = \"gd\";", 3, "'eta' (line 2) and 'eta_scale' (line 3) exclude each other");
+	expect_error("eta and eta_scale in a group", "d = 20; n = 10; kappa = 2;\nalgorithms = { sgd = {\n"
+		     "eta_scale = 2.0;\neta = [0.01];\n}; };", 4, "'eta' (line 4) and 'eta_scale' (line 3) exclude");
+	expect_error("eta_scale 0", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\neta_scale = 0.0;", 2,
+		     "'eta_scale' must be > 0");
+	expect_error("eta_scale above 1e6", "d = 20; n = 10; kappa = 2; algorithm = \"gd\";\neta_scale = [1.0, 2e6];", 2,
+		     "'eta_scale' must be <= 1000000");
+	expect_error("eta_scale in the flow's group", "d = 20; n = 10; kappa = 2;\nalgorithms = { riemannian_flow = {\n"
+		     "eta_scale = 2.0; }; };", 3, "riemannian_flow does not read 'eta_scale'");
+	char why[64];
+	TU_CHECK(bw_spec_value_ok("eta_scale", 1e6, why, sizeof why) && !bw_spec_value_ok("eta_scale", 0, why, sizeof why),
+		 "run-one shares the limits of eta_scale");
 }
 
 static int cmp_u64(const void *x, const void *y)
@@ -778,6 +843,7 @@ int main(void)
 	test_counts();
 	test_values();
 	test_keys();
+	test_eta_scale();
 	test_key_independence();
 	test_errors();
 	test_ranges();
