@@ -128,8 +128,8 @@ void bw_series_release(struct bw_series_set *s);
 /* ---- the Pesme and Wojtowytsch experiments (experiments.c) ------------------------------- */
 
 /* A cell's step as a multiple of its dynamics' automatic step (the row's
- * eta_auto, dynamics.h): 1 for the automatic step (eta 0), eta / eta_auto
- * otherwise; NaN for a dynamics without a step, an unknown algorithm or
+ * eta_auto, dynamics.h): the cell's eta_scale where set, 1 for the automatic
+ * step (eta 0), eta / eta_auto otherwise; NaN for a dynamics without a step, an unknown algorithm or
  * design, or an automatic step that depends on n (gd's), where one cell has
  * no single scale. */
 double bw_cell_step_scale(const struct bw_qcell *c);

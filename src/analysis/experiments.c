@@ -28,7 +28,11 @@ static int parse_spec(const struct bw_qcell *c, size_t n, struct bw_instance_spe
 double bw_cell_step_scale(const struct bw_qcell *c)
 {
 	const struct bw_dynamics *dy = bw_dynamics_named(c->algorithm);
-	if (!dy || !(dy->uses & BW_USES_ETA) || !dy->eta_auto || !(c->eta >= 0))
+	if (!dy || !(dy->uses & BW_USES_ETA) || !dy->eta_auto)
+		return NAN;
+	if (c->eta_scale > 0) /* the spec's eta_scale: the step is that multiple of the automatic one */
+		return c->eta_scale;
+	if (!(c->eta >= 0))
 		return NAN;
 	if (c->eta == 0)
 		return 1.0;

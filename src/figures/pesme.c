@@ -1,7 +1,7 @@
 /* pesme.c - `biasweep plot pesme`: n* against the step as a multiple of its
  * automatic value (bw_cell_step_scale), one panel per (d, kappa), with the
  * share of diverged runs on the right axis.  A line is the cells that differ
- * only in eta; a line with one cell (a dynamics run at one step, gd in
+ * only in the step (eta or eta_scale); a line with one cell (a dynamics run at one step, gd in
  * jobs/pesme.cfg) is drawn as a horizontal reference with its interval. */
 #include "emit.h"
 
@@ -14,7 +14,7 @@
 
 static int same_real(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
 
-/* Same line: everything of the cell but eta. */
+/* Same line: everything of the cell but its step (eta, eta_scale). */
 static int same_line(const struct bw_qcell *a, const struct bw_qcell *b)
 {
 	return !strcmp(a->algorithm, b->algorithm) && !strcmp(a->design, b->design) && !strcmp(a->wstar, b->wstar) &&
@@ -22,8 +22,8 @@ static int same_line(const struct bw_qcell *a, const struct bw_qcell *b)
 	       a->batch == b->batch && same_real(a->eps, b->eps);
 }
 
-static const char *const group_cols = "algorithm,design,wstar,d,kappa,alpha,eta,sigma,batch,eps";
-enum { G_ALGO, G_DESIGN, G_WSTAR, G_D, G_KAPPA, G_ALPHA, G_ETA, G_SIGMA, G_BATCH, G_EPS, G_NKEY };
+static const char *const group_cols = "algorithm,design,wstar,d,kappa,alpha,eta,eta_scale,sigma,batch,eps";
+enum { G_ALGO, G_DESIGN, G_WSTAR, G_D, G_KAPPA, G_ALPHA, G_ETA, G_ETA_SCALE, G_SIGMA, G_BATCH, G_EPS, G_NKEY };
 
 static double gv_real(const struct bw_table *t, size_t r, size_t c)
 {
@@ -44,7 +44,8 @@ static long group_of(const struct bw_table *t, const struct bw_qcell *c)
 		if (!strcmp(gv_text(t, r, G_ALGO), c->algorithm) && !strcmp(gv_text(t, r, G_DESIGN), c->design) &&
 		    !strcmp(gv_text(t, r, G_WSTAR), c->wstar) && gv_real(t, r, G_D) == (double)c->d &&
 		    gv_real(t, r, G_KAPPA) == (double)c->kappa && same_real(gv_real(t, r, G_ALPHA), c->alpha) &&
-		    same_real(gv_real(t, r, G_ETA), c->eta) && same_real(gv_real(t, r, G_SIGMA), c->sigma) &&
+		    same_real(gv_real(t, r, G_ETA), c->eta) && same_real(gv_real(t, r, G_ETA_SCALE), c->eta_scale) &&
+		    same_real(gv_real(t, r, G_SIGMA), c->sigma) &&
 		    (c->batch ? gv_real(t, r, G_BATCH) == (double)c->batch : isnan(gv_real(t, r, G_BATCH))) &&
 		    same_real(gv_real(t, r, G_EPS), c->eps))
 			return (long)r;
@@ -177,7 +178,7 @@ int bw_figure_pesme(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 		     "# (the cells that differ only in eta)\n",
 		datname);
 	put_provenance(dat, a, o->image);
-	fputs("# n*, interval, censor as `biasweep curve`; step_scale = eta / the dynamics' automatic step (1 for the\n"
+	fputs("# n*, interval, censor as `biasweep curve`; step_scale = eta_scale where set, else eta / the automatic step (1 for the\n"
 	      "# automatic step, NaN where the automatic step depends on n); tasks, diverged: the finished tasks of\n"
 	      "# the cell (on a searched sweep these are the search's probes) and those that diverged\n"
 	      "# columns: 1 algorithm  2 design  3 wstar  4 d  5 kappa  6 alpha  7 eta  8 sigma  9 batch  10 eps\n"
@@ -262,12 +263,21 @@ int bw_figure_pesme(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 				}
 				continue;
 			}
-			fprintf(gp,
-				"%sdat index %zu using 11:12 with lines lc rgb '%s' lw 1.5, \\\n"
-				"  dat index %zu using 11:12:13:(valid(14) ? $14 : $18) with yerrorbars lc rgb '%s' pt %d ps %g lw 1.5, \\\n"
-				"  dat index %zu using 11:($15 == 2 ? $18 : 1/0) with points lc rgb '%s' pt 9 ps 1.8, \\\n"
-				"  dat index %zu using 11:21 axes x1y2 with linespoints lc rgb '#b2182b' dt 3 pt 6 ps 1.1 lw 1.5",
-				first ? "" : ", \\\n  ", l, color, l, color, pt, ps, l, color, l);
+			int inside = 0, above = 0; /* which marks have points (gnuplot warns of an empty plot) */
+			for (size_t k = 0; k < L[l].ncells; k++) {
+				inside |= !isnan(st[L[l].cells[k]].nstar);
+				above |= st[L[l].cells[k]].censor == BW_NSTAR_ABOVE_MAX;
+			}
+			fprintf(gp, "%sdat index %zu using 11:21 axes x1y2 with linespoints lc rgb '#b2182b' dt 3 pt 6 ps 1.1 lw 1.5",
+				first ? "" : ", \\\n  ", l);
+			if (inside)
+				fprintf(gp,
+					", \\\n  dat index %zu using 11:12 with lines lc rgb '%s' lw 1.5, \\\n"
+					"  dat index %zu using 11:12:13:(valid(14) ? $14 : $18) with yerrorbars lc rgb '%s' pt %d ps %g lw 1.5",
+					l, color, l, color, pt, ps);
+			if (above)
+				fprintf(gp, ", \\\n  dat index %zu using 11:($15 == 2 ? $18 : 1/0) with points lc rgb '%s' pt 9 ps 1.8",
+					l, color);
 			first = 0;
 		}
 		if (first)
