@@ -12,7 +12,7 @@
  * `gnuplot SCRIPT` (PATH searched, no shell) and fails with BW_EIO unless the
  * image appeared.  For the image DIR/NAME.png (or .svg) the files are, beside
  * it, file[0] the script NAME.gp (it reads its data from its own directory),
- * then NAME.dat and, for some kinds, NAME-fit.dat and NAME-dt.dat.  Catalog
+ * then NAME.dat and, for some kinds, NAME-fit.dat, NAME-dt.dat or NAME-rate.dat.  Catalog
  * text reaches a script only as sanitized comments and labels, the image's
  * name only inside single-quoted gnuplot strings.  How each dynamics is drawn
  * (colour, points, which are on the trajectory figure) comes from its row of

@@ -9,7 +9,8 @@
  *   NAME.dat      the data: whitespace columns, a header comment naming them,
  *                 gnuplot blocks (two blank lines) each headed by a comment;
  *   NAME-dt.dat   the Donoho-Tanner curve (nstar-d, phase);
- *   NAME-fit.dat  the line fits (nstar-d, nstar-klnd).
+ *   NAME-fit.dat  the line fits (nstar-d, nstar-klnd);
+ *   NAME-rate.dat the rate and the lemma's constants per run (wojtowytsch).
  * Bad input writes nothing. */
 #include "biasweep/cli.h"
 #include "biasweep/error.h"
@@ -37,12 +38,12 @@ static const char summary[] =
 	"  pesme       n* against the step as a multiple of its automatic value eta/eta_auto, one panel per\n"
 	"              (d, kappa), one line per algorithm (and alpha, ...) over its eta, a dynamics run at one\n"
 	"              step (gd) as a horizontal reference, and the share of runs that diverged (jobs/pesme.cfg);\n"
-	"  wojtowytsch ln L against the steps of the sgd runs on one instance (pick it with --where as for\n"
-	"              trajectory) at their eta, and the fitted rate -d ln L/dk (loss_rate) against eta with\n"
+	"  wojtowytsch the loss L (log axis) of the sgd runs on one instance against steps x eta (pick it with\n"
+	"              --where as for trajectory), and the fitted rate -d ln L/dk (loss_rate) against eta with\n"
 	"              Wojtowytsch's lemma's rate and its first-order term Lambda eta, estimated at each run's\n"
 	"              end (docs/model.md, \"Loss-scaled noise\"; jobs/wojtowytsch.cfg).\n"
 	"Beside FILE.png (or FILE.svg) it writes the gnuplot script FILE.gp and the data FILE.dat (and\n"
-	"FILE-dt.dat, FILE-fit.dat): edit FILE.gp and run `gnuplot FILE.gp` to restyle.";
+	"FILE-dt.dat, FILE-fit.dat, FILE-rate.dat): edit FILE.gp and run `gnuplot FILE.gp` to restyle.";
 
 static const char epilog[] =
 	"The numbers are those of biasweep curve (n* interpolated at the 50% crossing, seeds imputed from their\n"
