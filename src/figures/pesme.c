@@ -55,7 +55,8 @@ static long group_of(const struct bw_table *t, const struct bw_qcell *c)
 struct line {
 	size_t first, ncells, panel;
 	size_t *cells; /* sorted by step scale */
-	char label[200];
+	int variant;
+	char label[200], ref[120]; /* ref: a reference line's n* and interval */
 };
 
 int bw_figure_pesme(struct bw_query *q, const struct bw_qfilter *filt, size_t nf, const struct bw_figure_args *a,
@@ -159,15 +160,23 @@ int bw_figure_pesme(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 			cat(L[l].label, sizeof L[l].label, ", B=%" PRId64, c->batch);
 		if (uses & BW_USES_SIGMA)
 			cat(L[l].label, sizeof L[l].label, ", σ=%g", c->sigma);
+		L[l].ref[0] = 0;
 		if (k == 1) {
 			const struct bw_cell_stat *s = &st[L[l].cells[0]];
-			cat(L[l].label, sizeof L[l].label, " (%s step): reference n^* = ", c->eta == 0 ? "automatic" : "one");
+			cat(L[l].label, sizeof L[l].label, " (%s step): the reference n^*",
+			    c->eta == 0 && !(c->eta_scale > 0) ? "automatic" : "one");
+			enh_cat(L[l].ref, sizeof L[l].ref, c->algorithm);
 			if (isnan(s->nstar))
-				cat(L[l].label, sizeof L[l].label, "> %g", s->nmax);
+				cat(L[l].ref, sizeof L[l].ref, " n^* > %g", s->nmax);
 			else
-				cat(L[l].label, sizeof L[l].label, "%.3g [%.3g, %.3g]", s->nstar, s->lo, s->hi);
+				cat(L[l].ref, sizeof L[l].ref, " n^* = %.3g [%.3g, %.3g]", s->nstar, s->lo, s->hi);
+			sanitize(L[l].ref);
 		}
 		sanitize(L[l].label);
+		/* its style: the index among the lines of its algorithm in its panel */
+		L[l].variant = 0;
+		for (size_t m = 0; m < l; m++)
+			L[l].variant += L[m].panel == L[l].panel && !strcmp(cells.cell[L[m].first].algorithm, c->algorithm);
 	}
 
 	FILE *gp, *dat;
@@ -241,7 +250,19 @@ int bw_figure_pesme(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 		fprintf(gp, "\n# ---- panel %zu: d = %" PRId64 ", kappa = %" PRId64 "\nset origin %.4f,%.4f\nset size %.4f,%.4f\n",
 			p, pd[p], pk[p], ((double)(p % 3) * pw + (W - cols * pw) / 2.0) / W, (double)(lh + (rows - 1 - (int)(p / 3)) * ph) / H,
 			(double)pw / W, (double)ph / H);
-		fprintf(gp, "set title 'd = %" PRId64 ", κ = %" PRId64 "'\nset yrange [0:%g]\n", pd[p], pk[p], ymax * 1.08);
+		fprintf(gp, "unset label\nset title 'd = %" PRId64 ", κ = %" PRId64 "'\nset yrange [0:%g]\n", pd[p], pk[p],
+			ymax * 1.08);
+		for (size_t l = 0; l < nlines; l++) /* the reference lines' n*, written above them */
+			if (L[l].panel == p && L[l].ncells == 1) {
+				const char *color;
+				int pt;
+				const struct bw_cell_stat *s = &st[L[l].cells[0]];
+				style_of(cells.cell[L[l].first].algorithm, L[l].variant, &color, &pt);
+				fprintf(gp, "set label %zu ", l + 1);
+				gp_str(gp, L[l].ref);
+				fprintf(gp, " at graph 0.03, first %.17g offset 0,0.8 tc rgb '%s' front\n",
+					isnan(s->nstar) ? s->nmax : s->nstar, color);
+			}
 		fputs("plot ", gp);
 		int first = 1;
 		for (size_t l = 0; l < nlines; l++) {
@@ -249,7 +270,7 @@ int bw_figure_pesme(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 				continue;
 			const char *color;
 			int pt;
-			double ps = style_of(cells.cell[L[l].first].algorithm, (int)l, &color, &pt);
+			double ps = style_of(cells.cell[L[l].first].algorithm, L[l].variant, &color, &pt);
 			const struct bw_cell_stat *s = &st[L[l].cells[0]];
 			if (L[l].ncells == 1) {
 				if (!isnan(s->nstar)) {
@@ -280,29 +301,42 @@ int bw_figure_pesme(struct bw_query *q, const struct bw_qfilter *filt, size_t nf
 					l, color);
 			first = 0;
 		}
-		if (first)
+		double n50 = bw_cell_n50(&cells.cell[L[0].first]);
+		for (size_t l = 0; l < nlines; l++)
+			if (L[l].panel == p)
+				n50 = bw_cell_n50(&cells.cell[L[l].first]);
+		if (isfinite(n50)) /* the l1 limit (alpha_inf -> 0) */
+			fprintf(gp, "%s(%.17g) with lines lc rgb '#555555' dt 4 lw 1.5", first ? "" : ", \\\n  ", n50);
+		else if (first)
 			fputs("NaN notitle", gp);
 		fputc('\n', gp);
 	}
 	fprintf(gp,
 		"\n# ---- legend\nset origin 0,0\nset size 1,%.4f\nunset border\nunset tics\nunset xlabel\nunset ylabel\n"
-		"unset y2label\nunset title\nunset grid\nset xrange [0:1]\nset yrange [0:1]\n"
+		"unset y2label\nunset title\nunset grid\nunset label\nset xrange [0:1]\nset yrange [0:1]\n"
 		"set key inside center center vertical Left reverse nobox font ',11' spacing 1.3 samplen 4\n",
 		(double)lh / H);
 	legend_plot(gp);
 	for (size_t l = 0; l < nlines; l++) {
 		const char *color;
-		int pt;
-		double ps = style_of(cells.cell[L[l].first].algorithm, (int)l, &color, &pt);
+		int pt, dup = 0;
+		for (size_t m = 0; m < l; m++)
+			dup |= L[m].ncells == L[l].ncells && L[m].variant == L[l].variant && !strcmp(L[m].label, L[l].label);
+		if (dup) /* the same series in another panel */
+			continue;
+		double ps = style_of(cells.cell[L[l].first].algorithm, L[l].variant, &color, &pt);
 		if (L[l].ncells == 1)
 			fprintf(gp, ", \\\n  keyentry with lines lc rgb '%s' lw 2 dt 2 title ", color);
 		else
 			fprintf(gp, ", \\\n  keyentry with yerrorbars lc rgb '%s' pt %d ps %g lw 1.5 title ", color, pt, ps);
 		char lab[260] = "";
 		cat(lab, sizeof lab, "%s%s", L[l].label,
-		    L[l].ncells == 1 ? " (band: 95% interval)" : ": n^* with its 95% bootstrap interval over the seeds");
+		    L[l].ncells == 1 ? " (dashed, written in the panel; band: its 95% interval)"
+				     : ": n^* with its 95% bootstrap interval over the seeds");
 		gp_str(gp, lab);
 	}
+	fputs(", \\\n  keyentry with lines lc rgb '#555555' dt 4 lw 1.5 title 'Donoho–Tanner ℓ_1 transition n_{50} = d ψ(κ/d): "
+	      "the limit as α_∞ → 0'", gp);
 	fputs(", \\\n  keyentry with points lc rgb 'black' pt 9 ps 1.8 title 'n^* above the largest n tried (drawn at it)'"
 	      ", \\\n  keyentry with linespoints lc rgb '#b2182b' dt 3 pt 6 ps 1.1 lw 1.5 title "
 	      "'share of the runs (search probes) that diverged, right axis'\n",
