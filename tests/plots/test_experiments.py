@@ -26,6 +26,7 @@ import csv
 import io
 import math
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -185,6 +186,17 @@ try:
     check(any(st == "diverged" for *_, st in rows), "pesme: the spec at 8x should diverge somewhere")
     gp = open(os.path.join(out, "pesme.gp")).read()
     check("axes x1y2" in gp and "reference n^*" in gp, "pesme.gp: diverged share or reference missing")
+    # gd's n* written above its line: the value of the imputed-curve oracle, at its height
+    gns, _ = nstar_imputed([(n, s, ok) for a, _, n, s, ok, _ in rows if a == "gd"])
+    m = re.search(r"set label \d+ 'gd n\^\* = ([^ ]+) \[[^']*' at graph [0-9.]+, first ([^ ]+) ", gp)
+    if check(m is not None and not math.isnan(gns), "pesme.gp: no label with gd's n*"):
+        check(m.group(1) == f"{gns:.3g}" and close(float(m.group(2)), gns, 1e-12),
+              f"pesme.gp: gd's label {m.group(1)} at {m.group(2)}, want {gns:.3g} at {gns}")
+    # the l1 limit: a horizontal line at the Donoho-Tanner n50 of the panel (curve's n50_dt, tested elsewhere
+    # against docs/model.md's table)
+    m = re.search(r"\(([^)]+)\) with lines lc rgb '#555555'", gp)
+    if check(m is not None, "pesme.gp: no Donoho-Tanner line"):
+        check(close(float(m.group(1)), num(curve[0]["n50_dt"]), 1e-12), f"pesme.gp: n50 {m.group(1)}")
 
     # ---- wojtowytsch -------------------------------------------------------------------------
     spec = os.path.join(tmp, "w.cfg")
