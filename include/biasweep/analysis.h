@@ -141,4 +141,36 @@ unsigned bw_cells_differ(const struct bw_qcells *cells);
 int bw_series_group(const struct bw_qcells *cells, struct bw_series_set *out);
 void bw_series_release(struct bw_series_set *s);
 
+/* ---- the Pesme and Wojtowytsch experiments (experiments.c) ------------------------------- */
+
+/* A cell's step as a multiple of its dynamics' automatic step (the row's
+ * eta_auto, dynamics.h): the cell's eta_scale where set, 1 for the automatic
+ * step (eta 0), eta / eta_auto otherwise; NaN for a dynamics without a step, an unknown algorithm or
+ * design, or an automatic step that depends on n (gd's), where one cell has
+ * no single scale. */
+double bw_cell_step_scale(const struct bw_qcell *c);
+
+/* The constants of Wojtowytsch's lemma (docs/model.md, "Loss-scaled noise")
+ * for sgd with batch B on the loss L = (1/n)|Z w - y|^2 near the end of a
+ * run, from the design Z (n x d, row-major), the final w and the effective
+ * initialization alpha_inf (u_j v_j = alpha_inf^2 for every j, exact for
+ * Rademacher batch-1 runs), so u_j^2 + v_j^2 = D_j = sqrt(w_j^2 + 4 alpha_inf^4).
+ * With M = Z diag(D) Z^T (n x n):
+ *   Lambda = (16/n) lambda_min(M)  (|grad L|^2 >= Lambda L near the limit),
+ *   C_L    = (8/n) lambda_max(M)   (the largest Hessian eigenvalue there),
+ *   sigma  = 16 (n - B) / (B (n - 1)) max_i sum_j z_ij^2 D_j
+ *            (E|g - grad L|^2 <= sigma L for the batch gradient g).
+ * BW_EINVAL for sizes out of range or a non-finite w or alpha_inf;
+ * BW_ENOMEM; BW_ENUMERIC when the eigenvalue solver fails. */
+struct bw_rate_consts {
+	double Lambda, C_L, sigma;
+};
+int bw_rate_consts_estimate(size_t n, size_t d, const double *Z, const double *w, double alpha_inf, long batch,
+			    struct bw_rate_consts *out);
+/* rho_eta = 1 - Lambda eta + C_L (1 + sigma) eta^2 / (2 Lambda): the lemma's
+ * bound E L_k <= rho^k L_0 (NaN unless Lambda > 0); the lemma's step bound
+ * eta < Lambda / (Lambda + sigma) * 2 / C_L (NaN unless Lambda, C_L > 0). */
+double bw_rate_rho(const struct bw_rate_consts *k, double eta);
+double bw_rate_eta_max(const struct bw_rate_consts *k);
+
 #endif

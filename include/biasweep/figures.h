@@ -12,7 +12,7 @@
  * `gnuplot SCRIPT` (PATH searched, no shell) and fails with BW_EIO unless the
  * image appeared.  For the image DIR/NAME.png (or .svg) the files are, beside
  * it, file[0] the script NAME.gp (it reads its data from its own directory),
- * then NAME.dat and, for some kinds, NAME-fit.dat and NAME-dt.dat.  Catalog
+ * then NAME.dat and, for some kinds, NAME-fit.dat, NAME-dt.dat or NAME-rate.dat.  Catalog
  * text reaches a script only as sanitized comments and labels, the image's
  * name only inside single-quoted gnuplot strings.  How each dynamics is drawn
  * (colour, points, which are on the trajectory figure) comes from its row of
@@ -65,5 +65,7 @@ bw_figure_emitter bw_figure_nstar_d;    /* n* against d, a panel per kappa */
 bw_figure_emitter bw_figure_nstar_klnd; /* n* against kappa ln d, a panel per algorithm */
 bw_figure_emitter bw_figure_phase;      /* the success rate over (n/d, kappa/n) */
 bw_figure_emitter bw_figure_trajectory; /* R and the test error against t on one instance */
+bw_figure_emitter bw_figure_pesme;      /* n* against eta / eta_auto, with the diverged share */
+bw_figure_emitter bw_figure_wojtowytsch; /* ln L against steps and the rate of ln L against eta */
 
 #endif

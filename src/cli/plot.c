@@ -9,7 +9,8 @@
  *   NAME.dat      the data: whitespace columns, a header comment naming them,
  *                 gnuplot blocks (two blank lines) each headed by a comment;
  *   NAME-dt.dat   the Donoho-Tanner curve (nstar-d, phase);
- *   NAME-fit.dat  the line fits (nstar-d, nstar-klnd).
+ *   NAME-fit.dat  the line fits (nstar-d, nstar-klnd);
+ *   NAME-rate.dat the rate and the lemma's constants per run (wojtowytsch).
  * Bad input writes nothing. */
 #include "biasweep/cli.h"
 #include "biasweep/error.h"
@@ -34,9 +35,17 @@ static const char summary[] =
 	"              Donoho-Tanner curve (kappa/n against n50/d, parametrised by kappa/d);\n"
 	"  trajectory  R = tr Hessian and the test error against the simulated time t of label_noise_sgd and\n"
 	"              riemannian_flow on one instance (pick it with --where d=.. --where kappa=.. --where n=..\n"
-	"              --where seed=..), read from the trajectory files the catalog points at.\n"
+	"              --where seed=..), read from the trajectory files the catalog points at;\n"
+	"  pesme       n* against the step as a multiple of its automatic value eta/eta_auto, one panel per\n"
+	"              (d, kappa), one line per algorithm (and alpha, ...) over its eta, a dynamics run at one\n"
+	"              step (gd) as a horizontal reference with its n* written above it, the Donoho-Tanner n50\n"
+	"              (the l1 limit) and the share of runs that diverged (jobs/pesme.cfg);\n"
+	"  wojtowytsch the loss L (log axis) of the sgd runs on one instance against steps x eta (pick it with\n"
+	"              --where as for trajectory), and the fitted rate -d ln L/dk (loss_rate) against eta with\n"
+	"              Wojtowytsch's lemma's rate and its first-order term Lambda eta, estimated at each run's\n"
+	"              end (docs/model.md, \"Loss-scaled noise\"; jobs/wojtowytsch.cfg).\n"
 	"Beside FILE.png (or FILE.svg) it writes the gnuplot script FILE.gp and the data FILE.dat (and\n"
-	"FILE-dt.dat, FILE-fit.dat): edit FILE.gp and run `gnuplot FILE.gp` to restyle.";
+	"FILE-dt.dat, FILE-fit.dat, FILE-rate.dat): edit FILE.gp and run `gnuplot FILE.gp` to restyle.";
 
 static const char epilog[] =
 	"The numbers are those of biasweep curve (n* interpolated at the 50% crossing, seeds imputed from their\n"
@@ -63,7 +72,9 @@ static const struct {
 } kinds[] = {{"nstar-d", bw_figure_nstar_d},
 	     {"nstar-klnd", bw_figure_nstar_klnd},
 	     {"phase", bw_figure_phase},
-	     {"trajectory", bw_figure_trajectory}};
+	     {"trajectory", bw_figure_trajectory},
+	     {"pesme", bw_figure_pesme},
+	     {"wojtowytsch", bw_figure_wojtowytsch}};
 
 int cmd_plot(int argc, char **argv)
 {
@@ -76,8 +87,8 @@ int cmd_plot(int argc, char **argv)
 		 .short_name = 'o', .missing = "-o FILE.png or -o FILE.svg is required"),
 		{0},
 	};
-	struct bw_cli_cmd cmd = {.name = "plot", .args = "nstar-d|nstar-klnd|phase|trajectory", .minpos = 1, .maxpos = 1,
-				 .pos_missing = "which plot? nstar-d, nstar-klnd, phase or trajectory (see --help)",
+	struct bw_cli_cmd cmd = {.name = "plot", .args = "nstar-d|nstar-klnd|phase|trajectory|pesme|wojtowytsch", .minpos = 1, .maxpos = 1,
+				 .pos_missing = "which plot? nstar-d, nstar-klnd, phase, trajectory, pesme or wojtowytsch (see --help)",
 				 .summary = summary, .epilog = epilog, .opts = opts};
 	int npos, rc = BW_OK;
 	CHECK(bw_cli_parse(&cmd, argc, argv, &npos));
@@ -96,7 +107,7 @@ int cmd_plot(int argc, char **argv)
 			names[k] = kinds[k].name;
 		char hint[96];
 		if (!*bw_suggest_hint(hint, sizeof hint, pos[0], names, nkinds))
-			snprintf(hint, sizeof hint, " (nstar-d, nstar-klnd, phase, trajectory)");
+			snprintf(hint, sizeof hint, " (nstar-d, nstar-klnd, phase, trajectory, pesme, wojtowytsch)");
 		return RAISE(BW_EINVAL, "unknown plot '%s%s'%s", buf, pos[0][i] ? "..." : "", hint);
 	}
 

@@ -3,7 +3,8 @@
  *   common.c      text and number formatting, the script preamble, styles
  *                 (from the dynamics table), series labels;
  *   nstar.c       what nstar-d and nstar-klnd share: cells, fits, blocks;
- *   nstar_d.c, nstar_klnd.c, phase.c, trajectory.c   the figures.
+ *   runs.c        what trajectory and wojtowytsch share: the runs on one instance;
+ *   nstar_d.c, nstar_klnd.c, phase.c, trajectory.c, pesme.c, wojtowytsch.c   the figures.
  * The numbers come from the analysis layer (analysis.h), as in curve. */
 #ifndef BIASWEEP_FIGURES_EMIT_H
 #define BIASWEEP_FIGURES_EMIT_H
@@ -11,6 +12,8 @@
 #include "biasweep/analysis.h"
 #include "biasweep/figures.h"
 #include "biasweep/query.h"
+#include "biasweep/table.h"
+#include "biasweep/dynamics.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -126,5 +129,37 @@ void plot_panel_blocks(FILE *f, int *first, const struct nstar_plot *P, size_t p
 		       int lines);
 /* The legend's plot: every series, then the interval marks drawn. */
 void legend_keys(FILE *f, const struct nstar_plot *P, int lines);
+
+/* ---- runs on one instance (runs.c) ------------------------------------------------------ */
+
+/* A table cell as a real (NaN for NULL or text), an integer (-1 for none), text ("" for none). */
+double tv_real(struct bw_table *t, size_t row, size_t col);
+int64_t tv_int(struct bw_table *t, size_t row, size_t col);
+const char *tv_text(struct bw_table *t, size_t row, size_t col);
+
+/* The columns read_runs always reads, in this order; a caller's own follow from RC_COUNT. */
+enum {
+	RC_ALGO, RC_DESIGN, RC_WSTAR, RC_D, RC_KAPPA, RC_N, RC_SEED, RC_SWEEP_SEED, RC_ALPHA, RC_ETA,
+	RC_SIGMA, RC_EPS, RC_STATUS, RC_ERR, RC_FILE, RC_ROW, RC_KEY, RC_COUNT
+};
+extern const char *const run_cols[RC_COUNT];
+
+struct runs {
+	struct bw_table t;                /* one row per run */
+	struct bw_checkpoint *ck[MAX_RUNS]; /* BW_TRAJ_MAXCK each */
+	int count[MAX_RUNS];
+	double *w[MAX_RUNS];              /* the final w (d each), when asked for */
+};
+
+/* The finished runs matching the user's filters of the dynamics with
+ * keep(row) (what: their names, for the message when none match), which
+ * must be on one instance (sweep_seed, design, wstar, d, kappa, n, seed) and
+ * at most MAX_RUNS, with their trajectories (and final w when want_w) read
+ * and checked to be theirs; the table has run_cols, then colnames[0..ncols).
+ * BW_EINVAL (one line) otherwise.  *R is released by runs_release, also
+ * on failure. */
+int read_runs(struct bw_query *q, const struct bw_qfilter *user, size_t nuser, int (*keep)(const struct bw_dynamics *),
+	      const char *what, const char *const *colnames, size_t ncols, int want_w, struct runs *R);
+void runs_release(struct runs *R);
 
 #endif
