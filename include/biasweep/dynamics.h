@@ -180,6 +180,10 @@ void bw_outcome_release(struct bw_outcome *out);
 int bw_outcome_alloc(struct bw_outcome *out, size_t d);
 int bw_outcome_checkpoint(struct bw_outcome *out, const struct bw_instance *inst, long step, double t,
 			  const double *u, const double *v, double *w, double *r);
+/* The end of a run at step k, time t: the last checkpoint unless it was
+ * written at k or the run diverged, then status, steps and t. */
+int bw_outcome_end(struct bw_outcome *out, const struct bw_instance *inst, enum bw_run_status status, long k,
+		   long last_ck, double t, const double *u, const double *v, double *w, double *r);
 /* Computes loss, error, R, l1, support, success of the final (u, v) into out. */
 void bw_outcome_finish(struct bw_outcome *out, const struct bw_instance *inst, const struct bw_run_params *p,
 		       const double *u, const double *v, double *r);

@@ -224,6 +224,17 @@ void bw_outcome_release(struct bw_outcome *out)
 	memset(out, 0, sizeof *out);
 }
 
+int bw_outcome_end(struct bw_outcome *out, const struct bw_instance *inst, enum bw_run_status status, long k,
+		   long last_ck, double t, const double *u, const double *v, double *w, double *r)
+{
+	if (status != BW_RUN_DIVERGED && last_ck != k)
+		CHECK(bw_outcome_checkpoint(out, inst, k, t, u, v, w, r));
+	out->status = status;
+	out->steps = k;
+	out->t = t;
+	return BW_OK;
+}
+
 int bw_outcome_checkpoint(struct bw_outcome *out, const struct bw_instance *inst, long step, double t,
 			  const double *u, const double *v, double *w, double *r)
 {

@@ -574,12 +574,8 @@ int bw_flow_run(const struct bw_instance *inst, const struct bw_run_params *p, s
 			h *= 0.5;
 	}
 finish:
-	if (status != BW_RUN_DIVERGED && last_ck != k)
-		if ((rc = bw_outcome_checkpoint(out, inst, k, t, u, v, w, r)) != BW_OK)
-			goto done;
-	out->status = (enum bw_run_status)status;
-	out->steps = k;
-	out->t = t;
+	if ((rc = bw_outcome_end(out, inst, (enum bw_run_status)status, k, last_ck, t, u, v, w, r)) != BW_OK)
+		goto done;
 	bw_outcome_finish(out, inst, p, u, v, r);
 done:
 	free(r);

@@ -99,12 +99,8 @@ int bw_gaussian_noise_gd_run(const struct bw_instance *inst, const struct bw_run
 			    g, 1);
 		gnoise_update(d, u, v, w, g, xi, eta, a);
 	}
-	if (status != BW_RUN_DIVERGED && last_ck != k)
-		if ((rc = bw_outcome_checkpoint(out, inst, k, (double)k * dt, u, v, w, r)) != BW_OK)
-			goto done;
-	out->status = (enum bw_run_status)status;
-	out->steps = k;
-	out->t = (double)k * dt;
+	if ((rc = bw_outcome_end(out, inst, (enum bw_run_status)status, k, last_ck, (double)k * dt, u, v, w, r)) != BW_OK)
+		goto done;
 	out->eta_used = eta;
 	if (status == BW_RUN_DIVERGED)
 		snprintf(out->message, sizeof out->message, "loss left the blow-up bound at step %ld (eta=%g)", k, eta);
@@ -150,19 +146,15 @@ const struct bw_dynamics bw_gaussian_noise_gd = {
 	.name = "gaussian_noise_gd",
 	.summary = "gd plus isotropic noise x <- x - eta (grad L + sigma xi), xi ~ N(0, I) (HaoChen et al.), "
 		   "projected at the end",
-	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE,
+	BW_NOISY_GD_FIELDS,
 	.limit = BW_LIMIT_NONE,
-	.tol = 1e-10,
 	.budget_time = GNOISE_TIME,
-	.descent = &bw_gd,
 	.eta_auto = bw_gd_eta_auto,
 	.cost = gnoise_cost,
 	.bytes = gnoise_bytes,
 	.run = bw_gaussian_noise_gd_run,
-	.projects = 1,
 	.plot_color = "#9467bd",
 	.plot_pt = {11, 10},
 	.plot_ps = 1.2,
 	.eta_doc = "0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2)", /* gd's */
-	.time_doc = "k*eta^2*sigma^2/2",
 };

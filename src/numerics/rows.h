@@ -39,4 +39,11 @@ double bw_cost_to_manifold(const struct bw_dynamics *descent, const struct bw_ru
 /* eta, or the row's automatic step when eta <= 0 */
 double bw_cost_eta(const struct bw_run_params *r, const struct bw_instance_spec *s);
 
+/* The fields the noisy dynamics share (label_noise_sgd, gaussian_noise_gd):
+ * gd driven by a noise of scale sigma, time t = k eta^2 sigma^2 / 2 (the
+ * flow's), scored after the projection Phi by gd. */
+#define BW_NOISY_GD_FIELDS                                                       \
+	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE,   \
+	.tol = 1e-10, .descent = &bw_gd, .projects = 1, .time_doc = "k*eta^2*sigma^2/2"
+
 #endif

@@ -602,12 +602,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		cur = nxt;
 		nxt = tb;
 	}
-	if (status != BW_RUN_DIVERGED && last_ck != k)
-		if ((rc = bw_outcome_checkpoint(out, inst, k, (double)k * dt, u, v, w, r)) != BW_OK)
-			goto done;
-	out->status = (enum bw_run_status)status;
-	out->steps = k;
-	out->t = (double)k * dt;
+	if ((rc = bw_outcome_end(out, inst, (enum bw_run_status)status, k, last_ck, (double)k * dt, u, v, w, r)) != BW_OK)
+		goto done;
 	out->eta_used = eta;
 	if (status == BW_RUN_DIVERGED)
 		snprintf(out->message, sizeof out->message, "residual left the blow-up bound near step %ld (eta=%g)", k,
@@ -710,22 +706,18 @@ static const char sgd_eta_doc[] = "0.25/(8 max(d alpha^2, kappa)) (the one-sampl
 const struct bw_dynamics bw_label_noise_sgd = {
 	.name = "label_noise_sgd",
 	.summary = "SGD with batch 1 and label noise y_i +- sigma (Li, Wang & Arora), projected at the end",
-	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE,
+	BW_NOISY_GD_FIELDS,
 	.limit = BW_LIMIT_L1,
-	.tol = 1e-10,
 	.budget_time = 100.0,
 	.stop_rule = "phi",
-	.descent = &bw_gd,
 	.eta_auto = sgd_eta_auto,
 	.cost = label_noise_sgd_cost,
 	.bytes = sgd_bytes,
 	.run = bw_label_noise_sgd_run,
-	.projects = 1,
 	.plot_color = "#d62728",
 	.plot_pt = {9, 8},
 	.plot_ps = 1.2,
 	.eta_doc = sgd_eta_doc,
-	.time_doc = "k*eta^2*sigma^2/2",
 	.converged_doc = "Phi(x_k), the projection at checkpoints, is stationary: its w and R move\n"
 			 "             slower than 1e-6 k relative between checkpoints, 3 in a row",
 };
