@@ -105,9 +105,14 @@ int cmd_plot(int argc, char **argv)
 		const char *names[sizeof kinds / sizeof kinds[0]];
 		for (size_t k = 0; k < nkinds; k++)
 			names[k] = kinds[k].name;
-		char hint[96];
-		if (!*bw_suggest_hint(hint, sizeof hint, pos[0], names, nkinds))
-			snprintf(hint, sizeof hint, " (nstar-d, nstar-klnd, phase, trajectory, pesme, wojtowytsch)");
+		char hint[160];
+		if (!*bw_suggest_hint(hint, sizeof hint, pos[0], names, nkinds)) { /* the kinds, from the table */
+			size_t off = (size_t)snprintf(hint, sizeof hint, " (");
+			for (size_t k = 0; k < nkinds && off < sizeof hint; k++)
+				off += (size_t)snprintf(hint + off, sizeof hint - off, "%s%s", k ? ", " : "", names[k]);
+			if (off < sizeof hint)
+				snprintf(hint + off, sizeof hint - off, ")");
+		}
 		return RAISE(BW_EINVAL, "unknown plot '%s%s'%s", buf, pos[0][i] ? "..." : "", hint);
 	}
 

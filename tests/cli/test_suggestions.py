@@ -88,7 +88,7 @@ with tempfile.TemporaryDirectory() as tmp:
         (["query", *C, "--format", "xml"], "--format: 'xml' is not table, csv or json", "--format xml"),
         (["plot", "nstar_d", *C, "-o", png], "unknown plot 'nstar_d' (did you mean 'nstar-d'?)", "plot nstar_d"),
         (["plot", "Phase", *C, "-o", png], "(did you mean 'phase'?)", "plot Phase"),
-        (["plot", "histogram", *C, "-o", png], "unknown plot 'histogram' (nstar-d, nstar-klnd, phase, trajectory)",
+        (["plot", "histogram", *C, "-o", png], "unknown plot 'histogram' (nstar-d, nstar-klnd, phase, trajectory, pesme, wojtowytsch)",
          "a plot far from any"),
     ]:
         refused(args, want, what)

@@ -39,12 +39,13 @@ SEEDS = 12
 
 
 def spec_file(tmp, case):
-    """kill9: tasks of even cost, so that a random time is a random point of the work; the others:
-    jobs/smoke.cfg (all four dynamics) with more seeds."""
+    """kill9: tasks of even cost, so that a random time is a random point of the work
+    (gaussian_noise_gd runs its whole budget: no stopping rule ends one task sooner than another);
+    the others: jobs/smoke.cfg (every dynamics in it) with more seeds."""
     path = os.path.join(tmp, "faults.cfg")
     if case == "kill9":
         text = ('name = "faults";\nd = [30, 40];\nn = 15;\nkappa = 2;\nseeds = 80;\n'
-                'algorithms = { label_noise_sgd = { time = 0.3; }; };\n')
+                'algorithms = { gaussian_noise_gd = { time = 0.05; }; };\n')
     else:
         text = open(os.path.join(ROOT, "jobs", "smoke.cfg")).read()
         assert "seeds = 2;" in text
