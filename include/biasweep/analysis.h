@@ -173,4 +173,32 @@ int bw_rate_consts_estimate(size_t n, size_t d, const double *Z, const double *w
 double bw_rate_rho(const struct bw_rate_consts *k, double eta);
 double bw_rate_eta_max(const struct bw_rate_consts *k);
 
+/* ---- the tables of `biasweep curve` (src/analysis/curve_tables.c) ---- */
+
+/* Every table starts with the cell columns, in this order. */
+#define BW_CURVE_NCELL 11
+extern const char *const bw_curve_cell_names[BW_CURVE_NCELL];
+/* A table of the cell columns followed by extra[0..nextra) (nextra <= 32). */
+int bw_curve_table_init(struct bw_table *t, const char *const *extra, size_t nextra);
+/* The outcomes of cell c that ran at n (the rest of a point's seeds are imputed). */
+size_t bw_curve_ran_at(const struct bw_qcell *c, double n);
+/* Row `row`'s cell columns from c. */
+int bw_curve_set_cell(struct bw_table *t, size_t row, const struct bw_qcell *c);
+/* One row per cell: seeds, probes, n range, n* with its interval, median threshold, n50. */
+int bw_curve_summary_row(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e);
+/* One row per (cell, n): outcomes that ran, seeds imputed, successes, rate. */
+int bw_curve_points_rows(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e);
+/* One row per (cell, seed): its threshold and whether it is monotone. */
+int bw_curve_seeds_rows(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e);
+/* n* with one column per d: a kappa x d table per algorithm (initializes t). */
+int bw_curve_pivot_rows(struct bw_table *t, const struct bw_qcells *cells);
+/* Per algorithm: fits of n* against kappa ln d and against d (t initialized by the caller). */
+int bw_curve_fit_rows(struct bw_table *t, const struct bw_qcells *cells);
+/* t without its constant cell columns (and d when pivot), into *out; line
+ * names the constant ones ("constant (--all-columns shows them): k=v ..."),
+ * or is "" when none is. */
+int bw_curve_varying(const struct bw_table *t, int pivot, struct bw_table *out, char *line, size_t len);
+/* Per cell: threshold variance between instances and over noise seeds. */
+int bw_curve_noise_row(struct bw_table *t, const struct bw_qcell *c, const struct bw_nstar *e);
+
 #endif

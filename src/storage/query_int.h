@@ -1,4 +1,4 @@
-/* query_int.h - what query.c and filter.c share (internal to src/storage):
+/* query_int.h - what query.c, query_status.c and filter.c share (internal to src/storage):
  * the read-only connection and its columns, a string builder for the SQL
  * they assemble, and the WHERE clause of a filter list. */
 #ifndef BIASWEEP_STORAGE_QUERY_INT_H
@@ -34,6 +34,9 @@ int bw_qi_store_error(const struct bw_query *q, const char *what);
 void bw_qi_sb_add(struct sbuf *b, const char *s);
 /* A column name from the schema, double-quoted. */
 void bw_qi_sb_ident(struct sbuf *b, const char *name);
+
+/* Every row of the prepared statement s (ncols columns) appended to t; what: for messages. */
+int bw_qi_fetch_all(const struct bw_query *q, sqlite3_stmt *s, struct bw_table *t, size_t ncols, const char *what);
 
 /* " WHERE 1 AND col op ? ..." for the filters (filter.c), and their values
  * bound from parameter *next on. */
