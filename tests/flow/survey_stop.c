@@ -115,5 +115,6 @@ int main(int argc, char **argv)
 		printf("; lnsgd ended by the cap %d (%.1f%%), max t %.4g; lnsgd verdict = flow verdict %d (%.1f%%)", cap_sgd,
 		       100.0 * cap_sgd / total, tmax_sgd, agree_sgd, 100.0 * agree_sgd / total);
 	printf("\n");
+	glp_free_env();
 	return 0;
 }

@@ -81,5 +81,6 @@ int main(void)
 	}
 	printf("negative control: %d of %d runs stopped at t = 20 are off the optimum\n", off_early, NCASES);
 	TU_CHECK(off_early >= NCASES / 2, "negative control: only %d of %d off the optimum at t = 20", off_early, NCASES);
+	glp_free_env(); /* GLPK's environment (glp_init_env at the first problem) */
 	return tu_summary("test_flow_stop");
 }

@@ -94,5 +94,6 @@ int main(void)
 	TU_CHECK(total == 20 && agree == total, "label_noise_sgd's verdict is the flow's on %d of %d", agree, total);
 	TU_CHECK(early_miss >= 10, "negative control: only %d of 20 runs stopped at t = 0.05 are off the optimum",
 		 early_miss);
+	glp_free_env(); /* GLPK's environment (glp_init_env at the first problem) */
 	return tu_summary("test_lnsgd_verdict");
 }

@@ -271,5 +271,6 @@ int main(void)
 	check_sigma_zero();
 	check_noise();
 	check_claim();
+	glp_free_env(); /* GLPK's environment (glp_init_env at the first problem) */
 	return tu_summary("test_gaussian_noise");
 }
