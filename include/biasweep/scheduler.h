@@ -56,6 +56,10 @@ struct bw_sched {
 	double cal_cost[BW_ALGO_COUNT], cal_wall[BW_ALGO_COUNT];
 	double cal_cost_d[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES], cal_wall_d[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES];
 	double flight_cost_d[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES];
+	struct bw_sched_flight { int32_t row; double t0; } *flight; /* the rows in flight and when each
+	                             * started (bw_now_s; -1: queued behind another, start unknown) */
+	size_t nflight;
+	double (*clock)(void);       /* the clock of t0 and of the ETA (NULL: bw_now_s; tests simulate one) */
 	size_t nsearch;              /* this process's searches, finished ones included */
 };
 
@@ -103,8 +107,12 @@ void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p);
  * finished, the static model's BW_S_PER_UPDATE (another dynamics' rate says
  * nothing of its own).  A search's expected remaining probes are the
  * mean of the bisection's paths from where it stands for a seed whose
- * threshold lies at 1/4, 1/2 and 3/4 of its open bracket. */
-double bw_sched_eta(const struct bw_sched *s, int slots);
+ * threshold lies at 1/4, 1/2 and 3/4 of its open bracket.  The finished
+ * tasks are a biased sample (the slow ones are still running), so a task in
+ * flight since a known start counts in the rates as finished at the larger of
+ * its elapsed seconds (at `now`, bw_now_s) and its cost at the finished
+ * tasks' rate, and its elapsed seconds are taken off the time left. */
+double bw_sched_eta(const struct bw_sched *s, int slots, double now);
 
 /* How far a spec (or shard `index` of `count` of it; count <= 1: all) has
  * got, given the keys with an outcome (done ascending, ok their success): its

@@ -3,6 +3,7 @@
 #include "biasweep/scheduler.h"
 
 #include "biasweep/buf.h"
+#include "biasweep/clock.h"
 #include "biasweep/error.h"
 #include "biasweep/shard.h"
 
@@ -12,7 +13,7 @@
 
 void bw_sched_release(struct bw_sched *s)
 {
-	BW_FREE_ALL(s->stat, s->ss, s->done, s->ok, s->row_d, s->row_task, s->row_search);
+	BW_FREE_ALL(s->stat, s->ss, s->done, s->ok, s->row_d, s->row_task, s->row_search, s->flight);
 	memset(s, 0, sizeof *s);
 }
 
@@ -95,7 +96,8 @@ int bw_sched_dispatch_init(struct bw_sched *s)
 	size_t n = s->nrows ? s->nrows : 1;
 	s->row_task = malloc(n * sizeof *s->row_task);
 	s->row_search = malloc(n * sizeof *s->row_search);
-	return s->row_task && s->row_search ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
+	s->flight = malloc(n * sizeof *s->flight);
+	return s->row_task && s->row_search && s->flight ? BW_OK : RAISE(BW_ENOMEM, "out of memory");
 }
 
 /* the bucket of d in the ETA's calibration */
@@ -109,9 +111,14 @@ static int octave(size_t d)
 	return b;
 }
 
-static void in_flight(struct bw_sched *s, const struct bw_task *t)
+/* Row r is handed out; `now` when its task starts at once (handed to an idle
+ * slot: max_cost unbounded), else it waits in a queue and its start is unknown. */
+static void in_flight(struct bw_sched *s, int32_t r, int now)
 {
+	const struct bw_task *t = &s->row_task[r];
 	s->flight_cost_d[t->run.algo][octave(t->inst.d)] += t->cost;
+	s->flight[s->nflight].row = r;
+	s->flight[s->nflight++].t0 = now ? (s->clock ? s->clock() : bw_now_s()) : -1;
 }
 
 int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row)
@@ -132,7 +139,7 @@ int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row)
 			return RAISE(BW_EINTERNAL, "a search ran out of its reserved trajectory rows");
 		int32_t r = st->row_next++;
 		bw_search_probe(st->s, n, &s->row_task[r]);
-		in_flight(s, &s->row_task[r]);
+		in_flight(s, r, isinf(max_cost));
 		s->row_search[r] = (int32_t)i;
 		st->busy = 1;
 		s->cursor = i + 1;
@@ -145,7 +152,7 @@ int bw_sched_next(struct bw_sched *s, double max_cost, int32_t *row)
 			return BW_OK;
 		int32_t r = (int32_t)s->next_stat;
 		s->row_task[r] = *s->stat[s->next_stat++];
-		in_flight(s, &s->row_task[r]);
+		in_flight(s, r, isinf(max_cost));
 		s->row_search[r] = -1;
 		s->inflight++;
 		*row = r;
@@ -165,6 +172,11 @@ void bw_sched_finished(struct bw_sched *s, int32_t row, int success, double wall
 {
 	const struct bw_task *t = &s->row_task[row];
 	s->inflight--;
+	for (size_t i = 0; i < s->nflight; i++)
+		if (s->flight[i].row == row) {
+			s->flight[i] = s->flight[--s->nflight];
+			break;
+		}
 	*cost_done += t->cost;
 	s->flight_cost_d[t->run.algo][octave(t->inst.d)] -= t->cost;
 	if (s->inflight == 0) { /* no rounding left over */
@@ -229,7 +241,16 @@ static double search_left_cost(const struct bw_sched_search *st)
 	return sum / 3;
 }
 
-double bw_sched_eta(const struct bw_sched *s, int slots)
+/* Seconds per cost unit of dynamics a at octave o, from the calibration sums. */
+static double cal_rate(const double (*wall)[BW_SCHED_D_OCTAVES], const double (*cost)[BW_SCHED_D_OCTAVES],
+		       const double *wall_a, const double *cost_a, int a, int o)
+{
+	if (cost[a][o] > 0)
+		return wall[a][o] / cost[a][o];
+	return cost_a[a] > 0 ? wall_a[a] / cost_a[a] : BW_S_PER_UPDATE;
+}
+
+double bw_sched_eta(const struct bw_sched *s, int slots, double now)
 {
 	double left[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES];
 	memcpy(left, s->flight_cost_d, sizeof left);
@@ -242,15 +263,35 @@ double bw_sched_eta(const struct bw_sched *s, int slots)
 		/* the base's algorithm and d are every probe's */
 		left[st->s->base.run.algo][octave(st->s->base.inst.d)] += search_left_cost(st);
 	}
+	/* The finished tasks are a biased sample: the slow ones are still running.  Each
+	 * task that runs since a known start (t0) counts as finished at what it will take
+	 * at least, the larger of its elapsed seconds and its cost at the finished tasks'
+	 * rate; its own seconds left are that rate's prediction minus its elapsed ones. */
+	double wall[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES], cost[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES];
+	double wall_a[BW_ALGO_COUNT], cost_a[BW_ALGO_COUNT], elapsed[BW_ALGO_COUNT][BW_SCHED_D_OCTAVES] = {{0}};
+	memcpy(wall, s->cal_wall_d, sizeof wall);
+	memcpy(cost, s->cal_cost_d, sizeof cost);
+	memcpy(wall_a, s->cal_wall, sizeof wall_a);
+	memcpy(cost_a, s->cal_cost, sizeof cost_a);
+	for (size_t i = 0; i < s->nflight; i++) {
+		const struct bw_task *t = &s->row_task[s->flight[i].row];
+		if (s->flight[i].t0 < 0)
+			continue;
+		int a = t->run.algo, o = octave(t->inst.d);
+		double e = fmax(now - s->flight[i].t0, 0);
+		double w = fmax(e, t->cost * cal_rate(s->cal_wall_d, s->cal_cost_d, s->cal_wall, s->cal_cost, a, o));
+		wall[a][o] += w;
+		cost[a][o] += t->cost;
+		wall_a[a] += w;
+		cost_a[a] += t->cost;
+		elapsed[a][o] += e;
+	}
 	/* a dynamics with no finished task yet: the static model (the others' rates say nothing of it) */
 	double secs = 0;
-	for (int a = 0; a < BW_ALGO_COUNT; a++) {
-		double rate_a = s->cal_cost[a] > 0 ? s->cal_wall[a] / s->cal_cost[a] : BW_S_PER_UPDATE;
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		for (int o = 0; o < BW_SCHED_D_OCTAVES; o++)
 			if (left[a][o] != 0)
-				secs += left[a][o] *
-					(s->cal_cost_d[a][o] > 0 ? s->cal_wall_d[a][o] / s->cal_cost_d[a][o] : rate_a);
-	}
+				secs += fmax(left[a][o] * cal_rate(wall, cost, wall_a, cost_a, a, o) - elapsed[a][o], 0);
 	return secs / (slots > 0 ? slots : 1);
 }
 
@@ -280,7 +321,7 @@ void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p)
 	p->searches_resolved = s->nsearch;
 	for (size_t i = 0; i < s->nss; i++)
 		p->searches_resolved -= !s->ss[i].b.done;
-	p->eta_s = bw_sched_eta(s, p->ranks);
+	p->eta_s = bw_sched_eta(s, p->ranks, s->clock ? s->clock() : bw_now_s());
 }
 
 int bw_spec_state(const struct bw_spec *spec, int index, int count, const uint64_t *done, const int8_t *ok,

@@ -242,7 +242,7 @@ static void check_eta_static(void)
 	double all = 0;
 	for (size_t i = 0; i < spec.ntasks; i++)
 		all += spec.tasks[i].cost;
-	double e0 = bw_sched_eta(&s, 2);
+	double e0 = bw_sched_eta(&s, 2, 0);
 	TU_CHECK(fabs(e0 - all * BW_S_PER_UPDATE / 2) <= 1e-12 * e0, "eta before any task: %g, want %g", e0,
 		 all * BW_S_PER_UPDATE / 2);
 	double wall[BW_ALGO_COUNT] = {0}, cost[BW_ALGO_COUNT] = {0}, cost_done = 0;
@@ -263,12 +263,12 @@ static void check_eta_static(void)
 			want += u->cost * (cost[u->run.algo] > 0 ? wall[u->run.algo] / cost[u->run.algo] : BW_S_PER_UPDATE);
 		}
 		want /= 3;
-		double got = bw_sched_eta(&s, 3);
+		double got = bw_sched_eta(&s, 3, 0);
 		bad += !(fabs(got - want) <= 1e-9 * want + 1e-300);
 		checked++;
 	}
 	TU_CHECK(bad == 0 && checked == (int)spec.ntasks, "eta, static tasks: %d of %d predictions off", bad, checked);
-	TU_CHECK(bw_sched_eta(&s, 3) == 0, "eta at the end: %g", bw_sched_eta(&s, 3));
+	TU_CHECK(bw_sched_eta(&s, 3, 0) == 0, "eta at the end: %g", bw_sched_eta(&s, 3, 0));
 	bw_sched_release(&s);
 	free(mine);
 	bw_spec_release(&spec);
@@ -277,6 +277,9 @@ static void check_eta_static(void)
 /* The issue's criterion on a simulated run: two slots, each task taking its synthetic seconds (off the
  * static model by dynamics and by d), searches answered by success_of.  From 20% of the real total on,
  * elapsed + ETA is within 0.6-1.5x of it. */
+static double sim_now;
+static double sim_clock(void) { return sim_now; }
+
 static void check_eta_simulated(const struct bw_spec *spec, const int32_t *mine, const int32_t *mine_s)
 {
 	struct bw_sched s;
@@ -284,6 +287,8 @@ static void check_eta_simulated(const struct bw_spec *spec, const int32_t *mine,
 	TU_CHECK(bw_sched_init(&s, spec, mine, spec->ntasks, mine_s, spec->nsearch) == BW_OK &&
 			 bw_sched_dispatch_init(&s) == BW_OK,
 		 "eta sim: init");
+	s.clock = sim_clock;
+	sim_now = 0;
 	enum { SLOTS = 2, MAXEV = 100000 };
 	int32_t slot_row[SLOTS];
 	double slot_end[SLOTS], now = 0, cost_done = 0;
@@ -307,13 +312,13 @@ static void check_eta_simulated(const struct bw_spec *spec, const int32_t *mine,
 				first = k;
 		if (first < 0)
 			break;
-		now = slot_end[first];
+		now = sim_now = slot_end[first];
 		const struct bw_task *t = &s.row_task[slot_row[first]];
 		bw_sched_finished(&s, slot_row[first], success_of(t), synth_wall(t, 1), &cost_done);
 		slot_row[first] = -1;
 		if (nev < MAXEV) {
 			at[nev] = now;
-			pred[nev++] = now + bw_sched_eta(&s, SLOTS);
+			pred[nev++] = now + bw_sched_eta(&s, SLOTS, now);
 		}
 	}
 	double total = now, worst_lo = INFINITY, worst_hi = 0;
@@ -335,10 +340,89 @@ static void check_eta_simulated(const struct bw_spec *spec, const int32_t *mine,
 	bw_sched_release(&s);
 }
 
+
+/* Tasks in flight (the slow ones are still running when the fast have finished): two slots, the
+ * dearest two tasks handed out at t = 0, the second finishes at w1, the first is still running at
+ * T.  The ETA at T, computed here from the rule of scheduler.h: per (dynamics, octave of d) rate =
+ * (finished seconds + for the running task max(T, its cost at the finished rate)) / (their costs),
+ * times the cost left (the running task and those not handed out), minus the running task's T,
+ * over the slots.  A running task that outlives its prediction makes the ETA grow with T. */
+static double oct_of(size_t d)
+{
+	int b = 0;
+	while (d > 1 && b < BW_SCHED_D_OCTAVES - 1) {
+		d >>= 1;
+		b++;
+	}
+	return b;
+}
+
+static void check_eta_in_flight(void)
+{
+	static const char text[] = "d = [20, 40];\nkappa = 2;\nseeds = 2;\nn = [10, 16];\nalgorithms = {\n"
+				   "  gd = { steps = 1000; }; };\n";
+	struct bw_spec spec;
+	struct bw_sched s;
+	int32_t *mine;
+	if (!static_sched("eta-flight", text, &spec, &s, &mine))
+		return;
+	s.clock = sim_clock;
+	sim_now = 0;
+	int32_t r0, r1;
+	bw_sched_next(&s, INFINITY, &r0);
+	bw_sched_next(&s, INFINITY, &r1);
+	TU_CHECK(r0 >= 0 && r1 >= 0, "eta in flight: two rows handed out");
+	if (r0 < 0 || r1 < 0)
+		goto out;
+	const struct bw_task *t0 = &s.row_task[r0], *t1 = &s.row_task[r1];
+	double w1 = 3.0 * t1->cost * BW_S_PER_UPDATE, cost_done = 0;
+	bw_sched_finished(&s, r1, 1, w1, &cost_done);
+	double prev = -1;
+	int grows = 1;
+	for (int k = 1; k <= 4; k++) {
+		double T = w1 * k * 2.0;
+		sim_now = T;
+		double fin_rate = w1 / t1->cost; /* the finished tasks' rate: t1's (one dynamics) */
+		double w0 = fmax(T, t0->cost * fin_rate);
+		double want = 0;
+		for (size_t j = 0; j < spec.ntasks; j++) {
+			const struct bw_task *u = &spec.tasks[j];
+			if (u->key == t1->key)
+				continue; /* finished */
+			int uo = oct_of(u->inst.d);
+			double wall = 0, cost = 0;
+			if (uo == oct_of(t0->inst.d)) {
+				wall += w0;
+				cost += t0->cost;
+			}
+			if (uo == oct_of(t1->inst.d)) {
+				wall += w1;
+				cost += t1->cost;
+			}
+			double rate = cost > 0 ? wall / cost : (w0 + w1) / (t0->cost + t1->cost);
+			want += u->cost * rate;
+		}
+		/* t0's elapsed T comes off its (dynamics, octave)'s time left */
+		want = fmax(want - T, 0) / 2;
+		double got = bw_sched_eta(&s, 2, T);
+		TU_CHECK(fabs(got - want) <= 1e-9 * want + 1e-300, "eta in flight at T=%g: %.9g, want %.9g", T, got,
+			 want);
+		if (T > t0->cost * fin_rate && prev >= 0 && !(got + T > prev))
+			grows = 0;
+		prev = got + T;
+	}
+	TU_CHECK(grows, "eta in flight: the predicted total grows while the running task outlives its prediction");
+out:
+	bw_sched_release(&s);
+	free(mine);
+	bw_spec_release(&spec);
+}
+
 int main(void)
 {
 	check_max_cost();
 	check_eta_static();
+	check_eta_in_flight();
 	struct bw_spec spec;
 	int rc = bw_spec_load_string("sched.cfg", spec_text, &spec);
 	TU_CHECK(rc == BW_OK, "spec loads: %s", bw_error_message());
