@@ -16,9 +16,9 @@ dtdat = here.'nstar-d-dt.dat'
 # the fits are in nstar-d-fit.dat
 
 # the least-squares fit n* = a kappa ln d + b over the label_noise_sgd and riemannian_flow cells
-# with an interpolated n* (16 cells), R^2 = 0.8374642153267262
-a = 0.5935745863627061
-b = 5.112442922374429
+# with an interpolated n* (16 cells), R^2 = 0.8313794534862085
+a = 0.529207769945571
+b = 5.680365296803654
 
 set multiplot title 'Sample complexity n^* against d  (rademacher design, signs w^*, ε = 0.1)' font ',15'
 set logscale xy
@@ -38,43 +38,47 @@ set origin 0.0000,0.0000
 set size 0.3733,0.9038
 set title 'κ = 2'
 kappa = 2.0
-plot dat index 0 using 4:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
-  dat index 0 using 4:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#1f77b4' lw 1.2 notitle, \
-  dat index 1 using 4:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
-  dat index 1 using 4:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#1f77b4' lw 1.2 notitle, \
-  dat index 2 using 4:12:13:14 with yerrorbars lc rgb '#d62728' lw 1.2 ps 0 notitle, \
-  dat index 3 using 4:12:13:14 with yerrorbars lc rgb '#2ca02c' lw 1.2 ps 0 notitle, \
-  dat index 4 using 4:12:13:14 with yerrorbars lc rgb '#ff7f0e' lw 1.2 ps 0 notitle, \
-  dat index 0 using 4:12 with linespoints lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 notitle, \
-  dat index 1 using 4:12 with linespoints lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 notitle, \
-  dat index 2 using 4:12 with linespoints lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 notitle, \
-  dat index 3 using 4:12 with linespoints lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 notitle, \
-  dat index 4 using 4:12 with linespoints lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 notitle, \
+plot x with lines lc rgb '#d9c8ea' lw 9 notitle, \
+  dat index 0 using ($4*0.9288):12:13:14 with yerrorbars lc rgb '#9467bd' lw 1.2 ps 0 notitle, \
+  dat index 1 using ($4*0.9566):12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
+  dat index 1 using ($4*0.9566):((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#1f77b4' lw 1.6 notitle, \
+  dat index 2 using ($4*0.9853):12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
+  dat index 2 using ($4*0.9853):((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#1f77b4' lw 1.6 notitle, \
+  dat index 3 using ($4*1.0149):12:13:14 with yerrorbars lc rgb '#d62728' lw 1.2 ps 0 notitle, \
+  dat index 4 using ($4*1.0453):12:13:14 with yerrorbars lc rgb '#2ca02c' lw 1.2 ps 0 notitle, \
+  dat index 5 using ($4*1.0767):12:13:14 with yerrorbars lc rgb '#ff7f0e' lw 1.2 ps 0 notitle, \
+  dat index 0 using ($4*0.9288):12 with linespoints lc rgb '#9467bd' pt 11 ps 1.2 lw 1.8 dt 1 notitle, \
+  dat index 1 using ($4*0.9566):12 with linespoints lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 notitle, \
+  dat index 2 using ($4*0.9853):12 with linespoints lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 notitle, \
+  dat index 3 using ($4*1.0149):12 with linespoints lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 notitle, \
+  dat index 4 using ($4*1.0453):12 with linespoints lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 notitle, \
+  dat index 5 using ($4*1.0767):12 with linespoints lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 notitle, \
   a*kappa*log(x) + b with lines lc rgb 'black' dt 2 lw 1.8 notitle, \
-  dtdat index 0 using 1:3 with lines lc rgb '#8c564b' lw 2.5 notitle, \
-  x with lines lc rgb '#9467bd' dt 3 lw 2 notitle
+  dtdat index 0 using 1:3 with lines lc rgb '#8c564b' lw 2.5 notitle
 
 # ---- panel: kappa = 4
 set origin 0.3733,0.0000
 set size 0.3733,0.9038
 set title 'κ = 4'
 kappa = 4.0
-plot dat index 5 using 4:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
-  dat index 6 using 4:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
-  dat index 6 using 4:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#1f77b4' lw 1.2 notitle, \
-  dat index 7 using 4:12:13:14 with yerrorbars lc rgb '#d62728' lw 1.2 ps 0 notitle, \
-  dat index 7 using 4:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#d62728' lw 1.2 notitle, \
-  dat index 8 using 4:12:13:14 with yerrorbars lc rgb '#2ca02c' lw 1.2 ps 0 notitle, \
-  dat index 8 using 4:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#2ca02c' lw 1.2 notitle, \
-  dat index 9 using 4:12:13:14 with yerrorbars lc rgb '#ff7f0e' lw 1.2 ps 0 notitle, \
-  dat index 5 using 4:12 with linespoints lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 notitle, \
-  dat index 6 using 4:12 with linespoints lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 notitle, \
-  dat index 7 using 4:12 with linespoints lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 notitle, \
-  dat index 8 using 4:12 with linespoints lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 notitle, \
-  dat index 9 using 4:12 with linespoints lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 notitle, \
+plot x with lines lc rgb '#d9c8ea' lw 9 notitle, \
+  dat index 6 using ($4*0.9288):12:13:14 with yerrorbars lc rgb '#9467bd' lw 1.2 ps 0 notitle, \
+  dat index 7 using ($4*0.9566):12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
+  dat index 8 using ($4*0.9853):12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
+  dat index 8 using ($4*0.9853):((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#1f77b4' lw 1.6 notitle, \
+  dat index 9 using ($4*1.0149):12:13:14 with yerrorbars lc rgb '#d62728' lw 1.2 ps 0 notitle, \
+  dat index 9 using ($4*1.0149):((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#d62728' lw 1.6 notitle, \
+  dat index 10 using ($4*1.0453):12:13:14 with yerrorbars lc rgb '#2ca02c' lw 1.2 ps 0 notitle, \
+  dat index 10 using ($4*1.0453):((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#2ca02c' lw 1.6 notitle, \
+  dat index 11 using ($4*1.0767):12:13:14 with yerrorbars lc rgb '#ff7f0e' lw 1.2 ps 0 notitle, \
+  dat index 6 using ($4*0.9288):12 with linespoints lc rgb '#9467bd' pt 11 ps 1.2 lw 1.8 dt 1 notitle, \
+  dat index 7 using ($4*0.9566):12 with linespoints lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 notitle, \
+  dat index 8 using ($4*0.9853):12 with linespoints lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 notitle, \
+  dat index 9 using ($4*1.0149):12 with linespoints lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 notitle, \
+  dat index 10 using ($4*1.0453):12 with linespoints lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 notitle, \
+  dat index 11 using ($4*1.0767):12 with linespoints lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 notitle, \
   a*kappa*log(x) + b with lines lc rgb 'black' dt 2 lw 1.8 notitle, \
-  dtdat index 1 using 1:3 with lines lc rgb '#8c564b' lw 2.5 notitle, \
-  x with lines lc rgb '#9467bd' dt 3 lw 2 notitle
+  dtdat index 1 using 1:3 with lines lc rgb '#8c564b' lw 2.5 notitle
 
 # ---- legend (for every panel)
 set origin 0.7467,0
@@ -91,18 +95,20 @@ set xrange [0:1]
 set yrange [0:1]
 set key inside center center vertical Left reverse nobox font ',11' spacing 1.35 samplen 3
 set label 1 'fit over 16 flow and label-noise cells:' at graph 0.05, graph 0.09 left font ',10'
-set label 2 'a = 0.594, b = 5.11, R^2 = 0.84' at graph 0.05, graph 0.03 left font ',10'
+set label 2 'a = 0.529, b = 5.68, R^2 = 0.83' at graph 0.05, graph 0.03 left font ',10'
+set label 3 'series drawn side by side, 3% apart in d' at graph 0.05, graph 0.15 left font ',10'
 plot -1 with lines notitle, \
+  keyentry with linespoints lc rgb '#9467bd' pt 11 ps 1.2 lw 1.8 dt 1 title 'gaussian\_noise\_gd', \
   keyentry with linespoints lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 title 'gd α=0.5', \
   keyentry with linespoints lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 title 'gd α=3', \
   keyentry with linespoints lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 title 'label\_noise\_sgd', \
   keyentry with linespoints lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 title 'riemannian\_flow', \
   keyentry with linespoints lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 title 'sgd', \
   keyentry with yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)', \
-  keyentry with vectors head filled size screen 0.008,25 lc rgb '#555555' lw 1.2 title 'interval open above (to largest n)', \
+  keyentry with vectors nohead dt (6,4) lc rgb '#555555' lw 1.6 title 'open above (dashed, to largest n)', \
   keyentry with lines lc rgb 'black' dt 2 lw 1.8 title 'fit a κ ln d + b (flow, label noise)', \
   keyentry with lines lc rgb '#8c564b' lw 2.5 title 'Donoho–Tanner n_{50}(d, κ)', \
-  keyentry with lines lc rgb '#9467bd' dt 3 lw 2 title 'n = d'
+  keyentry with lines lc rgb '#d9c8ea' lw 9 title 'n = d'
 
 unset multiplot
 set output

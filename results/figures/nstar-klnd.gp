@@ -5,7 +5,7 @@
 set encoding utf8
 here = ''   # this script's directory, from its path (ARG0)
 if (exists('ARG0') && strlen(ARG0) > 0) { do for [i = strlen(ARG0):1:-1] { if (here eq '' && ARG0[i:i] eq '/') { here = ARG0[1:i] } } }
-set terminal pngcairo size 1340,890 enhanced font 'Sans,12'
+set terminal pngcairo size 1840,890 enhanced font 'Sans,12'
 set output here.'nstar-klnd.png'
 set datafile missing 'NaN'
 set style line 100 lc rgb '#bbbbbb' lw 1
@@ -20,67 +20,77 @@ set xlabel 'κ ln d'
 set ylabel 'n^*  (samples for 50% success)'
 unset key
 
-# ---- panel: gd
+# ---- panel: gaussian_noise_gd
 set origin 0.0000,0.4719
-set size 0.3731,0.4719
-set title 'gd:  fit n^* = 7.31 κ ln d + 19.2,  R^2 = 0.20'
-slope0 = 7.305976770042149
-intercept0 = 19.228881278538836
-set yrange [0:306.0]
-plot dat index 0 using 11:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
-  dat index 0 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#1f77b4' lw 1.2 notitle, \
-  dat index 1 using 11:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
-  dat index 1 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#1f77b4' lw 1.2 notitle, \
-  dat index 0 using 11:12 with points lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 notitle, \
-  dat index 1 using 11:12 with points lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 notitle, \
-  slope0*x + intercept0 with lines lc rgb 'black' dt 2 lw 1.8 notitle, \
+set size 0.2717,0.4719
+set title 'gaussian\_noise\_gd: fit 3.26 κ ln d + 32.9, R^2 = 0.14 (not drawn)'
+slope0 = 3.2573348970071128
+intercept0 = 32.859375
+set yrange [0:153.0]
+plot dat index 0 using 11:12:13:14 with yerrorbars lc rgb '#9467bd' lw 1.2 ps 0 notitle, \
+  dat index 0 using 11:12 with points lc rgb '#9467bd' pt 11 ps 1.2 lw 1.8 dt 1 notitle, \
   dat index 0 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle, \
-  dat index 0 using 11:($4 <= 305.4 ? $4 : NaN) with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' notitle, \
+  dat index 0 using 11:($4 <= 152.8 ? $4 : NaN) with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' notitle
+
+# ---- panel: gd
+set origin 0.2717,0.4719
+set size 0.2717,0.4719
+set title 'gd: fit 7.31 κ ln d + 19.2, R^2 = 0.20 (not drawn)'
+slope1 = 7.305976770042149
+intercept1 = 19.228881278538836
+set yrange [0:306.0]
+plot dat index 1 using 11:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
+  dat index 1 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#1f77b4' lw 1.6 notitle, \
+  dat index 2 using 11:12:13:14 with yerrorbars lc rgb '#1f77b4' lw 1.2 ps 0 notitle, \
+  dat index 2 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#1f77b4' lw 1.6 notitle, \
+  dat index 1 using 11:12 with points lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 notitle, \
+  dat index 2 using 11:12 with points lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 notitle, \
   dat index 1 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle, \
-  dat index 1 using 11:($4 <= 305.4 ? $4 : NaN) with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' notitle
+  dat index 1 using 11:($4 <= 305.4 ? $4 : NaN) with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' notitle, \
+  dat index 2 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle, \
+  dat index 2 using 11:($4 <= 305.4 ? $4 : NaN) with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' notitle
 
 # ---- panel: label_noise_sgd
-set origin 0.3731,0.4719
-set size 0.3731,0.4719
-set title 'label\_noise\_sgd:  fit n^* = 0.658 κ ln d + 4.54,  R^2 = 0.87'
-slope1 = 0.6579414027798411
-intercept1 = 4.544520547945206
-set yrange [0:28.0]
-plot dat index 2 using 11:12:13:14 with yerrorbars lc rgb '#d62728' lw 1.2 ps 0 notitle, \
-  dat index 2 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#d62728' lw 1.2 notitle, \
-  dat index 2 using 11:12 with points lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 notitle, \
-  slope1*x + intercept1 with lines lc rgb 'black' dt 2 lw 1.8 notitle, \
-  dat index 2 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle
-
-# ---- panel: riemannian_flow
-set origin 0.0000,0.0000
-set size 0.3731,0.4719
-set title 'riemannian\_flow:  fit n^* = 0.529 κ ln d + 5.68,  R^2 = 0.83'
+set origin 0.5435,0.4719
+set size 0.2717,0.4719
+set title 'label\_noise\_sgd: fit 0.529 κ ln d + 5.68, R^2 = 0.83'
 slope2 = 0.529207769945571
 intercept2 = 5.680365296803654
 set yrange [0:27.0]
-plot dat index 3 using 11:12:13:14 with yerrorbars lc rgb '#2ca02c' lw 1.2 ps 0 notitle, \
-  dat index 3 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors head filled size screen 0.008,25 lc rgb '#2ca02c' lw 1.2 notitle, \
-  dat index 3 using 11:12 with points lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 notitle, \
+plot dat index 3 using 11:12:13:14 with yerrorbars lc rgb '#d62728' lw 1.2 ps 0 notitle, \
+  dat index 3 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#d62728' lw 1.6 notitle, \
+  dat index 3 using 11:12 with points lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 notitle, \
   slope2*x + intercept2 with lines lc rgb 'black' dt 2 lw 1.8 notitle, \
   dat index 3 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle
 
-# ---- panel: sgd
-set origin 0.3731,0.0000
-set size 0.3731,0.4719
-set title 'sgd:  fit n^* = 7.34 κ ln d + 18.4,  R^2 = 0.20'
-slope3 = 7.337817071553397
-intercept3 = 18.42351598173518
-set yrange [0:306.0]
-plot dat index 4 using 11:12:13:14 with yerrorbars lc rgb '#ff7f0e' lw 1.2 ps 0 notitle, \
-  dat index 4 using 11:12 with points lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 notitle, \
+# ---- panel: riemannian_flow
+set origin 0.0000,0.0000
+set size 0.2717,0.4719
+set title 'riemannian\_flow: fit 0.529 κ ln d + 5.68, R^2 = 0.83'
+slope3 = 0.529207769945571
+intercept3 = 5.680365296803654
+set yrange [0:27.0]
+plot dat index 4 using 11:12:13:14 with yerrorbars lc rgb '#2ca02c' lw 1.2 ps 0 notitle, \
+  dat index 4 using 11:((valid(14) || !valid(13)) ? NaN : $13):(0):($16 - $13) with vectors nohead dt (6,4) lc rgb '#2ca02c' lw 1.6 notitle, \
+  dat index 4 using 11:12 with points lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 notitle, \
   slope3*x + intercept3 with lines lc rgb 'black' dt 2 lw 1.8 notitle, \
-  dat index 4 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle, \
-  dat index 4 using 11:($4 <= 305.4 ? $4 : NaN) with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' notitle
+  dat index 4 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle
+
+# ---- panel: sgd
+set origin 0.2717,0.0000
+set size 0.2717,0.4719
+set title 'sgd: fit 7.34 κ ln d + 18.4, R^2 = 0.20 (not drawn)'
+slope4 = 7.337817071553397
+intercept4 = 18.42351598173518
+set yrange [0:306.0]
+plot dat index 5 using 11:12:13:14 with yerrorbars lc rgb '#ff7f0e' lw 1.2 ps 0 notitle, \
+  dat index 5 using 11:12 with points lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 notitle, \
+  dat index 5 using 11:17 with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' notitle, \
+  dat index 5 using 11:($4 <= 305.4 ? $4 : NaN) with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' notitle
 
 # ---- legend (for every panel)
-set origin 0.7463,0
-set size 0.2537,0.9438
+set origin 0.8152,0
+set size 0.1848,0.9438
 unset border
 unset tics
 unset xlabel
@@ -93,16 +103,17 @@ set xrange [0:1]
 set yrange [0:1]
 set key inside center center vertical Left reverse nobox font ',11' spacing 1.35 samplen 3
 plot -1 with lines notitle, \
+  keyentry with points lc rgb '#9467bd' pt 11 ps 1.2 lw 1.8 dt 1 title 'gaussian\_noise\_gd', \
   keyentry with points lc rgb '#1f77b4' pt 7 ps 1.3 lw 1.8 dt 1 title 'gd α=0.5', \
   keyentry with points lc rgb '#1f77b4' pt 6 ps 1.3 lw 1.8 dt 2 title 'gd α=3', \
   keyentry with points lc rgb '#d62728' pt 9 ps 1.2 lw 1.8 dt 1 title 'label\_noise\_sgd', \
   keyentry with points lc rgb '#2ca02c' pt 4 ps 2 lw 1.8 dt 1 title 'riemannian\_flow', \
   keyentry with points lc rgb '#ff7f0e' pt 13 ps 1.1 lw 1.8 dt 1 title 'sgd', \
   keyentry with yerrorbars lc rgb '#555555' lw 1.2 ps 0 title '95% bootstrap interval (seeds)', \
-  keyentry with vectors head filled size screen 0.008,25 lc rgb '#555555' lw 1.2 title 'interval open above (to largest n)', \
-  keyentry with lines lc rgb 'black' dt 2 lw 1.8 title 'least-squares fit (per algorithm)', \
+  keyentry with vectors nohead dt (6,4) lc rgb '#555555' lw 1.6 title 'open above (dashed, to largest n)', \
+  keyentry with lines lc rgb 'black' dt 2 lw 1.8 title 'fit (drawn where R^2 ≥ 0.6)', \
   keyentry with points pt 2 ps 1.6 lw 2 lc rgb '#8c564b' title 'Donoho–Tanner n_{50} of the cell', \
-  keyentry with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' title 'n = d of the cell (where in range)'
+  keyentry with points pt 1 ps 1.6 lw 2 lc rgb '#9467bd' title 'n = d of the cell'
 
 unset multiplot
 set output

@@ -30,29 +30,40 @@ set cblabel 'success rate'
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 set key bottom left font ',10' opaque box ls 100
 
+# ---- panel: gaussian_noise_gd
+unset colorbox
+set title 'gaussian\_noise\_gd'
+plot dat index 0 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
+  dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
+
 # ---- panel: gd alpha=0.5
+unset colorbox
 set title 'gd α=0.5'
-plot dat index 0 using 12:13:16 with points pt 5 ps 1.8 lc palette notitle, \
+plot dat index 1 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
 # ---- panel: gd alpha=3
+unset colorbox
 set title 'gd α=3'
-plot dat index 1 using 12:13:16 with points pt 5 ps 1.8 lc palette notitle, \
+plot dat index 2 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
 # ---- panel: label_noise_sgd
+unset colorbox
 set title 'label\_noise\_sgd'
-plot dat index 2 using 12:13:16 with points pt 5 ps 1.8 lc palette notitle, \
+plot dat index 3 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
 # ---- panel: riemannian_flow
+unset colorbox
 set title 'riemannian\_flow'
-plot dat index 3 using 12:13:16 with points pt 5 ps 1.8 lc palette notitle, \
+plot dat index 4 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
 # ---- panel: sgd
+set colorbox
 set title 'sgd'
-plot dat index 4 using 12:13:16 with points pt 5 ps 1.8 lc palette notitle, \
+plot dat index 5 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
 unset multiplot

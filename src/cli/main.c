@@ -1,5 +1,6 @@
 /* main.c - the command table; the only place that prints errors and exits. */
 #include "biasweep/cli.h"
+#include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/opts.h"
 #include "biasweep/suggest.h"
@@ -56,20 +57,23 @@ static const struct command commands[] = {
 	{"run", cmd_run, "run a sweep (jobs/*.cfg) on all MPI ranks into the catalog"},
 	{"run-one", cmd_run_one, "run one dynamics on one instance and print the outcome"},
 	{"plan", cmd_plan, "validate a spec and print its tasks, cost and memory per rank"},
-	{"status", cmd_status, "per sweep and algorithm: tasks done, pending, diverged, failed, wall time"},
+	{"status", cmd_status, "per spec: complete or not, searches resolved, pending; then each run's tasks"},
 	{"query", cmd_query, "filter the catalog's results; list rows or aggregate per group"},
 	{"curve", cmd_curve, "success rate against n, n* with interval per cell, fits (--fit)"},
 	{"dt", cmd_dt, "the Donoho-Tanner l1 transition n50 = d psi(kappa/d)"},
-	{"plot", cmd_plot, "figures (n* against d, kappa ln d; phase; trajectories) via gnuplot"},
+	{"plot", cmd_plot, "figures (n* against d, kappa ln d; phase; trajectories; experiments) via gnuplot"},
 	{"merge", cmd_merge, "merge shard catalogs (Slurm array elements) into one catalog"},
 	{"bench", cmd_bench, "kernels against this CPU's peak and NumPy peers; coordinator throughput"},
 };
 
 static void usage(FILE *f)
 {
+	char dyn[256];
+	bw_dynamics_list(0, ", ", " and ", dyn, sizeof dyn);
 	fprintf(f, "usage: biasweep COMMAND [OPTIONS]   (biasweep COMMAND --help for a command's options)\n\n"
-		   "Implicit-bias sweeps on the sparse quadratic model w = u.u - v.v: gd, label-noise SGD,\n"
-		   "plain SGD and the Riemannian gradient flow of tr Hessian.\n\ncommands:\n");
+		   "Implicit-bias sweeps on the sparse quadratic model w = u.u - v.v, one instance at a time\n"
+		   "through every dynamics: %s\n(run-one --help describes each).\n\ncommands:\n",
+		dyn);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nrevision %s\n", BW_REVISION);
