@@ -153,6 +153,7 @@ static int print_json(const struct bw_spec *spec, double limit, long cores, size
 	json_fmt(&j, "wall_s_one_core", "%.6g", one);
 	bw_json_int(&j, "cores", cores);
 	json_fmt(&j, "wall_s_all_cores", "%.6g", one / (double)cores);
+	json_fmt(&j, "core_hours", "%.6g", one / 3600);
 	bw_json_uint(&j, "memory_per_rank", bytes);
 	bw_json_uint(&j, "max_instance_bytes", spec->max_instance_bytes);
 	json_fmt(&j, "memory_limit", "%.0f", limit);
@@ -167,6 +168,7 @@ static int print_json(const struct bw_spec *spec, double limit, long cores, size
 			bw_json_uint(&j, "searches", sh[i].searches);
 			bw_json_number(&j, "cost", sh[i].cost);
 			json_fmt(&j, "wall_s_one_core", "%.6g", sh[i].cost * NS_PER_UPDATE * 1e-9);
+			json_fmt(&j, "core_hours", "%.6g", sh[i].cost * NS_PER_UPDATE * 1e-9 / 3600);
 			bw_json_end(&j);
 		}
 		bw_json_end(&j);
@@ -214,8 +216,8 @@ static void print_text(const struct bw_spec *spec, double limit, int limit_given
 	double one = spec->total_cost * NS_PER_UPDATE * 1e-9;
 	human_seconds(one, t1, sizeof t1);
 	human_seconds(one / (double)cores, t2, sizeof t2);
-	printf("%-10s %.3g coordinate-updates: ~%s on one core, ~%s on %ld cores (at %.1f ns each)\n", "cost",
-	       spec->total_cost, t1, t2, cores, NS_PER_UPDATE);
+	printf("%-10s %.3g coordinate-updates: ~%s on one core, ~%s on %ld cores (at %.1f ns each); %.3g core-hours\n",
+	       "cost", spec->total_cost, t1, t2, cores, NS_PER_UPDATE, one / 3600);
 	bw_format_bytes((double)bytes, b1, sizeof b1);
 	bw_format_bytes(limit, b2, sizeof b2);
 	printf("%-10s %s per rank", "memory", b1);
@@ -228,7 +230,13 @@ static void print_text(const struct bw_spec *spec, double limit, int limit_given
 static void print_shards(const struct bw_spec *spec, const struct shard_load *sh, long n, size_t empty)
 {
 	char t[32];
-	printf("%-10s %ld (run --shard i/%ld), cost-balanced", "shards", n, n);
+	double most = 0;
+	for (long i = 0; i < n; i++)
+		most = sh[i].cost > most ? sh[i].cost : most;
+	human_seconds(most * NS_PER_UPDATE * 1e-9, t, sizeof t);
+	printf("%-10s %ld (run --shard i/%ld), cost-balanced; the dearest element %.3g core-hours (~%s on one core, "
+	       "divide by its ranks)",
+	       "shards", n, n, most * NS_PER_UPDATE * 1e-9 / 3600, t);
 	if (empty)
 		printf("; %zu get nothing: the spec has %zu tasks and %zu searches", empty, spec->ntasks, spec->nsearch);
 	printf("\n");

@@ -65,6 +65,12 @@ for name, n in (("smoke.cfg", 3), ("smoke.cfg", 45), ("default.cfg", 7)):
     tot = sum(x["cost"] for x in sh)
     check(abs(tot - doc["total_cost"]) <= 1e-9 * doc["total_cost"], "%s: costs add up (%r vs %r)" %
           (tag, tot, doc["total_cost"]))
+    # core-hours: the cost at the documented ns per update, in hours, for the spec and each shard
+    ch = doc["total_cost"] * doc["ns_per_update"] * 1e-9 / 3600
+    check(abs(float(doc["core_hours"]) - ch) <= 1e-5 * ch + 1e-12 and
+          all(abs(float(x["core_hours"]) - x["cost"] * doc["ns_per_update"] * 1e-9 / 3600) <=
+              1e-5 * x["cost"] * doc["ns_per_update"] * 1e-9 / 3600 + 1e-12 for x in sh),
+          "%s: core_hours = cost x ns_per_update / 3600 s (%r vs %r)" % (tag, doc["core_hours"], ch))
     empty = sum(1 for x in sh if x["tasks"] + x["searches"] == 0)
     check(doc["empty_shards"] == empty == max(0, n - doc["tasks"] - doc["searches"]),
           "%s: empty_shards %r = shards with nothing = N - tasks - searches" % (tag, doc["empty_shards"]))
