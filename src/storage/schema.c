@@ -398,8 +398,10 @@ const struct bw_column_doc bw_column_docs[] = {
 	{"tasks", "eta_scale", "x automatic step", "the step as a multiple of the automatic step (eta_scale in the spec; eta_mode scaled); NULL where not used"},
 	{"tasks", "sigma", "label units", "label-noise level (label_noise_sgd; NULL where not read)"},
 	{"tasks", "batch", "samples", "mini-batch size (sgd; NULL where not read)"},
-	{"tasks", "max_steps", "steps", "step budget; 0 = not set in the spec (the dynamics' default cap applies; the steps taken are outcomes.steps)"},
-	{"tasks", "max_time", "simulated time", "time budget; 0 = not set in the spec (the dynamics' default cap applies; the time reached is outcomes.t)"},
+	{"tasks", "max_steps", "steps", "step budget, a cap: the spec's, or the dynamics' default where it sets neither budget; "
+					"0 = no step cap (the spec set only time; not NULL, as in the key)"},
+	{"tasks", "max_time", "simulated time", "time budget, a cap: the spec's, or the dynamics' default where it sets neither "
+						"budget; 0 = no time cap (the spec set only steps; not NULL, as in the key)"},
 	{"tasks", "eps", "relative", "success threshold on test_error"},
 	{"tasks", "tol", "relative", "the dynamics' convergence tolerance"},
 	{"tasks", "project", "", "label_noise_sgd: 1 when the last iterate is projected onto the zero-loss manifold"},
