@@ -41,7 +41,8 @@
  * label_noise_sgd and gaussian_noise_gd, batch except for sgd; message, traj_file/traj_row when
  * none) and for NaN.  tasks.eta is NULL too where the program chose the
  * step (eta_mode 'automatic' or 'scaled'; the step used is outcomes.eta_used),
- * though bw_run_params.eta is 0 there.
+ * though bw_run_params.eta is 0 there.  tasks.eta_mode is one of the
+ * BW_ETA_MODE_* names below.
  *
  * Journal: WAL with synchronous=NORMAL by default (a local catalog);
  * BW_CATALOG_ROLLBACK_JOURNAL gives journal_mode=DELETE with
@@ -70,6 +71,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* tasks.eta_mode: how the step was chosen (bw_run_eta's three ways; NULL
+ * where the dynamics takes no step). */
+#define BW_ETA_MODE_GIVEN "given"         /* eta: the spec's step */
+#define BW_ETA_MODE_SCALED "scaled"       /* eta_scale x the automatic step */
+#define BW_ETA_MODE_AUTOMATIC "automatic" /* the automatic step */
 
 #define BW_SCHEMA_VERSION 1
 

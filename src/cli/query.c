@@ -23,7 +23,8 @@ static const char summary[] =
 static const char epilog[] =
 	"--where COLUMN OP VALUE, OP one of = != < <= > >= (all --where are ANDed), e.g.\n"
 	"  --where algorithm=gd --where d>=64 --where 'eta=null' --where status!=converged\n"
-	"  numeric columns take numbers; algorithm, design, wstar and status take their known names (= and !=);\n"
+	"  numeric columns take numbers; algorithm, design, wstar, status and eta_mode take their known names\n"
+	"  (= and !=);\n"
 	"  NULL with = or != tests for NULL (sigma and batch of the dynamics that do not read them, as\n"
 	"  run-one --help says: sigma of the noise-free ones, batch but for mini-batch SGD; eta where the spec\n"
 	"  gave no step): NULL is 'not set in the spec' or 'not read', a number what the spec asked for, and\n"

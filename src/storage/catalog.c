@@ -437,7 +437,7 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	if (uses & BW_USES_NOISE)
 		sqlite3_bind_int64(ts, 21, p->noise_index);
 	if (uses & BW_USES_ETA) /* bw_run_eta's three ways to the step */
-		sqlite3_bind_text(ts, 22, p->eta > 0 ? "given" : p->eta_scale > 0 ? "scaled" : "automatic", -1, SQLITE_STATIC);
+		sqlite3_bind_text(ts, 22, p->eta > 0 ? BW_ETA_MODE_GIVEN : p->eta_scale > 0 ? BW_ETA_MODE_SCALED : BW_ETA_MODE_AUTOMATIC, -1, SQLITE_STATIC);
 	bind_double(ts, 23, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 

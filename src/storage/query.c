@@ -144,6 +144,29 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 	}
 }
 
+/* The declared type of `column` in the file's tasks or outcomes, or of the
+ * schema's newer column of that name: what a column of the temp `results`
+ * of an older file (shadow_results) is, which SQLite reports without a type
+ * where the view computes it.  "" when none has it. */
+static void schema_type(struct bw_query *q, const char *column, char *type, size_t len)
+{
+	static const char *const tables[] = {"PRAGMA main.table_info(tasks)", "PRAGMA main.table_info(outcomes)"};
+	type[0] = 0;
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++)
+		if (!strcmp(c->column, column))
+			snprintf(type, len, "%s", c->type);
+	for (size_t i = 0; !type[0] && i < sizeof tables / sizeof *tables; i++) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(q->db, tables[i], -1, &s, NULL) == SQLITE_OK)
+			while (!type[0] && sqlite3_step(s) == SQLITE_ROW) {
+				const char *name = (const char *)sqlite3_column_text(s, 1), *t = (const char *)sqlite3_column_text(s, 2);
+				if (name && t && !strcmp(name, column))
+					snprintf(type, len, "%s", t);
+			}
+		sqlite3_finalize(s);
+	}
+}
+
 static int load_columns(struct bw_query *q)
 {
 	sqlite3_stmt *s = NULL;
@@ -158,8 +181,13 @@ static int load_columns(struct bw_query *q)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 1);
 		const char *type = (const char *)sqlite3_column_text(s, 2);
+		char computed[32];
 		if (!name || q->ncols == cap)
 			continue;
+		if (!type || !*type) {
+			schema_type(q, name, computed, sizeof computed);
+			type = computed;
+		}
 		if (!(q->col[q->ncols] = strdup(name))) {
 			sqlite3_finalize(s);
 			return RAISE(BW_ENOMEM, "out of memory");

@@ -3,6 +3,7 @@
  * them are in schema.h and checked against this text by tests/storage/test_schema). */
 #include "check.h"
 #include "schema.h"
+#include "biasweep/catalog.h"
 #include "biasweep/dynamics.h"
 #include "biasweep/query.h"
 #include "sql.h"
@@ -197,8 +198,8 @@ const struct bw_schema_column *bw_catalog_schema_added_columns(void) { return ad
  * (%s: step_dynamics); SQLite reads every right-hand side of an UPDATE from
  * the old row, so ETA_OLD sees the old eta. */
 #define ETA_MODE_OLD                                                                                          \
-	"CASE WHEN algorithm IN (%s) THEN CASE WHEN eta > 0 THEN 'given' WHEN eta_scale > 0 THEN 'scaled'"     \
-	" ELSE 'automatic' END END"
+	"CASE WHEN algorithm IN (%s) THEN CASE WHEN eta > 0 THEN '" BW_ETA_MODE_GIVEN "'"                     \
+	" WHEN eta_scale > 0 THEN '" BW_ETA_MODE_SCALED "' ELSE '" BW_ETA_MODE_AUTOMATIC "' END END"
 #define ETA_OLD "CASE WHEN algorithm IN (%s) AND NOT coalesce(eta > 0, 0) THEN NULL ELSE eta END"
 
 /* 'gd', 'label_noise_sgd', ...: the names of the dynamics that take a step

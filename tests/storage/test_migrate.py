@@ -257,6 +257,15 @@ with tempfile.TemporaryDirectory() as tmp:
     check_convention(shown, "query on the old catalog")
     check(outs[old][0] == outs[new][0], "query prints the same for the old catalog and the new one")
     check(outs[old][1] == outs[new][1] and outs[new][1].count("\n") == 5, "curve prints the same for both (4 cells)")
+    for path in (old, new):
+        for name, cond in (("given", "eta_mode=given"), ("auto", "eta_mode=automatic"), ("scaled", "eta_mode=scaled"),
+                           ("flow", "eta_mode=null"), ("given", "eta=0.002"), ("given", "eta>0.001")):
+            rc, q, err = sh("query", "--catalog", path, "--where", cond, "--columns", "key", "--format", "csv")
+            check(rc == 0 and sorted(q.split()[1:]) == sorted(keys[name]),
+                  f"{os.path.basename(path)}: --where {cond} picks the tasks of spec {name}: {err.strip()}")
+    rc, q, err = sh("query", "--catalog", new, "--where", "eta_mode=automatc")
+    check(rc == 2 and q == "" and len(err.strip().splitlines()) == 1 and "unknown eta_mode 'automatc'" in err,
+          f"--where eta_mode=automatc: one line, exit 2 (rc {rc}): {err.strip()}")
     check(digest(old) == before, "reading the old catalog leaves its bytes unchanged")
 
     merged = os.path.join(tmp, "merged.sqlite")
