@@ -225,12 +225,14 @@ int bw_schema_add_columns(sqlite3 *db, const char *schema, int *changed)
 			continue;
 		char *sql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s", schema, c->table, c->column,
 					    c->type);
-		if (sql && !strcmp(c->column, "eta_mode")) {
+		if (sql && !strcmp(c->column, "eta_mode")) { /* the rows there: their eta_mode, eta NULL where it was 0 */
 			char *steps = step_dynamics();
-			sql = steps ? sqlite3_mprintf("%z; UPDATE \"%w\".tasks SET eta_mode = " ETA_MODE_OLD ", eta = " ETA_OLD,
-						      sql, schema, steps, steps)
-				    : (sqlite3_free(sql), NULL);
+			char *both = steps ? sqlite3_mprintf("%s; UPDATE \"%w\".tasks SET eta_mode = " ETA_MODE_OLD
+							     ", eta = " ETA_OLD, sql, schema, steps, steps)
+					   : NULL;
 			sqlite3_free(steps);
+			sqlite3_free(sql);
+			sql = both;
 		}
 		rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
 		sqlite3_free(sql);
@@ -288,7 +290,11 @@ int bw_schema_old_select(sqlite3 *db, const char *schema, const char *object, ch
 		sqlite3_free(info);
 		sqlite3_free(steps);
 		sqlite3_free(inner);
-		inner = rc == SQLITE_OK ? sql : (sqlite3_free(sql), NULL);
+		inner = NULL;
+		if (rc == SQLITE_OK)
+			inner = sql;
+		else
+			sqlite3_free(sql);
 	}
 	sqlite3_free(nulls);
 	sqlite3_free(names);
