@@ -15,6 +15,7 @@
  *         d, n, kappa INTEGER, alpha, eta, sigma REAL, batch INTEGER,
  *         max_steps INTEGER, max_time, eps, tol REAL, project INTEGER,
  *         sweep_seed INTEGER, seed INTEGER (the instance's seed_index),
+ *         eta_scale REAL, checkpoints, noise_seed INTEGER, eta_mode TEXT,
  *         cost REAL)                                  -- parameters as columns
  *   sweep_tasks(sweep_id, key, PRIMARY KEY(sweep_id, key))
  *   outcomes(key TEXT PRIMARY KEY REFERENCES tasks, status TEXT ('converged',
@@ -38,8 +39,10 @@
  * sweep_seed is the uint64 as its two's-complement int64.
  * NULL stands for "not applicable" (eta of the flow, sigma except for
  * label_noise_sgd and gaussian_noise_gd, batch except for sgd; message, traj_file/traj_row when
- * none) and for NaN.  eta <= 0 in tasks is the automatic step (see
- * outcomes.eta_used).
+ * none) and for NaN.  tasks.eta is NULL too where the program chose the
+ * step (eta_mode 'automatic' or 'scaled'; the step used is outcomes.eta_used),
+ * though bw_run_params.eta is 0 there.  tasks.eta_mode is one of the
+ * BW_ETA_MODE_* names below.
  *
  * Journal: WAL with synchronous=NORMAL by default (a local catalog);
  * BW_CATALOG_ROLLBACK_JOURNAL gives journal_mode=DELETE with
@@ -68,6 +71,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* tasks.eta_mode: how the step was chosen (bw_run_eta's three ways; NULL
+ * where the dynamics takes no step). */
+#define BW_ETA_MODE_GIVEN "given"         /* eta: the spec's step */
+#define BW_ETA_MODE_SCALED "scaled"       /* eta_scale x the automatic step */
+#define BW_ETA_MODE_AUTOMATIC "automatic" /* the automatic step */
 
 #define BW_SCHEMA_VERSION 1
 

@@ -125,7 +125,9 @@ int bw_query_done(struct bw_query *q, uint64_t **keys, int8_t **ok, size_t *n);
 struct bw_qcell {
 	char algorithm[32], design[32], wstar[32];
 	int64_t d, kappa;
-	double alpha, eta, eta_scale, sigma, eps; /* NaN: NULL in the catalog */
+	double alpha, eta, eta_scale, sigma, eps; /* NaN: NULL in the catalog; but eta is the run
+						    * parameters' (bw_run_params): 0 where the program
+						    * chose the step (tasks.eta_mode automatic or scaled) */
 	int64_t batch;                 /* 0: NULL (not sgd) */
 	size_t nobs;
 	struct bw_nstar_obs *obs;      /* one per finished task; obs.seed is an index into the arrays below */

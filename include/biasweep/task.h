@@ -18,7 +18,8 @@
  *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [noise=<k>] [checkpoints=<N>]
  *   [stop=<rule>]
  * eta: gd, sgd, label_noise_sgd and gaussian_noise_gd ("auto" when the spec
- * leaves it out, stored as 0; eta_scale=X in its place when the step is X
+ * leaves it out, bw_run_params.eta 0, the catalog's eta NULL with eta_mode
+ * 'automatic'; eta_scale=X in its place when the step is X
  * times the automatic one, so no task that existed before changes its key);
  * sigma and project: label_noise_sgd and gaussian_noise_gd; batch: sgd; noise
  * (the noise realization, noise_seeds): the dynamics that read noise, only

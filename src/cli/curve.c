@@ -17,7 +17,9 @@ static const char summary[] =
 	"For every cell (algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps) of the finished tasks:\n"
 	"the success rate against n, n* (the smallest n where the rate over seeds reaches 1/2, interpolated\n"
 	"linearly between the two grid points around the first crossing), a 95% interval, each seed's threshold\n"
-	"and their median, and the Donoho-Tanner l1 transition n50_dt = d psi(kappa/d) for comparison.";
+	"and their median, and the Donoho-Tanner l1 transition n50_dt = d psi(kappa/d) for comparison.\n"
+	"A cell's eta is the spec's step, 0 where the program chose it (the catalog's eta is NULL there and\n"
+	"eta_mode says how: automatic, or scaled with eta_scale).";
 
 static const char epilog[] =
 	"n*        r_j = successes/(ran + imputed) at grid n_j (every seed of the cell counts: its own outcomes\n"

@@ -22,8 +22,8 @@ static int same_line(const struct bw_qcell *a, const struct bw_qcell *b)
 	       a->batch == b->batch && same_real(a->eps, b->eps);
 }
 
-static const char *const group_cols = "algorithm,design,wstar,d,kappa,alpha,eta,eta_scale,sigma,batch,eps";
-enum { G_ALGO, G_DESIGN, G_WSTAR, G_D, G_KAPPA, G_ALPHA, G_ETA, G_ETA_SCALE, G_SIGMA, G_BATCH, G_EPS, G_NKEY };
+static const char *const group_cols = "algorithm,design,wstar,d,kappa,alpha,eta,eta_mode,eta_scale,sigma,batch,eps";
+enum { G_ALGO, G_DESIGN, G_WSTAR, G_D, G_KAPPA, G_ALPHA, G_ETA, G_ETA_MODE, G_ETA_SCALE, G_SIGMA, G_BATCH, G_EPS, G_NKEY };
 
 static double gv_real(const struct bw_table *t, size_t r, size_t c)
 {
@@ -37,6 +37,13 @@ static const char *gv_text(const struct bw_table *t, size_t r, size_t c)
 	return v->type == BW_VAL_TEXT && v->s ? v->s : "";
 }
 
+/* The group's eta as a cell has it (bw_qcell: 0 where the program chose the step). */
+static double group_eta(const struct bw_table *t, size_t r)
+{
+	double eta = gv_real(t, r, G_ETA);
+	return isnan(eta) && *gv_text(t, r, G_ETA_MODE) ? 0.0 : eta;
+}
+
 /* The group row of cell c (bw_query_groups over the cell's columns), or -1. */
 static long group_of(const struct bw_table *t, const struct bw_qcell *c)
 {
@@ -44,7 +51,7 @@ static long group_of(const struct bw_table *t, const struct bw_qcell *c)
 		if (!strcmp(gv_text(t, r, G_ALGO), c->algorithm) && !strcmp(gv_text(t, r, G_DESIGN), c->design) &&
 		    !strcmp(gv_text(t, r, G_WSTAR), c->wstar) && gv_real(t, r, G_D) == (double)c->d &&
 		    gv_real(t, r, G_KAPPA) == (double)c->kappa && same_real(gv_real(t, r, G_ALPHA), c->alpha) &&
-		    same_real(gv_real(t, r, G_ETA), c->eta) && same_real(gv_real(t, r, G_ETA_SCALE), c->eta_scale) &&
+		    same_real(group_eta(t, r), c->eta) && same_real(gv_real(t, r, G_ETA_SCALE), c->eta_scale) &&
 		    same_real(gv_real(t, r, G_SIGMA), c->sigma) &&
 		    (c->batch ? gv_real(t, r, G_BATCH) == (double)c->batch : isnan(gv_real(t, r, G_BATCH))) &&
 		    same_real(gv_real(t, r, G_EPS), c->eps))

@@ -418,7 +418,7 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	sqlite3_bind_int64(ts, 6, (sqlite3_int64)t->inst.n);
 	sqlite3_bind_int64(ts, 7, (sqlite3_int64)t->inst.kappa);
 	bind_double(ts, 8, p->alpha);
-	if (uses & BW_USES_ETA)
+	if ((uses & BW_USES_ETA) && p->eta > 0) /* NULL where the program chooses it (eta_mode, docs/catalog.md) */
 		bind_double(ts, 9, p->eta);
 	if (uses & BW_USES_SIGMA)
 		bind_double(ts, 10, p->sigma);
@@ -436,7 +436,9 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	sqlite3_bind_int(ts, 20, p->checkpoints > 0 ? p->checkpoints : BW_CHECKPOINTS_DEFAULT);
 	if (uses & BW_USES_NOISE)
 		sqlite3_bind_int64(ts, 21, p->noise_index);
-	bind_double(ts, 22, t->cost);
+	if (uses & BW_USES_ETA) /* bw_run_eta's three ways to the step */
+		sqlite3_bind_text(ts, 22, p->eta > 0 ? BW_ETA_MODE_GIVEN : p->eta_scale > 0 ? BW_ETA_MODE_SCALED : BW_ETA_MODE_AUTOMATIC, -1, SQLITE_STATIC);
+	bind_double(ts, 23, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 
 	sqlite3_reset(ss);

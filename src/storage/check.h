@@ -36,10 +36,21 @@ struct bw_schema_column {
 };
 const struct bw_schema_column *bw_catalog_schema_added_columns(void);
 /* Adds the columns database `schema` ("main", or merge's "out") lacks
- * (ALTER TABLE ADD COLUMN with `type`; NULL in the rows there) and then
+ * (ALTER TABLE ADD COLUMN with `type`; NULL in the rows there, but for
+ * tasks.eta_mode its value, with eta NULL where it was 0: docs/catalog.md's
+ * convention) and then
  * rebuilds its views results, success_rates and sample_complexity; *changed
  * = 1 when it did.  Within the caller's write transaction.  SQLite's code. */
 int bw_schema_add_columns(struct sqlite3 *db, const char *schema, int *changed);
+/* How a reader sees `object` (the table "tasks" or the view "results") of
+ * database `schema` in a file made before some of those columns: *select
+ * = a SELECT (sqlite3_mprintf'd, the caller's to sqlite3_free) that shows
+ * each missing column NULL, but a missing tasks.eta_mode with its value
+ * from eta, eta_scale and the dynamics (given, scaled, automatic; NULL
+ * where no step is taken) and eta then NULL unless it was given, as
+ * bw_schema_add_columns writes them; *select = NULL when the file has them
+ * all (read it as it is).  Writes nothing.  SQLite's code. */
+int bw_schema_old_select(struct sqlite3 *db, const char *schema, const char *object, char **select);
 
 /* The schema_version in table meta; *version = 0 for an empty database (no
  * tables).  Refused: not SQLite, corrupt, another program's database (tables

@@ -1,6 +1,7 @@
 /* filter.c - the column names and the filter language of query (contract
  * in include/biasweep/query.h): "col op value" parsed against the schema's
  * columns, and its WHERE clause with the values bound. */
+#include "biasweep/catalog.h"
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
 #include "biasweep/instance.h"
@@ -109,6 +110,11 @@ static int categorical(const char *col, const char **names, size_t *n)
 	else if (!strcmp(col, "status"))
 		for (int i = 0; i <= BW_RUN_FAILED; i++)
 			names[(*n)++] = bw_run_status_name((enum bw_run_status)i);
+	else if (!strcmp(col, "eta_mode")) {
+		names[(*n)++] = BW_ETA_MODE_GIVEN;
+		names[(*n)++] = BW_ETA_MODE_SCALED;
+		names[(*n)++] = BW_ETA_MODE_AUTOMATIC;
+	}
 	return *n > 0;
 }
 

@@ -341,31 +341,25 @@ static int summarize(struct mg *m, struct bw_merge_shard *sh)
 
 /* The tasks of the attached input `alias` as this version has them: its
  * table, or for a file made before the schema's newer columns (check.h) a
- * view of this connection's temp schema that shows them as NULL (the input
- * is not written).  name: "src.tasks" or "temp.src_tasks". */
+ * view of this connection's temp schema that shows them as this version
+ * would (bw_schema_old_select; the input is not written).  name:
+ * "src.tasks" or "temp.src_tasks". */
 static int input_tasks(struct mg *m, const char *alias, char *name, size_t len)
 {
-	char sql[512];
-	size_t off = (size_t)snprintf(sql, sizeof sql, "CREATE TEMP VIEW %s_tasks AS SELECT *", alias);
-	int missing = 0;
-	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++) {
-		if (strcmp(c->table, "tasks"))
-			continue;
-		int has = bw_sql_has_column(m->db, alias, "tasks", c->column);
-		if (has < 0)
-			return db_error(m, "reading the columns of an input");
-		if (!has && off < sizeof sql) {
-			off += (size_t)snprintf(sql + off, sizeof sql - off, ", NULL AS %s", c->column);
-			missing = 1;
-		}
-	}
-	if (off < sizeof sql)
-		snprintf(sql + off, sizeof sql - off, " FROM %s.tasks", alias);
-	snprintf(name, len, missing ? "temp.%s_tasks" : "%s.tasks", alias);
-	char drop[64];
+	char drop[64], *select = NULL;
 	snprintf(drop, sizeof drop, "DROP VIEW IF EXISTS temp.%s_tasks", alias);
 	CHECK(exec(m, drop, "dropping a view of an input"));
-	return missing ? exec(m, sql, "reading an input made before the schema's newer columns") : BW_OK;
+	if (bw_schema_old_select(m->db, alias, "tasks", &select) != SQLITE_OK)
+		return db_error(m, "reading the columns of an input");
+	snprintf(name, len, select ? "temp.%s_tasks" : "%s.tasks", alias);
+	if (!select)
+		return BW_OK;
+	char *sql = sqlite3_mprintf("CREATE TEMP VIEW \"%w_tasks\" AS %s", alias, select);
+	sqlite3_free(select);
+	int rc = sql ? exec(m, sql, "reading an input made before the schema's newer columns")
+		     : RAISE(BW_ENOMEM, "out of memory");
+	sqlite3_free(sql);
+	return rc;
 }
 
 /* Copies the attached shard `src` (input number idx, its tasks `tasks`) into the stage. */

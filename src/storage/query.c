@@ -144,6 +144,29 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2, cons
 	}
 }
 
+/* The declared type of `column` in the file's tasks or outcomes, or of the
+ * schema's newer column of that name: what a column of the temp `results`
+ * of an older file (shadow_results) is, which SQLite reports without a type
+ * where the view computes it.  "" when none has it. */
+static void schema_type(struct bw_query *q, const char *column, char *type, size_t len)
+{
+	static const char *const tables[] = {"PRAGMA main.table_info(tasks)", "PRAGMA main.table_info(outcomes)"};
+	type[0] = 0;
+	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++)
+		if (!strcmp(c->column, column))
+			snprintf(type, len, "%s", c->type);
+	for (size_t i = 0; !type[0] && i < sizeof tables / sizeof *tables; i++) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(q->db, tables[i], -1, &s, NULL) == SQLITE_OK)
+			while (!type[0] && sqlite3_step(s) == SQLITE_ROW) {
+				const char *name = (const char *)sqlite3_column_text(s, 1), *t = (const char *)sqlite3_column_text(s, 2);
+				if (name && t && !strcmp(name, column))
+					snprintf(type, len, "%s", t);
+			}
+		sqlite3_finalize(s);
+	}
+}
+
 static int load_columns(struct bw_query *q)
 {
 	sqlite3_stmt *s = NULL;
@@ -158,8 +181,13 @@ static int load_columns(struct bw_query *q)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 1);
 		const char *type = (const char *)sqlite3_column_text(s, 2);
+		char computed[32];
 		if (!name || q->ncols == cap)
 			continue;
+		if (!type || !*type) {
+			schema_type(q, name, computed, sizeof computed);
+			type = computed;
+		}
 		if (!(q->col[q->ncols] = strdup(name))) {
 			sqlite3_finalize(s);
 			return RAISE(BW_ENOMEM, "out of memory");
@@ -179,31 +207,19 @@ static int load_columns(struct bw_query *q)
 }
 
 /* A file made before a column was added (check.h) is read through a view of
- * this connection's temp schema that shadows its `results` and shows the
- * column as NULL (the file is not written). */
+ * this connection's temp schema that shadows its `results` and shows it as
+ * this version would (bw_schema_old_select; the file is not written). */
 static int shadow_results(struct bw_query *q)
 {
-	struct sbuf b = {0};
-	int missing = 0, rc = BW_OK;
-	bw_qi_sb_add(&b, "CREATE TEMP VIEW results AS SELECT *");
-	for (const struct bw_schema_column *c = bw_catalog_schema_added_columns(); c->table; c++) {
-		int has = bw_sql_has_column(q->db, "main", "results", c->column);
-		if (has < 0) {
-			free(b.p);
-			return bw_qi_store_error(q, "reading the columns of results");
-		}
-		if (!has) {
-			bw_qi_sb_add(&b, ", NULL AS ");
-			bw_qi_sb_add(&b, c->column);
-			missing = 1;
-		}
-	}
-	bw_qi_sb_add(&b, " FROM main.results");
-	if (b.oom)
-		rc = RAISE(BW_ENOMEM, "out of memory");
-	else if (missing && bw_sql_exec(q->db, b.p) != SQLITE_OK)
-		rc = bw_qi_store_error(q, "reading a catalog made before its newer columns");
-	free(b.p);
+	char *select = NULL;
+	if (bw_schema_old_select(q->db, "main", "results", &select) != SQLITE_OK)
+		return bw_qi_store_error(q, "reading the columns of results");
+	char *sql = select ? sqlite3_mprintf("CREATE TEMP VIEW results AS %s", select) : NULL;
+	int rc = select && !sql ? RAISE(BW_ENOMEM, "out of memory")
+		 : sql && bw_sql_exec(q->db, sql) != SQLITE_OK ? bw_qi_store_error(q, "reading a catalog made before its newer columns")
+							       : BW_OK;
+	sqlite3_free(sql);
+	sqlite3_free(select);
 	return rc;
 }
 
@@ -565,11 +581,13 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 	int rc, next = 1, st;
 	struct bw_qcell *c = NULL;
 	memset(out, 0, sizeof *out);
-	bw_qi_sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha, eta, sigma, batch, eps, sweep_seed, seed, n,"
-		   " success, eta_scale, coalesce(noise_seed, 0) FROM results");
+	/* a cell's eta is the run parameters' (0: the program chose the step, eta_mode not 'given') */
+	bw_qi_sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha,"
+		   " coalesce(eta, CASE WHEN eta_mode IS NOT NULL THEN 0.0 END) AS cell_eta, sigma, batch, eps, sweep_seed,"
+		   " seed, n, success, eta_scale, coalesce(noise_seed, 0) FROM results");
 	bw_qi_sb_where(&b, q, f, nf);
-	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, sweep_seed,"
-		   " seed, coalesce(noise_seed, 0), n");
+	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, cell_eta, eta_scale, sigma, batch, eps,"
+		   " sweep_seed, seed, coalesce(noise_seed, 0), n");
 	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
 		goto done;
 	while ((st = sqlite3_step(s)) == SQLITE_ROW) {

@@ -3,6 +3,8 @@
  * them are in schema.h and checked against this text by tests/storage/test_schema). */
 #include "check.h"
 #include "schema.h"
+#include "biasweep/catalog.h"
+#include "biasweep/dynamics.h"
 #include "biasweep/query.h"
 #include "sql.h"
 
@@ -85,7 +87,7 @@
  * whose tables gained a column: bw_schema_add_columns). */
 #define RESULTS_VIEW_IN(P)                                                                                 \
 	"CREATE VIEW " P "results AS SELECT\n"                                                           \
-	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_scale, t.sigma,\n" \
+	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_mode, t.eta_scale, t.sigma,\n" \
 	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.checkpoints,\n" \
 	"  t.noise_seed, t.cost,\n"                                                                                \
 	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n" \
@@ -132,6 +134,7 @@ static const char schema_sql[] =
 	"  eta_scale REAL,\n"
 	"  checkpoints INTEGER,\n"
 	"  noise_seed INTEGER,\n"
+	"  eta_mode TEXT,\n"
 	"  cost REAL);\n"
 	"CREATE TABLE sweep_tasks(\n"
 	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
@@ -178,6 +181,7 @@ static const struct bw_schema_column added_columns[] = {
 	{"tasks", "eta_scale", "REAL"},
 	{"tasks", "checkpoints", "INTEGER"},
 	{"tasks", "noise_seed", "INTEGER"},
+	{"tasks", "eta_mode", "TEXT"}, /* after eta_scale: its value in older rows reads it (ETA_MODE_OLD) */
 	{NULL, NULL, NULL},
 };
 
@@ -186,6 +190,28 @@ const struct bw_schema_column *bw_catalog_schema_added_columns(void) { return ad
 /* The derived views read results by name, so they need no rebuilding:
  * bw_schema_views makes them current on every open. */
 #define REBUILD_VIEWS(P) "DROP VIEW IF EXISTS " P "results;\n" RESULTS_VIEW_IN(P)
+
+/* A row made before tasks.eta_mode had eta 0 where the program chose the
+ * step (automatic, or eta_scale x automatic) and NULL where the dynamics
+ * takes none.  Its eta_mode, and its eta in this version's convention (NULL
+ * unless given), from eta, eta_scale and whether its dynamics takes a step
+ * (%s: step_dynamics); SQLite reads every right-hand side of an UPDATE from
+ * the old row, so ETA_OLD sees the old eta. */
+#define ETA_MODE_OLD                                                                                          \
+	"CASE WHEN algorithm IN (%s) THEN CASE WHEN eta > 0 THEN '" BW_ETA_MODE_GIVEN "'"                     \
+	" WHEN eta_scale > 0 THEN '" BW_ETA_MODE_SCALED "' ELSE '" BW_ETA_MODE_AUTOMATIC "' END END"
+#define ETA_OLD "CASE WHEN algorithm IN (%s) AND NOT coalesce(eta > 0, 0) THEN NULL ELSE eta END"
+
+/* 'gd', 'label_noise_sgd', ...: the names of the dynamics that take a step
+ * (BW_USES_ETA), quoted for SQL (sqlite3_mprintf'd; NULL: out of memory). */
+static char *step_dynamics(void)
+{
+	char *list = sqlite3_mprintf("NULL");
+	for (size_t a = 0; list && a < BW_ALGO_COUNT; a++)
+		if (bw_dynamics_table[a]->uses & BW_USES_ETA)
+			list = sqlite3_mprintf("%z, %Q", list, bw_dynamics_table[a]->name);
+	return list;
+}
 
 int bw_schema_add_columns(sqlite3 *db, const char *schema, int *changed)
 {
@@ -199,6 +225,15 @@ int bw_schema_add_columns(sqlite3 *db, const char *schema, int *changed)
 			continue;
 		char *sql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s", schema, c->table, c->column,
 					    c->type);
+		if (sql && !strcmp(c->column, "eta_mode")) { /* the rows there: their eta_mode, eta NULL where it was 0 */
+			char *steps = step_dynamics();
+			char *both = steps ? sqlite3_mprintf("%s; UPDATE \"%w\".tasks SET eta_mode = " ETA_MODE_OLD
+							     ", eta = " ETA_OLD, sql, schema, steps, steps)
+					   : NULL;
+			sqlite3_free(steps);
+			sqlite3_free(sql);
+			sql = both;
+		}
 		rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
 		sqlite3_free(sql);
 		*changed = 1;
@@ -206,6 +241,64 @@ int bw_schema_add_columns(sqlite3 *db, const char *schema, int *changed)
 	if (rc == SQLITE_OK && *changed) /* schema: "main" or merge's "out" (constants of the callers) */
 		rc = sqlite3_exec(db, !strcmp(schema, "main") ? REBUILD_VIEWS("main.") : REBUILD_VIEWS("out."), NULL, NULL,
 				  NULL);
+	return rc;
+}
+
+int bw_schema_old_select(sqlite3 *db, const char *schema, const char *object, char **select)
+{
+	char *nulls = sqlite3_mprintf(""), *names = sqlite3_mprintf("");
+	int missing = 0, old_eta = 0;
+	*select = NULL;
+	for (const struct bw_schema_column *c = added_columns; nulls && names && c->table; c++) {
+		int has = bw_sql_has_column(db, schema, object, c->column);
+		if (has < 0) {
+			sqlite3_free(nulls);
+			sqlite3_free(names);
+			return SQLITE_ERROR;
+		}
+		missing |= !has;
+		if (!has && !strcmp(c->column, "eta_mode")) {
+			old_eta = 1;
+		} else if (!has) {
+			nulls = sqlite3_mprintf("%z, NULL AS \"%w\"", nulls, c->column);
+			names = sqlite3_mprintf("%z, \"%w\"", names, c->column);
+		}
+	}
+	int rc = nulls && names ? SQLITE_OK : SQLITE_NOMEM;
+	char *inner = rc == SQLITE_OK && missing ? sqlite3_mprintf("SELECT *%s FROM \"%w\".\"%w\"", nulls, schema, object)
+						 : NULL;
+	if (rc == SQLITE_OK && missing && !inner)
+		rc = SQLITE_NOMEM;
+	if (rc == SQLITE_OK && old_eta) { /* the object's own columns, eta as this version has it, then the others */
+		char *steps = step_dynamics(), *sql = sqlite3_mprintf("SELECT ");
+		sqlite3_stmt *s = NULL;
+		char *info = sqlite3_mprintf("PRAGMA \"%w\".table_info(\"%w\")", schema, object);
+		rc = !steps || !sql || !info ? SQLITE_NOMEM : sqlite3_prepare_v2(db, info, -1, &s, NULL);
+		for (int first = 1; rc == SQLITE_OK && sql && (rc = sqlite3_step(s)) == SQLITE_ROW; first = 0) {
+			const char *name = (const char *)sqlite3_column_text(s, 1), *sep = first ? "" : ", ";
+			sql = !name ? sql
+			      : !strcmp(name, "eta") ? sqlite3_mprintf("%z%s" ETA_OLD " AS eta", sql, sep, steps)
+						  : sqlite3_mprintf("%z%s\"%w\"", sql, sep, name);
+			rc = sql ? SQLITE_OK : SQLITE_NOMEM;
+		}
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_finalize(s);
+		if (rc == SQLITE_OK && sql)
+			sql = sqlite3_mprintf("%z%s, " ETA_MODE_OLD " AS eta_mode FROM (%s)", sql, names, steps, inner);
+		if (rc == SQLITE_OK && !sql)
+			rc = SQLITE_NOMEM;
+		sqlite3_free(info);
+		sqlite3_free(steps);
+		sqlite3_free(inner);
+		inner = NULL;
+		if (rc == SQLITE_OK)
+			inner = sql;
+		else
+			sqlite3_free(sql);
+	}
+	sqlite3_free(nulls);
+	sqlite3_free(names);
+	*select = inner;
 	return rc;
 }
 
@@ -305,13 +398,17 @@ const struct bw_column_doc bw_column_docs[] = {
 	{"tasks", "n", "samples", "number of samples"},
 	{"tasks", "kappa", "", "sparsity of w* (nonzero coordinates)"},
 	{"tasks", "alpha", "", "initialization scale, u = v = alpha"},
-	{"tasks", "eta", "", "the step asked for: 0 = the automatic step (the value used is outcomes.eta_used); "
-			    "NULL = the dynamics takes no step (riemannian_flow)"},
-	{"tasks", "eta_scale", "x automatic step", "the step as a multiple of the automatic step (eta_scale in the spec; eta is then 0); NULL where not used"},
+	{"tasks", "eta", "", "the step the spec gave; NULL where it did not (eta_mode: how the program chose it) "
+			    "or the dynamics takes no step (riemannian_flow); the step used is outcomes.eta_used"},
+	{"tasks", "eta_mode", "", "how the step was chosen: given (eta), scaled (eta_scale x the automatic step) or "
+				 "automatic; NULL where the dynamics takes no step"},
+	{"tasks", "eta_scale", "x automatic step", "the step as a multiple of the automatic step (eta_scale in the spec; eta_mode scaled); NULL where not used"},
 	{"tasks", "sigma", "label units", "label-noise level (label_noise_sgd; NULL where not read)"},
 	{"tasks", "batch", "samples", "mini-batch size (sgd; NULL where not read)"},
-	{"tasks", "max_steps", "steps", "step budget, 0 = unset"},
-	{"tasks", "max_time", "simulated time", "time budget, 0 = unset"},
+	{"tasks", "max_steps", "steps", "step budget, a cap: the spec's, or the dynamics' default where it sets neither budget; "
+					"0 = no step cap (the spec set only time; not NULL, as in the key)"},
+	{"tasks", "max_time", "simulated time", "time budget, a cap: the spec's, or the dynamics' default where it sets neither "
+						"budget; 0 = no time cap (the spec set only steps; not NULL, as in the key)"},
 	{"tasks", "eps", "relative", "success threshold on test_error"},
 	{"tasks", "tol", "relative", "the dynamics' convergence tolerance"},
 	{"tasks", "project", "", "label_noise_sgd: 1 when the last iterate is projected onto the zero-loss manifold"},
@@ -332,7 +429,7 @@ const struct bw_column_doc bw_column_docs[] = {
 	{"outcomes", "success", "", "1 when test_error <= eps and the run did not diverge or fail"},
 	{"outcomes", "steps", "steps", "steps taken"},
 	{"outcomes", "t", "simulated time", "simulated time reached (docs/model.md: each dynamics' clock)"},
-	{"outcomes", "eta_used", "", "the step actually used (the automatic value where tasks.eta = 0)"},
+	{"outcomes", "eta_used", "", "the step actually used: tasks.eta, or the program's choice where that is NULL (tasks.eta_mode)"},
 	{"outcomes", "loss_rate", "per step", "sgd: fitted slope of ln L per step"},
 	{"outcomes", "alpha_inf", "alpha units", "sgd, gd: effective initialization at the end"},
 	{"outcomes", "alpha_inf_pred", "alpha units", "sgd: Pesme et al.'s prediction of alpha_inf"},

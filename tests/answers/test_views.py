@@ -31,9 +31,11 @@ algorithms = {
 """
 CELL = ["algorithm", "design", "wstar", "d", "kappa", "alpha", "eta", "sigma", "batch", "eps"]
 def key(r):
-    """a cell's identity from a dict of its columns (NULL and 0 batch alike, as the query layer reads them)"""
+    """a cell's identity from a dict of its columns (NULL and 0 batch alike, as the query layer reads them;
+    eta NULL and 0 alike: the catalog's NULL where the program chose the step is curve's eta 0, and a spec
+    cannot ask for eta = 0)"""
     return tuple(("" if r[c] is None else r[c]) if c in ("algorithm", "design", "wstar") else
-                 (None if r[c] in (None, "") else float(r[c])) for c in CELL)
+                 (None if r[c] in (None, "") or (c == "eta" and float(r[c]) == 0) else float(r[c])) for c in CELL)
 
 
 def oracle(rows):
