@@ -16,14 +16,16 @@
  *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
  *   [eta=<%.17g|auto> | eta_scale=<%.17g>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
  *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [noise=<k>] [checkpoints=<N>]
- *   [stop=<rule>]
+ *   [schedule=<name>] [stop=<rule>]
  * eta: gd, sgd, label_noise_sgd and gaussian_noise_gd ("auto" when the spec
  * leaves it out, stored as 0; eta_scale=X in its place when the step is X
  * times the automatic one, so no task that existed before changes its key);
  * sigma and project: label_noise_sgd and gaussian_noise_gd; batch: sgd; noise
  * (the noise realization, noise_seeds): the dynamics that read noise, only
  * when k != 0; checkpoints (per decade): every dynamics, only when it is not
- * the default 10.  steps and time are the resolved budgets (0 = unset).
+ * the default 10; schedule (the step schedule, dynamics.h): the dynamics that
+ * read it (label_noise_sgd), only when it is not "constant" (schedule=sharpness).
+ * steps and time are the resolved budgets (0 = unset).
  * stop: the stopping rule, only for a dynamics whose row names one other than
  * its original (dynamics.h, stop_rule): label_noise_sgd "phi" (its projection
  * Phi(x_k) stationary at checkpoints; before, it ran its whole budget) and
@@ -40,7 +42,8 @@
  *
  * Budgets a spec leaves out: each dynamics' default (dynamics.h, its row's
  * budget_steps and budget_time: gd 1e6 steps, sgd 1e7 steps,
- * label_noise_sgd time 100, riemannian_flow time 1e4, gaussian_noise_gd
+ * label_noise_sgd time 100 (1000 under schedule sharpness: its row's
+ * budget_time_scheduled), riemannian_flow time 1e4, gaussian_noise_gd
  * time 5), written into the task,
  * hence the key.  These are generous caps: the stopping rules end the runs
  * (the outcome's status says converged or budget).
