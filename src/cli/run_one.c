@@ -72,7 +72,7 @@ static void groups(FILE *f, void (*phrase)(const struct bw_dynamics *, char *, s
  * when out of memory). */
 static char *make_epilog(void)
 {
-	char *buf = NULL, x[32];
+	char *buf = NULL, x[32], names[256];
 	size_t size;
 	FILE *f = open_memstream(&buf, &size);
 	if (!f)
@@ -111,6 +111,10 @@ static char *make_epilog(void)
 	       "  %1$s: the final iterate is projected onto the zero-loss manifold by noise-free %2$s\n"
 	       "  (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.\n",
 	       "");
+	bw_dynamics_list(BW_USES_SCHEDULE, ", ", " and ", names, sizeof names);
+	fprintf(f, "  --schedule sharpness (%s): eta_k = eta B_0/B_k, B_k = max(sum_j (c_j/n)(u_j^2+v_j^2), kappa)\n"
+		   "  recomputed every %d steps, eta the step above (so --eta-scale is the fraction of the stability\n"
+		   "  bound it keeps); t = sum_k eta_k^2 sigma^2/2, the same clock.\n", names, BW_SCHEDULE_REFRESH);
 	fputs("  --eta, --sigma, --batch, --schedule and --no-project are refused (exit 2) for a dynamics that\n"
 	      "  does not read them, as a spec refuses them in its group; the table prints only the parameters read.\n", f);
 	fputs("  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
@@ -216,10 +220,7 @@ int cmd_run_one(int argc, char **argv)
 	char eta_scale_help[400], noise_help[400], schedule_help[600];
 	bw_dynamics_list(BW_USES_SCHEDULE, ", ", " and ", names, sizeof names);
 	snprintf(schedule_help, sizeof schedule_help,
-		 "step schedule of %s: constant (default) | sharpness: eta_k = eta B_0/B_k,\n"
-		 "B_k = max(sum_j (c_j/n)(u_j^2+v_j^2), kappa) every %d steps, eta the step above\n"
-		 "(--eta-scale is the fraction of the stability bound); t = sum eta_k^2 sigma^2/2,\n"
-		 "default --time 1000", names, BW_SCHEDULE_REFRESH);
+		 "step schedule of %s: constant (default) | sharpness (below)", names);
 	bw_dynamics_list(BW_USES_NOISE, ", ", " and ", names, sizeof names);
 	snprintf(noise_help, sizeof noise_help,
 		 "noise realization K >= 0 of %s (default 0: the stream of the instance and algorithm)", names);

@@ -80,6 +80,9 @@ CONVENTIONS = """defaults and conventions:
              (k = 16 max_j c_j / n, the flow's rate; budgets are caps, status says which ended a run)
   label_noise_sgd and gaussian_noise_gd: the final iterate is projected onto the zero-loss manifold by noise-free gd
   (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.
+  --schedule sharpness (label_noise_sgd): eta_k = eta B_0/B_k, B_k = max(sum_j (c_j/n)(u_j^2+v_j^2), kappa)
+  recomputed every 32 steps, eta the step above (so --eta-scale is the fraction of the stability
+  bound it keeps); t = sum_k eta_k^2 sigma^2/2, the same clock.
   --eta, --sigma, --batch, --schedule and --no-project are refused (exit 2) for a dynamics that
   does not read them, as a spec refuses them in its group; the table prints only the parameters read.
   instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.
