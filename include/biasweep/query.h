@@ -126,6 +126,7 @@ struct bw_qcell {
 	char algorithm[32], design[32], wstar[32];
 	int64_t d, kappa;
 	double alpha, eta, eta_scale, sigma, eps; /* NaN: NULL in the catalog */
+	char schedule[16];             /* the step schedule; "" where NULL (the constant step) */
 	int64_t batch;                 /* 0: NULL (not sgd) */
 	size_t nobs;
 	struct bw_nstar_obs *obs;      /* one per finished task; obs.seed is an index into the arrays below */

@@ -436,7 +436,11 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 	sqlite3_bind_int(ts, 20, p->checkpoints > 0 ? p->checkpoints : BW_CHECKPOINTS_DEFAULT);
 	if (uses & BW_USES_NOISE)
 		sqlite3_bind_int64(ts, 21, p->noise_index);
-	bind_double(ts, 22, t->cost);
+	/* NULL for the constant step, as in every row made before the column: a
+	 * cell of constant-step runs is one cell, old rows and new */
+	if (bw_run_schedule(p) != BW_SCHEDULE_CONSTANT)
+		sqlite3_bind_text(ts, 22, bw_schedule_name(bw_run_schedule(p)), -1, SQLITE_STATIC);
+	bind_double(ts, 23, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 
 	sqlite3_reset(ss);
