@@ -753,12 +753,33 @@ static double sgd_cost(const struct bw_run_params *r, const struct bw_instance_s
 
 #define LNSGD_TIME_GUESS 5.0 /* a typical time to the stopping rule (the budget is a cap) */
 
-/* d per step up to min(budget, LNSGD_TIME_GUESS) (time / (eta^2 sigma^2 / 2)),
- * and the projection */
+/* The steps of schedule sharpness to time T: sum_k 1 = int dt / (eta(t)^2 sigma^2 / 2)
+ * = 2 / (eta B_0 sigma)^2 int B(t)^2 dt with eta(t) = eta B_0 / B(t), guessed as
+ * 2 / (eta B_0 sigma)^2 (kappa^2 T + B_0^2 / 48): B at its floor kappa, plus the
+ * fall from B_0 = max(2 d alpha^2, kappa) (E z^2 = 1), whose int B^2 dt is about
+ * B_0^2 / 48 (measured on the flow's R = 8 S at d = 64, kappa = 2, alpha = 0.5:
+ * 21.6 = 1024 / 47; the estimate gives 21300 steps to t = 5.2, the runs took
+ * 19029) */
+static double sharpness_steps(const struct bw_run_params *r, const struct bw_instance_spec *is, double eta, double T)
+{
+	double d = (double)is->d, k = (double)is->kappa, B0 = fmax(2 * d * r->alpha * r->alpha, k);
+	double e = eta * B0 * r->sigma;
+	return ceil(2 / (e * e) * (k * k * T + B0 * B0 / 48));
+}
+
+/* d per step up to min(budget, LNSGD_TIME_GUESS) (time / (eta^2 sigma^2 / 2);
+ * schedule sharpness: sharpness_steps), and the projection */
 static double label_noise_sgd_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
 {
-	double d = (double)is->d, eta = bw_cost_eta(r, is), dt = eta * eta * r->sigma * r->sigma / 2;
-	double s = fmin(bw_cost_budget_steps(r, dt), ceil(LNSGD_TIME_GUESS / dt));
+	double d = (double)is->d, eta = bw_cost_eta(r, is), dt = eta * eta * r->sigma * r->sigma / 2, s;
+	if (bw_run_schedule(r) == BW_SCHEDULE_SHARPNESS) {
+		double T = r->max_time > 0 ? fmin(r->max_time, LNSGD_TIME_GUESS) : LNSGD_TIME_GUESS;
+		s = sharpness_steps(r, is, eta, T);
+		if (r->max_steps > 0)
+			s = fmin(s, (double)r->max_steps);
+	} else {
+		s = fmin(bw_cost_budget_steps(r, dt), ceil(LNSGD_TIME_GUESS / dt));
+	}
 	const struct bw_dynamics *g = bw_run_descent(r);
 	return s * d + (g ? bw_cost_to_manifold(g, r, is) : 0);
 }
