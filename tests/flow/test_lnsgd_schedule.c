@@ -24,32 +24,11 @@
 #include "biasweep/instance.h"
 #include "biasweep/model.h"
 
-#include "lp.h"
+#include "runs.h"
 #include "testutil.h"
 
 #include <math.h>
 #include <stdlib.h>
-
-static int run(const struct bw_instance *inst, enum bw_algo a, enum bw_schedule sch, struct bw_outcome *o)
-{
-	struct bw_run_params p;
-	bw_run_params_default(&p, a);
-	p.alpha = 0.5;
-	p.schedule = sch;
-	p.noise_seed = bw_noise_seed(inst->seed, a);
-	bw_run_default_budget(&p, &p.max_steps, &p.max_time);
-	int rc = bw_run(inst, &p, o);
-	TU_CHECK(rc == BW_OK, "%s: %s", bw_algo_name(a), bw_error_message());
-	return rc;
-}
-
-static double wcost(const struct bw_instance *inst, const double *w)
-{
-	double s = 0;
-	for (size_t j = 0; j < inst->d; j++)
-		s += inst->c[j] * fabs(w[j]);
-	return s;
-}
 
 static void verdicts(void)
 {
@@ -60,18 +39,14 @@ static void verdicts(void)
 			struct bw_instance_spec s = {.design = BW_DESIGN_RADEMACHER, .d = 64, .n = n, .kappa = 2,
 						     .seed_index = seed};
 			struct bw_instance inst;
-			if (bw_instance_init(&inst, &s) != BW_OK) {
-				TU_CHECK(0, "instance: %s", bw_error_message());
+			double *wlp, obj;
+			if (lp_instance(&s, &inst, &wlp, &obj) != 0)
 				continue;
-			}
-			double *wlp = malloc(s.d * sizeof(double));
-			double obj = solve_lp(&inst, wlp);
-			TU_CHECK(isfinite(obj), "GLPK did not solve the LP");
 			int lp_ok = bw_model_test_error(&inst, wlp) <= 0.1;
 			struct bw_outcome c, g, f;
-			if (run(&inst, BW_LABEL_NOISE_SGD, BW_SCHEDULE_CONSTANT, &c) == BW_OK) {
-				if (run(&inst, BW_LABEL_NOISE_SGD, BW_SCHEDULE_SHARPNESS, &g) == BW_OK) {
-					if (run(&inst, BW_RIEMANNIAN_FLOW, BW_SCHEDULE_CONSTANT, &f) == BW_OK) {
+			if (run_default(&inst, BW_LABEL_NOISE_SGD, BW_SCHEDULE_CONSTANT, 0, &c) == BW_OK) {
+				if (run_default(&inst, BW_LABEL_NOISE_SGD, BW_SCHEDULE_SHARPNESS, 0, &g) == BW_OK) {
+					if (run_default(&inst, BW_RIEMANNIAN_FLOW, BW_SCHEDULE_CONSTANT, 0, &f) == BW_OK) {
 						double cg = wcost(&inst, g.w), cc = wcost(&inst, c.w);
 						int gopt = fabs(cg - obj) <= 1e-4 * obj, copt = fabs(cc - obj) <= 1e-4 * obj;
 						printf("n=%zu seed=%u: sharpness %s t=%.3g %ld steps err=%.3g%s | constant %s t=%.3g "
@@ -116,24 +91,6 @@ static void verdicts(void)
 #define NREAL 32
 #define T_CMP 0.05
 
-static double flow_R(const struct bw_instance *inst, double t)
-{
-	struct bw_run_params p;
-	bw_run_params_default(&p, BW_RIEMANNIAN_FLOW);
-	p.alpha = 0.5;
-	p.max_time = t;
-	struct bw_outcome o;
-	if (bw_run(inst, &p, &o) != BW_OK) {
-		TU_CHECK(0, "flow: %s", bw_error_message());
-		return NAN;
-	}
-	TU_CHECK(o.status == BW_RUN_BUDGET && fabs(o.t - t) <= 1e-12 * t, "flow to t=%g ended %s at %g", t,
-		 bw_run_status_name(o.status), o.t);
-	double R = o.R;
-	bw_outcome_release(&o);
-	return R;
-}
-
 /* The mean over NREAL noise realizations of (R_sgd(t) - R_flow(tscale t)) / R_flow at
  * the end of runs to T_CMP (t: each run's final time) at the fraction x. */
 static double mean_dev(const struct bw_instance *inst, double x, double tscale, long *steps)
@@ -157,7 +114,7 @@ static double mean_dev(const struct bw_instance *inst, double x, double tscale, 
 		TU_CHECK(o.status == BW_RUN_BUDGET && o.t >= T_CMP && o.t <= T_CMP * 1.01,
 			 "eta_scale %g: ended %s at t=%g (want the budget, t just past %g)", x,
 			 bw_run_status_name(o.status), o.t, T_CMP);
-		double Rf = flow_R(inst, tscale * o.t);
+		double Rf = flow_R(inst, 0.5, tscale * o.t);
 		sum += (o.R - Rf) / Rf;
 		*steps = o.steps;
 		bw_outcome_release(&o);
