@@ -54,7 +54,7 @@
  *   sgd              B d   * min(budget steps, S)      lo = (16/n) max(alpha^2,1)
  *                                                           * max((sqrt d - sqrt n)^2, 1)
  *   label_noise_sgd  d * steps to min(time, 5) (time / (eta^2 sigma^2 / 2); schedule
- *                    sharpness: 2 / (eta B_0 sigma)^2 (kappa^2 T + B_0^2 / 48),
+ *                    sharpness: 2 / (eta B_0 sigma)^2 (kappa^2 T + B_0^2 / 80),
  *                    B_0 = max(2 d alpha^2, kappa), T = min(time, 5), sgd.c)
  *                    + the projection, 2 n d * S at gd's automatic step
  *   riemannian_flow  (min(time, 5) / 0.05 + 100) (n^2 d + n^3) + the start

@@ -755,16 +755,16 @@ static double sgd_cost(const struct bw_run_params *r, const struct bw_instance_s
 
 /* The steps of schedule sharpness to time T: sum_k 1 = int dt / (eta(t)^2 sigma^2 / 2)
  * = 2 / (eta B_0 sigma)^2 int B(t)^2 dt with eta(t) = eta B_0 / B(t), guessed as
- * 2 / (eta B_0 sigma)^2 (kappa^2 T + B_0^2 / 48): B at its floor kappa, plus the
+ * 2 / (eta B_0 sigma)^2 (kappa^2 T + B_0^2 / 80): B at its floor kappa, plus the
  * fall from B_0 = max(2 d alpha^2, kappa) (E z^2 = 1), whose int B^2 dt is about
- * B_0^2 / 48 (measured on the flow's R = 8 S at d = 64, kappa = 2, alpha = 0.5:
- * 21.6 = 1024 / 47; the estimate gives 21300 steps to t = 5.2, the runs took
- * 19029) */
+ * B_0^2 / 80 (measured, Rademacher kappa = 4, alpha = 0.5, runs to t = 5: the steps
+ * beyond 2 kappa^2 T / (eta B_0)^2 give B_0^2 / 68, / 79, / 83, / 85 at d = 128,
+ * 256, 512, 1024; d = 64, kappa = 2: / 47) */
 static double sharpness_steps(const struct bw_run_params *r, const struct bw_instance_spec *is, double eta, double T)
 {
 	double d = (double)is->d, k = (double)is->kappa, B0 = fmax(2 * d * r->alpha * r->alpha, k);
 	double e = eta * B0 * r->sigma;
-	return ceil(2 / (e * e) * (k * k * T + B0 * B0 / 48));
+	return ceil(2 / (e * e) * (k * k * T + B0 * B0 / 80));
 }
 
 /* d per step up to min(budget, LNSGD_TIME_GUESS) (time / (eta^2 sigma^2 / 2);
