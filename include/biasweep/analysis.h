@@ -117,7 +117,8 @@ enum {
 	BW_SERIES_ETA = 8,
 	BW_SERIES_SIGMA = 16,
 	BW_SERIES_BATCH = 32,
-	BW_SERIES_EPS = 64
+	BW_SERIES_EPS = 64,
+	BW_SERIES_SCHEDULE = 128
 };
 
 struct bw_series {
@@ -176,7 +177,7 @@ double bw_rate_eta_max(const struct bw_rate_consts *k);
 /* ---- the tables of `biasweep curve` (src/analysis/curve_tables.c) ---- */
 
 /* Every table starts with the cell columns, in this order. */
-#define BW_CURVE_NCELL 11
+#define BW_CURVE_NCELL 12
 extern const char *const bw_curve_cell_names[BW_CURVE_NCELL];
 /* A table of the cell columns followed by extra[0..nextra) (nextra <= 32). */
 int bw_curve_table_init(struct bw_table *t, const char *const *extra, size_t nextra);

@@ -52,6 +52,27 @@ struct bw_bench_peer {
 	char err[160];
 };
 
+/* The step schedule "sharpness" of the noisy SGD against its constant step
+ * (bench_runs.h, bw_bench_schedule): one near-threshold Rademacher instance
+ * per d (kappa = 4, alpha = 0.5, seed 0), whole runs at the default budgets
+ * to the stopping rule.  The constant step is run whole where const_measured
+ * (d = 256), else it is its measured ns per step times the steps it needs to the flow's
+ * stationary time (t_flow / (eta^2 sigma^2 / 2): the flow is the limit both
+ * follow; the constant step's own stop came later than the flow's where
+ * both were measured, so this estimate is low). */
+#define BW_BENCH_NSCHED 3
+extern const size_t bw_bench_sched_dims[BW_BENCH_NSCHED]; /* d = 256, 512, 1024 */
+extern const size_t bw_bench_sched_n[BW_BENCH_NSCHED];    /* n = 20, 24, 32: near the threshold */
+struct bw_bench_sched {
+	int ok, const_measured;
+	const char *sharp_status, *const_status; /* bw_run_status_name; NULL: not run */
+	double sharp_wall, sharp_t, sharp_steps, const_wall, const_t, const_steps, const_ns_step, flow_t;
+	int sharp_success, const_success, flow_success;
+	double speedup;            /* const_wall / sharp_wall */
+	struct bw_bench_peer peer; /* the NumPy per-sample loop, ns per coordinate-update */
+	double peer_s;             /* its ns per step times the constant step's steps, in s */
+};
+
 struct bw_bench_machine {
 	char host[256], cpu[256], date[64], stamp[64]; /* date ISO 8601 UTC, stamp YYYYmmdd-HHMMSS */
 	long cores;
@@ -76,6 +97,8 @@ struct bw_bench_results {
 	/* flow */
 	size_t flow_n[BW_BENCH_ND];
 	struct bw_stat3 flow_eval[BW_BENCH_ND], flow_step[BW_BENCH_ND];
+	/* the step schedule */
+	struct bw_bench_sched sched[BW_BENCH_NSCHED];
 	/* memory */
 	size_t bytes_sgd[BW_BENCH_ND], bytes_gd[BW_BENCH_ND], bytes_flow[BW_BENCH_ND];
 	/* coordinator */
@@ -105,6 +128,7 @@ struct bw_bench_summary {
 	double gd_worst;        /* the largest gd step / two dgemv */
 	double coord_min;       /* the lower tasks/s of 2 and 4 ranks */
 	double eff;             /* strong-scaling efficiency T1 / (2 T2), NaN without --sweep */
+	double sched_256, sched_1024; /* the sharpness schedule's whole-run speedup at d = 256, 1024 */
 };
 
 int bw_bench_prepare(struct bw_bench_cfg *c);

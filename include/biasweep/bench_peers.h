@@ -13,5 +13,7 @@
 #include "biasweep/bench.h"
 
 void bw_bench_peers(const struct bw_bench_cfg *c, struct bw_bench_results *r);
+/* The per-sample NumPy loop at the schedule's sizes (r->sched[k].peer, peer_s). */
+void bw_bench_peers_schedule(const struct bw_bench_cfg *c, struct bw_bench_results *r);
 
 #endif

@@ -18,5 +18,7 @@
 void bw_bench_sgd(const struct bw_bench_cfg *c, struct bw_bench_results *r);
 void bw_bench_gd(const struct bw_bench_cfg *c, struct bw_bench_results *r);
 void bw_bench_flow(const struct bw_bench_cfg *c, struct bw_bench_results *r);
+/* The step schedule against the constant step (bench.h, struct bw_bench_sched). */
+void bw_bench_schedule(const struct bw_bench_cfg *c, struct bw_bench_results *r);
 
 #endif

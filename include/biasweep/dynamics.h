@@ -28,7 +28,17 @@ enum bw_run_status { BW_RUN_CONVERGED = 0, BW_RUN_BUDGET, BW_RUN_DIVERGED, BW_RU
 
 /* Which parameters each algorithm reads (so specs and keys ignore the rest). */
 enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 8,
-       BW_USES_NOISE = 16 /* draws from its noise stream (noise_seed): sampling, label noise */ };
+       BW_USES_NOISE = 16 /* draws from its noise stream (noise_seed): sampling, label noise */,
+       BW_USES_SCHEDULE = 32 /* reads the step schedule (schedule): label_noise_sgd */ };
+
+/* How the step follows the run (label_noise_sgd; docs/model.md, "The step schedule"):
+ *   BW_SCHEDULE_CONSTANT   eta_k = eta (bw_run_eta) at every step: t = k eta^2 sigma^2 / 2
+ *   BW_SCHEDULE_SHARPNESS  eta_k = eta * B_0 / B_k, B_k = max(S_k, kappa),
+ *                          S_k = sum_j (c_j / n) (u_j^2 + v_j^2) (the mean one-sample
+ *                          sharpness over 8), recomputed every BW_SCHEDULE_REFRESH steps;
+ *                          t = sum_k eta_k^2 sigma^2 / 2, the same clock */
+enum bw_schedule { BW_SCHEDULE_CONSTANT = 0, BW_SCHEDULE_SHARPNESS, BW_SCHEDULE_COUNT };
+#define BW_SCHEDULE_REFRESH 32
 
 /* Which outcome fields beyond the common ones a dynamics fills (NaN otherwise):
  *   BW_REPORTS_ALPHA_INF  alpha_inf, the effective initialization at the end
@@ -63,6 +73,7 @@ struct bw_run_params {
 	int checkpoints;   /* checkpoints per decade of steps (the flow: of its own time); 0 = 10 */
 	uint32_t noise_index; /* which noise realization (noise_seeds; 0 = the stream of bw_noise_seed) */
 	uint64_t noise_seed; /* the dynamics' own stream (bw_noise_seed_k of noise_index) */
+	enum bw_schedule schedule; /* the step schedule (a row with BW_USES_SCHEDULE; default constant) */
 	const volatile int *cancel; /* optional: when *cancel becomes nonzero, bw_run
 				     * stops soon and returns BW_EINTR (no outcome) */
 };
@@ -109,6 +120,8 @@ struct bw_dynamics {
 	double tol;           /* default convergence tolerance (bw_run_params_default) */
 	long budget_steps;    /* default budget when none is given (0 = unset; */
 	double budget_time;   /*   simulated time, 0 = unset): a generous cap, the stopping rule ends runs */
+	double budget_time_scheduled; /* the default time cap under a schedule other than constant
+				       * (BW_USES_SCHEDULE rows; 0: budget_time) */
 	/* The name of its stopping rule when it is not the original one (the relative
 	 * loss for gd and sgd, the budget for label_noise_sgd, ||P grad R|| for the
 	 * flow): it enters the task's canonical string as " stop=<rule>" (task.h), so
@@ -156,6 +169,14 @@ void bw_dynamics_list(unsigned uses, const char *sep, const char *last, char *bu
 void bw_dynamics_time_docs(char *buf, size_t len);
 /* The default budget of a dynamics (its row's budget_steps, budget_time). */
 void bw_default_budget(enum bw_algo algo, long *steps, double *time);
+/* The default budget of a run: bw_default_budget, with the row's
+ * budget_time_scheduled where the run reads a schedule other than constant. */
+void bw_run_default_budget(const struct bw_run_params *p, long *steps, double *time);
+/* "constant", "sharpness"; bw_schedule_parse: BW_EINVAL with a "did you mean" hint. */
+const char *bw_schedule_name(enum bw_schedule s);
+int bw_schedule_parse(const char *s, enum bw_schedule *out);
+/* The schedule a run reads: p->schedule for a row with BW_USES_SCHEDULE, else constant. */
+enum bw_schedule bw_run_schedule(const struct bw_run_params *p);
 /* The descent onto the manifold a run makes (its row's descent, when the row
  * reads 'project' only if p->project is set), or NULL. */
 const struct bw_dynamics *bw_run_descent(const struct bw_run_params *p);

@@ -128,6 +128,7 @@ struct bw_qcell {
 	double alpha, eta, eta_scale, sigma, eps; /* NaN: NULL in the catalog; but eta is the run
 						    * parameters' (bw_run_params): 0 where the program
 						    * chose the step (tasks.eta_mode automatic or scaled) */
+	char schedule[16];             /* the step schedule; "" where NULL (the constant step) */
 	int64_t batch;                 /* 0: NULL (not sgd) */
 	size_t nobs;
 	struct bw_nstar_obs *obs;      /* one per finished task; obs.seed is an index into the arrays below */

@@ -16,7 +16,7 @@
  *   kappa=<kappa> sweep_seed=<u64> seed=<index> alpha=<%.17g>
  *   [eta=<%.17g|auto> | eta_scale=<%.17g>] [sigma=<%.17g>] [batch=<B>] steps=<max_steps>
  *   time=<%.17g max_time> eps=<%.17g> tol=<%.17g> [project=<0|1>] [noise=<k>] [checkpoints=<N>]
- *   [stop=<rule>]
+ *   [schedule=<name>] [stop=<rule>]
  * eta: gd, sgd, label_noise_sgd and gaussian_noise_gd ("auto" when the spec
  * leaves it out, bw_run_params.eta 0, the catalog's eta NULL with eta_mode
  * 'automatic'; eta_scale=X in its place when the step is X
@@ -24,7 +24,9 @@
  * sigma and project: label_noise_sgd and gaussian_noise_gd; batch: sgd; noise
  * (the noise realization, noise_seeds): the dynamics that read noise, only
  * when k != 0; checkpoints (per decade): every dynamics, only when it is not
- * the default 10.  steps and time are the resolved budgets (0 = unset).
+ * the default 10; schedule (the step schedule, dynamics.h): the dynamics that
+ * read it (label_noise_sgd), only when it is not "constant" (schedule=sharpness).
+ * steps and time are the resolved budgets (0 = unset).
  * stop: the stopping rule, only for a dynamics whose row names one other than
  * its original (dynamics.h, stop_rule): label_noise_sgd "phi" (its projection
  * Phi(x_k) stationary at checkpoints; before, it ran its whole budget) and
@@ -41,7 +43,8 @@
  *
  * Budgets a spec leaves out: each dynamics' default (dynamics.h, its row's
  * budget_steps and budget_time: gd 1e6 steps, sgd 1e7 steps,
- * label_noise_sgd time 100, riemannian_flow time 1e4, gaussian_noise_gd
+ * label_noise_sgd time 100 (1000 under schedule sharpness: its row's
+ * budget_time_scheduled), riemannian_flow time 1e4, gaussian_noise_gd
  * time 5), written into the task,
  * hence the key.  These are generous caps: the stopping rules end the runs
  * (the outcome's status says converged or budget).
@@ -51,7 +54,9 @@
  *   gd               2 n d * min(budget steps, S)      S = ln(1/tol) / (eta lo),
  *   sgd              B d   * min(budget steps, S)      lo = (16/n) max(alpha^2,1)
  *                                                           * max((sqrt d - sqrt n)^2, 1)
- *   label_noise_sgd  d * steps to min(time, 5) (time / (eta^2 sigma^2 / 2))
+ *   label_noise_sgd  d * steps to min(time, 5) (time / (eta^2 sigma^2 / 2); schedule
+ *                    sharpness: 2 / (eta B_0 sigma)^2 (kappa^2 T + B_0^2 / 80),
+ *                    B_0 = max(2 d alpha^2, kappa), T = min(time, 5), sgd.c)
  *                    + the projection, 2 n d * S at gd's automatic step
  *   riemannian_flow  (min(time, 5) / 0.05 + 100) (n^2 d + n^3) + the start
  *                    Phi(x0) like the projection (0.05: a guess of the

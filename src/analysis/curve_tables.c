@@ -13,7 +13,7 @@
 #include <string.h>
 
 const char *const bw_curve_cell_names[BW_CURVE_NCELL] = {"algorithm", "design", "wstar", "d", "kappa",
-					 "alpha",     "eta",    "eta_scale", "sigma", "batch", "eps"};
+					 "alpha",     "eta",    "eta_scale", "schedule", "sigma", "batch", "eps"};
 #define NCELL BW_CURVE_NCELL
 #define cell_names bw_curve_cell_names
 
@@ -27,10 +27,12 @@ int bw_curve_set_cell(struct bw_table *t, size_t row, const struct bw_qcell *c)
 	bw_table_set_real(t, row, 5, c->alpha);
 	bw_table_set_real(t, row, 6, c->eta);
 	bw_table_set_real(t, row, 7, c->eta_scale);
-	bw_table_set_real(t, row, 8, c->sigma);
+	if (c->schedule[0])
+		CHECK(bw_table_set_text(t, row, 8, c->schedule));
+	bw_table_set_real(t, row, 9, c->sigma);
 	if (c->batch > 0)
-		bw_table_set_int(t, row, 9, c->batch);
-	bw_table_set_real(t, row, 10, c->eps);
+		bw_table_set_int(t, row, 10, c->batch);
+	bw_table_set_real(t, row, 11, c->eps);
 	return BW_OK;
 }
 

@@ -20,6 +20,7 @@ static unsigned differs(const struct bw_qcell *a, const struct bw_qcell *b)
 	d |= strcmp(a->wstar, b->wstar) ? BW_SERIES_WSTAR : 0u;
 	d |= same_real(a->alpha, b->alpha) ? 0u : BW_SERIES_ALPHA;
 	d |= same_real(a->eta, b->eta) && same_real(a->eta_scale, b->eta_scale) ? 0u : BW_SERIES_ETA;
+	d |= strcmp(a->schedule, b->schedule) ? BW_SERIES_SCHEDULE : 0u;
 	d |= same_real(a->sigma, b->sigma) ? 0u : BW_SERIES_SIGMA;
 	d |= a->batch != b->batch ? BW_SERIES_BATCH : 0u;
 	d |= same_real(a->eps, b->eps) ? 0u : BW_SERIES_EPS;

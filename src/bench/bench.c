@@ -128,6 +128,13 @@ void bw_bench_results_init(const struct bw_bench_cfg *c, struct bw_bench_results
 {
 	(void)c;
 	memset(r, 0, sizeof *r);
+	for (int k = 0; k < BW_BENCH_NSCHED; k++) {
+		struct bw_bench_sched *q = &r->sched[k];
+		q->sharp_wall = q->sharp_t = q->sharp_steps = q->const_wall = q->const_t = q->const_steps = NAN;
+		q->const_ns_step = q->flow_t = q->speedup = q->peer_s = NAN;
+		q->peer.ns = q->peer.lo = q->peer.hi = NAN;
+		snprintf(q->peer.err, sizeof q->peer.err, "skipped (--no-peers)");
+	}
 	for (int di = 0; di < BW_BENCH_ND; di++) { /* "not measured" until a peer says otherwise */
 		struct bw_bench_peer *pr[4] = {&r->p_loop[di], &r->p_batch[di], &r->p_gd_loop[di], &r->p_gd_batch[di]};
 		for (int k = 0; k < 4; k++) {
@@ -174,8 +181,11 @@ void bw_bench_run(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 		bw_bench_sgd(c, r);
 		bw_bench_gd(c, r);
 		bw_bench_flow(c, r);
-		if (!c->no_peers)
+		bw_bench_schedule(c, r);
+		if (!c->no_peers) {
 			bw_bench_peers(c, r);
+			bw_bench_peers_schedule(c, r);
+		}
 	}
 	if (!c->no_mpi) {
 		if (!c->sweep_only)
@@ -219,6 +229,8 @@ void bw_bench_summarize(const struct bw_bench_cfg *c, const struct bw_bench_resu
 	for (int k = 1; k < BW_BENCH_NCOORD; k++)
 		if (r->coord_ok[k] && !(r->coord[k].med >= s->coord_min))
 			s->coord_min = r->coord[k].med;
+	s->sched_256 = r->sched[0].speedup;
+	s->sched_1024 = r->sched[BW_BENCH_NSCHED - 1].speedup;
 	s->eff = NAN;
 	if (c->sweep && r->sweep_ok[0] && r->sweep_ok[1])
 		s->eff = r->sweep_elapsed[0] / (2.0 * r->sweep_elapsed[1]);

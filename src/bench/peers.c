@@ -69,6 +69,21 @@ static void run_peer(const struct bw_bench_cfg *c, const char *script, const cha
 		snprintf(res->err, sizeof res->err, "no ns_per_unit in the output of %.100s", path);
 }
 
+void bw_bench_peers_schedule(const struct bw_bench_cfg *c, struct bw_bench_results *r)
+{
+	char probe[4200];
+	snprintf(probe, sizeof probe, "%s/lnsgd.py", c->peers);
+	if (access(probe, R_OK) != 0 || access(c->python, X_OK) != 0)
+		return; /* bw_bench_peers said why */
+	for (int k = 0; k < BW_BENCH_NSCHED; k++) {
+		struct bw_bench_sched *q = &r->sched[k];
+		size_t d = bw_bench_sched_dims[k];
+		run_peer(c, "lnsgd.py", "loop", d, bw_bench_sched_n[k], (long)((c->quick ? 0.25 : 1.0) * 10000), 1, &q->peer);
+		q->peer_s = q->peer.ns * (double)d * q->const_steps * 1e-9;
+		bw_bench_note(c, "  schedule peer d=%zu done", d);
+	}
+}
+
 void bw_bench_peers(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 {
 	char probe[4200];

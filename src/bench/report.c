@@ -89,6 +89,48 @@ static void jsize(const struct bw_bench_cfg *c, const struct bw_bench_results *r
 	bw_json_end(j);
 }
 
+static void jsched(const struct bw_bench_results *r, struct bw_json *j)
+{
+	bw_json_array(j, "schedule");
+	for (int k = 0; k < BW_BENCH_NSCHED; k++) {
+		const struct bw_bench_sched *q = &r->sched[k];
+		bw_json_object(j, NULL);
+		bw_json_number(j, "d", (double)bw_bench_sched_dims[k]);
+		bw_json_number(j, "n", (double)bw_bench_sched_n[k]);
+		bw_json_object(j, "sharpness");
+		bw_json_number(j, "steps", q->sharp_steps);
+		bw_json_number(j, "t", q->sharp_t);
+		bw_json_number(j, "wall_s", q->sharp_wall);
+		bw_json_bool(j, "success", q->sharp_success);
+		bw_json_string(j, "status", q->sharp_status ? q->sharp_status : "not run");
+		bw_json_end(j);
+		bw_json_object(j, "constant");
+		bw_json_bool(j, "measured", q->const_measured);
+		bw_json_number(j, "steps", q->const_steps);
+		bw_json_number(j, "t", q->const_t);
+		bw_json_number(j, "wall_s", q->const_wall);
+		bw_json_number(j, "ns_per_step", q->const_ns_step);
+		if (q->const_measured) {
+			bw_json_bool(j, "success", q->const_success);
+			bw_json_string(j, "status", q->const_status ? q->const_status : "not run");
+		} else {
+			bw_json_string(j, "estimate", "ns_per_step x steps to the flow's stationary time");
+		}
+		bw_json_end(j);
+		bw_json_object(j, "flow");
+		bw_json_number(j, "t", q->flow_t);
+		bw_json_bool(j, "success", q->flow_success);
+		bw_json_end(j);
+		bw_json_number(j, "speedup", q->speedup);
+		bw_json_object(j, "numpy_loop");
+		bw_json_number(j, "ns_per_step", q->peer.ns * (double)bw_bench_sched_dims[k]);
+		bw_json_number(j, "s_for_the_constant_steps", q->peer_s);
+		bw_json_end(j);
+		bw_json_end(j);
+	}
+	bw_json_end(j);
+}
+
 static void jcoord(const struct bw_bench_cfg *c, const struct bw_bench_results *r, struct bw_json *j)
 {
 	bw_json_object(j, "coordinator");
@@ -165,6 +207,8 @@ int bw_bench_json(const struct bw_bench_cfg *c, const struct bw_bench_results *r
 			jsize(c, r, s, di, j);
 		bw_json_end(j);
 	}
+	if (!c->sweep_only)
+		jsched(r, j);
 	if (!c->no_mpi && !c->sweep_only)
 		jcoord(c, r, j);
 	if (c->sweep)
@@ -174,6 +218,8 @@ int bw_bench_json(const struct bw_bench_cfg *c, const struct bw_bench_results *r
 	bw_json_number(j, "lnsgd_vs_numpy_batched_d1000", s->r_batch);
 	bw_json_number(j, "sgd_kernel_fraction_of_peak_d1000", s->kg / s->peak);
 	bw_json_number(j, "sgd_kernel_fraction_of_noFMA_peak_d1000", s->kg / s->peak_noFMA);
+	bw_json_number(j, "schedule_speedup_d256", s->sched_256);
+	bw_json_number(j, "schedule_speedup_d1024", s->sched_1024);
 	bw_json_number(j, "gd_step_over_two_dgemv_worst", s->gd_worst);
 	bw_json_number(j, "coordinator_tasks_per_s_min", s->coord_min);
 	bw_json_number(j, "sweep_efficiency_2_ranks", s->eff);

@@ -123,6 +123,36 @@ static void print_kernels(const struct bw_bench_cfg *c, const struct bw_bench_re
 		       t->hi * 1e-6, t->n);
 	}
 
+	printf("\n== label-noise SGD, step schedule sharpness vs the constant step: whole runs, Rademacher kappa=4 "
+	       "alpha=0.5 ==\n");
+	printf("  %-5s %-3s %-38s %-50s %-8s %s\n", "d", "n", "sharpness: steps, t, wall, verdict",
+	       "constant: steps, t, wall, verdict", "speedup", "NumPy loop: ns/step, x constant's steps");
+	for (int k = 0; k < BW_BENCH_NSCHED; k++) {
+		const struct bw_bench_sched *q = &r->sched[k];
+		char sh[96], co[128], pe[96];
+		snprintf(sh, sizeof sh, "%.3g %.3g %.3g s %s%s", q->sharp_steps, q->sharp_t, q->sharp_wall,
+			 q->sharp_success ? "success" : "failure", q->sharp_status && strcmp(q->sharp_status, "converged")
+								  ? " (capped)" : "");
+		if (q->const_measured)
+			snprintf(co, sizeof co, "%.3g %.3g %.3g s %s%s", q->const_steps, q->const_t, q->const_wall,
+				 q->const_success ? "success" : "failure",
+				 q->const_status && strcmp(q->const_status, "converged") ? " (capped)" : "");
+		else
+			snprintf(co, sizeof co, "est. %.3g x %.3g ns = %.3g s to the flow's t %.3g", q->const_steps,
+				 q->const_ns_step, q->const_wall, q->const_t);
+		if (isfinite(q->peer.ns))
+			snprintf(pe, sizeof pe, "%.4g ns, %.3g s", q->peer.ns * (double)bw_bench_sched_dims[k], q->peer_s);
+		else
+			snprintf(pe, sizeof pe, "%s", q->peer.err);
+		printf("  %-5zu %-3zu %-38s %-50s %6.1fx  %s\n", bw_bench_sched_dims[k], bw_bench_sched_n[k], sh, co,
+		       q->speedup, pe);
+	}
+	printf("  (flow verdicts:");
+	for (int k = 0; k < BW_BENCH_NSCHED; k++)
+		printf(" d=%zu %s at t %.3g;", bw_bench_sched_dims[k], r->sched[k].flow_success ? "success" : "failure",
+		       r->sched[k].flow_t);
+	printf(" est.: the constant step's measured ns per step x the steps to the flow's stationary time)\n");
+
 	printf("\n== memory per rank (bw_task_bytes, MiB) ==\n");
 	for (int di = 0; di < BW_BENCH_ND; di++)
 		printf("  d=%-6zu lnsgd n=%-5zu %8.2f   gd n=%-4zu %8.2f   flow n=%-4zu %8.2f\n", bw_bench_dims[di],
@@ -172,6 +202,10 @@ static void print_targets(const struct bw_bench_cfg *c, const struct bw_bench_su
 	       "peak)  %s\n",
 	       100 * s->kg / s->peak, s->peak, 100 * s->kg / s->peak_noFMA,
 	       isfinite(s->kg / s->peak) ? yes(s->kg >= 0.5 * s->peak) : nm);
+	print_target("  schedule sharpness >= 50x the constant step at d=256 (whole runs):  ", s->sched_256, "%.1fx",
+		     s->sched_256 >= 50, nm);
+	print_target("  schedule sharpness >= 300x the constant step at d=1024 (est.):     ", s->sched_1024, "%.1fx",
+		     s->sched_1024 >= 300, nm);
 	print_target("  gd step within 1.5x of two dgemv (worst d):        ", s->gd_worst, "%.2fx", s->gd_worst <= 1.5, nm);
 	print_target("  coordinator >= 20000 empty tasks/s (2 and 4 ranks): ", s->coord_min, "%.0f", s->coord_min >= 20000,
 		     nm);
@@ -180,7 +214,8 @@ static void print_targets(const struct bw_bench_cfg *c, const struct bw_bench_su
 }
 
 static const char summary[] =
-	"Measure the kernels against this CPU's peak, against NumPy peers (bench/peers/), and the\n"
+	"Measure the kernels against this CPU's peak, against NumPy peers (bench/peers/), the step schedule\n"
+	"sharpness against the constant step (whole runs to the same verdict), and the\n"
 	"coordinator's throughput; print a table and write JSON under results/bench/.\n"
 	"  biasweep bench            (a few minutes; run from the repository root)\n"
 	"  biasweep bench --sweep    (adds jobs/default.cfg on 1 and 2 ranks: +10-20 minutes)\n"

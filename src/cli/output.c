@@ -173,6 +173,10 @@ int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct 
 		bw_json_int(&j, "batch", p->batch);
 	else
 		bw_json_null(&j, "batch");
+	if (dy->uses & BW_USES_SCHEDULE)
+		bw_json_string(&j, "schedule", bw_schedule_name(p->schedule));
+	else
+		bw_json_null(&j, "schedule");
 	bw_json_number(&j, "eps", p->eps);
 	if (!(dy->uses & BW_USES_ETA) && dy->descent) { /* a start Phi(x0) by a descent at its step */
 		bw_json_object(&j, "start");

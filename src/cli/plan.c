@@ -33,7 +33,8 @@ static const char epilog_fmt[] =
 	"  algorithms = { gd = { alpha = 3.0; }; riemannian_flow = {}; };\n"
 	"                                     per-algorithm overrides of any axis below; top-level axes are defaults\n"
 	"  axes: design ('rademacher' | 'gaussian'), wstar ('signs' | 'gaussian'), d, n, kappa, seeds,\n"
-	"        noise_seeds, alpha, eta, eta_scale, sigma, batch, eps, tol, project (true | false), checkpoints, steps, time\n"
+	"        noise_seeds, alpha, eta, eta_scale, sigma, batch, eps, tol, project (true | false), checkpoints,\n"
+	"        schedule ('constant' | 'sharpness'), steps, time\n"
 	"  each axis takes a value, a list [a, b, c] or ( ... ), or a range ([ ] holds one type: [1.0, 2.5]):\n"
 	"        { lin = [lo, hi]; count = k; }   or   { log = [lo, hi]; count = k; }\n"
 	"        (integer axes round and dedupe; count = 1 gives lo)\n"
@@ -46,7 +47,9 @@ static const char epilog_fmt[] =
 	"  eta is read by %s (unset = automatic, see run-one --help); eta_scale = [1.0, 2.0];\n"
 	"  by the same: the step is that multiple of the task's automatic step (0 < x <= 1e6; not with eta in\n"
 	"  the same level: a group that sets either replaces both of the top level);\n"
-	"  sigma by %s; project by %s; batch by %s.\n"
+	"  sigma by %s; project by %s; batch by %s;\n"
+	"  schedule by %s ('sharpness': the step follows the sample sharpness, default time cap %g;\n"
+	"  run-one --help).\n"
 	"  Setting them in another algorithm's group is an error; top-level values are ignored by\n"
 	"  algorithms that do not read them.  Defaults: alpha 1, sigma 1, batch 1,\n"
 	"  eps 0.1, tol 1e-10 (gd, sgd) or 1e-7 (flow), project true, design rademacher, wstar signs, seeds 1,\n"
@@ -61,7 +64,7 @@ static const char epilog_fmt[] =
 /* The epilog with the names and default budgets of the dynamics filled in from the table. */
 static void make_epilog(char *buf, size_t len)
 {
-	char budgets[512] = "", eta[256], sigma[256], project[256], batch[256];
+	char budgets[512] = "", eta[256], sigma[256], project[256], batch[256], sched[256];
 	for (int a = 0, off = 0; a < BW_ALGO_COUNT && off < (int)sizeof budgets; a++) {
 		const struct bw_dynamics *r = bw_dynamics_table[a];
 		off += r->budget_steps > 0 ? snprintf(budgets + off, sizeof budgets - (size_t)off, "%s%s steps %ld",
@@ -73,7 +76,11 @@ static void make_epilog(char *buf, size_t len)
 	bw_dynamics_list(BW_USES_SIGMA, ", ", " and ", sigma, sizeof sigma);
 	bw_dynamics_list(BW_USES_PROJECT, ", ", " and ", project, sizeof project);
 	bw_dynamics_list(BW_USES_BATCH, ", ", " and ", batch, sizeof batch);
-	snprintf(buf, len, epilog_fmt, budgets, eta, sigma, project, batch);
+	bw_dynamics_list(BW_USES_SCHEDULE, ", ", " and ", sched, sizeof sched);
+	double cap = 0;
+	for (int a = 0; a < BW_ALGO_COUNT; a++)
+		cap = fmax(cap, bw_dynamics_table[a]->budget_time_scheduled);
+	snprintf(buf, len, epilog_fmt, budgets, eta, sigma, project, batch, sched, cap);
 }
 
 static void human_seconds(double s, char *buf, size_t len)

@@ -72,7 +72,7 @@ static void groups(FILE *f, void (*phrase)(const struct bw_dynamics *, char *, s
  * when out of memory). */
 static char *make_epilog(void)
 {
-	char *buf = NULL, x[32];
+	char *buf = NULL, x[32], names[256];
 	size_t size;
 	FILE *f = open_memstream(&buf, &size);
 	if (!f)
@@ -94,6 +94,10 @@ static char *make_epilog(void)
 			if (time ? r->budget_time > 0 : r->budget_steps > 0) {
 				compact(time ? r->budget_time : (double)r->budget_steps, x, sizeof x);
 				fprintf(f, time ? "%s%s --time %s" : "%s%s %s steps", k++ ? ", " : "", r->name, x);
+				if (time && r->budget_time_scheduled > 0) {
+					compact(r->budget_time_scheduled, x, sizeof x);
+					fprintf(f, " (%s with --schedule sharpness)", x);
+				}
 			}
 		}
 	fputs(";\n             --steps and --time may be combined (whichever ends first)\n  t          ", f);
@@ -107,8 +111,12 @@ static char *make_epilog(void)
 	       "  %1$s: the final iterate is projected onto the zero-loss manifold by noise-free %2$s\n"
 	       "  (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.\n",
 	       "");
-	fputs("  --eta, --sigma, --batch and --no-project are refused (exit 2) for a dynamics that does not read\n"
-	      "  them, as a spec refuses them in its group; the table prints only the parameters read.\n", f);
+	bw_dynamics_list(BW_USES_SCHEDULE, ", ", " and ", names, sizeof names);
+	fprintf(f, "  --schedule sharpness (%s): eta_k = eta B_0/B_k, B_k = max(sum_j (c_j/n)(u_j^2+v_j^2), kappa)\n"
+		   "  recomputed every %d steps, eta the step above (so --eta-scale is the fraction of the stability\n"
+		   "  bound it keeps); t = sum_k eta_k^2 sigma^2/2, the same clock.\n", names, BW_SCHEDULE_REFRESH);
+	fputs("  --eta, --sigma, --batch, --schedule and --no-project are refused (exit 2) for a dynamics that\n"
+	      "  does not read them, as a spec refuses them in its group; the table prints only the parameters read.\n", f);
 	fputs("  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"
 	      "exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.\n", f);
 	if (fclose(f) != 0) {
@@ -129,6 +137,8 @@ static void print_parameters(const struct bw_run_params *p, const struct bw_outc
 		printf(" sigma=%g", p->sigma);
 	if (uses & BW_USES_BATCH)
 		printf(" batch=%ld", p->batch);
+	if (uses & BW_USES_SCHEDULE)
+		printf(" schedule=%s", bw_schedule_name(p->schedule));
 	printf(" eps=%g\n", p->eps);
 }
 
@@ -196,7 +206,7 @@ static void print_table(const struct bw_instance *inst, const struct bw_run_para
 
 int cmd_run_one(int argc, char **argv)
 {
-	const char *algo = NULL, *design = "rademacher", *wstar = "signs", *save = NULL;
+	const char *algo = NULL, *design = "rademacher", *wstar = "signs", *save = NULL, *schedule = "constant";
 	long d = 0, n = 0, kappa = 0, seed = 0, batch = 1, steps = 0, sweep_seed = 0, checkpoints = BW_CHECKPOINTS_DEFAULT,
 	     noise_seed = 0;
 	double alpha = 0, eta = 0, eta_scale = 0, sigma = 1, time = 0, eps = 0.1, tol = 0, memory_limit = 0;
@@ -207,7 +217,10 @@ int cmd_run_one(int argc, char **argv)
 	snprintf(eta_help, sizeof eta_help, "step of %s, > 0 (default: auto, below)", names);
 	bw_dynamics_list(0, " | ", " | ", names, sizeof names);
 	snprintf(algo_help, sizeof algo_help, "%s (required)", names);
-	char eta_scale_help[400], noise_help[400];
+	char eta_scale_help[400], noise_help[400], schedule_help[600];
+	bw_dynamics_list(BW_USES_SCHEDULE, ", ", " and ", names, sizeof names);
+	snprintf(schedule_help, sizeof schedule_help,
+		 "step schedule of %s: constant (default) | sharpness (below)", names);
 	bw_dynamics_list(BW_USES_NOISE, ", ", " and ", names, sizeof names);
 	snprintf(noise_help, sizeof noise_help,
 		 "noise realization K >= 0 of %s (default 0: the stream of the instance and algorithm)", names);
@@ -243,6 +256,7 @@ int cmd_run_one(int argc, char **argv)
 		BW_OPT("eps", BW_OPT_DOUBLE, &eps, "E", "success threshold on the test error (default 0.1)"),
 		BW_OPT("tol", BW_OPT_DOUBLE, &tol, "X", "convergence tolerance (default per dynamics, below)"),
 		BW_OPT("noise-seed", BW_OPT_LONG, &noise_seed, "K", noise_help),
+		BW_OPT("schedule", BW_OPT_STRING, &schedule, "NAME", schedule_help),
 		BW_OPT("checkpoints", BW_OPT_LONG, &checkpoints, "N",
 		 "trajectory checkpoints per decade of steps (riemannian_flow: of its time), 1..1000 (default 10)"),
 		BW_OPT("no-project", BW_OPT_FLAG, &no_project, NULL, project_help),
@@ -290,6 +304,13 @@ int cmd_run_one(int argc, char **argv)
 		if ((axes[i].always || o->seen) && !bw_spec_value_ok(axes[i].axis, x, why, sizeof why))
 			return RAISE(BW_EINVAL, "--%s %s", o->name, why);
 	}
+	enum bw_schedule sched = BW_SCHEDULE_CONSTANT;
+	if (bw_opt_given(opts, &schedule)) {
+		char why[256];
+		if (!bw_spec_reads(a, "schedule", why, sizeof why))
+			return RAISE(BW_EINVAL, "--schedule: %s", why);
+		CHECK(bw_schedule_parse(schedule, &sched));
+	}
 	if (bw_opt_given(opts, &eta) && bw_opt_given(opts, &eta_scale))
 		return RAISE(BW_EINVAL, "--eta and --eta-scale exclude each other (the step, or its multiple of the automatic step)");
 	if (kappa > d)
@@ -312,10 +333,13 @@ int cmd_run_one(int argc, char **argv)
 	p.batch = batch;
 	p.max_steps = steps;
 	p.max_time = time;
-	/* no budget given: the dynamics' default time budget; a default in steps
-	 * is bw_run's own (max_steps 0 means the row's budget_steps) */
-	if (!steps && !time)
-		p.max_time = bw_dynamics_table[a]->budget_time;
+	p.schedule = sched;
+	/* no budget given: the dynamics' default time budget (its schedule's); a
+	 * default in steps is bw_run's own (max_steps 0 means the row's budget_steps) */
+	if (!steps && !time) {
+		long s0;
+		bw_run_default_budget(&p, &s0, &p.max_time);
+	}
 	p.eps = eps;
 	if (bw_opt_given(opts, &tol))
 		p.tol = tol;

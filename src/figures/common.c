@@ -232,6 +232,10 @@ static void label_series(struct series *s, const struct bw_series *g)
 		label_param(s, "η/η_{auto}", "eta_scale", a->eta_scale, NULL);
 	else if (g->differs & BW_SERIES_ETA)
 		label_param(s, "η", "eta", a->eta, "auto"); /* eta 0: the automatic step */
+	if (g->differs & BW_SERIES_SCHEDULE) {
+		cat(s->label, sizeof s->label, " %s", a->schedule[0] ? a->schedule : "constant");
+		cat(s->plain, sizeof s->plain, " schedule=%s", a->schedule[0] ? a->schedule : "constant");
+	}
 	if (g->differs & BW_SERIES_SIGMA)
 		label_param(s, "σ", "sigma", a->sigma, NULL);
 	if (g->differs & BW_SERIES_BATCH) {

@@ -92,6 +92,36 @@ void bw_default_budget(enum bw_algo algo, long *steps, double *time)
 	*time = bw_dynamics_table[algo]->budget_time;
 }
 
+void bw_run_default_budget(const struct bw_run_params *p, long *steps, double *time)
+{
+	const struct bw_dynamics *row = bw_dynamics_table[p->algo];
+	bw_default_budget(p->algo, steps, time);
+	if (bw_run_schedule(p) != BW_SCHEDULE_CONSTANT && row->budget_time_scheduled > 0)
+		*time = row->budget_time_scheduled;
+}
+
+static const char *const schedule_names[BW_SCHEDULE_COUNT] = {"constant", "sharpness"};
+
+const char *bw_schedule_name(enum bw_schedule s) { return schedule_names[s]; }
+
+int bw_schedule_parse(const char *s, enum bw_schedule *out)
+{
+	for (int i = 0; i < BW_SCHEDULE_COUNT; i++)
+		if (!strcmp(s, schedule_names[i])) {
+			*out = (enum bw_schedule)i;
+			return BW_OK;
+		}
+	char hint[96];
+	if (*bw_suggest_hint(hint, sizeof hint, s, schedule_names, BW_SCHEDULE_COUNT))
+		return RAISE(BW_EINVAL, "unknown schedule '%s'%s", s, hint);
+	return RAISE(BW_EINVAL, "unknown schedule '%s' (expected constant or sharpness)", s);
+}
+
+enum bw_schedule bw_run_schedule(const struct bw_run_params *p)
+{
+	return (bw_dynamics_table[p->algo]->uses & BW_USES_SCHEDULE) ? p->schedule : BW_SCHEDULE_CONSTANT;
+}
+
 const struct bw_dynamics *bw_run_descent(const struct bw_run_params *p)
 {
 	const struct bw_dynamics *row = bw_dynamics_table[p->algo];
@@ -139,6 +169,8 @@ int bw_run_params_check(const struct bw_run_params *p, const struct bw_instance_
 		return RAISE(BW_EINVAL, "'eps' must be > 0");
 	if (!(p->tol > 0) || !isfinite(p->tol))
 		return RAISE(BW_EINVAL, "'tol' must be > 0");
+	if ((int)p->schedule < 0 || p->schedule >= BW_SCHEDULE_COUNT)
+		return RAISE(BW_EINVAL, "unknown schedule %d", (int)p->schedule);
 	if (p->checkpoints < 0 || p->checkpoints > BW_CHECKPOINTS_MAX)
 		return RAISE(BW_EINVAL, "'checkpoints' must be between 1 and %d", BW_CHECKPOINTS_MAX);
 	return BW_OK;

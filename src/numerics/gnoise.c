@@ -146,7 +146,7 @@ const struct bw_dynamics bw_gaussian_noise_gd = {
 	.name = "gaussian_noise_gd",
 	.summary = "gd plus isotropic noise x <- x - eta (grad L + sigma xi), xi ~ N(0, I) (HaoChen et al.), "
 		   "projected at the end",
-	BW_NOISY_GD_FIELDS,
+	BW_NOISY_GD_FIELDS(0),
 	.limit = BW_LIMIT_NONE,
 	.budget_time = GNOISE_TIME,
 	.eta_auto = bw_gd_eta_auto,

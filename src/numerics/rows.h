@@ -41,9 +41,10 @@ double bw_cost_eta(const struct bw_run_params *r, const struct bw_instance_spec 
 
 /* The fields the noisy dynamics share (label_noise_sgd, gaussian_noise_gd):
  * gd driven by a noise of scale sigma, time t = k eta^2 sigma^2 / 2 (the
- * flow's), scored after the projection Phi by gd. */
-#define BW_NOISY_GD_FIELDS                                                       \
-	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE,   \
+ * flow's), scored after the projection Phi by gd; `more`: the BW_USES_* bits
+ * a row reads beyond those (0 for none). */
+#define BW_NOISY_GD_FIELDS(more)                                                        \
+	.uses = BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE | (more), \
 	.tol = 1e-10, .descent = &bw_gd, .projects = 1, .time_doc = "k*eta^2*sigma^2/2"
 
 #endif

@@ -482,6 +482,49 @@ static int phi_check(struct phi_track *f, const struct bw_instance *inst, const 
 	return f->held >= PHI_HOLD;
 }
 
+/* label_noise_sgd's step schedule "sharpness" (dynamics.h, docs/model.md):
+ * the stability bound of one step is set by the sample's sharpness
+ * 8 sum_j z_ij^2 (u_j^2 + v_j^2), whose mean over the samples is 8 S,
+ * S = sum_j (c_j / n) (u_j^2 + v_j^2).  The step is held at the fraction of
+ * that bound the task's step eta has at the start:
+ *   eta_k = eta * (B_0 / B_k),  B_k = max(S_k, kappa)
+ * (kappa: S falls toward about sum_j (c_j/n) |w*_j| = kappa at the sparse
+ * solution, and is not followed below it).  S_k is recomputed exactly (one
+ * pass over u, v: 3 flops a coordinate against the step's 9 or so) every
+ * BW_SCHEDULE_REFRESH steps and held in between; t advances by
+ * eta_k^2 sigma^2 / 2 a step, the flow's clock. */
+struct sched {
+	double eta0, B0, kappa, sigma, step, dt, t;
+};
+
+static double sched_bound(const struct sched *sc, const struct bw_instance *inst, const double *u, const double *v)
+{
+	double S = 0, rn = 1.0 / (double)inst->n;
+	for (size_t j = 0; j < inst->d; j++)
+		S += inst->c[j] * rn * (u[j] * u[j] + v[j] * v[j]);
+	return fmax(S, sc->kappa);
+}
+
+static void sched_init(struct sched *sc, const struct bw_instance *inst, const double *u, const double *v, double eta,
+		       double sigma)
+{
+	sc->eta0 = eta;
+	sc->sigma = sigma;
+	sc->kappa = (double)inst->spec.kappa;
+	sc->B0 = sched_bound(sc, inst, u, v);
+	sc->step = eta;
+	sc->dt = eta * eta * sigma * sigma / 2.0;
+	sc->t = 0;
+}
+
+/* The step from the state at a refresh (eta itself at the start: B_0 / B_0 = 1). */
+static double sched_step(struct sched *sc, const struct bw_instance *inst, const double *u, const double *v)
+{
+	sc->step = sc->eta0 * (sc->B0 / sched_bound(sc, inst, u, v));
+	sc->dt = sc->step * sc->step * sc->sigma * sc->sigma / 2.0;
+	return sc->step;
+}
+
 static int sgd_common(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out,
 		      int label_noise)
 {
@@ -491,11 +534,26 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	double eta = bw_run_eta(p, &inst->spec);
 	double sigma = label_noise ? p->sigma : 0.0;
 	double dt = label_noise ? eta * eta * sigma * sigma / 2.0 : eta;
+	struct sched sc = {0};
+	int sharp = label_noise && bw_run_schedule(p) == BW_SCHEDULE_SHARPNESS;
 	long max_steps = p->max_steps;
-	if (max_steps == 0 && p->max_time > 0)
-		max_steps = (long)ceil(p->max_time / dt);
-	if (max_steps == 0)
-		max_steps = label_noise ? (long)ceil(bw_label_noise_sgd.budget_time / dt) : bw_sgd.budget_steps;
+	double max_time = p->max_time;
+	if (sharp) {
+		if (max_steps == 0 && max_time == 0) {
+			long s0;
+			bw_run_default_budget(p, &s0, &max_time);
+		}
+		/* the clock ends the run (t >= max_time); the steps are capped where no
+		 * cap is given at 4x the constant step's count to the same time (the
+		 * step is rarely below eta, the bound B_k rarely above B_0) */
+		if (max_steps == 0)
+			max_steps = (long)fmin(ceil(4.0 * max_time / dt), 9e18);
+	} else {
+		if (max_steps == 0 && max_time > 0)
+			max_steps = (long)ceil(max_time / dt);
+		if (max_steps == 0)
+			max_steps = label_noise ? (long)ceil(bw_label_noise_sgd.budget_time / dt) : bw_sgd.budget_steps;
+	}
 	/* the kernels of this CPU (kernels.h); Rademacher rows as int8 or doubles, same bits */
 	const struct bw_sgd_kernels *kern = bw_sgd_kernels_active();
 	int rademacher = inst->signs != NULL && B == 1 && kern->rademacher_i8;
@@ -520,6 +578,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	double *u = out->u, *v = out->v;
 	for (size_t j = 0; j < d; j++)
 		u[j] = v[j] = p->alpha;
+	if (sharp)
+		sched_init(&sc, inst, u, v, eta, sigma);
 
 	double ref = 0;
 	for (size_t i = 0; i < n; i++)
@@ -531,18 +591,25 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	long eval_every = label_noise ? 0 : 16 * (long)((n + B - 1) / B);
 	long next_ck = 0, last_ck = -1, k = 0;
 	int status = BW_RUN_BUDGET;
-	double sq_sum = 0;
+	double sq_sum = 0, step = eta, tk = 0; /* this step's eta_k; the time at step k */
 
 	draw_batch(rng, n, B, perm, cur);
 	for (size_t b = 0; b < B; b++)
 		cf[b] = dot_row(inst, cur[b], u, v);
 	for (;; k++) {
+		if (sharp) {
+			if (k % BW_SCHEDULE_REFRESH == 0)
+				step = sched_step(&sc, inst, u, v);
+			tk = sc.t;
+		} else {
+			tk = (double)k * dt;
+		}
 		int is_ck = k == next_ck, is_eval = eval_every && k % eval_every == 0;
 		int is_phi = label_noise && k == phi.next;
 		if (is_ck || is_eval || is_phi) {
 			double L;
 			if (is_ck) {
-				if ((rc = bw_outcome_checkpoint(out, inst, k, (double)k * dt, u, v, w, r)) != BW_OK)
+				if ((rc = bw_outcome_checkpoint(out, inst, k, tk, u, v, w, r)) != BW_OK)
 					goto done;
 				L = out->traj[out->ntraj - 1].loss;
 				last_ck = k;
@@ -555,7 +622,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 				status = BW_RUN_DIVERGED;
 				break;
 			}
-			if (is_phi && phi_check(&phi, inst, u, v, (double)k * dt)) {
+			if (is_phi && phi_check(&phi, inst, u, v, tk)) {
 				status = BW_RUN_CONVERGED;
 				break;
 			}
@@ -568,7 +635,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 				}
 			}
 		}
-		if (k >= max_steps)
+		if (k >= max_steps || (sharp && max_time > 0 && tk >= max_time))
 			break;
 		if (p->cancel && (k & 65535) == 0 && *p->cancel) {
 			rc = RAISE(BW_EINTR, "cancelled");
@@ -582,7 +649,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			if (!(res * res <= res_bound))
 				bad = 1;
 			sq_sum += res * res; /* the batch's residuals estimate L without bias */
-			a[b] = 4.0 * eta * res / (double)B;
+			a[b] = 4.0 * step * res / (double)B;
 		}
 		if (bad) {
 			status = BW_RUN_DIVERGED;
@@ -595,6 +662,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			nf[0] = kern->step1_f64(d, inst->Z + cur[0] * d, inst->Z + nxt[0] * d, a[0], u, v);
 		else
 			kern->stepB(d, B, inst->Z, cur, a, nxt, u, v, nf, scratch);
+		if (sharp)
+			sc.t += sc.dt;
 		double *tf = cf;
 		cf = nf;
 		nf = tf;
@@ -602,7 +671,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		cur = nxt;
 		nxt = tb;
 	}
-	if ((rc = bw_outcome_end(out, inst, (enum bw_run_status)status, k, last_ck, (double)k * dt, u, v, w, r)) != BW_OK)
+	if ((rc = bw_outcome_end(out, inst, (enum bw_run_status)status, k, last_ck, tk, u, v, w, r)) != BW_OK)
 		goto done;
 	out->eta_used = eta;
 	if (status == BW_RUN_DIVERGED)
@@ -684,12 +753,33 @@ static double sgd_cost(const struct bw_run_params *r, const struct bw_instance_s
 
 #define LNSGD_TIME_GUESS 5.0 /* a typical time to the stopping rule (the budget is a cap) */
 
-/* d per step up to min(budget, LNSGD_TIME_GUESS) (time / (eta^2 sigma^2 / 2)),
- * and the projection */
+/* The steps of schedule sharpness to time T: sum_k 1 = int dt / (eta(t)^2 sigma^2 / 2)
+ * = 2 / (eta B_0 sigma)^2 int B(t)^2 dt with eta(t) = eta B_0 / B(t), guessed as
+ * 2 / (eta B_0 sigma)^2 (kappa^2 T + B_0^2 / 80): B at its floor kappa, plus the
+ * fall from B_0 = max(2 d alpha^2, kappa) (E z^2 = 1), whose int B^2 dt is about
+ * B_0^2 / 80 (measured, Rademacher kappa = 4, alpha = 0.5, runs to t = 5: the steps
+ * beyond 2 kappa^2 T / (eta B_0)^2 give B_0^2 / 68, / 79, / 83, / 85 at d = 128,
+ * 256, 512, 1024; d = 64, kappa = 2: / 47) */
+static double sharpness_steps(const struct bw_run_params *r, const struct bw_instance_spec *is, double eta, double T)
+{
+	double d = (double)is->d, k = (double)is->kappa, B0 = fmax(2 * d * r->alpha * r->alpha, k);
+	double e = eta * B0 * r->sigma;
+	return ceil(2 / (e * e) * (k * k * T + B0 * B0 / 80));
+}
+
+/* d per step up to min(budget, LNSGD_TIME_GUESS) (time / (eta^2 sigma^2 / 2);
+ * schedule sharpness: sharpness_steps), and the projection */
 static double label_noise_sgd_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
 {
-	double d = (double)is->d, eta = bw_cost_eta(r, is), dt = eta * eta * r->sigma * r->sigma / 2;
-	double s = fmin(bw_cost_budget_steps(r, dt), ceil(LNSGD_TIME_GUESS / dt));
+	double d = (double)is->d, eta = bw_cost_eta(r, is), dt = eta * eta * r->sigma * r->sigma / 2, s;
+	if (bw_run_schedule(r) == BW_SCHEDULE_SHARPNESS) {
+		double T = r->max_time > 0 ? fmin(r->max_time, LNSGD_TIME_GUESS) : LNSGD_TIME_GUESS;
+		s = sharpness_steps(r, is, eta, T);
+		if (r->max_steps > 0)
+			s = fmin(s, (double)r->max_steps);
+	} else {
+		s = fmin(bw_cost_budget_steps(r, dt), ceil(LNSGD_TIME_GUESS / dt));
+	}
 	const struct bw_dynamics *g = bw_run_descent(r);
 	return s * d + (g ? bw_cost_to_manifold(g, r, is) : 0);
 }
@@ -706,9 +796,10 @@ static const char sgd_eta_doc[] = "0.25/(8 max(d alpha^2, kappa)) (the one-sampl
 const struct bw_dynamics bw_label_noise_sgd = {
 	.name = "label_noise_sgd",
 	.summary = "SGD with batch 1 and label noise y_i +- sigma (Li, Wang & Arora), projected at the end",
-	BW_NOISY_GD_FIELDS,
+	BW_NOISY_GD_FIELDS(BW_USES_SCHEDULE),
 	.limit = BW_LIMIT_L1,
 	.budget_time = 100.0,
+	.budget_time_scheduled = 1000.0, /* schedule sharpness: its steps are up to (B_0/kappa)^2 fewer */
 	.stop_rule = "phi",
 	.eta_auto = sgd_eta_auto,
 	.cost = label_noise_sgd_cost,

@@ -438,7 +438,11 @@ static int insert_task(struct bw_catalog *cat, sqlite3_stmt *ts, sqlite3_stmt *s
 		sqlite3_bind_int64(ts, 21, p->noise_index);
 	if (uses & BW_USES_ETA) /* bw_run_eta's three ways to the step */
 		sqlite3_bind_text(ts, 22, p->eta > 0 ? BW_ETA_MODE_GIVEN : p->eta_scale > 0 ? BW_ETA_MODE_SCALED : BW_ETA_MODE_AUTOMATIC, -1, SQLITE_STATIC);
-	bind_double(ts, 23, t->cost);
+	/* NULL for the constant step, as in every row made before the column: a
+	 * cell of constant-step runs is one cell, old rows and new */
+	if (bw_run_schedule(p) != BW_SCHEDULE_CONSTANT)
+		sqlite3_bind_text(ts, 23, bw_schedule_name(bw_run_schedule(p)), -1, SQLITE_STATIC);
+	bind_double(ts, 24, t->cost);
 	CHECK(step_done(cat, ts, "inserting a task"));
 
 	sqlite3_reset(ss);

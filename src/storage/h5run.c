@@ -131,6 +131,7 @@ static int write_all(hid_t f, const struct bw_instance *inst, const struct bw_ru
 		A_D("test_error", out->test_error), A_D("R", out->R), A_D("l1", out->l1),
 		A_L("support_recovered", out->support_recovered), A_L("success", out->success),
 		A_L("steps", out->steps), A_D("t", out->t), A_D("wall_s", out->wall_s),
+		A_S("schedule", bw_schedule_name(bw_run_schedule(p))),
 	};
 	for (size_t i = 0; !rc && i < sizeof root / sizeof *root; i++)
 		rc = put_attr(f, &root[i]);

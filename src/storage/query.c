@@ -336,7 +336,8 @@ static int select_columns(const struct bw_query *q, struct sbuf *b, const size_t
 }
 
 static const char order_all[] =
-	" ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps, n, sweep_seed, seed, key";
+	" ORDER BY algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, schedule, sigma, batch, eps, n, sweep_seed, seed,"
+	" key";
 
 int bw_query_rows(struct bw_query *q, const struct bw_qfilter *f, size_t nf, const size_t *cols, size_t ncols,
 		  long limit, struct bw_table *out)
@@ -584,9 +585,9 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 	/* a cell's eta is the run parameters' (0: the program chose the step, eta_mode not 'given') */
 	bw_qi_sb_add(&b, "SELECT algorithm, design, wstar, d, kappa, alpha,"
 		   " coalesce(eta, CASE WHEN eta_mode IS NOT NULL THEN 0.0 END) AS cell_eta, sigma, batch, eps, sweep_seed,"
-		   " seed, n, success, eta_scale, coalesce(noise_seed, 0) FROM results");
+		   " seed, n, success, eta_scale, coalesce(noise_seed, 0), schedule FROM results");
 	bw_qi_sb_where(&b, q, f, nf);
-	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, cell_eta, eta_scale, sigma, batch, eps,"
+	bw_qi_sb_add(&b, " ORDER BY algorithm, design, wstar, d, kappa, alpha, cell_eta, eta_scale, schedule, sigma, batch, eps,"
 		   " sweep_seed, seed, coalesce(noise_seed, 0), n");
 	if ((rc = prepare(q, &b, &s)) != BW_OK || (rc = bw_qi_bind_filters(q, s, f, nf, &next)) != BW_OK)
 		goto done;
@@ -604,9 +605,11 @@ int bw_query_cells(struct bw_query *q, const struct bw_qfilter *f, size_t nf, st
 		k.batch = sqlite3_column_int64(s, 8);
 		k.eps = col_real(s, 9);
 		k.eta_scale = col_real(s, 14);
+		copy_text(k.schedule, sizeof k.schedule, s, 16);
 		if (!c || strcmp(c->algorithm, k.algorithm) || strcmp(c->design, k.design) || strcmp(c->wstar, k.wstar) ||
 		    c->d != k.d || c->kappa != k.kappa || !same_real(c->alpha, k.alpha) || !same_real(c->eta, k.eta) ||
-		    !same_real(c->eta_scale, k.eta_scale) || !same_real(c->sigma, k.sigma) || c->batch != k.batch || !same_real(c->eps, k.eps)) {
+		    !same_real(c->eta_scale, k.eta_scale) || strcmp(c->schedule, k.schedule) || !same_real(c->sigma, k.sigma) ||
+		    c->batch != k.batch || !same_real(c->eps, k.eps)) {
 			if ((rc = grow((void **)&out->cell, &capcells, out->n + 1, sizeof *out->cell)) != BW_OK)
 				goto done;
 			c = &out->cell[out->n++];

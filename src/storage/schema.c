@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* The columns that make an n*-cell (the grouping of bw_query_cells). */
-#define CELL "algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, sigma, batch, eps"
+#define CELL "algorithm, design, wstar, d, kappa, alpha, eta, eta_scale, schedule, sigma, batch, eps"
 
 /* The derived views (docs/catalog.md documents each column).  They hold no
  * data: every opener makes them current (bw_schema_views), so a catalog
@@ -89,7 +89,7 @@
 	"CREATE VIEW " P "results AS SELECT\n"                                                           \
 	"  t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.eta_mode, t.eta_scale, t.sigma,\n" \
 	"  t.batch, t.max_steps, t.max_time, t.eps, t.tol, t.project, t.sweep_seed, t.seed, t.checkpoints,\n" \
-	"  t.noise_seed, t.cost,\n"                                                                                \
+	"  t.noise_seed, t.schedule, t.cost,\n"                                                                                \
 	"  o.status, o.train_loss, o.test_error, o.R, o.l1, o.support_recovered, o.success, o.steps, o.t,\n" \
 	"  o.eta_used, o.loss_rate, o.alpha_inf, o.alpha_inf_pred, o.int_loss_dt, o.message, o.wall_s,\n" \
 	"  o.rank, o.sweep_id, o.traj_file, o.traj_row, o.finished_at\n"                           \
@@ -135,6 +135,7 @@ static const char schema_sql[] =
 	"  checkpoints INTEGER,\n"
 	"  noise_seed INTEGER,\n"
 	"  eta_mode TEXT,\n"
+	"  schedule TEXT,\n"
 	"  cost REAL);\n"
 	"CREATE TABLE sweep_tasks(\n"
 	"  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),\n"
@@ -182,6 +183,7 @@ static const struct bw_schema_column added_columns[] = {
 	{"tasks", "checkpoints", "INTEGER"},
 	{"tasks", "noise_seed", "INTEGER"},
 	{"tasks", "eta_mode", "TEXT"}, /* after eta_scale: its value in older rows reads it (ETA_MODE_OLD) */
+	{"tasks", "schedule", "TEXT"},
 	{NULL, NULL, NULL},
 };
 
@@ -416,6 +418,7 @@ const struct bw_column_doc bw_column_docs[] = {
 	{"tasks", "seed", "", "the instance's seed index (instances are nested in n)"},
 	{"tasks", "checkpoints", "per decade", "trajectory checkpoints per decade of steps (the flow: of its time); NULL in rows made before the column (10)"},
 	{"tasks", "noise_seed", "", "the noise realization (noise_seeds; 0 = the stream of the instance and algorithm); NULL where the dynamics reads no noise"},
+	{"tasks", "schedule", "", "the step schedule where it is not the constant step: sharpness (label_noise_sgd's step follows the sharpness); NULL = the constant step (every dynamics, and rows made before the column)"},
 	{"tasks", "cost", "coordinate-updates", "the estimated work"},
 	{"sweep_tasks", "sweep_id", "", "the run (sweeps.id)"},
 	{"sweep_tasks", "key", "", "a task it planned (tasks.key)"},

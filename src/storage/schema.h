@@ -18,7 +18,7 @@
 #define BW_TASK_PARAMS(F, X)                                                                                  \
 	F(algorithm) X(design) X(wstar) X(d) X(n) X(kappa) X(alpha) X(eta) X(sigma) X(batch) X(max_steps)      \
 	X(max_time) X(eps) X(tol) X(project) X(sweep_seed) X(seed) X(eta_scale) X(checkpoints) X(noise_seed) \
-	X(eta_mode)
+	X(eta_mode) X(schedule)
 
 /* outcomes after key: the values of a run (equal in every copy of a key) ... */
 #define BW_OUTCOME_VALUES(F, X)                                                                               \
@@ -43,7 +43,7 @@
 #define BW_SQL_INSERT_TASK                                                                                    \
 	"INSERT OR IGNORE INTO tasks(" BW_TASK_LIST ")"                                                        \
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22," \
-	" ?23)"
+	" ?23, ?24)"
 
 /* merge.c's: table sweep_sources of a merged catalog (on the alias "out"),
  * and the tables of its stage. */

@@ -62,6 +62,8 @@ static int set_budget_and_noise(const struct parse *p, const struct axis *ax, co
 	CHECK(resolve_budget(p, AX_TIME, &ax[AX_TIME].v[idx[AX_TIME]], t, &time));
 	t->run.max_steps = (long)steps;
 	t->run.max_time = time;
+	if (!ax[AX_TIME].set && !ax[AX_STEPS].set) /* no budget in the spec: the run's default (its schedule's) */
+		bw_run_default_budget(&t->run, &t->run.max_steps, &t->run.max_time);
 	t->run.noise_index = (uint32_t)ax[AX_NOISE_SEEDS].v[idx[AX_NOISE_SEEDS]].x;
 	t->run.noise_seed = bw_noise_seed_k(bw_instance_seed(&t->inst), a, t->run.noise_index);
 	return BW_OK;
@@ -158,6 +160,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 	dv[AX_TOL].x = def.tol;
 	dv[AX_PROJECT].x = def.project;
 	dv[AX_CHECKPOINTS].x = def.checkpoints;
+	dv[AX_SCHEDULE].x = BW_SCHEDULE_CONSTANT;
 	dv[AX_STEPS].x = (double)dyn->budget_steps;
 	dv[AX_TIME].x = dyn->budget_time;
 	struct axis ax[AX_COUNT];
@@ -247,6 +250,7 @@ static int expand_algo(const struct parse *p, enum bw_algo a, struct task_vec *t
 		t.run.tol = V(AX_TOL);
 		t.run.project = (int)V(AX_PROJECT);
 		t.run.checkpoints = (int)V(AX_CHECKPOINTS);
+		t.run.schedule = (enum bw_schedule)V(AX_SCHEDULE);
 		if (ax[AX_N].search) {
 			CHECK(set_budget_and_noise(p, ax, idx, a, &t));
 			struct bw_search srch;

@@ -33,6 +33,7 @@ const struct axis_def spec_axes[AX_COUNT] = {
 	[AX_TOL] = {"tol", V_REAL, 0, 0, 1, HUGE_VAL},
 	[AX_PROJECT] = {"project", V_BOOL, BW_USES_PROJECT, 0, 0, 1},
 	[AX_CHECKPOINTS] = {"checkpoints", V_INT, 0, 1, 0, BW_CHECKPOINTS_MAX},
+	[AX_SCHEDULE] = {"schedule", V_SCHEDULE, BW_USES_SCHEDULE, 0, 0, BW_SCHEDULE_COUNT - 1},
 	[AX_STEPS] = {"steps", V_INT, 0, 1, 0, MAX_STEPS},
 	[AX_TIME] = {"time", V_REAL, 0, 0, 1, HUGE_VAL},
 };
@@ -120,6 +121,7 @@ static const char *kind_phrase(enum vkind k)
 	case V_REAL: return "a number";
 	case V_DESIGN: return "a design name ('rademacher' or 'gaussian')";
 	case V_WSTAR: return "'signs' or 'gaussian'";
+	case V_SCHEDULE: return "a schedule name ('constant' or 'sharpness')";
 	default: return "true or false";
 	}
 }
@@ -188,6 +190,14 @@ static int parse_scalar(const struct parse *p, enum axis_id id, const config_set
 		for (int i = 0; i < 2; i++)
 			names[i] = def->kind == V_DESIGN ? bw_design_name((enum bw_design)i) : bw_wstar_name((enum bw_wstar)i);
 		return parse_name(p, s, def->kind == V_DESIGN ? "design" : "wstar", names, 2, &out->x);
+	}
+	case V_SCHEDULE: {
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return spec_fail(p, out->line, "'%s'%s must be %s", def->name, where, kind_phrase(def->kind));
+		const char *names[BW_SCHEDULE_COUNT];
+		for (int i = 0; i < BW_SCHEDULE_COUNT; i++)
+			names[i] = bw_schedule_name((enum bw_schedule)i);
+		return parse_name(p, s, "schedule", names, BW_SCHEDULE_COUNT, &out->x);
 	}
 	default:
 		if (config_setting_type(s) != CONFIG_TYPE_BOOL)

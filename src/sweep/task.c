@@ -15,7 +15,7 @@ int bw_task_canonical(const struct bw_task *t, char *buf, size_t len)
 	const struct bw_run_params *r = &t->run;
 	unsigned reads = bw_dynamics_table[r->algo]->uses;
 	const char *rule = bw_dynamics_table[r->algo]->stop_rule;
-	char eta[40] = "", sigma[40] = "", batch[32] = "", project[16] = "", stop[48] = "", extra[48] = "";
+	char eta[40] = "", sigma[40] = "", batch[32] = "", project[16] = "", stop[48] = "", extra[96] = "";
 	if (reads & BW_USES_ETA) {
 		if (r->eta > 0)
 			snprintf(eta, sizeof eta, " eta=%.17g", r->eta);
@@ -36,7 +36,9 @@ int bw_task_canonical(const struct bw_task *t, char *buf, size_t len)
 	if ((reads & BW_USES_NOISE) && r->noise_index)
 		off = (size_t)snprintf(extra, sizeof extra, " noise=%" PRIu32, r->noise_index);
 	if (r->checkpoints > 0 && r->checkpoints != BW_CHECKPOINTS_DEFAULT)
-		snprintf(extra + off, sizeof extra - off, " checkpoints=%d", r->checkpoints);
+		off += (size_t)snprintf(extra + off, sizeof extra - off, " checkpoints=%d", r->checkpoints);
+	if (bw_run_schedule(r) != BW_SCHEDULE_CONSTANT)
+		snprintf(extra + off, sizeof extra - off, " schedule=%s", bw_schedule_name(bw_run_schedule(r)));
 	int n = snprintf(buf, len,
 			 "bw-task/1 algo=%s design=%s wstar=%s d=%zu n=%zu kappa=%zu sweep_seed=%" PRIu64
 			 " seed=%" PRIu32 " alpha=%.17g%s%s%s steps=%ld time=%.17g eps=%.17g tol=%.17g%s%s%s",

@@ -195,7 +195,8 @@ def main():
         sec = md.split(f"### `{t}`", 1)
         sec = sec[1].split("\n### ", 1)[0] if len(sec) == 2 else ""
         cols = [c for (o, c) in want if o == t]
-        cell = ["algorithm", "design", "wstar", "d", "kappa", "alpha", "eta", "eta_scale", "sigma", "batch", "eps", "n"]
+        cell = ["algorithm", "design", "wstar", "d", "kappa", "alpha", "eta", "eta_scale", "schedule", "sigma", "batch",
+                "eps", "n"]
         miss = [c for c in cols if f"`{c}`" not in sec and not (c in cell and "cell columns" in sec)]
         check(sec and not miss, f"docs/catalog.md documents every column of {t} (missing {miss})")
 

@@ -61,12 +61,13 @@ rc, out, err = run(["--help"])
 check(rc == 0 and "run-one" in out, "biasweep --help lists run-one")
 # the conventions, generated from the dynamics table: the text they had when
 # written by hand (run-one --help before the table), line for line, with
-# gaussian_noise_gd's row added and the stopping rules and caps of the convergence change
+# gaussian_noise_gd's row added, the stopping rules and caps of the convergence change, and
+# the schedule (its cap and --schedule among the options a dynamics may not read)
 CONVENTIONS = """defaults and conventions:
   --eta      auto: gd and gaussian_noise_gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);
              label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);
              riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step
-  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 100, riemannian_flow --time 10000, gaussian_noise_gd --time 5;
+  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 100 (1000 with --schedule sharpness), riemannian_flow --time 10000, gaussian_noise_gd --time 5;
              --steps and --time may be combined (whichever ends first)
   t          gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: flow time
   success    test error ||w - w*||/||w*|| <= eps (default 0.1)
@@ -79,8 +80,11 @@ CONVENTIONS = """defaults and conventions:
              (k = 16 max_j c_j / n, the flow's rate; budgets are caps, status says which ended a run)
   label_noise_sgd and gaussian_noise_gd: the final iterate is projected onto the zero-loss manifold by noise-free gd
   (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.
-  --eta, --sigma, --batch and --no-project are refused (exit 2) for a dynamics that does not read
-  them, as a spec refuses them in its group; the table prints only the parameters read.
+  --schedule sharpness (label_noise_sgd): eta_k = eta B_0/B_k, B_k = max(sum_j (c_j/n)(u_j^2+v_j^2), kappa)
+  recomputed every 32 steps, eta the step above (so --eta-scale is the fraction of the stability
+  bound it keeps); t = sum_k eta_k^2 sigma^2/2, the same clock.
+  --eta, --sigma, --batch, --schedule and --no-project are refused (exit 2) for a dynamics that
+  does not read them, as a spec refuses them in its group; the table prints only the parameters read.
   instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.
 exit status: 0 ok (diverged is an outcome), 2 bad input, 1 other errors.
 """

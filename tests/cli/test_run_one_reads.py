@@ -19,10 +19,10 @@ from clitest import check, finish, require_binary, run, run_one  # noqa: E402
 require_binary()
 ALGOS = ["gd", "label_noise_sgd", "sgd", "riemannian_flow"]
 READERS = {"eta": {"gd", "sgd", "label_noise_sgd"}, "sigma": {"label_noise_sgd"}, "batch": {"sgd"},
-           "project": {"label_noise_sgd"}}
+           "project": {"label_noise_sgd"}, "schedule": {"label_noise_sgd"}}
 OPTION = {"eta": ["--eta", "0.002"], "sigma": ["--sigma", "2"], "batch": ["--batch", "2"],
-          "project": ["--no-project"]}
-SPEC_VALUE = {"eta": "0.002", "sigma": "2.0", "batch": "2", "project": "false"}
+          "project": ["--no-project"], "schedule": ["--schedule", "sharpness"]}
+SPEC_VALUE = {"eta": "0.002", "sigma": "2.0", "batch": "2", "project": "false", "schedule": '"sharpness"'}
 BASE = ["--d", "20", "--n", "10", "--kappa", "2", "--alpha", "0.5"]
 BUDGET = {"gd": ["--steps", "3000"], "sgd": ["--steps", "3000"], "label_noise_sgd": ["--steps", "3000"],
           "riemannian_flow": ["--time", "1"]}
@@ -61,13 +61,13 @@ for algo in ALGOS:
     m = re.search(r"^parameters\s+(.*)$", out, re.M)
     check(rc == 0 and m is not None, "%s: a parameters line (%d, %r)" % (algo, rc, err))
     names = re.findall(r"(\w+)=", m.group(1)) if m else []
-    want = ["alpha"] + [p for p in ("eta", "sigma", "batch") if algo in READERS[p]] + ["eps"]
+    want = ["alpha"] + [p for p in ("eta", "sigma", "batch", "schedule") if algo in READERS[p]] + ["eps"]
     check(names == want, "%s: parameters printed %s, the ones it reads %s" % (algo, names, want))
     if algo in READERS["eta"]:
         check("(auto)" in m.group(1), "%s: an automatic eta says so: %r" % (algo, m.group(1)))
     rc, out, err = run_one("--algo", algo, *BASE, *BUDGET[algo], "--json")
     j = json.loads(out)
-    for p in ("eta", "sigma", "batch"):
+    for p in ("eta", "sigma", "batch", "schedule"):
         check((j[p] is not None) == (algo in READERS[p]),
               "%s --json: %s is %r (null exactly when not read)" % (algo, p, j[p]))
     if algo == "riemannian_flow":

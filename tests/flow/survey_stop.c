@@ -2,7 +2,10 @@
  * convergence, not at a budget).  Not a test: a measurement, run by hand
  * (niced, on 2 cores; the sets and their results are in results/stopping.md):
  *
- *   build/tests/flow/survey_stop DESIGN D KAPPA NLO NHI SEEDS [lnsgd|flow]
+ *   build/tests/flow/survey_stop DESIGN D KAPPA NLO NHI SEEDS [lnsgd|flow] [constant|sharpness]
+ *
+ * (the last argument: label-noise SGD's step schedule, default constant; its
+ * default cap follows it, bw_run_default_budget: time 100, or 1000 under sharpness)
  *
  * For every instance (DESIGN, D, KAPPA, n in [NLO, NHI], seed index 0..SEEDS-1,
  * sweep seed 0, w* signs) it runs the flow and, unless "flow" is given,
@@ -26,13 +29,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+static enum bw_schedule schedule = BW_SCHEDULE_CONSTANT;
+
 static int run(const struct bw_instance *inst, enum bw_algo a, struct bw_outcome *o)
 {
 	struct bw_run_params p;
 	bw_run_params_default(&p, a);
 	p.alpha = 0.5;
+	p.schedule = schedule;
 	p.noise_seed = bw_noise_seed(inst->seed, a);
-	bw_default_budget(a, &p.max_steps, &p.max_time);
+	bw_run_default_budget(&p, &p.max_steps, &p.max_time);
 	if (bw_run(inst, &p, o) != BW_OK) {
 		fprintf(stderr, "%s: %s\n", bw_algo_name(a), bw_error_message());
 		return 1;
@@ -43,7 +49,11 @@ static int run(const struct bw_instance *inst, enum bw_algo a, struct bw_outcome
 int main(int argc, char **argv)
 {
 	if (argc < 7) {
-		fprintf(stderr, "usage: survey_stop DESIGN D KAPPA NLO NHI SEEDS [lnsgd|flow]\n");
+		fprintf(stderr, "usage: survey_stop DESIGN D KAPPA NLO NHI SEEDS [lnsgd|flow] [constant|sharpness]\n");
+		return 2;
+	}
+	if (argc >= 9 && bw_schedule_parse(argv[8], &schedule) != BW_OK) {
+		fprintf(stderr, "%s\n", bw_error_message());
 		return 2;
 	}
 	struct bw_instance_spec s = {0};
@@ -56,7 +66,7 @@ int main(int argc, char **argv)
 	long nlo = atol(argv[4]), nhi = atol(argv[5]), seeds = atol(argv[6]);
 	int with_sgd = argc < 8 || strcmp(argv[7], "flow");
 	int opt = 0, tie = 0, total = 0, cap_flow = 0, cap_sgd = 0, agree_sgd = 0, agree_lp = 0, lp_ok = 0;
-	double worst = 0, tmax_flow = 0, tmax_sgd = 0;
+	double worst = 0, tmax_flow = 0, tmax_sgd = 0, wall_flow = 0, wall_sgd = 0, steps_sgd = 0;
 	printf("# design d kappa n seed | flow status t err ok | lnsgd status t err ok | lp err ok | |w_flow-w_lp|/|w_lp|\n");
 	for (long n = nlo; n <= nhi; n++)
 		for (long k = 0; k < seeds; k++) {
@@ -89,6 +99,7 @@ int main(int argc, char **argv)
 			cap_flow += f.status == BW_RUN_BUDGET;
 			agree_lp += f.success == lp_succ;
 			tmax_flow = fmax(tmax_flow, f.t);
+			wall_flow += f.wall_s;
 			if (f.status == BW_RUN_CONVERGED)
 				worst = fmax(worst, rel);
 			printf("%s %zu %zu %ld %ld | %s %.4g %.3g %d", argv[1], s.d, s.kappa, n, k, bw_run_status_name(f.status),
@@ -97,6 +108,8 @@ int main(int argc, char **argv)
 				cap_sgd += g.status == BW_RUN_BUDGET;
 				agree_sgd += g.success == f.success;
 				tmax_sgd = fmax(tmax_sgd, g.t);
+				wall_sgd += g.wall_s;
+				steps_sgd += (double)g.steps;
 				printf(" | %s %.4g %.3g %d", bw_run_status_name(g.status), g.t, g.test_error, g.success);
 				bw_outcome_release(&g);
 			}
@@ -112,8 +125,10 @@ int main(int argc, char **argv)
 	       argv[1], s.d, s.kappa, nlo, nhi, seeds, total, lp_ok, cap_flow, 100.0 * cap_flow / total, tmax_flow,
 	       agree_lp, 100.0 * agree_lp / total, opt, tie, worst);
 	if (with_sgd)
-		printf("; lnsgd ended by the cap %d (%.1f%%), max t %.4g; lnsgd verdict = flow verdict %d (%.1f%%)", cap_sgd,
-		       100.0 * cap_sgd / total, tmax_sgd, agree_sgd, 100.0 * agree_sgd / total);
+		printf("; lnsgd (schedule %s) ended by the cap %d (%.1f%%), max t %.4g; lnsgd verdict = flow verdict %d "
+		       "(%.1f%%); wall lnsgd %.3g s (%.4g steps), flow %.3g s", bw_schedule_name(schedule), cap_sgd,
+		       100.0 * cap_sgd / total, tmax_sgd, agree_sgd, 100.0 * agree_sgd / total, wall_sgd, steps_sgd,
+		       wall_flow);
 	printf("\n");
 	glp_free_env();
 	return 0;

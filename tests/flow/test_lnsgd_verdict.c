@@ -19,33 +19,11 @@
 #include "biasweep/instance.h"
 #include "biasweep/model.h"
 
-#include "lp.h"
+#include "runs.h"
 #include "testutil.h"
 
 #include <math.h>
 #include <stdlib.h>
-
-static int run(const struct bw_instance *inst, enum bw_algo a, double max_time, struct bw_outcome *o)
-{
-	struct bw_run_params p;
-	bw_run_params_default(&p, a);
-	p.alpha = 0.5;
-	p.noise_seed = bw_noise_seed(inst->seed, a);
-	bw_default_budget(a, &p.max_steps, &p.max_time);
-	if (max_time > 0)
-		p.max_time = max_time;
-	int rc = bw_run(inst, &p, o);
-	TU_CHECK(rc == BW_OK, "%s: %s", bw_algo_name(a), bw_error_message());
-	return rc;
-}
-
-static double wcost(const struct bw_instance *inst, const double *w)
-{
-	double s = 0;
-	for (size_t j = 0; j < inst->d; j++)
-		s += inst->c[j] * fabs(w[j]);
-	return s;
-}
 
 int main(void)
 {
@@ -56,16 +34,12 @@ int main(void)
 				struct bw_instance_spec s = {.design = des ? BW_DESIGN_GAUSSIAN : BW_DESIGN_RADEMACHER,
 							     .d = 40, .n = n, .kappa = 2, .seed_index = seed};
 				struct bw_instance inst;
-				if (bw_instance_init(&inst, &s) != BW_OK) {
-					TU_CHECK(0, "instance: %s", bw_error_message());
+				double *wlp, obj;
+				if (lp_instance(&s, &inst, &wlp, &obj) != 0)
 					continue;
-				}
-				double *wlp = malloc(s.d * sizeof(double));
-				double obj = solve_lp(&inst, wlp);
-				TU_CHECK(isfinite(obj), "GLPK did not solve the LP");
 				struct bw_outcome g, f, e;
-				if (run(&inst, BW_LABEL_NOISE_SGD, 0, &g) == BW_OK) {
-					if (run(&inst, BW_RIEMANNIAN_FLOW, 0, &f) == BW_OK) {
+				if (run_default(&inst, BW_LABEL_NOISE_SGD, BW_SCHEDULE_CONSTANT, 0, &g) == BW_OK) {
+					if (run_default(&inst, BW_RIEMANNIAN_FLOW, BW_SCHEDULE_CONSTANT, 0, &f) == BW_OK) {
 						double cg = wcost(&inst, g.w);
 						printf("%s n=%zu seed=%u: lnsgd %s t=%.4g err=%.3g cost/LP-1=%.1e | flow %s "
 						       "t=%.4g err=%.3g\n",
@@ -82,7 +56,7 @@ int main(void)
 					}
 					bw_outcome_release(&g);
 				}
-				if (run(&inst, BW_LABEL_NOISE_SGD, 0.05, &e) == BW_OK) {
+				if (run_default(&inst, BW_LABEL_NOISE_SGD, BW_SCHEDULE_CONSTANT, 0.05, &e) == BW_OK) {
 					early_miss += fabs(wcost(&inst, e.w) - obj) > 1e-4 * obj;
 					bw_outcome_release(&e);
 				}

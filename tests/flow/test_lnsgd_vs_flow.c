@@ -18,29 +18,13 @@
 #include "biasweep/error.h"
 #include "biasweep/instance.h"
 
+#include "runs.h"
 #include "testutil.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 static const double T0 = 0.01, T1 = 0.15;
-
-static double flow_R(const struct bw_instance *inst, double t)
-{
-	struct bw_run_params p;
-	bw_run_params_default(&p, BW_RIEMANNIAN_FLOW);
-	p.max_time = t;
-	struct bw_outcome o;
-	if (bw_run(inst, &p, &o) != BW_OK) {
-		TU_CHECK(0, "flow: %s", bw_error_message());
-		return NAN;
-	}
-	TU_CHECK(o.status == BW_RUN_BUDGET && fabs(o.t - t) <= 1e-12 * t, "flow to t=%g ended %s at %g", t,
-		 bw_run_status_name(o.status), o.t);
-	double R = o.R;
-	bw_outcome_release(&o);
-	return R;
-}
 
 /* Max relative gap |R_sgd(t) - R_flow(scale t)| / R_flow over SGD checkpoints in [T0, T1].
  * *npts gets the number of checkpoints compared, *Rhi and *Rlo the flow's R range. */
@@ -55,7 +39,7 @@ static double gap(const struct bw_instance *inst, const struct bw_outcome *sgd, 
 		double t = sgd->traj[i].t;
 		if (t < T0 || t > T1 * (1 + 1e-12))
 			continue;
-		double Rf = flow_R(inst, scale * t), Rs = sgd->traj[i].R, g = fabs(Rs - Rf) / Rf;
+		double Rf = flow_R(inst, 1.0, scale * t), Rs = sgd->traj[i].R, g = fabs(Rs - Rf) / Rf;
 		if (verbose)
 			printf("  t=%-9.5f R_sgd=%-10.5g R_flow=%-10.5g gap %+.3f\n", t, Rs, Rf, (Rs - Rf) / Rf);
 		worst = fmax(worst, g);

@@ -41,7 +41,8 @@ static const struct {
 	const char *descent;
 } want[] = {
 	{"gd", BW_USES_ETA, BW_REPORTS_ALPHA_INF, BW_LIMIT_QALPHA, 1e-10, 1000000, 0, NULL},
-	{"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE, 0, BW_LIMIT_L1, 1e-10, 0, 100, "gd"},
+	{"label_noise_sgd", BW_USES_ETA | BW_USES_SIGMA | BW_USES_PROJECT | BW_USES_NOISE | BW_USES_SCHEDULE, 0, BW_LIMIT_L1,
+	 1e-10, 0, 100, "gd"},
 	{"sgd", BW_USES_ETA | BW_USES_BATCH | BW_USES_NOISE, BW_REPORTS_ALPHA_INF | BW_REPORTS_LOSS_RATE, BW_LIMIT_QALPHA, 1e-10,
 	 10000000, 0, NULL},
 	{"riemannian_flow", 0, 0, BW_LIMIT_L1, 1e-7, 0, 10000, "gd"},
@@ -81,6 +82,16 @@ static void check_rows(void)
 		double t;
 		bw_default_budget(a, &s, &t);
 		TU_CHECK(s == want[i].steps && t == want[i].time, "%s: bw_default_budget", r->name);
+		/* under schedule sharpness: label_noise_sgd's cap is time 1000 (docs/model.md), the others' unchanged */
+		struct bw_run_params sp;
+		bw_run_params_default(&sp, a);
+		sp.schedule = BW_SCHEDULE_SHARPNESS;
+		bw_run_default_budget(&sp, &s, &t);
+		int lns = !strcmp(r->name, "label_noise_sgd");
+		TU_CHECK(s == want[i].steps && t == (lns ? 1000 : want[i].time), "%s: bw_run_default_budget (sharpness): %g",
+			 r->name, t);
+		TU_CHECK(((r->uses & BW_USES_SCHEDULE) != 0) == lns, "%s: reads the schedule exactly for label_noise_sgd",
+			 r->name);
 		TU_CHECK(want[i].descent ? r->descent == row(want[i].descent, NULL) : r->descent == NULL,
 			 "%s: its descent onto the manifold is %s", r->name, want[i].descent ? want[i].descent : "none");
 		TU_CHECK((r->converged_doc != NULL) == (r->limit != BW_LIMIT_NONE),

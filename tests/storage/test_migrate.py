@@ -28,7 +28,7 @@ import tempfile
 BIN = os.environ["BIASWEEP"]
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1")
-ADDED = ["eta_scale", "checkpoints", "noise_seed", "eta_mode"]
+ADDED = ["eta_scale", "checkpoints", "noise_seed", "eta_mode", "schedule"]
 OLD_VIEWS = """
 CREATE VIEW results AS SELECT
   t.key, t.algorithm, t.design, t.wstar, t.d, t.n, t.kappa, t.alpha, t.eta, t.sigma, t.batch,
@@ -147,6 +147,20 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = sh("curve", "--catalog", cat)
     lines = [l for l in out.splitlines() if l.startswith("gd") or l.startswith("sgd")]
     check(rc == 0 and len(lines) == 4, f"curve: one cell per (algorithm, eta_scale): {len(lines)} rows")
+    # the step schedule: NULL for the constant step (as in the old rows), its name otherwise; one cell each
+    open(spec, "w").write('name = "mig"; d = 12; n = [6, 10]; kappa = 2; alpha = 0.3; seeds = 2;\n'
+                          'algorithms = { label_noise_sgd = { time = 2.0; schedule = ["constant", "sharpness"]; }; };\n')
+    rc, out, err = sh("run", spec, "--catalog", cat, "--quiet")
+    check(rc == 0, f"a spec with both schedules runs into the migrated catalog (rc {rc}): {err.strip()}")
+    con = sqlite3.connect(cat)
+    got = dict(con.execute("SELECT coalesce(schedule, 'NULL'), count(*) FROM results WHERE algorithm = "
+                           "'label_noise_sgd' GROUP BY 1").fetchall())
+    check(got == {"NULL": 4, "sharpness": 4}, f"tasks.schedule: NULL for constant, 'sharpness' ({got})")
+    con.close()
+    rc, out, err = sh("curve", "--catalog", cat)
+    lines = [l for l in out.splitlines() if l.startswith("label_noise_sgd")]
+    check(rc == 0 and len(lines) == 2 and sum("sharpness" in l for l in lines) == 1,
+          f"curve: one cell per schedule: {lines}")
 
 # ---- eta_mode: a catalog made just before it ------------------------------------------------
 BASE = 'd = 12; n = [6, 10]; kappa = 2; alpha = 0.3; seeds = 2;\n'

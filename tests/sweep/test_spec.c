@@ -439,6 +439,68 @@ static void test_noise_seeds(void)
 		     "noise_seeds = 2; }; };", 3, "gd does not read 'noise_seeds'");
 }
 
+/* schedule (issue 14 item 1): schedule=sharpness in the key only for the
+ * dynamics that read it (label_noise_sgd) and only when it is not "constant";
+ * its default time cap is 1000 (docs/model.md); a list is an axis. */
+static void test_schedule(void)
+{
+	/* constant, given or not, is the old key (the golden label_noise_sgd key of test_keys) */
+	check_golden("seed = 5; d = 64; n = 32; kappa = 4; seeds = [2]; design = \"gaussian\"; wstar = \"gaussian\";"
+		     "algorithms = { label_noise_sgd = { alpha = 0.5; eta = 0.001; sigma = 0.5; time = 2.5;"
+		     " project = false; eps = 0.05; schedule = \"constant\"; }; };",
+		     BW_LABEL_NOISE_SGD,
+		     "bw-task/1 algo=label_noise_sgd design=gaussian wstar=gaussian d=64 n=32 kappa=4 sweep_seed=5 seed=2 "
+		     "alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 eps=0.050000000000000003 tol=1e-10 project=0 "
+		     "stop=phi",
+		     "09fd520fa97264d9");
+	check_golden("d = 128; n = 18; kappa = 4; alpha = 0.5; algorithm = \"label_noise_sgd\"; schedule = \"sharpness\";",
+		     BW_LABEL_NOISE_SGD,
+		     "bw-task/1 algo=label_noise_sgd design=rademacher wstar=signs d=128 n=18 kappa=4 sweep_seed=0 seed=0 "
+		     "alpha=0.5 eta=auto sigma=1 steps=0 time=1000 eps=0.10000000000000001 tol=1e-10 project=1 "
+		     "schedule=sharpness stop=phi",
+		     "8e977e698e6d0f4a");
+	/* a budget given is kept; with the other axes after noise and checkpoints */
+	check_golden("d = 128; n = 18; kappa = 4; alpha = 0.5; noise_seeds = [3]; checkpoints = 20; eta_scale = 0.5;"
+		     "time = 50.0; algorithms = { label_noise_sgd = { schedule = [\"sharpness\"]; }; };",
+		     BW_LABEL_NOISE_SGD,
+		     "bw-task/1 algo=label_noise_sgd design=rademacher wstar=signs d=128 n=18 kappa=4 sweep_seed=0 seed=0 "
+		     "alpha=0.5 eta_scale=0.5 sigma=1 steps=0 time=50 eps=0.10000000000000001 tol=1e-10 project=1 noise=3 "
+		     "checkpoints=20 schedule=sharpness stop=phi",
+		     "5c1f076efc7fcf68");
+	/* gd does not read it: a top-level schedule leaves its key (the golden gd key) */
+	check_golden("d = 20; n = 10; kappa = 2; seeds = [1]; alpha = 3; algorithm = \"gd\"; steps = 1000;"
+		     "schedule = \"sharpness\";",
+		     BW_GD,
+		     "bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2 sweep_seed=0 seed=1 alpha=3 "
+		     "eta=auto steps=1000 time=0 eps=0.10000000000000001 tol=1e-10",
+		     "a3c7cac4987bbeb5");
+	expect_counts("schedule list", "d = 20; n = 10; kappa = 2; schedule = [\"constant\", \"sharpness\"];"
+		      "algorithms = { gd = {}; label_noise_sgd = {}; riemannian_flow = {}; };", 1, 2, 0, 1, 0);
+	struct bw_spec s;
+	if (load("d = 20; n = 10; kappa = 2; schedule = [\"constant\", \"sharpness\"]; algorithm = \"label_noise_sgd\";",
+		 &s) == BW_OK) {
+		int seen[2] = {0, 0};
+		for (size_t i = 0; i < s.ntasks; i++) {
+			const struct bw_task *t = &s.tasks[i];
+			seen[t->run.schedule == BW_SCHEDULE_SHARPNESS]++;
+			TU_CHECK(t->run.max_time == (t->run.schedule == BW_SCHEDULE_SHARPNESS ? 1000 : 100),
+				 "default time cap %g under %s", t->run.max_time, bw_schedule_name(t->run.schedule));
+		}
+		TU_CHECK(seen[0] == 1 && seen[1] == 1, "one task per schedule");
+		bw_spec_release(&s);
+	}
+	expect_error("schedule misspelt", "d = 20; n = 10; kappa = 2; algorithm = \"label_noise_sgd\";\nschedule = \"sharpnes\";",
+		     2, "unknown schedule 'sharpnes' (did you mean 'sharpness'?)");
+	expect_error("schedule a number", "d = 20; n = 10; kappa = 2; algorithm = \"label_noise_sgd\";\nschedule = 1;", 2,
+		     "'schedule' must be a schedule name");
+	expect_error("schedule in a list", "d = 20; n = 10; kappa = 2; algorithm = \"label_noise_sgd\";\nschedule = [\"constant\",\n\"steep\"];",
+		     3, "unknown schedule 'steep'");
+	expect_error("schedule in gd's group", "d = 20; n = 10; kappa = 2;\nalgorithms = { gd = {\n"
+		     "schedule = \"sharpness\"; }; };", 3, "gd does not read 'schedule' (only label_noise_sgd does)");
+	expect_error("schedule range", "d = 20; n = 10; kappa = 2; algorithm = \"label_noise_sgd\";\nschedule = { lin = [0, 1]; count = 2; };",
+		     2, "'schedule' takes no range");
+}
+
 static int cmp_u64(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -918,6 +980,7 @@ int main(void)
 	test_eta_scale();
 	test_checkpoints();
 	test_noise_seeds();
+	test_schedule();
 	test_key_independence();
 	test_errors();
 	test_ranges();
