@@ -21,10 +21,10 @@
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
 #include "kernels.h"
+#include "mt19937.h"
 #include "rows.h"
 
 #include <gsl/gsl_fit.h>
-#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,11 +307,13 @@ static double dot_row(const struct bw_instance *inst, size_t i, const double *u,
 	return acc;
 }
 
-/* Partial Fisher-Yates: the first B entries of perm become the batch. */
-static void draw_batch(gsl_rng *rng, size_t n, size_t B, size_t *perm, size_t *batch)
+/* Partial Fisher-Yates: the first B entries of perm become the batch.
+ * scale0 = (2^32 - 1) / n, the first draw's (bw_mt_uniform_scaled). */
+static inline void draw_batch(struct bw_mt *rng, size_t n, size_t B, uint32_t scale0, size_t *perm, size_t *batch)
 {
 	for (size_t b = 0; b < B; b++) {
-		size_t k = b + (size_t)gsl_rng_uniform_int(rng, n - b);
+		uint32_t m = (uint32_t)(n - b);
+		size_t k = b + (size_t)bw_mt_uniform_scaled(rng, m, b ? 0xffffffffu / m : scale0);
 		size_t t = perm[b];
 		perm[b] = perm[k];
 		perm[k] = t;
@@ -504,7 +506,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	double *cf = malloc(B * sizeof(double)), *nf = malloc(B * sizeof(double));
 	size_t *perm = malloc(n * sizeof(size_t)), *cur = malloc(B * sizeof(size_t)), *nxt = malloc(B * sizeof(size_t));
 	double *scratch = B > 1 ? malloc(BW_STEPB_SCRATCH(B) * sizeof(double)) : NULL;
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	/* the noise stream: GSL's mt19937 seeded by gsl_rng_set, inline (mt19937.h) */
+	struct bw_mt *rng = malloc(sizeof *rng);
 	struct evals ev = {0};
 	struct phi_track phi = {0};
 	int rc = label_noise ? phi_alloc(&phi, inst) : BW_OK;
@@ -514,7 +517,12 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		rc = RAISE(BW_ENOMEM, "out of memory for sgd with n=%zu d=%zu", n, d);
 		goto done;
 	}
-	gsl_rng_set(rng, bw_seed32(p->noise_seed));
+	if (n > 0xffffffffu) {
+		rc = RAISE(BW_EINVAL, "sgd draws samples with 32-bit integers: n=%zu is too large", n);
+		goto done;
+	}
+	bw_mt_seed(rng, bw_seed32(p->noise_seed));
+	const uint32_t scale0 = 0xffffffffu / (uint32_t)n;
 	for (size_t i = 0; i < n; i++)
 		perm[i] = i;
 	double *u = out->u, *v = out->v;
@@ -533,7 +541,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	int status = BW_RUN_BUDGET;
 	double sq_sum = 0;
 
-	draw_batch(rng, n, B, perm, cur);
+	draw_batch(rng, n, B, scale0, perm, cur);
 	for (size_t b = 0; b < B; b++)
 		cf[b] = dot_row(inst, cur[b], u, v);
 	for (;; k++) {
@@ -578,7 +586,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		for (size_t b = 0; b < B; b++) {
 			double res = cf[b] - inst->y[cur[b]];
 			if (label_noise)
-				res -= (gsl_rng_get(rng) & 1u) ? sigma : -sigma;
+				res -= (bw_mt_get(rng) & 1u) ? sigma : -sigma;
 			if (!(res * res <= res_bound))
 				bad = 1;
 			sq_sum += res * res; /* the batch's residuals estimate L without bias */
@@ -588,7 +596,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			status = BW_RUN_DIVERGED;
 			break;
 		}
-		draw_batch(rng, n, B, perm, nxt);
+		draw_batch(rng, n, B, scale0, perm, nxt);
 		if (rademacher)
 			nf[0] = kern->step1_i8(d, inst->signs + cur[0] * d, inst->signs + nxt[0] * d, a[0], u, v);
 		else if (B == 1)
@@ -646,8 +654,7 @@ done:
 	free(cur);
 	free(nxt);
 	free(scratch);
-	if (rng)
-		gsl_rng_free(rng);
+	free(rng);
 	evals_free(&ev);
 	phi_free(&phi);
 	if (rc != BW_OK)
