@@ -93,6 +93,7 @@ struct bw_outcome {
 	int projected;     /* train_loss .. success are of Phi(last iterate), the projection onto the
 			    * zero-loss manifold (a row with `projects`, run with .project, not diverged
 			    * before it); steps, t and the trajectory are the iterates' */
+	long stop_checks;  /* label_noise_sgd: the projections its stopping rule made (0 otherwise) */
 };
 
 /* One row per dynamics, defined in the dynamics' own file (gd.c, sgd.c,

@@ -389,32 +389,60 @@ int bw_project_final(const struct bw_instance *inst, double tol, double *u, doub
 	return BW_OK;
 }
 
-/* label_noise_sgd's stopping rule "phi": at every checkpoint the projection
+/* label_noise_sgd's stopping rule "phi2": at checks (below) the projection
  * Phi(x_k) onto the zero-loss manifold (bw_flow_project: the limit of
  * noise-free gradient flow from x_k) is computed on a copy of the state, and
- * its speed between consecutive checkpoints, relative to the flow's natural
+ * its speed between consecutive checks, relative to the flow's natural
  * rate k = (16/n) max_j c_j,
  *   s_w = ||w(Phi_j) - w(Phi_{j-1})|| / ((t_j - t_{j-1}) k ||w(Phi_j)||),
  *   s_R = |R(Phi_j) - R(Phi_{j-1})| / ((t_j - t_{j-1}) k R(Phi_j)),
  * must be <= PHI_TOL at PHI_HOLD consecutive checkpoints: Phi(x_k) follows the
  * flow (Li, Wang and Arora), so this is the flow's stationarity measured on
  * the projected iterate.  Speeds, not changes: the test does not depend on
- * how the checks are spaced.  The checks follow their own schedule, the
- * default checkpoints (bw_next_checkpoint: about 10 per decade of steps)
- * from the first at or after step PHI_FIRST, whatever density the
- * trajectory's checkpoints have: so the rule, and its cost (one Newton
- * projection, a few O(n^2 d + n^3) iterations, per check), do not depend on
- * it.  A projection that fails restarts the count. */
+ * how the checks are spaced.  A projection that fails restarts the count.
+ *
+ * The checks' schedule depends on n, d and the step only (never on the
+ * trajectory's density or on time): the points of the default checkpoint
+ * schedule (bw_next_checkpoint: about 10 per decade of steps) at or after
+ * step PHI_FIRST, less those too close to the previous check for its cost:
+ * a point k is a check only when
+ *   (k - k_prev) d >= PHI_GAP n^2 (d + n/3)   (k_prev = 0 before the first).
+ * A check is a Newton projection of about 4 iterations, each a dsyrk
+ * (n^2 d / 2 multiply-adds) and a Cholesky factorization (n^3 / 6), so about
+ * 2 n^2 (d + n/3) multiply-adds, as long as ~0.6 n^2 (d + n/3) of the
+ * kernel's coordinate-updates (measured: one BLAS multiply-add ~0.3 of an
+ * update); PHI_GAP = 12 keeps the checks near 5% of the steps' work since
+ * the previous check, at most.  The bound binds only while the geometric
+ * spacing is below PHI_GAP n^2 steps or so, i.e. before about 50 n^2 steps,
+ * far less than the steps a run needs to converge at the automatic step:
+ * it changes the cost of short runs, not where long ones stop.
+ * The rule "phi" before it checked at every point of the schedule, which
+ * cost up to several times the kernel's work itself in a short run at large
+ * n (at d = 10^4, n = 10^3 one check is ~10^10 coordinate-updates' worth). */
 #define PHI_TOL 1e-6
 #define PHI_HOLD 3
 #define PHI_FIRST 100
+#define PHI_GAP 12.0
 
 struct phi_track {
 	double *u, *v, *w, *r, *wprev;
 	double tprev, Rprev, k;
-	long next; /* the step of the next check */
+	long next;   /* the step of the next check */
+	long last;   /* the step of the previous check (0 before the first) */
+	long gap;    /* the fewest steps between checks: ceil(PHI_GAP n^2 (d + n/3) / d) */
+	long checks; /* projections made */
 	int have, held;
 };
+
+/* the next check: the first point of the default schedule after f->next
+ * that is at or after both PHI_FIRST and f->last + f->gap */
+static void phi_schedule(struct phi_track *f)
+{
+	long due = f->last + f->gap > PHI_FIRST ? f->last + f->gap : PHI_FIRST;
+	do
+		f->next = bw_next_checkpoint(f->next);
+	while (f->next < due);
+}
 
 static void phi_free(struct phi_track *f)
 {
@@ -438,8 +466,9 @@ static int phi_alloc(struct phi_track *f, const struct bw_instance *inst)
 	for (size_t j = 0; j < d; j++)
 		cmax = fmax(cmax, inst->c[j]);
 	f->k = 16.0 / (double)n * cmax;
-	for (f->next = 0; f->next < PHI_FIRST;)
-		f->next = bw_next_checkpoint(f->next);
+	double nn = (double)n, dd = (double)d;
+	f->gap = (long)ceil(PHI_GAP * nn * nn * (dd + nn / 3.0) / dd);
+	phi_schedule(f);
 	if (!f->u || !f->v || !f->w || !f->wprev || !f->r) {
 		phi_free(f);
 		return RAISE(BW_ENOMEM, "out of memory for label_noise_sgd's projection checks");
@@ -460,7 +489,9 @@ static double dist2(size_t d, const double *a, const double *b)
 static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, double t)
 {
 	size_t d = inst->d;
-	f->next = bw_next_checkpoint(f->next);
+	f->last = f->next;
+	f->checks++;
+	phi_schedule(f);
 	memcpy(f->u, u, d * sizeof(double));
 	memcpy(f->v, v, d * sizeof(double));
 	if (bw_flow_project(inst, f->u, f->v, f->w, f->r) != BW_OK) {
@@ -613,6 +644,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	if ((rc = bw_outcome_end(out, inst, (enum bw_run_status)status, k, last_ck, (double)k * dt, u, v, w, r)) != BW_OK)
 		goto done;
 	out->eta_used = eta;
+	out->stop_checks = phi.checks;
 	if (status == BW_RUN_DIVERGED)
 		snprintf(out->message, sizeof out->message, "residual left the blow-up bound near step %ld (eta=%g)", k,
 			 eta);
@@ -716,7 +748,7 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	BW_NOISY_GD_FIELDS,
 	.limit = BW_LIMIT_L1,
 	.budget_time = 100.0,
-	.stop_rule = "phi",
+	.stop_rule = "phi2",
 	.eta_auto = sgd_eta_auto,
 	.cost = label_noise_sgd_cost,
 	.bytes = sgd_bytes,
@@ -725,8 +757,10 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	.plot_pt = {9, 8},
 	.plot_ps = 1.2,
 	.eta_doc = sgd_eta_doc,
-	.converged_doc = "Phi(x_k), the projection at checkpoints, is stationary: its w and R move\n"
-			 "             slower than 1e-6 k relative between checkpoints, 3 in a row",
+	.converged_doc = "Phi(x_k), the projection at checks, is stationary: its w and R move\n"
+			 "             slower than 1e-6 k relative between checks, 3 in a row (rule phi2: checks at\n"
+			 "             checkpoints of the default schedule from step 100 at least 12 n^2 (d + n/3) / d\n"
+			 "             steps apart, so they cost ~5% of the steps between them)",
 };
 
 const struct bw_dynamics bw_sgd = {
