@@ -515,6 +515,20 @@ static int phi_check(struct phi_track *f, const struct bw_instance *inst, const 
 	return f->held >= PHI_HOLD;
 }
 
+/* The final projection of a run that ended at a successful check: that
+ * check's Phi(x_k), which bw_project_final would compute again (the same
+ * bw_flow_project on the same x_k, so the same bits). */
+static void phi_take(const struct phi_track *f, const struct bw_instance *inst, double *u, double *v, double *w,
+		     double *r, struct bw_outcome *out)
+{
+	size_t d = inst->d;
+	memcpy(u, f->u, d * sizeof(double));
+	memcpy(v, f->v, d * sizeof(double));
+	memcpy(w, f->w, d * sizeof(double));
+	memcpy(r, f->r, inst->n * sizeof(double));
+	out->projected = 1;
+}
+
 static int sgd_common(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out,
 		      int label_noise)
 {
@@ -672,9 +686,12 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			out->loss_rate = c1;
 		}
 	}
-	/* label_noise_sgd: the final iterate is scored after the projection Phi */
-	if (label_noise && p->project && status != BW_RUN_DIVERGED &&
-	    (rc = bw_project_final(inst, p->tol, u, v, w, r, out)) != BW_OK)
+	/* label_noise_sgd: the final iterate is scored after the projection Phi;
+	 * a run its rule ended has Phi(x_k) from the check at step k (phi_take) */
+	if (label_noise && p->project && status == BW_RUN_CONVERGED && phi.last == k && phi.have)
+		phi_take(&phi, inst, u, v, w, r, out);
+	else if (label_noise && p->project && status != BW_RUN_DIVERGED &&
+		 (rc = bw_project_final(inst, p->tol, u, v, w, r, out)) != BW_OK)
 		goto done;
 	bw_outcome_finish(out, inst, p, u, v, r);
 done:
