@@ -14,14 +14,20 @@
  * the checks are where the closed form puts them, not only as many).
  * Negative control: the schedule of the rule before (phi: every point from
  * step 100) has more checks on the instances where the gap binds, so the
- * counts tell the two apart. */
+ * counts tell the two apart.
+ *
+ * A run the rule ended takes its final projection from its last check: its
+ * projected state is, bit for bit, bw_flow_project of its raw final iterate
+ * (the run without the projection). */
 #include "biasweep/dynamics.h"
 #include "biasweep/error.h"
+#include "biasweep/flow.h"
 #include "biasweep/instance.h"
 #include "testutil.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static long next_point(long k) { return k < 10 ? k + 1 : (long)ceil((double)k * pow(10.0, 0.1)); }
 
@@ -45,17 +51,44 @@ static long scheduled(size_t n, size_t d, long S, int with_gap, long *at, int na
 	}
 }
 
-static int run(const struct bw_instance *inst, long steps, struct bw_outcome *o)
+static int run_p(const struct bw_instance *inst, long steps, int project, struct bw_outcome *o)
 {
 	struct bw_run_params p;
 	bw_run_params_default(&p, BW_LABEL_NOISE_SGD);
 	p.alpha = 0.5;
 	p.max_steps = steps;
-	p.project = 0;
+	p.project = project;
 	p.noise_seed = bw_noise_seed(inst->seed, BW_LABEL_NOISE_SGD);
 	int rc = bw_run(inst, &p, o);
 	TU_CHECK(rc == BW_OK, "bw_run: %s", bw_error_message());
 	return rc;
+}
+
+static int run(const struct bw_instance *inst, long steps, struct bw_outcome *o) { return run_p(inst, steps, 0, o); }
+
+/* the converged run's projection against bw_flow_project of its raw iterate */
+static void check_projection(const struct bw_instance *inst, long steps)
+{
+	struct bw_outcome raw, pr;
+	if (run_p(inst, steps, 0, &raw) != BW_OK)
+		return;
+	if (run_p(inst, steps, 1, &pr) == BW_OK) {
+		size_t d = inst->d;
+		double *w = malloc(d * sizeof(double)), *r = malloc(inst->n * sizeof(double));
+		TU_CHECK(raw.status == BW_RUN_CONVERGED && pr.status == BW_RUN_CONVERGED && raw.steps == pr.steps,
+			 "the projection case: %s at %ld, %s at %ld (want converged twice)", bw_run_status_name(raw.status),
+			 raw.steps, bw_run_status_name(pr.status), pr.steps);
+		int ok = bw_flow_project(inst, raw.u, raw.v, w, r) == BW_OK;
+		TU_CHECK(ok, "bw_flow_project: %s", bw_error_message());
+		TU_CHECK(pr.projected, "the converged run was not projected");
+		if (ok)
+			TU_CHECK(!memcmp(pr.u, raw.u, d * sizeof(double)) && !memcmp(pr.v, raw.v, d * sizeof(double)),
+				 "the converged run's projected state is not bw_flow_project of its final iterate");
+		free(w);
+		free(r);
+		bw_outcome_release(&pr);
+	}
+	bw_outcome_release(&raw);
 }
 
 int main(void)
@@ -69,6 +102,7 @@ int main(void)
 		{BW_DESIGN_RADEMACHER, 64, 16, 200000, 1},
 		{BW_DESIGN_GAUSSIAN, 40, 10, 100000, 1},
 		{BW_DESIGN_RADEMACHER, 300, 60, 400000, 1},
+		{BW_DESIGN_GAUSSIAN, 40, 8, 5000000, 1},
 		{BW_DESIGN_RADEMACHER, 30, 1, 100000, 0}, /* gap 13 < the spacing from step 119 on */
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -95,6 +129,8 @@ int main(void)
 			if (o.status == BW_RUN_CONVERGED) /* the rule ends a run at a check */
 				TU_CHECK(scheduled(n, d, o.steps - 1, 1, NULL, 0) == want - 1, "d=%zu n=%zu: converged at "
 					 "step %ld, not a scheduled check", d, n, o.steps);
+			if (o.status == BW_RUN_CONVERGED)
+				check_projection(&inst, cases[c].steps);
 			long nat = want < 4 ? want : 4;
 			bw_outcome_release(&o);
 			for (long i = 0; i < nat && at[i] < cases[c].steps; i++) {
