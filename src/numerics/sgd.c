@@ -396,7 +396,7 @@ int bw_project_final(const struct bw_instance *inst, double tol, double *u, doub
  * rate k = (16/n) max_j c_j,
  *   s_w = ||w(Phi_j) - w(Phi_{j-1})|| / ((t_j - t_{j-1}) k ||w(Phi_j)||),
  *   s_R = |R(Phi_j) - R(Phi_{j-1})| / ((t_j - t_{j-1}) k R(Phi_j)),
- * must be <= PHI_TOL at PHI_HOLD consecutive checkpoints: Phi(x_k) follows the
+ * must be <= PHI_TOL at PHI_HOLD consecutive checks: Phi(x_k) follows the
  * flow (Li, Wang and Arora), so this is the flow's stationarity measured on
  * the projected iterate.  Speeds, not changes: the test does not depend on
  * how the checks are spaced.  A projection that fails restarts the count.
