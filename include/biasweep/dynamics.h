@@ -104,6 +104,7 @@ struct bw_outcome {
 	int projected;     /* train_loss .. success are of Phi(last iterate), the projection onto the
 			    * zero-loss manifold (a row with `projects`, run with .project, not diverged
 			    * before it); steps, t and the trajectory are the iterates' */
+	long stop_checks;  /* label_noise_sgd: the projections its stopping rule made (0 otherwise) */
 };
 
 /* One row per dynamics, defined in the dynamics' own file (gd.c, sgd.c,
@@ -199,6 +200,9 @@ void bw_outcome_release(struct bw_outcome *out);
 
 /* ---- shared by the implementations (src/numerics/) ---- */
 int bw_outcome_alloc(struct bw_outcome *out, size_t d);
+/* d doubles on a 64-byte boundary (freed by free), as the outcome's u, v, w:
+ * the SGD kernels' vector loads and stores then never split a cache line. */
+double *bw_vec64(size_t d);
 int bw_outcome_checkpoint(struct bw_outcome *out, const struct bw_instance *inst, long step, double t,
 			  const double *u, const double *v, double *w, double *r);
 /* The end of a run at step k, time t: the last checkpoint unless it was

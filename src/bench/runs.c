@@ -85,7 +85,7 @@ void bw_bench_sgd(const struct bw_bench_cfg *c, struct bw_bench_results *r)
 		struct bw_instance inst;
 		if (section_instance(bw_bench_algo(BW_BENCH_NOISY_SGD), d, n, &r->sgd_n[di], &r->bytes_sgd[di], &inst) != 0)
 			continue;
-		double *u = malloc(d * sizeof(double)), *v = malloc(d * sizeof(double));
+		double *u = bw_vec64(d), *v = bw_vec64(d); /* aligned as a run's (bw_outcome_alloc) */
 		/* coordinate-updates per measurement: ~0.1 s of kernel; more at d = 10000,
 		 * where a checkpoint (O(nd), 80 MB of Z) costs ~10^4 steps' worth */
 		long steps = (long)((c->quick ? 0.25 : 1.0) * (d >= 10000 ? 1e9 : 2e8) / (double)d);

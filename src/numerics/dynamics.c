@@ -233,13 +233,21 @@ uint64_t bw_noise_seed_k(uint64_t instance_seed, enum bw_algo algo, uint32_t k)
 	return bw_hash_fmt("bw-noise/1 instance=%" PRIu64 " algo=%s noise=%" PRIu32, instance_seed, bw_algo_name(algo), k);
 }
 
+/* malloc's 16-byte alignment made the kernels' loads and stores of u and v
+ * straddle cache lines, a third of a label_noise_sgd step at d = 1000 */
+double *bw_vec64(size_t d)
+{
+	size_t bytes = (d * sizeof(double) + 63) / 64 * 64;
+	return aligned_alloc(64, bytes ? bytes : 64);
+}
+
 int bw_outcome_alloc(struct bw_outcome *out, size_t d)
 {
 	memset(out, 0, sizeof *out);
 	out->d = d;
-	out->u = malloc(d * sizeof(double));
-	out->v = malloc(d * sizeof(double));
-	out->w = malloc(d * sizeof(double));
+	out->u = bw_vec64(d);
+	out->v = bw_vec64(d);
+	out->w = bw_vec64(d);
 	out->cap = 64;
 	out->traj = malloc(out->cap * sizeof *out->traj);
 	out->loss_rate = out->alpha_inf = out->alpha_inf_pred = out->int_loss_dt = NAN;

@@ -116,14 +116,14 @@ struct flow_ws {
 	double *ra[2], *rb[2]; /* d: log-rates a, b: current, trial */
 	double pg[2], gr[2], R[2], rcond[2], wspeed[2];
 	double *nb, *nl;       /* n */
-	double *g, *cw;        /* d */
+	double *g, *cw, *sd;   /* d; sd: sqrt D */
 	double *work3n;        /* 3n, for rcond */
 };
 
 static void ws_free(struct flow_ws *ws)
 {
 	BW_FREE_ALL(ws->A, ws->L[0], ws->L[1], ws->ra[0], ws->ra[1], ws->rb[0], ws->rb[1], ws->nb, ws->nl, ws->g,
-		    ws->cw, ws->work3n);
+		    ws->cw, ws->sd, ws->work3n);
 	memset(ws, 0, sizeof *ws);
 }
 
@@ -144,8 +144,9 @@ static int ws_alloc(struct flow_ws *ws, size_t n, size_t d)
 	ws->nl = malloc(n * sizeof(double));
 	ws->g = malloc(d * sizeof(double));
 	ws->cw = malloc(d * sizeof(double));
+	ws->sd = malloc(d * sizeof(double));
 	ws->work3n = malloc(3 * n * sizeof(double));
-	ok = ok && ws->nb && ws->nl && ws->g && ws->cw && ws->work3n;
+	ok = ok && ws->nb && ws->nl && ws->g && ws->cw && ws->sd && ws->work3n;
 	if (!ok) {
 		ws_free(ws);
 		return RAISE(BW_ENOMEM, "out of memory for the flow with n=%zu d=%zu", n, d);
@@ -163,26 +164,25 @@ static int chol_quiet(gsl_matrix *m)
 	return st;
 }
 
-/* Factor M + rho I at (u, v) into L[slot] and compute the log-rates, ||P grad R||,
- * ||grad R||, rcond and ||dw/dt|| there.  Returns 0, or 1 when the factorization
- * fails at every rho or a result is not finite. */
-static int flow_eval(struct flow_ws *ws, const struct bw_instance *inst, const double *u, const double *v, int slot)
+/* Factor M + rho I at (u, v) into L[slot] (all the projection needs).
+ * Returns 0, or 1 when the factorization fails at every rho. */
+static int flow_factor(struct flow_ws *ws, const struct bw_instance *inst, const double *u, const double *v, int slot)
 {
 	size_t n = ws->n, d = ws->d;
-	const double *Z = inst->Z, *c = inst->c;
+	const double *Z = inst->Z;
+	double *sd = ws->sd;
+	for (size_t j = 0; j < d; j++)
+		sd[j] = sqrt(u[j] * u[j] + v[j] * v[j]);
 	for (size_t i = 0; i < n; i++) {
 		const double *z = Z + i * d;
 		double *a = ws->A + i * d;
 #pragma omp simd
 		for (size_t j = 0; j < d; j++)
-			a[j] = z[j] * sqrt(u[j] * u[j] + v[j] * v[j]);
+			a[j] = z[j] * sd[j];
 	}
-	for (size_t j = 0; j < d; j++)
-		ws->cw[j] = c[j] * (u[j] * u[j] - v[j] * v[j]);
 	double *L = ws->L[slot];
 	gsl_matrix_view Lv = gsl_matrix_view_array(L, n, n);
 	double maxdiag = 0;
-	int factored = 0;
 	for (double reg = REG0; reg <= REG_MAX * 1.0001; reg *= 100) {
 		cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)n, (int)d, 1.0, ws->A, (int)d, 0.0, L,
 			    (int)n);
@@ -193,13 +193,24 @@ static int flow_eval(struct flow_ws *ws, const struct bw_instance *inst, const d
 			return 1;
 		for (size_t i = 0; i < n; i++)
 			L[i * n + i] += reg * maxdiag;
-		if (chol_quiet(&Lv.matrix) == GSL_SUCCESS) {
-			factored = 1;
-			break;
-		}
+		if (chol_quiet(&Lv.matrix) == GSL_SUCCESS)
+			return 0;
 	}
-	if (!factored)
+	return 1;
+}
+
+/* Factor M + rho I at (u, v) into L[slot] and compute the log-rates, ||P grad R||,
+ * ||grad R||, rcond and ||dw/dt|| there.  Returns 0, or 1 when the factorization
+ * fails at every rho or a result is not finite. */
+static int flow_eval(struct flow_ws *ws, const struct bw_instance *inst, const double *u, const double *v, int slot)
+{
+	size_t n = ws->n, d = ws->d;
+	const double *Z = inst->Z, *c = inst->c;
+	if (flow_factor(ws, inst, u, v, slot))
 		return 1;
+	for (size_t j = 0; j < d; j++)
+		ws->cw[j] = c[j] * (u[j] * u[j] - v[j] * v[j]);
+	gsl_matrix_view Lv = gsl_matrix_view_array(ws->L[slot], n, n);
 	/* lambda = (M + rho I)^{-1} Z (c.w); g = Z^T lambda */
 	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)d, 1.0, Z, (int)d, ws->cw, 1, 0.0, ws->nb, 1);
 	gsl_vector_view bv = gsl_vector_view_array(ws->nb, n), lv = gsl_vector_view_array(ws->nl, n);
@@ -317,7 +328,7 @@ int bw_flow_project(const struct bw_instance *inst, double *u, double *v, double
 			ok = 1;
 			break;
 		}
-		if (flow_eval(&ws, inst, u, v, 0))
+		if (flow_factor(&ws, inst, u, v, 0))
 			break;
 		gsl_error_handler_t *prev = gsl_set_error_handler_off();
 		int st = gsl_linalg_cholesky_solve(&Lv.matrix, &rv.vector, &nv.vector);

@@ -21,10 +21,10 @@
 #include "biasweep/hash.h"
 #include "biasweep/model.h"
 #include "kernels.h"
+#include "mt19937.h"
 #include "rows.h"
 
 #include <gsl/gsl_fit.h>
-#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,11 +307,13 @@ static double dot_row(const struct bw_instance *inst, size_t i, const double *u,
 	return acc;
 }
 
-/* Partial Fisher-Yates: the first B entries of perm become the batch. */
-static void draw_batch(gsl_rng *rng, size_t n, size_t B, size_t *perm, size_t *batch)
+/* Partial Fisher-Yates: the first B entries of perm become the batch.
+ * scale0 = (2^32 - 1) / n, the first draw's (bw_mt_uniform_scaled). */
+static inline void draw_batch(struct bw_mt *rng, size_t n, size_t B, uint32_t scale0, size_t *perm, size_t *batch)
 {
 	for (size_t b = 0; b < B; b++) {
-		size_t k = b + (size_t)gsl_rng_uniform_int(rng, n - b);
+		uint32_t m = (uint32_t)(n - b);
+		size_t k = b + (size_t)bw_mt_uniform_scaled(rng, m, b ? 0xffffffffu / m : scale0);
 		size_t t = perm[b];
 		perm[b] = perm[k];
 		perm[k] = t;
@@ -387,32 +389,60 @@ int bw_project_final(const struct bw_instance *inst, double tol, double *u, doub
 	return BW_OK;
 }
 
-/* label_noise_sgd's stopping rule "phi": at every checkpoint the projection
+/* label_noise_sgd's stopping rule "phi2": at checks (below) the projection
  * Phi(x_k) onto the zero-loss manifold (bw_flow_project: the limit of
  * noise-free gradient flow from x_k) is computed on a copy of the state, and
- * its speed between consecutive checkpoints, relative to the flow's natural
+ * its speed between consecutive checks, relative to the flow's natural
  * rate k = (16/n) max_j c_j,
  *   s_w = ||w(Phi_j) - w(Phi_{j-1})|| / ((t_j - t_{j-1}) k ||w(Phi_j)||),
  *   s_R = |R(Phi_j) - R(Phi_{j-1})| / ((t_j - t_{j-1}) k R(Phi_j)),
- * must be <= PHI_TOL at PHI_HOLD consecutive checkpoints: Phi(x_k) follows the
+ * must be <= PHI_TOL at PHI_HOLD consecutive checks: Phi(x_k) follows the
  * flow (Li, Wang and Arora), so this is the flow's stationarity measured on
  * the projected iterate.  Speeds, not changes: the test does not depend on
- * how the checks are spaced.  The checks follow their own schedule, the
- * default checkpoints (bw_next_checkpoint: about 10 per decade of steps)
- * from the first at or after step PHI_FIRST, whatever density the
- * trajectory's checkpoints have: so the rule, and its cost (one Newton
- * projection, a few O(n^2 d + n^3) iterations, per check), do not depend on
- * it.  A projection that fails restarts the count. */
+ * how the checks are spaced.  A projection that fails restarts the count.
+ *
+ * The checks' schedule depends on n, d and the step only (never on the
+ * trajectory's density or on time): the points of the default checkpoint
+ * schedule (bw_next_checkpoint: about 10 per decade of steps) at or after
+ * step PHI_FIRST, less those too close to the previous check for its cost:
+ * a point k is a check only when
+ *   (k - k_prev) d >= PHI_GAP n^2 (d + n/3)   (k_prev = 0 before the first).
+ * A check is a Newton projection of about 4 iterations, each a dsyrk
+ * (n^2 d / 2 multiply-adds) and a Cholesky factorization (n^3 / 6), so about
+ * 2 n^2 (d + n/3) multiply-adds, as long as ~0.6 n^2 (d + n/3) of the
+ * kernel's coordinate-updates (measured: one BLAS multiply-add ~0.3 of an
+ * update); PHI_GAP = 12 keeps the checks near 5% of the steps' work since
+ * the previous check, at most.  The bound binds only while the geometric
+ * spacing is below PHI_GAP n^2 steps or so, i.e. before about 50 n^2 steps,
+ * far less than the steps a run needs to converge at the automatic step:
+ * it changes the cost of short runs, not where long ones stop.
+ * The rule "phi" before it checked at every point of the schedule, which
+ * cost up to several times the kernel's work itself in a short run at large
+ * n (at d = 10^4, n = 10^3 one check is ~10^10 coordinate-updates' worth). */
 #define PHI_TOL 1e-6
 #define PHI_HOLD 3
 #define PHI_FIRST 100
+#define PHI_GAP 12.0
 
 struct phi_track {
 	double *u, *v, *w, *r, *wprev;
 	double tprev, Rprev, k;
-	long next; /* the step of the next check */
+	long next;   /* the step of the next check */
+	long last;   /* the step of the previous check (0 before the first) */
+	long gap;    /* the fewest steps between checks: ceil(PHI_GAP n^2 (d + n/3) / d) */
+	long checks; /* projections made */
 	int have, held;
 };
+
+/* the next check: the first point of the default schedule after f->next
+ * that is at or after both PHI_FIRST and f->last + f->gap */
+static void phi_schedule(struct phi_track *f)
+{
+	long due = f->last + f->gap > PHI_FIRST ? f->last + f->gap : PHI_FIRST;
+	do
+		f->next = bw_next_checkpoint(f->next);
+	while (f->next < due);
+}
 
 static void phi_free(struct phi_track *f)
 {
@@ -436,8 +466,9 @@ static int phi_alloc(struct phi_track *f, const struct bw_instance *inst)
 	for (size_t j = 0; j < d; j++)
 		cmax = fmax(cmax, inst->c[j]);
 	f->k = 16.0 / (double)n * cmax;
-	for (f->next = 0; f->next < PHI_FIRST;)
-		f->next = bw_next_checkpoint(f->next);
+	double nn = (double)n, dd = (double)d;
+	f->gap = (long)ceil(PHI_GAP * nn * nn * (dd + nn / 3.0) / dd);
+	phi_schedule(f);
 	if (!f->u || !f->v || !f->w || !f->wprev || !f->r) {
 		phi_free(f);
 		return RAISE(BW_ENOMEM, "out of memory for label_noise_sgd's projection checks");
@@ -458,7 +489,9 @@ static double dist2(size_t d, const double *a, const double *b)
 static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, double t)
 {
 	size_t d = inst->d;
-	f->next = bw_next_checkpoint(f->next);
+	f->last = f->next;
+	f->checks++;
+	phi_schedule(f);
 	memcpy(f->u, u, d * sizeof(double));
 	memcpy(f->v, v, d * sizeof(double));
 	if (bw_flow_project(inst, f->u, f->v, f->w, f->r) != BW_OK) {
@@ -525,6 +558,20 @@ static double sched_step(struct sched *sc, const struct bw_instance *inst, const
 	return sc->step;
 }
 
+/* The final projection of a run that ended at a successful check: that
+ * check's Phi(x_k), which bw_project_final would compute again (the same
+ * bw_flow_project on the same x_k, so the same bits). */
+static void phi_take(const struct phi_track *f, const struct bw_instance *inst, double *u, double *v, double *w,
+		     double *r, struct bw_outcome *out)
+{
+	size_t d = inst->d;
+	memcpy(u, f->u, d * sizeof(double));
+	memcpy(v, f->v, d * sizeof(double));
+	memcpy(w, f->w, d * sizeof(double));
+	memcpy(r, f->r, inst->n * sizeof(double));
+	out->projected = 1;
+}
+
 static int sgd_common(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out,
 		      int label_noise)
 {
@@ -562,7 +609,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	double *cf = malloc(B * sizeof(double)), *nf = malloc(B * sizeof(double));
 	size_t *perm = malloc(n * sizeof(size_t)), *cur = malloc(B * sizeof(size_t)), *nxt = malloc(B * sizeof(size_t));
 	double *scratch = B > 1 ? malloc(BW_STEPB_SCRATCH(B) * sizeof(double)) : NULL;
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	/* the noise stream: GSL's mt19937 seeded by gsl_rng_set, inline (mt19937.h) */
+	struct bw_mt *rng = malloc(sizeof *rng);
 	struct evals ev = {0};
 	struct phi_track phi = {0};
 	int rc = label_noise ? phi_alloc(&phi, inst) : BW_OK;
@@ -572,7 +620,12 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		rc = RAISE(BW_ENOMEM, "out of memory for sgd with n=%zu d=%zu", n, d);
 		goto done;
 	}
-	gsl_rng_set(rng, bw_seed32(p->noise_seed));
+	if (n > 0xffffffffu) {
+		rc = RAISE(BW_EINVAL, "sgd draws samples with 32-bit integers: n=%zu is too large", n);
+		goto done;
+	}
+	bw_mt_seed(rng, bw_seed32(p->noise_seed));
+	const uint32_t scale0 = 0xffffffffu / (uint32_t)n;
 	for (size_t i = 0; i < n; i++)
 		perm[i] = i;
 	double *u = out->u, *v = out->v;
@@ -593,7 +646,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	int status = BW_RUN_BUDGET;
 	double sq_sum = 0, step = eta, tk = 0; /* this step's eta_k; the time at step k */
 
-	draw_batch(rng, n, B, perm, cur);
+	draw_batch(rng, n, B, scale0, perm, cur);
 	for (size_t b = 0; b < B; b++)
 		cf[b] = dot_row(inst, cur[b], u, v);
 	for (;; k++) {
@@ -645,7 +698,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 		for (size_t b = 0; b < B; b++) {
 			double res = cf[b] - inst->y[cur[b]];
 			if (label_noise)
-				res -= (gsl_rng_get(rng) & 1u) ? sigma : -sigma;
+				res -= (bw_mt_get(rng) & 1u) ? sigma : -sigma;
 			if (!(res * res <= res_bound))
 				bad = 1;
 			sq_sum += res * res; /* the batch's residuals estimate L without bias */
@@ -655,7 +708,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			status = BW_RUN_DIVERGED;
 			break;
 		}
-		draw_batch(rng, n, B, perm, nxt);
+		draw_batch(rng, n, B, scale0, perm, nxt);
 		if (rademacher)
 			nf[0] = kern->step1_i8(d, inst->signs + cur[0] * d, inst->signs + nxt[0] * d, a[0], u, v);
 		else if (B == 1)
@@ -674,6 +727,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	if ((rc = bw_outcome_end(out, inst, (enum bw_run_status)status, k, last_ck, tk, u, v, w, r)) != BW_OK)
 		goto done;
 	out->eta_used = eta;
+	out->stop_checks = phi.checks;
 	if (status == BW_RUN_DIVERGED)
 		snprintf(out->message, sizeof out->message, "residual left the blow-up bound near step %ld (eta=%g)", k,
 			 eta);
@@ -701,9 +755,12 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			out->loss_rate = c1;
 		}
 	}
-	/* label_noise_sgd: the final iterate is scored after the projection Phi */
-	if (label_noise && p->project && status != BW_RUN_DIVERGED &&
-	    (rc = bw_project_final(inst, p->tol, u, v, w, r, out)) != BW_OK)
+	/* label_noise_sgd: the final iterate is scored after the projection Phi;
+	 * a run its rule ended has Phi(x_k) from the check at step k (phi_take) */
+	if (label_noise && p->project && status == BW_RUN_CONVERGED && phi.last == k && phi.have)
+		phi_take(&phi, inst, u, v, w, r, out);
+	else if (label_noise && p->project && status != BW_RUN_DIVERGED &&
+		 (rc = bw_project_final(inst, p->tol, u, v, w, r, out)) != BW_OK)
 		goto done;
 	bw_outcome_finish(out, inst, p, u, v, r);
 done:
@@ -715,8 +772,7 @@ done:
 	free(cur);
 	free(nxt);
 	free(scratch);
-	if (rng)
-		gsl_rng_free(rng);
+	free(rng);
 	evals_free(&ev);
 	phi_free(&phi);
 	if (rc != BW_OK)
@@ -800,7 +856,7 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	.limit = BW_LIMIT_L1,
 	.budget_time = 100.0,
 	.budget_time_scheduled = 1000.0, /* schedule sharpness: its steps are up to (B_0/kappa)^2 fewer */
-	.stop_rule = "phi",
+	.stop_rule = "phi2",
 	.eta_auto = sgd_eta_auto,
 	.cost = label_noise_sgd_cost,
 	.bytes = sgd_bytes,
@@ -809,8 +865,10 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	.plot_pt = {9, 8},
 	.plot_ps = 1.2,
 	.eta_doc = sgd_eta_doc,
-	.converged_doc = "Phi(x_k), the projection at checkpoints, is stationary: its w and R move\n"
-			 "             slower than 1e-6 k relative between checkpoints, 3 in a row",
+	.converged_doc = "Phi(x_k), the projection at checks, is stationary: its w and R move\n"
+			 "             slower than 1e-6 k relative between checks, 3 in a row (rule phi2: checks at\n"
+			 "             checkpoints of the default schedule from step 100 at least 12 n^2 (d + n/3) / d\n"
+			 "             steps apart, so they cost ~5% of the steps between them)",
 };
 
 const struct bw_dynamics bw_sgd = {

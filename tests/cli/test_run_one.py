@@ -72,8 +72,10 @@ CONVENTIONS = """defaults and conventions:
   t          gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: flow time
   success    test error ||w - w*||/||w*|| <= eps (default 0.1)
   converged  gd and sgd: relative loss L/(|y|^2/n) <= tol (default 1e-10);
-             label_noise_sgd: Phi(x_k), the projection at checkpoints, is stationary: its w and R move
-             slower than 1e-6 k relative between checkpoints, 3 in a row;
+             label_noise_sgd: Phi(x_k), the projection at checks, is stationary: its w and R move
+             slower than 1e-6 k relative between checks, 3 in a row (rule phi2: checks at
+             checkpoints of the default schedule from step 100 at least 12 n^2 (d + n/3) / d
+             steps apart, so they cost ~5% of the steps between them);
              riemannian_flow: ||P grad R|| <= tol ||grad R|| (default 1e-7), or at two steps in a row
              ||dw/dt|| <= tol k ||w||, |dR/dt| <= tol k R and no coordinate above
              1e-12 max(u^2+v^2) growing faster than 1e-4 k;

@@ -294,8 +294,8 @@ static void test_keys(void)
 		     BW_LABEL_NOISE_SGD,
 		     "bw-task/1 algo=label_noise_sgd design=gaussian wstar=gaussian d=64 n=32 kappa=4 sweep_seed=5 seed=2 "
 		     "alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 eps=0.050000000000000003 tol=1e-10 project=0 "
-		     "stop=phi",
-		     "09fd520fa97264d9");
+		     "stop=phi2",
+		     "f4e9eaaf4726a3e0");
 	check_golden("d = 16; n = 16; kappa = 1; algorithms = { sgd = { batch = 4; eta = 0.01; steps = 5000; "
 		     "tol = 1e-8; }; };",
 		     BW_SGD,
@@ -315,6 +315,13 @@ static void test_keys(void)
 			      "sweep_seed=5 seed=2 alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 "
 			      "eps=0.050000000000000003 tol=1e-10 project=0") == 0x082e756e0fe887b6ULL,
 		 "the old label_noise_sgd key is still the hash of its old canonical string");
+	/* Under the rule "phi" (a check at every point of the schedule, before the
+	 * checks' cost bound of "phi2") the same task was ... project=0 stop=phi,
+	 * key 09fd520fa97264d9, which stays that rule's. */
+	TU_CHECK(ref_hash_str("bw-task/1 algo=label_noise_sgd design=gaussian wstar=gaussian d=64 n=32 kappa=4 "
+			      "sweep_seed=5 seed=2 alpha=0.5 eta=0.001 sigma=0.5 steps=0 time=2.5 "
+			      "eps=0.050000000000000003 tol=1e-10 project=0 stop=phi") == 0x09fd520fa97264d9ULL,
+		 "the label_noise_sgd key of rule phi is still the hash of its canonical string");
 }
 
 /* eta_scale (issue 12 item 3): the key names eta_scale=X in place of eta=auto,
