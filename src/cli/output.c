@@ -209,6 +209,7 @@ int bw_outcome_print_json(FILE *f, const struct bw_instance *inst, const struct 
 	bw_json_number(&j, "alpha_inf", o->alpha_inf);
 	bw_json_number(&j, "alpha_inf_pred", o->alpha_inf_pred);
 	bw_json_number(&j, "int_loss_dt", o->int_loss_dt);
+	bw_json_int(&j, "stop_checks", o->stop_checks);
 	bw_json_string(&j, "message", o->message);
 	bw_json_object(&j, "trajectory");
 	bw_json_array(&j, "step");

@@ -416,6 +416,14 @@ int bw_project_final(const struct bw_instance *inst, double tol, double *u, doub
  * spacing is below PHI_GAP n^2 steps or so, i.e. before about 50 n^2 steps,
  * far less than the steps a run needs to converge at the automatic step:
  * it changes the cost of short runs, not where long ones stop.
+ * Under the step schedule "sharpness" the step grows by up to (B_0/kappa)
+ * during a run, so points spaced in steps would be spaced ever wider in
+ * time (just after the growth, one factor 1.26 in k is several in t) and
+ * runs would stop late; there the checks follow the same schedule in time
+ * instead: the first step at or after t_j = PHI_FIRST dt_0 r^j (dt_0 =
+ * eta_0^2 sigma^2 / 2, r = 10^(1/10) as a literal, t_j by repeated
+ * multiplication) that is also PHI_FIRST or later and the gap above after
+ * the previous check; a check at time t moves on to the first t_j > t.
  * The rule "phi" before it checked at every point of the schedule, which
  * cost up to several times the kernel's work itself in a short run at large
  * n (at d = 10^4, n = 10^3 one check is ~10^10 coordinate-updates' worth). */
@@ -432,7 +440,11 @@ struct phi_track {
 	long gap;    /* the fewest steps between checks: ceil(PHI_GAP n^2 (d + n/3) / d) */
 	long checks; /* projections made */
 	int have, held;
+	int by_time;  /* schedule sharpness: checks at the times tnext (above) */
+	double tnext; /* the time of the next check (by_time) */
 };
+
+#define PHI_TIME_RATIO 1.2589254117941673 /* 10^(1/10) */
 
 /* the next check: the first point of the default schedule after f->next
  * that is at or after both PHI_FIRST and f->last + f->gap */
@@ -453,7 +465,7 @@ static void phi_free(struct phi_track *f)
 	free(f->wprev);
 }
 
-static int phi_alloc(struct phi_track *f, const struct bw_instance *inst)
+static int phi_alloc(struct phi_track *f, const struct bw_instance *inst, int by_time, double dt0)
 {
 	size_t n = inst->n, d = inst->d;
 	memset(f, 0, sizeof *f);
@@ -469,6 +481,8 @@ static int phi_alloc(struct phi_track *f, const struct bw_instance *inst)
 	double nn = (double)n, dd = (double)d;
 	f->gap = (long)ceil(PHI_GAP * nn * nn * (dd + nn / 3.0) / dd);
 	phi_schedule(f);
+	f->by_time = by_time;
+	f->tnext = PHI_FIRST * dt0;
 	if (!f->u || !f->v || !f->w || !f->wprev || !f->r) {
 		phi_free(f);
 		return RAISE(BW_ENOMEM, "out of memory for label_noise_sgd's projection checks");
@@ -484,14 +498,21 @@ static double dist2(size_t d, const double *a, const double *b)
 	return sqrt(s);
 }
 
-/* The check at step f->next, time t: 1 when Phi has been stationary at
+/* The check at step k, time t: 1 when Phi has been stationary at
  * PHI_HOLD consecutive checks, 0 otherwise. */
-static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, double t)
+static int phi_check(struct phi_track *f, const struct bw_instance *inst, const double *u, const double *v, long k,
+		     double t)
 {
 	size_t d = inst->d;
-	f->last = f->next;
+	if (f->by_time) {
+		f->last = k;
+		while (f->tnext <= t)
+			f->tnext *= PHI_TIME_RATIO;
+	} else {
+		f->last = f->next;
+		phi_schedule(f);
+	}
 	f->checks++;
-	phi_schedule(f);
 	memcpy(f->u, u, d * sizeof(double));
 	memcpy(f->v, v, d * sizeof(double));
 	if (bw_flow_project(inst, f->u, f->v, f->w, f->r) != BW_OK) {
@@ -613,7 +634,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	struct bw_mt *rng = malloc(sizeof *rng);
 	struct evals ev = {0};
 	struct phi_track phi = {0};
-	int rc = label_noise ? phi_alloc(&phi, inst) : BW_OK;
+	int rc = label_noise ? phi_alloc(&phi, inst, sharp, dt) : BW_OK;
 	if (rc != BW_OK)
 		goto done;
 	if (!r || !a || !cf || !nf || !perm || !cur || !nxt || !rng || (B > 1 && !scratch)) {
@@ -658,7 +679,8 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 			tk = (double)k * dt;
 		}
 		int is_ck = k == next_ck, is_eval = eval_every && k % eval_every == 0;
-		int is_phi = label_noise && k == phi.next;
+		int is_phi = label_noise && (phi.by_time ? tk >= phi.tnext && k >= PHI_FIRST && k >= phi.last + phi.gap
+							 : k == phi.next);
 		if (is_ck || is_eval || is_phi) {
 			double L;
 			if (is_ck) {
@@ -675,7 +697,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 				status = BW_RUN_DIVERGED;
 				break;
 			}
-			if (is_phi && phi_check(&phi, inst, u, v, tk)) {
+			if (is_phi && phi_check(&phi, inst, u, v, k, tk)) {
 				status = BW_RUN_CONVERGED;
 				break;
 			}

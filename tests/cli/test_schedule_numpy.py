@@ -19,9 +19,14 @@ thousand steps.  From the saved instance (Z, y) alone this test recomputes:
     u <- u (1 - 4 eta_k r z), v <- v (1 + 4 eta_k r z), r = z.w - y - noise;
     t += eta_k^2 sigma^2 / 2.
 Checked: the steps taken and t, every checkpoint's t, and the final u, v equal
-the C's within 1e-9 relative.  The same comparison against a constant step
+the C's within 1e-9 relative; and the stopping rule's projections (`stop_checks`)
+are as many as its checks in time (docs/model.md, rule phi2 under the schedule
+sharpness): the first step k >= 100 at or after t_j = 100 dt_0 r^j (r = 10^(1/10))
+and at least ceil(12 n^2 (d + n/3) / d) steps after the previous check, on
+NumPy's clock.  The same comparison against a constant step
 (the schedule ignored) fails by far (a control that the run did change its step)."""
 import json
+import math
 import os
 import sys
 import tempfile
@@ -110,6 +115,18 @@ def simulate(Z, y, kappa, alpha, sigma, eta0, noise_seed, steps, schedule=True, 
     return u, v, t, times
 
 
+def checks_in_time(times, n, d, dt0, steps):
+    """the checks of rule phi2 under the schedule sharpness, on the clock `times`"""
+    gap = math.ceil(12.0 * n * n * (d + n / 3.0) / d)
+    tnext, last, count = 100 * dt0, 0, 0
+    for k in range(steps + 1):
+        if k >= 100 and times[k] >= tnext and k >= last + gap:
+            count, last = count + 1, k
+            while tnext <= times[k]:
+                tnext *= 1.2589254117941673
+    return count
+
+
 def rel(a, b):
     a, b = np.asarray(a, float), np.asarray(b, float)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
@@ -143,6 +160,9 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rel([times[s] for s in tr_step], tr_t) <= 1e-9, "every checkpoint's t is NumPy's clock at its step")
     check(t > 4 * steps * eta0 ** 2 / 2, "the step grew: t %.4g is above 4x the constant step's %.4g"
           % (t, steps * eta0 ** 2 / 2))
+    want = checks_in_time(times, N, D, eta0 * eta0 * SIGMA * SIGMA / 2.0, steps)
+    check(want >= 2 and j["stop_checks"] == want, "the rule's checks follow the time schedule: %d projections, "
+          "NumPy's schedule %d" % (j["stop_checks"], want))
     uc, vc, tc, _ = simulate(Z, y, KAPPA, ALPHA, SIGMA, eta0, noise, steps, schedule=False)
     check(rel(uc, u_c) > 1e-3 and rel(tc, j["t"]) > 0.5,
           "control: the constant step does not give the C's state (%.3g) or time (%.3g)" % (rel(uc, u_c), rel(tc, j["t"])))
