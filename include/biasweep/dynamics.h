@@ -33,10 +33,11 @@ enum { BW_USES_ETA = 1, BW_USES_SIGMA = 2, BW_USES_BATCH = 4, BW_USES_PROJECT = 
 
 /* How the step follows the run (label_noise_sgd; docs/model.md, "The step schedule"):
  *   BW_SCHEDULE_CONSTANT   eta_k = eta (bw_run_eta) at every step: t = k eta^2 sigma^2 / 2
- *   BW_SCHEDULE_SHARPNESS  eta_k = eta * B_0 / B_k, B_k = max(S_k, kappa),
- *                          S_k = sum_j (c_j / n) (u_j^2 + v_j^2) (the mean one-sample
- *                          sharpness over 8), recomputed every BW_SCHEDULE_REFRESH steps;
- *                          t = sum_k eta_k^2 sigma^2 / 2, the same clock */
+ *   BW_SCHEDULE_SHARPNESS  eta_k = eta * B_0 / B_k, B_k = max(S_k, kappa), S_k the largest
+ *                          one-sample sharpness over 8, max_i sum_j z_ij^2 (u_j^2 + v_j^2)
+ *                          (for +-1 rows sum_j (u_j^2 + v_j^2)), recomputed every
+ *                          BW_SCHEDULE_REFRESH steps for +-1 rows, every multiple of it
+ *                          >= n otherwise; t = sum_k eta_k^2 sigma^2 / 2, the same clock */
 enum bw_schedule { BW_SCHEDULE_CONSTANT = 0, BW_SCHEDULE_SHARPNESS, BW_SCHEDULE_COUNT };
 #define BW_SCHEDULE_REFRESH 32
 

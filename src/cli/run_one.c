@@ -112,9 +112,10 @@ static char *make_epilog(void)
 	       "  (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.\n",
 	       "");
 	bw_dynamics_list(BW_USES_SCHEDULE, ", ", " and ", names, sizeof names);
-	fprintf(f, "  --schedule sharpness (%s): eta_k = eta B_0/B_k, B_k = max(sum_j (c_j/n)(u_j^2+v_j^2), kappa)\n"
-		   "  recomputed every %d steps, eta the step above (so --eta-scale is the fraction of the stability\n"
-		   "  bound it keeps); t = sum_k eta_k^2 sigma^2/2, the same clock.\n", names, BW_SCHEDULE_REFRESH);
+	fprintf(f, "  --schedule sharpness (%s): eta_k = eta B_0/B_k, B_k = max(max_i sum_j z_ij^2 (u_j^2+v_j^2), kappa)\n"
+		   "  (the largest sample sharpness over 8) recomputed every %d steps (+-1 rows) or every multiple of\n"
+		   "  %d >= n, eta the step above (so --eta-scale is the fraction of the stability bound it keeps);\n"
+		   "  t = sum_k eta_k^2 sigma^2/2, the same clock.\n", names, BW_SCHEDULE_REFRESH, BW_SCHEDULE_REFRESH);
 	fputs("  --eta, --sigma, --batch, --schedule and --no-project are refused (exit 2) for a dynamics that\n"
 	      "  does not read them, as a spec refuses them in its group; the table prints only the parameters read.\n", f);
 	fputs("  instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.\n"

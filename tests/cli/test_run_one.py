@@ -75,16 +75,18 @@ CONVENTIONS = """defaults and conventions:
              label_noise_sgd: Phi(x_k), the projection at checks, is stationary: its w and R move
              slower than 1e-6 k relative between checks, 3 in a row (rule phi2: checks at
              checkpoints of the default schedule from step 100 at least 12 n^2 (d + n/3) / d
-             steps apart, so they cost ~5% of the steps between them);
+             steps apart, so they cost ~5% of the steps between them; in time under
+             --schedule sharpness);
              riemannian_flow: ||P grad R|| <= tol ||grad R|| (default 1e-7), or at two steps in a row
              ||dw/dt|| <= tol k ||w||, |dR/dt| <= tol k R and no coordinate above
              1e-12 max(u^2+v^2) growing faster than 1e-4 k;
              (k = 16 max_j c_j / n, the flow's rate; budgets are caps, status says which ended a run)
   label_noise_sgd and gaussian_noise_gd: the final iterate is projected onto the zero-loss manifold by noise-free gd
   (the theory's Phi) unless --no-project; the trajectory holds the raw iterates.
-  --schedule sharpness (label_noise_sgd): eta_k = eta B_0/B_k, B_k = max(sum_j (c_j/n)(u_j^2+v_j^2), kappa)
-  recomputed every 32 steps, eta the step above (so --eta-scale is the fraction of the stability
-  bound it keeps); t = sum_k eta_k^2 sigma^2/2, the same clock.
+  --schedule sharpness (label_noise_sgd): eta_k = eta B_0/B_k, B_k = max(max_i sum_j z_ij^2 (u_j^2+v_j^2), kappa)
+  (the largest sample sharpness over 8) recomputed every 32 steps (+-1 rows) or every multiple of
+  32 >= n, eta the step above (so --eta-scale is the fraction of the stability bound it keeps);
+  t = sum_k eta_k^2 sigma^2/2, the same clock.
   --eta, --sigma, --batch, --schedule and --no-project are refused (exit 2) for a dynamics that
   does not read them, as a spec refuses them in its group; the table prints only the parameters read.
   instances depend on (sweep seed, design, d, kappa, w*, seed index) only and are nested in n.
