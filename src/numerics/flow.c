@@ -604,6 +604,16 @@ done:
 #define FLOW_STEP_GUESS 0.05 /* the flow's typical adaptive step h in flow time */
 #define FLOW_EXTRA_STEPS 100  /* start-up, step rejections, the final retractions */
 #define FLOW_TIME_GUESS 5.0   /* a typical flow time to the stopping rule (the budget is a cap) */
+/* A step in coordinate-updates (the SGD kernel's unit, ~0.7 ns): the n x n
+ * system Z D Z^T (a dsyrk, n^2 d / 2 multiply-adds at BLAS speed), its
+ * Cholesky factor (n^3 / 6) and a few passes over Z and the state (n d).
+ * Fitted to whole runs at d = 4096, n = 64, 128, 256 (Gaussian, kappa = 8;
+ * 434, 143, 123 steps in 0.65, 0.57, 1.55 s: 1.5, 4.0, 12.6 ms a step),
+ * where a step is ~0.033 ns per n^2 d entry and ~3.6 ns per n d; the model
+ * then puts those runs at 0.3, 0.8, 2.7 s (the step count varies ~3x). */
+#define FLOW_C_NND 0.05
+#define FLOW_C_NNN 0.03
+#define FLOW_C_ND 5.0
 
 /* (min(time, guess) / h + extra) steps of n^2 d + n^3 each, and the start Phi(x0) */
 static double flow_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
@@ -613,7 +623,8 @@ static double flow_cost(const struct bw_run_params *r, const struct bw_instance_
 	double s = ceil(T / FLOW_STEP_GUESS) + FLOW_EXTRA_STEPS;
 	if (r->max_steps > 0)
 		s = fmin(s, (double)r->max_steps);
-	return s * (n * n * d + n * n * n) + bw_cost_to_manifold(bw_riemannian_flow.descent, r, is);
+	return s * (FLOW_C_NND * n * n * d + FLOW_C_NNN * n * n * n + FLOW_C_ND * n * d) +
+	       bw_cost_to_manifold(bw_riemannian_flow.descent, r, is);
 }
 
 /* J J^T and its Cholesky factor (n x n each), Z D (n x d), a dozen vectors */
