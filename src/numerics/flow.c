@@ -616,6 +616,19 @@ done:
 #define FLOW_C_ND 5.0
 
 /* (min(time, guess) / h + extra) steps of n^2 d + n^3 each, and the start Phi(x0) */
+/* one Gauss-Newton iteration or flow step: Z D Z^T, its factor, passes over Z */
+static double flow_step_cost(double n, double d)
+{
+	return FLOW_C_NND * n * n * d + FLOW_C_NNN * n * n * n + FLOW_C_ND * n * d;
+}
+
+#define PROJECT_ITERS_GUESS 8 /* Newton iterations of a projection (~4 at a stopping check, from nearby) */
+
+double bw_cost_projection(const struct bw_instance_spec *s)
+{
+	return PROJECT_ITERS_GUESS * flow_step_cost((double)s->n, (double)s->d);
+}
+
 static double flow_cost(const struct bw_run_params *r, const struct bw_instance_spec *is)
 {
 	double n = (double)is->n, d = (double)is->d;
@@ -623,8 +636,7 @@ static double flow_cost(const struct bw_run_params *r, const struct bw_instance_
 	double s = ceil(T / FLOW_STEP_GUESS) + FLOW_EXTRA_STEPS;
 	if (r->max_steps > 0)
 		s = fmin(s, (double)r->max_steps);
-	return s * (FLOW_C_NND * n * n * d + FLOW_C_NNN * n * n * n + FLOW_C_ND * n * d) +
-	       bw_cost_to_manifold(bw_riemannian_flow.descent, r, is);
+	return s * flow_step_cost(n, d) + bw_cost_to_manifold(bw_riemannian_flow.descent, r, is);
 }
 
 /* J J^T and its Cholesky factor (n x n each), Z D (n x d), a dozen vectors */

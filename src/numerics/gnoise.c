@@ -132,7 +132,7 @@ static double gnoise_cost(const struct bw_run_params *r, const struct bw_instanc
 	double n = (double)is->n, d = (double)is->d, eta = bw_cost_eta(r, is);
 	double s = (double)gnoise_steps(r, eta * eta * r->sigma * r->sigma / 2);
 	const struct bw_dynamics *g = bw_run_descent(r);
-	return s * (2 * n * d + GNOISE_DRAW_COST * 2 * d) + (g ? bw_cost_to_manifold(g, r, is) : 0);
+	return s * (2 * n * d + GNOISE_DRAW_COST * 2 * d) + (g ? bw_cost_projection(is) : 0);
 }
 
 /* r, g and the 2 d draws of a step */

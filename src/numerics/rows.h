@@ -12,7 +12,10 @@
  *                          clock by dt (HUGE_VAL when there is none);
  *   bw_cost_to_manifold    a row's `descent` onto the manifold: 2 n d per
  *                          step, at that row's automatic step and default
- *                          tol (gd: 1e-10).
+ *                          tol (gd: 1e-10);
+ *   bw_cost_projection     the final projection Phi of the noisy dynamics
+ *                          (bw_project_final: Gauss-Newton, bw_flow_project):
+ *                          8 iterations of the flow's step work (flow.c).
  */
 #ifndef BIASWEEP_ROWS_H
 #define BIASWEEP_ROWS_H
@@ -36,6 +39,7 @@ double bw_cost_descent_steps(double eta, double tol, double alpha, double n, dou
 double bw_cost_budget_steps(const struct bw_run_params *r, double dt);
 double bw_cost_to_manifold(const struct bw_dynamics *descent, const struct bw_run_params *r,
 			   const struct bw_instance_spec *s);
+double bw_cost_projection(const struct bw_instance_spec *s);
 /* eta, or the row's automatic step when eta <= 0 */
 double bw_cost_eta(const struct bw_run_params *r, const struct bw_instance_spec *s);
 

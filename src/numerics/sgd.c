@@ -880,7 +880,7 @@ static double label_noise_sgd_cost(const struct bw_run_params *r, const struct b
 		s = fmin(bw_cost_budget_steps(r, dt), ceil(LNSGD_TIME_GUESS / dt));
 	}
 	const struct bw_dynamics *g = bw_run_descent(r);
-	return s * d + (g ? bw_cost_to_manifold(g, r, is) : 0);
+	return s * d + (g ? bw_cost_projection(is) : 0);
 }
 
 /* r, the batch's coefficients and dot products, the permutation and batches */
