@@ -61,14 +61,14 @@ static void test_outcome(void)
 	strcpy(r.o.message, "say \"hi\"\\ \n\t\x01\x7f caf\xc3\xa9 \xff \xc3");
 	static const char want[] =
 		"{\"algorithm\":\"sgd\",\"design\":\"gaussian\",\"wstar\":\"signs\",\"d\":20,\"n\":8,\"kappa\":2,"
-		"\"seed\":3,\"sweep_seed\":7,\"alpha\":0.5,\"eta\":0.0625,\"sigma\":null,\"batch\":4,\"eps\":0.125,"
+		"\"seed\":3,\"sweep_seed\":7,\"alpha\":0.5,\"eta\":0.0625,\"sigma\":null,\"batch\":4,\"schedule\":null,\"eps\":0.125,"
 		"\"projected\":false,\"values_of\":{\"train_loss\":\"last_iterate\",\"test_error\":\"last_iterate\","
 		"\"R\":\"last_iterate\",\"l1\":\"last_iterate\",\"support_recovered\":\"last_iterate\","
 		"\"success\":\"last_iterate\",\"steps\":\"last_iterate\",\"t\":\"last_iterate\","
 		"\"trajectory\":\"iterates\"},"
 		"\"status\":\"failed\",\"train_loss\":0.75,\"test_error\":null,\"R\":3,\"l1\":2,"
 		"\"support_recovered\":true,\"success\":false,\"steps\":10,\"t\":0.25,\"wall_s\":0,\"steps_per_s\":null,"
-		"\"loss_rate\":-0.5,\"alpha_inf\":null,\"alpha_inf_pred\":0.375,\"int_loss_dt\":1,"
+		"\"loss_rate\":-0.5,\"alpha_inf\":null,\"alpha_inf_pred\":0.375,\"int_loss_dt\":1,\"stop_checks\":0,"
 		"\"message\":\"say \\\"hi\\\"\\\\ \\n\\t\\u0001\\u007f caf\xc3\xa9 \\ufffd \\ufffd\","
 		"\"trajectory\":{\"step\":[0,10],\"t\":[0,0.25],\"loss\":[1.5,null],\"test_error\":[1,0.5],"
 		"\"R\":[2.5,null]}}\n";
