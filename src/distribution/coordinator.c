@@ -143,7 +143,9 @@ int bw_sweep_run(const struct bw_sweep_opts *o, struct bw_progress *report, int 
 			free(c.batch);
 			free(c.idle);
 			free(c.outst);
-			rc = c.err ? c.err : c.stopping ? BW_EINTR : BW_OK;
+			/* a signal after the last task was handed out still interrupts (the commit gave up) */
+			int signalled = c.stopping || (o->cancel && *o->cancel);
+			rc = c.err ? c.err : signalled ? BW_EINTR : BW_OK;
 			if (rc == BW_OK && c.prog.done != c.prog.finished) { /* never a silent loss */
 				char msg[128];
 				snprintf(msg, sizeof msg, "%zu finished outcomes were left uncommitted",
