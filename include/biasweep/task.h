@@ -45,7 +45,7 @@
  *
  * Budgets a spec leaves out: each dynamics' default (dynamics.h, its row's
  * budget_steps and budget_time: gd 1e6 steps, sgd 1e7 steps,
- * label_noise_sgd time 100 (1000 under schedule sharpness: its row's
+ * label_noise_sgd time 100 (10000 under schedule sharpness: its row's
  * budget_time_scheduled), riemannian_flow time 1e4, gaussian_noise_gd
  * time 5), written into the task,
  * hence the key.  These are generous caps: the stopping rules end the runs

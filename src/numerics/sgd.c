@@ -879,6 +879,11 @@ static double label_noise_sgd_cost(const struct bw_run_params *r, const struct b
 	} else {
 		s = fmin(bw_cost_budget_steps(r, dt), ceil(LNSGD_TIME_GUESS / dt));
 	}
+	/* the stopping rule cannot end a run before PHI_HOLD + 1 checks, each at
+	 * least the gap of phi_alloc after the previous one */
+	double n = (double)is->n, floor_steps = (PHI_HOLD + 1) * ceil(PHI_GAP * n * n * (d + n / 3.0) / d);
+	double cap = r->max_steps > 0 ? (double)r->max_steps : HUGE_VAL;
+	s = fmax(s, fmin(floor_steps, cap));
 	const struct bw_dynamics *g = bw_run_descent(r);
 	return s * d + (g ? bw_cost_projection(is) : 0);
 }
@@ -898,7 +903,12 @@ const struct bw_dynamics bw_label_noise_sgd = {
 	BW_NOISY_GD_FIELDS(BW_USES_SCHEDULE),
 	.limit = BW_LIMIT_L1,
 	.budget_time = 100.0,
-	.budget_time_scheduled = 1000.0, /* schedule sharpness: its steps are up to (B_0/kappa)^2 fewer */
+	/* schedule sharpness: its steps are up to (B_0/kappa)^2 fewer.  1e4, not
+	 * 1e3: late in a run a step covers up to (B_0/kappa)^2 times the time of
+	 * the first, so PHI_HOLD + 1 check gaps (the fewest that can end it) can
+	 * span more than t = 1000 (d = 1024, n = 256, kappa = 2: ~400 a gap; all
+	 * 16 such runs reached t = 1000 before the rule could end them) */
+	.budget_time_scheduled = 10000.0,
 	.stop_rule = "phi2",
 	.eta_auto = sgd_eta_auto,
 	.cost = label_noise_sgd_cost,
