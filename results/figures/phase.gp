@@ -1,5 +1,5 @@
 # phase.gp - the success rate over (n/d, kappa/n) per algorithm
-# written by: biasweep plot phase --catalog 'results/catalog.sqlite' -o 'results/figures/phase.png'
+# written by: biasweep plot phase --catalog 'results/results.sqlite' -o 'results/figures/phase.png'
 # Edit and redraw with: gnuplot PATH/TO/THIS.gp  (the data are read from this script's directory)
 
 set encoding utf8
@@ -14,12 +14,12 @@ set border lw 1.2
 dat = here.'phase.dat'
 dtdat = here.'phase-dt.dat'
 
-set multiplot layout 2,3 title 'Success rate over (n/d, κ/n)  (rademacher design, signs w^*, ε = 0.1)' font ',15'
+set multiplot layout 2,3 title 'Success rate over (n/d, κ/n)  (signs w^*, ε = 0.1)' font ',15'
 set logscale xy
-set xrange [0.005580357142857143:1.4]
-set yrange [0.005580357142857143:1.4]
-set xtics (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1)
-set ytics (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1)
+set xrange [0.00034877232142857144:1.4]
+set yrange [0.0027901785714285715:1.4]
+set xtics (0.001, 0.01, 0.1, 1)
+set ytics (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1)
 set format x '%g'
 set format y '%g'
 set xlabel 'n/d  (undersampling δ)'
@@ -36,34 +36,28 @@ set title 'gaussian\_noise\_gd'
 plot dat index 0 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
-# ---- panel: gd alpha=0.5
+# ---- panel: gd
 unset colorbox
-set title 'gd α=0.5'
+set title 'gd'
 plot dat index 1 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
-  dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
-
-# ---- panel: gd alpha=3
-unset colorbox
-set title 'gd α=3'
-plot dat index 2 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
 # ---- panel: label_noise_sgd
 unset colorbox
 set title 'label\_noise\_sgd'
+plot dat index 2 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
+  dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
+
+# ---- panel: riemannian_flow design=gaussian
+unset colorbox
+set title 'riemannian\_flow gaussian'
 plot dat index 3 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
-# ---- panel: riemannian_flow
-unset colorbox
-set title 'riemannian\_flow'
-plot dat index 4 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
-  dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
-
-# ---- panel: sgd
+# ---- panel: riemannian_flow design=rademacher
 set colorbox
-set title 'sgd'
-plot dat index 5 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
+set title 'riemannian\_flow rademacher'
+plot dat index 4 using 12:($13 >= 1 ? NaN : $13):16 with points pt 5 ps 1.8 lc palette notitle, \
   dtdat using 2:3 with lines lc rgb '#e31a1c' lw 2.5 title 'Donoho–Tanner 50% curve'
 
 unset multiplot

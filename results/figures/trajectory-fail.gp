@@ -1,5 +1,5 @@
 # trajectory-fail.gp - trajectories of label_noise_sgd and riemannian_flow on one instance
-# written by: biasweep plot trajectory --catalog 'results/catalog.sqlite' --where 'd=128' --where 'kappa=4' --where 'seed=0' --where 'n=19' -o 'results/figures/trajectory-fail.png'
+# written by: biasweep plot trajectory --catalog 'results/results.sqlite' --where 'd=128' --where 'kappa=4' --where 'seed=0' --where 'design=rademacher' --where 'n=19' -o 'results/figures/trajectory-fail.png'
 # Edit and redraw with: gnuplot PATH/TO/THIS.gp  (the data are read from this script's directory)
 
 set encoding utf8

@@ -1,5 +1,5 @@
 # trajectory.gp - trajectories of label_noise_sgd and riemannian_flow on one instance
-# written by: biasweep plot trajectory --catalog 'results/catalog.sqlite' --where 'd=128' --where 'kappa=4' --where 'seed=0' --where 'n=20' -o 'results/figures/trajectory.png'
+# written by: biasweep plot trajectory --catalog 'results/results.sqlite' --where 'd=128' --where 'kappa=4' --where 'seed=0' --where 'design=rademacher' --where 'n=32' -o 'results/figures/trajectory.png'
 # Edit and redraw with: gnuplot PATH/TO/THIS.gp  (the data are read from this script's directory)
 
 set encoding utf8
@@ -16,7 +16,7 @@ eps = 0.1
 # R = tr Hess L at the sparse solution w* (u = sqrt(w*+), v = sqrt(w*-)) of this instance
 Rstar = 32.0
 
-set multiplot title 'One instance: d = 128, κ = 4, n = 20, seed 0 (rademacher design, signs w^*)' font ',15'
+set multiplot title 'One instance: d = 128, κ = 4, n = 32, seed 0 (rademacher design, signs w^*)' font ',15'
 set logscale xy
 set format x '10^{%L}'
 unset key
@@ -38,7 +38,7 @@ set size 0.5000,0.7253
 set title 'test error'
 set ylabel '||w − w^*|| / ||w^*||'
 set format y '10^{%L}'
-set yrange [1e-06:10.0]
+set yrange [1e-09:10.0]
 plot dat index 0 using 2:4 with linespoints lc rgb '#d62728' pt 9 ps 0.9 pi 4 lw 2 dt 1 notitle, \
   dat index 1 using 2:4 with linespoints lc rgb '#2ca02c' pt 4 ps 0.9 pi 4 lw 2 dt 1 notitle, \
   eps with lines lc rgb 'black' dt 2 lw 1.5 notitle
@@ -57,8 +57,8 @@ set xrange [0:1]
 set yrange [0:1]
 set key inside center center vertical Left reverse nobox font ',11' spacing 1.3 samplen 4
 plot -1 with lines notitle, \
-  keyentry with linespoints lc rgb '#d62728' pt 9 ps 0.9 pi 4 lw 2 dt 1 title 'label\_noise\_sgd (α=0.5, σ=1, η=0.00098): converged, final test error 3.6e-10 (after the projection Φ)', \
-  keyentry with linespoints lc rgb '#2ca02c' pt 4 ps 0.9 pi 4 lw 2 dt 1 title 'riemannian\_flow (α=0.5): converged, final test error 2.2e-06', \
+  keyentry with linespoints lc rgb '#d62728' pt 9 ps 0.9 pi 4 lw 2 dt 1 title 'label\_noise\_sgd (α=0.5, σ=1, η=0.00098): converged, final test error 6.8e-11 (after the projection Φ)', \
+  keyentry with linespoints lc rgb '#2ca02c' pt 4 ps 0.9 pi 4 lw 2 dt 1 title 'riemannian\_flow (α=0.5): converged, final test error 3.5e-09', \
   keyentry with lines lc rgb '#555555' dt 4 lw 1.8 title sprintf('R(w^*) = %.4g: the sparse solution w^* (the l1 limit)', Rstar), \
   keyentry with lines lc rgb 'black' dt 2 lw 1.5 title sprintf('ε = %g: success threshold of the test error', eps)
 

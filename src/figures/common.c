@@ -136,8 +136,11 @@ void put_log_tics(FILE *f, const char *axis, double lo, double hi)
 	int nt = 0;
 	if (!(lo > 0) || !(hi > lo))
 		return;
+	/* 1-2-5 per decade; on an x axis of more than three decades the labels
+	 * would touch in a panel of the usual width, so only the powers of 10 */
+	int per = axis[0] == 'x' && log10(hi / lo) > 3 ? 1 : 3;
 	for (double dec = pow(10, floor(log10(lo))); dec <= hi && nt < 40; dec *= 10)
-		for (int m = 0; m < 3; m++) {
+		for (int m = 0; m < per; m++) {
 			double v = dec * (m == 0 ? 1 : m == 1 ? 2 : 5);
 			if (v >= lo && v <= hi)
 				cat(tics, sizeof tics, "%s%g", nt++ ? ", " : "", v);
