@@ -67,7 +67,7 @@ CONVENTIONS = """defaults and conventions:
   --eta      auto: gd and gaussian_noise_gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);
              label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);
              riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step
-  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 100 (1000 with --schedule sharpness), riemannian_flow --time 10000, gaussian_noise_gd --time 5;
+  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 100 (10000 with --schedule sharpness), riemannian_flow --time 10000, gaussian_noise_gd --time 5;
              --steps and --time may be combined (whichever ends first)
   t          gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: flow time
   success    test error ||w - w*||/||w*|| <= eps (default 0.1)
