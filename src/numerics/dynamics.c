@@ -365,30 +365,27 @@ double bw_alpha_inf(size_t d, const double *u, const double *v)
  * A value below 2.2e-308 is 0 for every quantity the project reports; the
  * rounding of normal numbers is untouched, so runs that never see a
  * subnormal give the same bits as before.  BLAS runs single-threaded in the
- * caller's thread (main.c), so it runs under the same mode. */
-struct fp_mode {
-#if defined(__SSE2__)
-	unsigned csr;
-#endif
-	int unused;
-};
-
-static struct fp_mode fp_flush_subnormals(void)
+ * caller's thread (main.c), so it runs under the same mode.
+ * fp_flush_subnormals sets FTZ (MXCSR bit 15) and DAZ (bit 6) and returns
+ * the caller's MXCSR, which fp_restore puts back. */
+static unsigned fp_flush_subnormals(void)
 {
-	struct fp_mode m = {0};
 #if defined(__SSE2__)
-	m.csr = _mm_getcsr();
-	_mm_setcsr(m.csr | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
+	unsigned csr = _mm_getcsr();
+	_mm_setcsr(csr | 0x8040u);
+	return csr;
+#else
+	return 0;
 #endif
-	return m;
 }
 
-static void fp_restore(struct fp_mode m)
+static void fp_restore(unsigned csr)
 {
 #if defined(__SSE2__)
-	_mm_setcsr(m.csr);
+	_mm_setcsr(csr);
+#else
+	(void)csr;
 #endif
-	(void)m;
 }
 
 int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct bw_outcome *out)
@@ -396,7 +393,7 @@ int bw_run(const struct bw_instance *inst, const struct bw_run_params *p, struct
 	memset(out, 0, sizeof *out);
 	CHECK(bw_run_params_check(p, &inst->spec));
 	double t0 = bw_now_s();
-	struct fp_mode fp = fp_flush_subnormals();
+	unsigned fp = fp_flush_subnormals();
 	int rc = bw_dynamics_table[p->algo]->run(inst, p, out);
 	fp_restore(fp);
 	out->wall_s = bw_now_s() - t0;

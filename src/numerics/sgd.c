@@ -456,6 +456,9 @@ static void phi_schedule(struct phi_track *f)
 	while (f->next < due);
 }
 
+/* the fewest steps between checks: ceil(PHI_GAP n^2 (d + n/3) / d) */
+static double phi_gap(double n, double d) { return ceil(PHI_GAP * n * n * (d + n / 3.0) / d); }
+
 static void phi_free(struct phi_track *f)
 {
 	free(f->u);
@@ -478,8 +481,7 @@ static int phi_alloc(struct phi_track *f, const struct bw_instance *inst, int by
 	for (size_t j = 0; j < d; j++)
 		cmax = fmax(cmax, inst->c[j]);
 	f->k = 16.0 / (double)n * cmax;
-	double nn = (double)n, dd = (double)d;
-	f->gap = (long)ceil(PHI_GAP * nn * nn * (dd + nn / 3.0) / dd);
+	f->gap = (long)phi_gap((double)n, (double)d);
 	phi_schedule(f);
 	f->by_time = by_time;
 	f->tnext = PHI_FIRST * dt0;
@@ -881,7 +883,7 @@ static double label_noise_sgd_cost(const struct bw_run_params *r, const struct b
 	}
 	/* the stopping rule cannot end a run before PHI_HOLD + 1 checks, each at
 	 * least the gap of phi_alloc after the previous one */
-	double n = (double)is->n, floor_steps = (PHI_HOLD + 1) * ceil(PHI_GAP * n * n * (d + n / 3.0) / d);
+	double floor_steps = (PHI_HOLD + 1) * phi_gap((double)is->n, d);
 	double cap = r->max_steps > 0 ? (double)r->max_steps : HUGE_VAL;
 	s = fmax(s, fmin(floor_steps, cap));
 	const struct bw_dynamics *g = bw_run_descent(r);
