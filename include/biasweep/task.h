@@ -28,24 +28,25 @@
  * read it (label_noise_sgd), only when it is not "constant" (schedule=sharpness).
  * steps and time are the resolved budgets (0 = unset).
  * stop: the stopping rule, only for a dynamics whose row names one other than
- * its original (dynamics.h, stop_rule): label_noise_sgd "phi2" (its projection
- * Phi(x_k) stationary at checks whose cost is bounded; "phi" checked at
- * every checkpoint of the default schedule; before both, it ran its whole
- * budget) and
+ * its original (dynamics.h, stop_rule): label_noise_sgd "phi3" (its projection
+ * Phi(x_k) stationary, or settled within its jitter, at checks whose cost is
+ * bounded; "phi2" had the same checks without the settled test; "phi"
+ * checked at every checkpoint of the default schedule; before them, it ran
+ * its whole budget) and
  * riemannian_flow "stationary" (w stationary and no coordinate growing;
  * before, ||P grad R|| or a hopeless rcond).  Their outcomes changed, so
  * their keys did: a catalog made before keeps its rows under the old keys
  * (never named by the new rule) and a rerun of an old spec adds the new
  * tasks beside them; gd and sgd keep the relative-loss test and their keys.
  * A string without stop= names the original rule; a rule that changes again
- * gets a new name (phi, then phi2, ...).  Example:
+ * gets a new name (phi, then phi2, phi3, ...).  Example:
  *   bw-task/1 algo=gd design=rademacher wstar=signs d=20 n=10 kappa=2
  *   sweep_seed=0 seed=1 alpha=3 eta=auto steps=1000 time=0
  *   eps=0.10000000000000001 tol=1e-10
  *
  * Budgets a spec leaves out: each dynamics' default (dynamics.h, its row's
  * budget_steps and budget_time: gd 1e6 steps, sgd 1e7 steps,
- * label_noise_sgd time 100 (10000 under schedule sharpness: its row's
+ * label_noise_sgd time 1000 (10000 under schedule sharpness: its row's
  * budget_time_scheduled), riemannian_flow time 1e4, gaussian_noise_gd
  * time 5), written into the task,
  * hence the key.  These are generous caps: the stopping rules end the runs

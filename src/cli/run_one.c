@@ -46,7 +46,7 @@ static void converged_phrase(const struct bw_dynamics *r, char *b, size_t n)
 static void groups(FILE *f, void (*phrase)(const struct bw_dynamics *, char *, size_t), const char *last,
 		   const char *fmt, const char *gsep)
 {
-	char ph[BW_ALGO_COUNT][400];
+	char ph[BW_ALGO_COUNT][800];
 	int ng = 0;
 	for (int a = 0; a < BW_ALGO_COUNT; a++)
 		phrase(bw_dynamics_table[a], ph[a], sizeof ph[a]);

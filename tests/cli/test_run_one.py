@@ -67,16 +67,17 @@ CONVENTIONS = """defaults and conventions:
   --eta      auto: gd and gaussian_noise_gd 0.25/((16/n) max(alpha^2,1) (sqrt n + sqrt d)^2);
              label_noise_sgd and sgd 0.25/(8 max(d alpha^2, kappa)) (the one-sample stability bound);
              riemannian_flow takes no step: its start Phi(x0) is gd's limit at gd's auto step
-  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 100 (10000 with --schedule sharpness), riemannian_flow --time 10000, gaussian_noise_gd --time 5;
+  budget     gd 1e6 steps, sgd 1e7 steps, label_noise_sgd --time 1000 (10000 with --schedule sharpness), riemannian_flow --time 10000, gaussian_noise_gd --time 5;
              --steps and --time may be combined (whichever ends first)
   t          gd, sgd: k*eta; label_noise_sgd, gaussian_noise_gd: k*eta^2*sigma^2/2; riemannian_flow: flow time
   success    test error ||w - w*||/||w*|| <= eps (default 0.1)
   converged  gd and sgd: relative loss L/(|y|^2/n) <= tol (default 1e-10);
-             label_noise_sgd: Phi(x_k), the projection at checks, is stationary: its w and R move
-             slower than 1e-6 k relative between checks, 3 in a row (rule phi2: checks at
-             checkpoints of the default schedule from step 100 at least 12 n^2 (d + n/3) / d
-             steps apart, so they cost ~5% of the steps between them; in time under
-             --schedule sharpness);
+             label_noise_sgd: Phi(x_k), the projection at checks, is stationary: its R moves slower than
+             1e-6 k relative between checks, and its w too or w has settled within its
+             jitter (net change over the last 10 checks <= the largest single change),
+             3 checks in a row (rule phi3: checks at checkpoints of the default schedule
+             from step 100 at least 12 n^2 (d + n/3) / d steps apart, so they cost ~5%
+             of the steps between them; in time under --schedule sharpness);
              riemannian_flow: ||P grad R|| <= tol ||grad R|| (default 1e-7), or at two steps in a row
              ||dw/dt|| <= tol k ||w||, |dR/dt| <= tol k R and no coordinate above
              1e-12 max(u^2+v^2) growing faster than 1e-4 k;

@@ -20,7 +20,7 @@ thousand steps.  From the saved instance (Z, y) alone this test recomputes:
     t += eta_k^2 sigma^2 / 2.
 Checked: the steps taken and t, every checkpoint's t, and the final u, v equal
 the C's within 1e-9 relative; and the stopping rule's projections (`stop_checks`)
-are as many as its checks in time (docs/model.md, rule phi2 under the schedule
+are as many as its checks in time (docs/model.md, rule phi3 under the schedule
 sharpness): the first step k >= 100 at or after t_j = 100 dt_0 r^j (r = 10^(1/10))
 and at least ceil(12 n^2 (d + n/3) / d) steps after the previous check, on
 NumPy's clock.  The same comparison against a constant step
@@ -116,7 +116,7 @@ def simulate(Z, y, kappa, alpha, sigma, eta0, noise_seed, steps, schedule=True, 
 
 
 def checks_in_time(times, n, d, dt0, steps):
-    """the checks of rule phi2 under the schedule sharpness, on the clock `times`"""
+    """the checks of rule phi3 under the schedule sharpness, on the clock `times`"""
     gap = math.ceil(12.0 * n * n * (d + n / 3.0) / d)
     tnext, last, count = 100 * dt0, 0, 0
     for k in range(steps + 1):

@@ -5,7 +5,7 @@
  *   build/tests/flow/survey_stop DESIGN D KAPPA NLO NHI SEEDS [lnsgd|flow] [constant|sharpness]
  *
  * (the last argument: label-noise SGD's step schedule, default constant; its
- * default cap follows it, bw_run_default_budget: time 100, or 10000 under sharpness)
+ * default cap follows it, bw_run_default_budget: time 1000, or 10000 under sharpness)
  *
  * For every instance (DESIGN, D, KAPPA, n in [NLO, NHI], seed index 0..SEEDS-1,
  * sweep seed 0, w* signs) it runs the flow and, unless "flow" is given,

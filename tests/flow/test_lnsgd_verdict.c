@@ -7,7 +7,7 @@
  * flow's success verdict.  On small instances near the l1 threshold (d = 40,
  * kappa = 2, n = 7..11, Rademacher and Gaussian designs, alpha = 0.5, sigma = 1,
  * the automatic step, every other parameter its default), for every instance:
- *   - label_noise_sgd ends converged (the cap, time 100, is never reached);
+ *   - label_noise_sgd ends converged (the cap, time 1000, is never reached);
  *   - its projected answer is at the LP optimum: sum_j c_j |w_j| within 1e-4
  *     of the LP's (a run stopped before its limit has a larger cost: the
  *     negative control below stops at a fixed time 0.05 and misses by more);

@@ -1,4 +1,4 @@
-/* test_lnsgd_checks.c - the checks of label_noise_sgd's stopping rule phi2
+/* test_lnsgd_checks.c - the checks of label_noise_sgd's stopping rule phi3
  * follow their documented schedule, which bounds their cost (docs/model.md,
  * "Convergence and budgets"): the points of the default checkpoint schedule
  * (every step to 10, then s -> ceil(s 10^(1/10))) at or after step 100 and at
