@@ -61,6 +61,7 @@ struct bw_sched {
 	size_t nflight;
 	double (*clock)(void);       /* the clock of t0 and of the ETA (NULL: bw_now_s; tests simulate one) */
 	size_t nsearch;              /* this process's searches, finished ones included */
+	struct bw_sched_q { int algo; double q; } *qbuf; /* the ETA's scratch: one per search (nss) */
 };
 
 /* The seconds of one coordinate-update on one core that the ETA assumes
@@ -105,9 +106,16 @@ void bw_sched_progress(const struct bw_sched *s, struct bw_progress *p);
  * cal_cost_d); where none finished yet, the rate of that dynamics' finished
  * tasks (cal_wall / cal_cost), and for a dynamics none of whose tasks
  * finished, the static model's BW_S_PER_UPDATE (another dynamics' rate says
- * nothing of its own).  A search's expected remaining probes are the
- * mean of the bisection's paths from where it stands for a seed whose
- * threshold lies at 1/4, 1/2 and 3/4 of its open bracket.  The finished
+ * nothing of its own).  A search's expected remaining probes are the cost of
+ * the bisection's paths from where it stands, averaged over where its
+ * threshold may lie: 3 pseudo-observations at 1/4, 1/2 and 3/4 of its open
+ * bracket, and the m searches of the same dynamics already resolved, each
+ * giving the place of its threshold in its range [lo, hi] (q = (n* - lo) /
+ * (hi - lo), q > 1 where even hi failed), represented by their quartiles and
+ * mapped into this search's range (clipped into its bracket): the mean
+ * (3 * uniform + m * resolved) / (3 + m).  Thresholds cluster (gd's near
+ * n = d, where its probes cost most), and a uniform guess alone put gd's
+ * cost left at 1/8 of the real one a fifth into jobs/default.cfg.  The finished
  * tasks are a biased sample (the slow ones are still running), so a task in
  * flight since a known start counts in the rates as finished at the larger of
  * its elapsed seconds (at `now`, bw_now_s) and its cost at the finished

@@ -13,7 +13,7 @@
 
 void bw_sched_release(struct bw_sched *s)
 {
-	BW_FREE_ALL(s->stat, s->ss, s->done, s->ok, s->row_d, s->row_task, s->row_search, s->flight);
+	BW_FREE_ALL(s->stat, s->ss, s->done, s->ok, s->row_d, s->row_task, s->row_search, s->flight, s->qbuf);
 	memset(s, 0, sizeof *s);
 }
 
@@ -55,7 +55,8 @@ int bw_sched_init(struct bw_sched *s, const struct bw_spec *spec, const int32_t 
 {
 	s->stat = malloc((nmine ? nmine : 1) * sizeof *s->stat);
 	s->ss = malloc((nmine_s ? nmine_s : 1) * sizeof *s->ss);
-	if (!s->stat || !s->ss)
+	s->qbuf = malloc((nmine_s ? nmine_s : 1) * sizeof *s->qbuf);
+	if (!s->stat || !s->ss || !s->qbuf)
 		return RAISE(BW_ENOMEM, "out of memory");
 	for (size_t i = 0; i < nmine; i++) {
 		const struct bw_task *t = &spec->tasks[mine[i]];
@@ -227,18 +228,70 @@ static double search_path_cost(const struct bw_sched_search *st, long n0)
 	return cost;
 }
 
-/* The expected cost of a search's remaining probes: the mean over thresholds
- * at 1/4, 1/2 and 3/4 of its open bracket (fail_n, succ_n]. */
-static double search_left_cost(const struct bw_sched_search *st)
+/* The bisection's path cost from where st stands for a threshold at q of its range [lo, hi]
+ * (q > 1: above hi), clipped into the open bracket (fail_n, succ_n]. */
+static double search_path_at(const struct bw_sched_search *st, double q)
 {
-	double width = (double)(st->b.succ_n - st->b.fail_n), sum = 0;
-	for (int q = 1; q <= 3; q++) {
-		long n0 = st->b.fail_n + (long)ceil(width * q / 4.0);
+	long lo = st->s->lo, hi = st->s->hi, n0 = lo + (long)ceil(q * (double)(hi - lo));
+	if (n0 <= st->b.fail_n)
+		n0 = st->b.fail_n + 1;
+	if (n0 > st->b.succ_n)
+		n0 = st->b.succ_n;
+	return search_path_cost(st, n0);
+}
+
+/* The expected cost of a search's remaining probes (scheduler.h, bw_sched_eta):
+ * thresholds at 1/4, 1/2 and 3/4 of its open bracket (fail_n, succ_n], and
+ * where m resolved searches of its dynamics had theirs (quartiles q[]). */
+static double search_left_cost(const struct bw_sched_search *st, int m, const double *q)
+{
+	double width = (double)(st->b.succ_n - st->b.fail_n), uni = 0, res = 0;
+	for (int k = 1; k <= 3; k++) {
+		long n0 = st->b.fail_n + (long)ceil(width * k / 4.0);
 		if (n0 <= st->b.fail_n)
 			n0 = st->b.fail_n + 1;
-		sum += search_path_cost(st, n0);
+		uni += search_path_cost(st, n0);
 	}
-	return sum / 3;
+	if (!m)
+		return uni / 3;
+	for (int k = 0; k < 3; k++)
+		res += search_path_at(st, q[k]);
+	return (uni + m * res / 3) / (3 + m);
+}
+
+static int cmp_q(const void *x, const void *y)
+{
+	const struct bw_sched_q *a = x, *b = y;
+	if (a->algo != b->algo)
+		return (a->algo > b->algo) - (a->algo < b->algo);
+	return (a->q > b->q) - (a->q < b->q);
+}
+
+/* Per dynamics: how many of its searches are resolved (m[a]) and the quartiles
+ * (nearest rank) of where their thresholds lie in their ranges (q[a][]). */
+static void threshold_prior(const struct bw_sched *s, int *m, double (*q)[3])
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->nss; i++) {
+		const struct bw_sched_search *st = &s->ss[i];
+		if (!st->b.done)
+			continue;
+		long lo = st->s->lo, hi = st->s->hi, t = bw_bisect_threshold(&st->b);
+		s->qbuf[k].algo = (int)st->s->base.run.algo;
+		s->qbuf[k++].q = (double)((t < 0 ? hi + 1 : t) - lo) / (double)(hi > lo ? hi - lo : 1);
+	}
+	qsort(s->qbuf, k, sizeof *s->qbuf, cmp_q);
+	memset(m, 0, BW_ALGO_COUNT * sizeof *m);
+	for (size_t i = 0; i < k;) {
+		size_t j = i;
+		while (j < k && s->qbuf[j].algo == s->qbuf[i].algo)
+			j++;
+		int a = s->qbuf[i].algo;
+		m[a] = (int)(j - i);
+		for (int r = 0; r < 3; r++)
+			q[a][r] = s->qbuf[i + (size_t)floor((double)(r + 1) / 4.0 * (double)(j - i - 1) + 0.5)].q;
+		i = j;
+	}
 }
 
 /* Seconds per cost unit of dynamics a at octave o, from the calibration sums. */
@@ -256,12 +309,16 @@ double bw_sched_eta(const struct bw_sched *s, int slots, double now)
 	memcpy(left, s->flight_cost_d, sizeof left);
 	for (size_t i = s->next_stat; i < s->nstat; i++)
 		left[s->stat[i]->run.algo][octave(s->stat[i]->inst.d)] += s->stat[i]->cost;
+	int m[BW_ALGO_COUNT];
+	double q[BW_ALGO_COUNT][3];
+	threshold_prior(s, m, q);
 	for (size_t i = 0; i < s->nss; i++) {
 		const struct bw_sched_search *st = &s->ss[i];
 		if (st->b.done)
 			continue;
 		/* the base's algorithm and d are every probe's */
-		left[st->s->base.run.algo][octave(st->s->base.inst.d)] += search_left_cost(st);
+		int a = (int)st->s->base.run.algo;
+		left[a][octave(st->s->base.inst.d)] += search_left_cost(st, m[a], q[a]);
 	}
 	/* The finished tasks are a biased sample: the slow ones are still running.  Each
 	 * task that runs since a known start (t0) counts as finished at what it will take
