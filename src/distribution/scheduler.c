@@ -228,11 +228,9 @@ static double search_path_cost(const struct bw_sched_search *st, long n0)
 	return cost;
 }
 
-/* The bisection's path cost from where st stands for a threshold at q of its range [lo, hi]
- * (q > 1: above hi), clipped into the open bracket (fail_n, succ_n]. */
-static double search_path_at(const struct bw_sched_search *st, double q)
+/* search_path_cost for a threshold n0 clipped into the open bracket (fail_n, succ_n] */
+static double search_path_in(const struct bw_sched_search *st, long n0)
 {
-	long lo = st->s->lo, hi = st->s->hi, n0 = lo + (long)ceil(q * (double)(hi - lo));
 	if (n0 <= st->b.fail_n)
 		n0 = st->b.fail_n + 1;
 	if (n0 > st->b.succ_n)
@@ -245,17 +243,14 @@ static double search_path_at(const struct bw_sched_search *st, double q)
  * where m resolved searches of its dynamics had theirs (quartiles q[]). */
 static double search_left_cost(const struct bw_sched_search *st, int m, const double *q)
 {
-	double width = (double)(st->b.succ_n - st->b.fail_n), uni = 0, res = 0;
-	for (int k = 1; k <= 3; k++) {
-		long n0 = st->b.fail_n + (long)ceil(width * k / 4.0);
-		if (n0 <= st->b.fail_n)
-			n0 = st->b.fail_n + 1;
-		uni += search_path_cost(st, n0);
-	}
+	double width = (double)(st->b.succ_n - st->b.fail_n), range = (double)(st->s->hi - st->s->lo), uni = 0, res = 0;
+	for (int k = 1; k <= 3; k++)
+		uni += search_path_in(st, st->b.fail_n + (long)ceil(width * k / 4.0));
 	if (!m)
 		return uni / 3;
+	/* q of the range [lo, hi] (q > 1: above hi) */
 	for (int k = 0; k < 3; k++)
-		res += search_path_at(st, q[k]);
+		res += search_path_in(st, st->s->lo + (long)ceil(q[k] * range));
 	return (uni + m * res / 3) / (3 + m);
 }
 

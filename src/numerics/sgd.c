@@ -454,13 +454,13 @@ struct phi_track {
 	double *u, *v, *w, *r, *wprev;
 	double *past;               /* the last PHI_WINDOW w(Phi), a ring: w(Phi_i) at i % PHI_WINDOW */
 	double step[PHI_WINDOW];    /* ||w(Phi_i) - w(Phi_{i-1})||, the same ring */
-	long run;                   /* consecutive successful projections (the ring's valid entries) */
+	long run;                   /* consecutive successful projections (0: none, or the last failed) */
 	double tprev, Rprev, k;
 	long next;   /* the step of the next check */
 	long last;   /* the step of the previous check (0 before the first) */
 	long gap;    /* the fewest steps between checks: ceil(PHI_GAP n^2 (d + n/3) / d) */
 	long checks; /* projections made */
-	int have, held;
+	int held;
 	int by_time;  /* schedule sharpness: checks at the times tnext (above) */
 	double tnext; /* the time of the next check (by_time) */
 };
@@ -542,7 +542,7 @@ static int phi_check(struct phi_track *f, const struct bw_instance *inst, const 
 	memcpy(f->v, v, d * sizeof(double));
 	if (bw_flow_project(inst, f->u, f->v, f->w, f->r) != BW_OK) {
 		bw_error_clear();
-		f->have = f->held = 0;
+		f->held = 0;
 		f->run = 0;
 		return 0;
 	}
@@ -551,7 +551,7 @@ static int phi_check(struct phi_track *f, const struct bw_instance *inst, const 
 		wn += f->w[j] * f->w[j];
 	wn = sqrt(wn);
 	double *slot = f->past + (size_t)(f->run % PHI_WINDOW) * d;
-	if (f->have && t > f->tprev) {
+	if (f->run > 0 && t > f->tprev) {
 		double scale = (t - f->tprev) * f->k, dw = dist2(d, f->w, f->wprev), dR = fabs(R - f->Rprev);
 		double sw = dw == 0 ? 0 : dw / (scale * wn), sR = dR == 0 ? 0 : dR / (scale * R);
 		f->step[f->run % PHI_WINDOW] = dw;
@@ -571,7 +571,6 @@ static int phi_check(struct phi_track *f, const struct bw_instance *inst, const 
 	memcpy(f->wprev, f->w, d * sizeof(double));
 	f->tprev = t;
 	f->Rprev = R;
-	f->have = 1;
 	return f->held >= PHI_HOLD;
 }
 
@@ -839,7 +838,7 @@ static int sgd_common(const struct bw_instance *inst, const struct bw_run_params
 	}
 	/* label_noise_sgd: the final iterate is scored after the projection Phi;
 	 * a run its rule ended has Phi(x_k) from the check at step k (phi_take) */
-	if (label_noise && p->project && status == BW_RUN_CONVERGED && phi.last == k && phi.have)
+	if (label_noise && p->project && status == BW_RUN_CONVERGED && phi.last == k && phi.run > 0)
 		phi_take(&phi, inst, u, v, w, r, out);
 	else if (label_noise && p->project && status != BW_RUN_DIVERGED &&
 		 (rc = bw_project_final(inst, p->tol, u, v, w, r, out)) != BW_OK)
